@@ -1,0 +1,154 @@
+/**
+ * Decodes server replies (RESP2 and RESP3) from bytes. Pure and resumable: feed bytes with
+ * {@linkcode RespDecoder.push}, take complete replies with {@linkcode RespDecoder.next}.
+ *
+ * Bulk and simple strings decode to one-byte strings (each char is one byte), so binary values
+ * round-trip; use `latin1ToBytes` or `latin1ToUtf8` from the protocol module to convert.
+ */
+
+/** An error reply (`-ERR ...`). Returned as a value by the decoder, thrown by the client. */
+export class ReplyError extends Error {
+  override name = "ReplyError";
+  /** The first word: ERR, WRONGTYPE, NOPROTO, ... */
+  get code(): string {
+    const space = this.message.indexOf(" ");
+    return space < 0 ? this.message : this.message.slice(0, space);
+  }
+}
+
+/** An out-of-band RESP3 push frame (`>`), e.g. a pub/sub message. */
+export class Push extends Array<RespValue> {}
+
+/** Any decoded reply. Maps decode to `Map`, sets to `Set`, doubles to numbers. */
+export type RespValue =
+  | string
+  | number
+  | bigint
+  | boolean
+  | null
+  | ReplyError
+  | RespValue[]
+  | Map<RespValue, RespValue>
+  | Set<RespValue>;
+
+/** A reply and the exact bytes it was decoded from. */
+export interface DecodedReply {
+  value: RespValue;
+  raw: Uint8Array;
+}
+
+const NEED_MORE = Symbol("need more");
+type Step = RespValue | typeof NEED_MORE;
+
+export class RespDecoder {
+  #buf = new Uint8Array(0);
+  #pos = 0;
+
+  /** Appends received bytes. */
+  push(bytes: Uint8Array): void {
+    const rest = this.#buf.subarray(this.#pos);
+    const merged = new Uint8Array(rest.length + bytes.length);
+    merged.set(rest);
+    merged.set(bytes, rest.length);
+    this.#buf = merged;
+    this.#pos = 0;
+  }
+
+  /** Bytes received and not yet decoded. */
+  get buffered(): number {
+    return this.#buf.length - this.#pos;
+  }
+
+  /** The next complete reply, or null when more bytes are needed. */
+  next(): DecodedReply | null {
+    const start = this.#pos;
+    const value = this.#value();
+    if (value === NEED_MORE) {
+      this.#pos = start;
+      return null;
+    }
+    return { value, raw: this.#buf.slice(start, this.#pos) };
+  }
+
+  #line(): string | null {
+    const cr = this.#buf.indexOf(0x0d, this.#pos);
+    if (cr < 0 || cr + 1 >= this.#buf.length) return null;
+    let text = "";
+    for (let i = this.#pos; i < cr; i++) text += String.fromCharCode(this.#buf[i]);
+    this.#pos = cr + 2;
+    return text;
+  }
+
+  #bytes(n: number): string | null {
+    if (this.#buf.length - this.#pos < n + 2) return null;
+    let text = "";
+    const end = this.#pos + n;
+    for (let i = this.#pos; i < end; i += 8192) {
+      text += String.fromCharCode(...this.#buf.subarray(i, Math.min(i + 8192, end)));
+    }
+    this.#pos = end + 2;
+    return text;
+  }
+
+  #value(): Step {
+    if (this.#pos >= this.#buf.length) return NEED_MORE;
+    const type = this.#buf[this.#pos++];
+    const line = this.#line();
+    if (line === null) return NEED_MORE;
+    switch (type) {
+      case 0x2b: // + simple string
+        return line;
+      case 0x2d: // - error
+        return new ReplyError(line);
+      case 0x3a: { // : integer
+        const n = Number(line);
+        return Number.isSafeInteger(n) ? n : BigInt(line);
+      }
+      case 0x28: // ( big number
+        return BigInt(line);
+      case 0x2c: // , double
+        return line === "inf" ? Infinity : line === "-inf" ? -Infinity : Number(line);
+      case 0x23: // # boolean
+        return line === "t";
+      case 0x5f: // _ null
+        return null;
+      case 0x24: // $ bulk
+      case 0x21: // ! bulk error
+      case 0x3d: { // = verbatim
+        const len = Number(line);
+        if (len < 0) return null;
+        const body = this.#bytes(len);
+        if (body === null) return NEED_MORE;
+        if (type === 0x21) return new ReplyError(body);
+        return type === 0x3d ? body.slice(4) : body;
+      }
+      case 0x2a: // * array
+      case 0x7e: // ~ set
+      case 0x3e: { // > push
+        const count = Number(line);
+        if (count < 0) return null;
+        const items: RespValue[] = type === 0x3e ? new Push() : [];
+        for (let i = 0; i < count; i++) {
+          const item = this.#value();
+          if (item === NEED_MORE) return NEED_MORE;
+          items.push(item);
+        }
+        return type === 0x7e ? new Set(items) : items;
+      }
+      case 0x25: { // % map
+        const count = Number(line);
+        const map = new Map<RespValue, RespValue>();
+        for (let i = 0; i < count; i++) {
+          const key = this.#value();
+          if (key === NEED_MORE) return NEED_MORE;
+          const value = this.#value();
+          if (value === NEED_MORE) return NEED_MORE;
+          map.set(key, value);
+        }
+        return map;
+      }
+      default:
+        throw new TypeError(`Cannot decode reply: unknown type byte ${type}`);
+    }
+  }
+}

@@ -1,0 +1,25 @@
+/**
+ * What a handler sees: the client's session and reply writer, its selected database, the time
+ * of this command, and the shared store and server. The dispatcher fills in one context per
+ * command (reusing one object, since the actor runs one command at a time).
+ */
+import type { ReplyWriter } from "../protocol/reply_writer.ts";
+import type { Databases } from "../store/databases.ts";
+import type { Keyspace } from "../store/keyspace.ts";
+import type { CommandStats } from "./command_stats.ts";
+import type { Registry } from "./registry.ts";
+import type { ServerControl } from "./server_control.ts";
+import type { Session } from "./session.ts";
+
+export interface CommandContext {
+  session: Session;
+  out: ReplyWriter;
+  /** The client's selected database. */
+  db: Keyspace;
+  /** Unix ms, read once per command. */
+  now: number;
+  readonly store: Databases;
+  readonly server: ServerControl;
+  readonly registry: Registry;
+  readonly stats: CommandStats;
+}

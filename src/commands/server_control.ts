@@ -1,0 +1,32 @@
+/**
+ * What commands may ask of the server around them (CONFIG, CLIENT, INFO, SHUTDOWN), as an
+ * interface so that the command layer never imports the network layer.
+ */
+import type { Config } from "../config/settings.ts";
+import type { Session } from "./session.ts";
+
+/** Counters kept by the network layer (INFO stats and clients). */
+export interface NetworkStats {
+  totalConnectionsReceived: number;
+  rejectedConnections: number;
+  totalNetInputBytes: number;
+  totalNetOutputBytes: number;
+}
+
+export interface ServerControl {
+  /** The live configuration; CONFIG SET changes it through {@linkcode setConfig}. */
+  readonly config: Config;
+  /** Applies a CONFIG SET; throws CommandError with Redis's wording when refused. */
+  setConfig(name: string, value: string): void;
+  readonly network: NetworkStats;
+  /** The port actually bound (differs from config.port when that is 0). */
+  readonly port: number;
+  readonly startedAtMs: number;
+  readonly runId: string;
+  /** Connected clients. */
+  sessions(): Iterable<Session>;
+  /** Closes a client's connection after its pending replies (CLIENT KILL). */
+  disconnect(session: Session): void;
+  /** Starts an orderly shutdown once the current replies are sent (SHUTDOWN). */
+  shutdown(): void;
+}

@@ -1,0 +1,71 @@
+/**
+ * A command is declared as data: name, arity, flags, key positions, documentation and handler.
+ * The registry, the dispatcher's checks, COMMAND, COMMAND DOCS, and (later) MULTI queueing and
+ * the durability layer all read these specs, so each fact about a command is stated once.
+ */
+import type { CommandContext } from "./context.ts";
+
+/** Command flags, named as Redis names them in COMMAND INFO. */
+export type CommandFlag =
+  | "write"
+  | "readonly"
+  | "denyoom"
+  | "admin"
+  | "pubsub"
+  | "noscript"
+  | "blocking"
+  | "loading"
+  | "stale"
+  | "skip_monitor"
+  | "fast"
+  | "no_auth"
+  | "no_multi"
+  | "allow_busy";
+
+/** One argument, for COMMAND DOCS (redis-cli builds its hints from these). */
+export interface ArgDoc {
+  name: string;
+  type:
+    | "string"
+    | "integer"
+    | "double"
+    | "key"
+    | "pattern"
+    | "unix-time"
+    | "pure-token"
+    | "oneof"
+    | "block";
+  token?: string;
+  flags?: ("optional" | "multiple" | "multiple_token")[];
+  arguments?: ArgDoc[];
+}
+
+/**
+ * Runs one command whose name and arity were already checked. Replies go to `ctx.out`;
+ * refusals are thrown as CommandError.
+ */
+export type Handler = (ctx: CommandContext, argv: string[]) => void;
+
+export interface CommandSpec {
+  /** Lower-case name (`get`), or `container|sub` for a subcommand. */
+  name: string;
+  /** Redis's convention: N means exactly N words including the name, -N means at least N. */
+  arity: number;
+  flags: CommandFlag[];
+  /** Key positions as in COMMAND INFO: first key, last key (-1 = last argument), step. 0,0,0 when none. */
+  keys: [first: number, last: number, step: number];
+  /** Redis command group: string, generic, connection, server, ... */
+  group: string;
+  summary: string;
+  since: string;
+  complexity: string;
+  args?: ArgDoc[];
+  /** Subcommands, for containers such as CONFIG and CLIENT. */
+  subcommands?: CommandSpec[];
+  handler?: Handler;
+}
+
+/** No keys. */
+export const NO_KEYS: [number, number, number] = [0, 0, 0];
+/** One key, the first argument. */
+export const FIRST_KEY: [number, number, number] = [1, 1, 1];

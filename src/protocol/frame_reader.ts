@@ -1,0 +1,253 @@
+/**
+ * The request decoder: bytes in, complete commands (argument lists) out. It understands RESP
+ * multibulk (`*N` then `$len` bulk strings, as sent by client libraries and redis-cli) and
+ * inline lines (as typed in telnet) on the same stream, choosing per request by the first byte,
+ * as Redis does.
+ *
+ * It is pure and resumable: no I/O, state kept between calls, so a stream split at any byte
+ * gives the same commands. Every length is checked against its limit before anything is
+ * allocated, so a hostile length cannot make it reserve memory. Arguments are returned as
+ * one-byte strings (see latin1.ts).
+ */
+import { latin1View } from "./latin1.ts";
+import { ProtocolError } from "./protocol_error.ts";
+import { splitInlineArgs } from "./inline.ts";
+
+/** Limits on one request, in bytes or counts. */
+export interface FrameLimits {
+  maxInlineBytes: number;
+  maxBulkBytes: number;
+  maxArgs: number;
+}
+
+const CR = 0x0d;
+const LF = 0x0a;
+const INITIAL_BUFFER_BYTES = 16 * 1024;
+/** Header lines (`*N`, `$N`) longer than this are garbage, not a slow sender. */
+const MAX_HEADER_LINE_BYTES = 64 * 1024;
+/** Buffers grown past this for a big argument are given back once they are empty. */
+const SHRINK_ABOVE_BYTES = 1024 * 1024;
+
+export class FrameReader {
+  #limits: FrameLimits;
+  #buf = new Uint8Array(INITIAL_BUFFER_BYTES);
+  #view = latin1View(this.#buf);
+  #start = 0;
+  #end = 0;
+  /** Arguments still expected in the current multibulk, or -1 between commands. */
+  #pendingArgs = -1;
+  #args: string[] = [];
+  /** Length of the bulk whose header was read, or -1 when the next thing is a `$` header. */
+  #bulkLen = -1;
+  /** Where the search for an inline line end resumes, so long lines are not rescanned. */
+  #inlineScanFrom = 0;
+
+  constructor(limits: FrameLimits) {
+    this.#limits = limits;
+  }
+
+  /** Replaces the limits (CONFIG SET); applies from the next header read. */
+  setLimits(limits: FrameLimits): void {
+    this.#limits = limits;
+  }
+
+  /** Bytes received but not yet returned as commands. */
+  get bufferedBytes(): number {
+    return this.#end - this.#start;
+  }
+
+  /** Bytes of memory the reader holds (for CLIENT LIST `qbuf`). */
+  get capacityBytes(): number {
+    return this.#buf.length;
+  }
+
+  /** Free space to read the next chunk into; call {@linkcode commit} with the bytes read. */
+  writable(): Uint8Array {
+    // Reserve room for a known bulk, but at most 1 MiB ahead of the data actually arriving,
+    // so a header promising 512 MB costs nothing until the bytes come.
+    const needed = this.#bulkLen >= 0 ? this.#bulkLen + 2 - (this.#end - this.#start) : 1;
+    this.#makeRoom(Math.min(Math.max(needed, 1), 1024 * 1024));
+    return this.#buf.subarray(this.#end);
+  }
+
+  /** Marks `n` bytes just written into {@linkcode writable}'s array as received. */
+  commit(n: number): void {
+    this.#end += n;
+  }
+
+  /** Copies `bytes` in (tests and tools; the server reads straight into {@linkcode writable}). */
+  push(bytes: Uint8Array): void {
+    let offset = 0;
+    while (offset < bytes.length) {
+      const space = this.writable();
+      const n = Math.min(space.length, bytes.length - offset);
+      space.set(bytes.subarray(offset, offset + n));
+      this.commit(n);
+      offset += n;
+    }
+  }
+
+  /**
+   * Returns the next complete command, or null when more bytes are needed.
+   * Throws {@linkcode ProtocolError} for a malformed request; the stream is then unusable.
+   */
+  next(): string[] | null {
+    while (true) {
+      if (this.#pendingArgs < 0) {
+        if (this.#start >= this.#end) {
+          this.#reset();
+          return null;
+        }
+        if (this.#buf[this.#start] === 0x2a /* '*' */) {
+          if (!this.#readMultibulkHeader()) return null;
+          if (this.#pendingArgs === 0) {
+            this.#pendingArgs = -1; // `*0` and `*-1` are empty requests: ignored, no reply
+            continue;
+          }
+        } else {
+          const argv = this.#readInline();
+          if (argv === null) return null;
+          if (argv.length === 0) continue; // empty lines are ignored
+          return argv;
+        }
+      }
+      const argv = this.#readBulks();
+      if (argv === null) return null;
+      return argv;
+    }
+  }
+
+  #readMultibulkHeader(): boolean {
+    const cr = this.#findHeaderEnd("mbulk");
+    if (cr < 0) return false;
+    const count = parseInteger(this.#buf, this.#start + 1, cr);
+    if (count === null || count > this.#limits.maxArgs) {
+      throw new ProtocolError("invalid multibulk length");
+    }
+    this.#start = cr + 2;
+    this.#pendingArgs = count < 0 ? 0 : count;
+    this.#args = [];
+    return true;
+  }
+
+  #readBulks(): string[] | null {
+    const buf = this.#buf;
+    while (this.#pendingArgs > 0) {
+      if (this.#bulkLen < 0) {
+        if (this.#start >= this.#end) return null;
+        const cr = this.#findHeaderEnd("bulk");
+        if (cr < 0) return null;
+        if (buf[this.#start] !== 0x24 /* '$' */) {
+          throw new ProtocolError(
+            `expected '$', got '${String.fromCharCode(buf[this.#start])}'`,
+          );
+        }
+        const len = parseInteger(buf, this.#start + 1, cr);
+        if (len === null || len < 0 || len > this.#limits.maxBulkBytes) {
+          throw new ProtocolError("invalid bulk length");
+        }
+        this.#start = cr + 2;
+        this.#bulkLen = len;
+      }
+      // The two bytes after the data are the CRLF; like Redis, they are skipped unchecked.
+      if (this.#end - this.#start < this.#bulkLen + 2) return null;
+      this.#args.push(this.#view.latin1Slice(this.#start, this.#start + this.#bulkLen));
+      this.#start += this.#bulkLen + 2;
+      this.#bulkLen = -1;
+      this.#pendingArgs--;
+    }
+    this.#pendingArgs = -1;
+    const argv = this.#args;
+    this.#args = [];
+    return argv;
+  }
+
+  /**
+   * Finds the CR ending a header line that starts at #start, requiring the byte after it to be
+   * buffered too. Returns -1 when more bytes are needed; throws when the line is too long.
+   */
+  #findHeaderEnd(kind: "mbulk" | "bulk"): number {
+    const cr = this.#buf.indexOf(CR, this.#start);
+    if (cr >= 0 && cr < this.#end - 1) return cr;
+    if (this.#end - this.#start > MAX_HEADER_LINE_BYTES) {
+      throw new ProtocolError(`too big ${kind} count string`);
+    }
+    return -1;
+  }
+
+  #readInline(): string[] | null {
+    const from = Math.max(this.#start, this.#inlineScanFrom);
+    let lf = this.#buf.indexOf(LF, from);
+    if (lf >= this.#end) lf = -1; // bytes past #end are stale
+    if (lf < 0) {
+      if (this.#end - this.#start > this.#limits.maxInlineBytes) {
+        throw new ProtocolError("too big inline request");
+      }
+      this.#inlineScanFrom = this.#end;
+      return null;
+    }
+    let lineEnd = lf;
+    if (lineEnd > this.#start && this.#buf[lineEnd - 1] === CR) lineEnd--;
+    if (lineEnd - this.#start > this.#limits.maxInlineBytes) {
+      throw new ProtocolError("too big inline request");
+    }
+    const line = this.#view.latin1Slice(this.#start, lineEnd);
+    this.#start = lf + 1;
+    this.#inlineScanFrom = 0;
+    return splitInlineArgs(line);
+  }
+
+  /** Makes at least `needed` bytes free after #end, compacting or growing the buffer. */
+  #makeRoom(needed: number): void {
+    const buffered = this.#end - this.#start;
+    if (this.#buf.length - this.#end >= needed && this.#buf.length - this.#end >= 512) return;
+    const wanted = buffered + Math.max(needed, INITIAL_BUFFER_BYTES / 2);
+    if (wanted <= this.#buf.length) {
+      this.#buf.copyWithin(0, this.#start, this.#end);
+    } else {
+      let size = this.#buf.length;
+      while (size < wanted) size *= 2;
+      const grown = new Uint8Array(size);
+      grown.set(this.#buf.subarray(this.#start, this.#end));
+      this.#buf = grown;
+      this.#view = latin1View(grown);
+    }
+    if (this.#inlineScanFrom > 0) this.#inlineScanFrom -= this.#start;
+    this.#start = 0;
+    this.#end = buffered;
+  }
+
+  /** Everything consumed: rewind, and give back a buffer that grew for one big argument. */
+  #reset(): void {
+    this.#start = 0;
+    this.#end = 0;
+    this.#inlineScanFrom = 0;
+    if (this.#buf.length > SHRINK_ABOVE_BYTES) {
+      this.#buf = new Uint8Array(INITIAL_BUFFER_BYTES);
+      this.#view = latin1View(this.#buf);
+    }
+  }
+}
+
+/**
+ * Parses a signed decimal integer in bytes [from, to) with Redis's strictness: an optional
+ * '-', digits, no '+', spaces or leading zeros. Returns null when it is not one.
+ */
+export function parseInteger(buf: Uint8Array, from: number, to: number): number | null {
+  if (from >= to || to - from > 18) return null; // 18 digits stay exact in a double
+  let i = from;
+  let negative = false;
+  if (buf[i] === 0x2d) {
+    negative = true;
+    i++;
+    if (i >= to) return null;
+  }
+  if (buf[i] === 0x30 && to - i > 1) return null;
+  let value = 0;
+  for (; i < to; i++) {
+    const digit = buf[i] - 0x30;
+    if (digit < 0 || digit > 9) return null;
+    value = value * 10 + digit;
+  }
+  return negative ? -value : value;
+}

@@ -1,0 +1,257 @@
+/**
+ * The reply encoder. Handlers write replies straight into one growing byte buffer per
+ * connection, in RESP2 or RESP3 depending on what the client asked for with HELLO, so a
+ * pipelined batch of replies becomes one socket write with no per-reply objects.
+ *
+ * Strings given to it are one-byte strings (see latin1.ts): each char is written as one byte.
+ */
+
+const CRLF_CR = 0x0d;
+const CRLF_LF = 0x0a;
+const INITIAL_BYTES = 16 * 1024;
+const ascii = (text: string) => Uint8Array.from(text, (c) => c.charCodeAt(0));
+
+/** Replies that never change, encoded once. */
+const OK = ascii("+OK\r\n");
+const PONG = ascii("+PONG\r\n");
+const NIL2 = ascii("$-1\r\n");
+const NIL_ARRAY2 = ascii("*-1\r\n");
+const NIL3 = ascii("_\r\n");
+const ZERO = ascii(":0\r\n");
+const ONE = ascii(":1\r\n");
+const EMPTY_ARRAY = ascii("*0\r\n");
+
+export class ReplyWriter {
+  #buf = new Uint8Array(INITIAL_BYTES);
+  #len = 0;
+  #spare: Uint8Array<ArrayBuffer>[] = [];
+  /** Protocol version negotiated with HELLO: 2 or 3. */
+  protocol: 2 | 3 = 2;
+
+  /** Bytes encoded and not yet taken. */
+  get length(): number {
+    return this.#len;
+  }
+
+  /** Hands over the encoded bytes and starts a fresh buffer; pass them back to {@linkcode recycle} once written. */
+  take(): Uint8Array {
+    const out = this.#buf.subarray(0, this.#len);
+    this.#buf = this.#spare.pop() ?? new Uint8Array(INITIAL_BYTES);
+    this.#len = 0;
+    return out;
+  }
+
+  /** Returns a buffer from {@linkcode take} for reuse once the socket has written it. */
+  recycle(bytes: Uint8Array<ArrayBufferLike>): void {
+    if (bytes.buffer.byteLength === INITIAL_BYTES && this.#spare.length < 2) {
+      this.#spare.push(new Uint8Array(bytes.buffer as ArrayBuffer));
+    }
+  }
+
+  /** Drops everything encoded since `mark` (a previous {@linkcode length}). */
+  truncate(mark: number): void {
+    this.#len = mark;
+  }
+
+  ok(): void {
+    this.raw(OK);
+  }
+
+  pong(): void {
+    this.raw(PONG);
+  }
+
+  /** `+text` (must not contain CR or LF). */
+  simple(text: string): void {
+    this.#ensure(text.length + 3);
+    this.#buf[this.#len++] = 0x2b;
+    this.#ascii(text);
+    this.#crlf();
+  }
+
+  /** `-text`: the full error line including its prefix, e.g. `ERR syntax error`. */
+  error(text: string): void {
+    this.#ensure(text.length + 3);
+    this.#buf[this.#len++] = 0x2d;
+    this.#ascii(text);
+    this.#crlf();
+  }
+
+  integer(value: number): void {
+    if (value === 0) return this.raw(ZERO);
+    if (value === 1) return this.raw(ONE);
+    this.#header(0x3a, value);
+  }
+
+  /** A bulk string holding the bytes of one-byte string `value`. */
+  bulk(value: string): void {
+    const n = value.length;
+    this.#header(0x24, n);
+    this.#ensure(n + 2);
+    const buf = this.#buf;
+    let at = this.#len;
+    for (let i = 0; i < n; i++) buf[at++] = value.charCodeAt(i);
+    buf[at++] = CRLF_CR;
+    buf[at++] = CRLF_LF;
+    this.#len = at;
+  }
+
+  /** A bulk string of raw bytes. */
+  bulkBytes(value: Uint8Array): void {
+    this.#header(0x24, value.length);
+    this.raw(value);
+    this.#crlf();
+  }
+
+  /** A missing value: `$-1` in RESP2, `_` in RESP3. */
+  nil(): void {
+    this.raw(this.protocol === 3 ? NIL3 : NIL2);
+  }
+
+  /** A missing array: `*-1` in RESP2, `_` in RESP3. */
+  nilArray(): void {
+    this.raw(this.protocol === 3 ? NIL3 : NIL_ARRAY2);
+  }
+
+  arrayHeader(count: number): void {
+    if (count === 0) return this.raw(EMPTY_ARRAY);
+    this.#header(0x2a, count);
+  }
+
+  /** A map of `count` pairs: `%count` in RESP3, a flat array of 2*count items in RESP2. */
+  mapHeader(count: number): void {
+    if (this.protocol === 3) this.#header(0x25, count);
+    else this.arrayHeader(count * 2);
+  }
+
+  /** A set: `~count` in RESP3, an array in RESP2. */
+  setHeader(count: number): void {
+    if (this.protocol === 3) this.#header(0x7e, count);
+    else this.arrayHeader(count);
+  }
+
+  /** An out-of-band push (pub/sub): `>count` in RESP3, an array in RESP2. */
+  pushHeader(count: number): void {
+    if (this.protocol === 3) this.#header(0x3e, count);
+    else this.arrayHeader(count);
+  }
+
+  /** A double: `,x` in RESP3, a bulk string in RESP2, formatted as Redis does. */
+  double(value: number): void {
+    const text = formatDouble(value);
+    if (this.protocol === 3) {
+      this.#ensure(text.length + 3);
+      this.#buf[this.#len++] = 0x2c;
+      this.#ascii(text);
+      this.#crlf();
+    } else {
+      this.bulk(text);
+    }
+  }
+
+  /** A boolean: `#t`/`#f` in RESP3, `:1`/`:0` in RESP2. */
+  boolean(value: boolean): void {
+    if (this.protocol === 3) this.simpleRaw(value ? "#t" : "#f");
+    else this.integer(value ? 1 : 0);
+  }
+
+  /** Verbatim text (INFO): `=len\r\ntxt:...` in RESP3, a bulk string in RESP2. */
+  verbatim(text: string, format = "txt"): void {
+    if (this.protocol !== 3) return this.bulk(text);
+    this.#header(0x3d, text.length + 4);
+    this.#ascii(format);
+    this.#ensure(text.length + 3);
+    this.#buf[this.#len++] = 0x3a;
+    this.bulkBody(text);
+  }
+
+  /** Writes `text` followed by CRLF, with no type byte (for `#t`-style small frames). */
+  simpleRaw(text: string): void {
+    this.#ensure(text.length + 2);
+    this.#ascii(text);
+    this.#crlf();
+  }
+
+  /** Appends pre-encoded bytes. */
+  raw(bytes: Uint8Array): void {
+    this.#ensure(bytes.length);
+    this.#buf.set(bytes, this.#len);
+    this.#len += bytes.length;
+  }
+
+  private bulkBody(text: string): void {
+    this.#ensure(text.length + 2);
+    this.#ascii(text);
+    this.#crlf();
+  }
+
+  #header(type: number, value: number): void {
+    this.#ensure(24);
+    this.#buf[this.#len++] = type;
+    this.#number(value);
+    this.#crlf();
+  }
+
+  #number(value: number): void {
+    if (value < 0) {
+      this.#buf[this.#len++] = 0x2d;
+      value = -value;
+    }
+    if (value < 10) {
+      this.#buf[this.#len++] = 0x30 + value;
+      return;
+    }
+    if (!Number.isSafeInteger(value)) {
+      // Beyond 2^53 (INCR near the int64 edge uses bigint text): write the text form.
+      this.#ascii(BigInt(value).toString());
+      return;
+    }
+    let digits = 0;
+    for (let v = value; v > 0; v = Math.floor(v / 10)) digits++;
+    let at = this.#len + digits;
+    this.#len = at;
+    for (let v = value; v > 0; v = Math.floor(v / 10)) this.#buf[--at] = 0x30 + (v % 10);
+  }
+
+  /** Writes an integer given as decimal text (for int64 values beyond 2^53). */
+  integerText(text: string): void {
+    this.#ensure(text.length + 3);
+    this.#buf[this.#len++] = 0x3a;
+    this.#ascii(text);
+    this.#crlf();
+  }
+
+  #ascii(text: string): void {
+    const buf = this.#buf;
+    let at = this.#len;
+    for (let i = 0; i < text.length; i++) buf[at++] = text.charCodeAt(i);
+    this.#len = at;
+  }
+
+  #crlf(): void {
+    this.#buf[this.#len++] = CRLF_CR;
+    this.#buf[this.#len++] = CRLF_LF;
+  }
+
+  #ensure(extra: number): void {
+    const needed = this.#len + extra;
+    if (needed <= this.#buf.length) return;
+    let size = this.#buf.length * 2;
+    while (size < needed) size *= 2;
+    const grown = new Uint8Array(size);
+    grown.set(this.#buf.subarray(0, this.#len));
+    this.#buf = grown;
+  }
+}
+
+/**
+ * Formats a double as Redis does in replies: integers without a fraction, otherwise the
+ * shortest text that round-trips ("%.17g" style), and inf/-inf/nan spelled out.
+ */
+export function formatDouble(value: number): string {
+  if (value === Infinity) return "inf";
+  if (value === -Infinity) return "-inf";
+  if (Number.isNaN(value)) return "nan";
+  if (Number.isInteger(value) && Math.abs(value) < 1e17) return value.toFixed(0);
+  return String(value);
+}

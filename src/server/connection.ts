@@ -1,0 +1,197 @@
+/**
+ * One client connection as an async pipeline: socket bytes -> bounded frame reader ->
+ * batches of commands -> store actor -> replies encoded into the session's writer -> one
+ * socket write per batch.
+ *
+ * Reading and writing run independently: the reader keeps going while a slow client drains its
+ * replies, and the queued reply bytes are capped (max-output), so a client that never reads is
+ * disconnected instead of holding memory.
+ */
+import { FrameReader } from "../protocol/frame_reader.ts";
+import { ProtocolError } from "../protocol/protocol_error.ts";
+import type { Session } from "../commands/session.ts";
+import type { Config } from "../config/settings.ts";
+import type { StoreActor } from "../store/actor.ts";
+import type { Logger } from "../log/logger.ts";
+import type { NetworkStats } from "../commands/server_control.ts";
+
+/** Most commands handed to the actor in one batch; the rest of a big read waits its turn. */
+const MAX_BATCH_COMMANDS = 1024;
+
+export class Connection {
+  readonly session: Session;
+  readonly #conn: Deno.Conn;
+  readonly #config: Config;
+  readonly #actor: StoreActor<Session>;
+  readonly #log: Logger;
+  readonly #network: NetworkStats;
+  readonly #reader: FrameReader;
+  #pending: Uint8Array[] = [];
+  #queuedBytes = 0;
+  #writing: Promise<void> | null = null;
+  #closed = false;
+  #closing = false;
+  /** True while a read's commands are with the actor or being flushed. */
+  #busy = false;
+
+  constructor(
+    conn: Deno.Conn,
+    session: Session,
+    config: Config,
+    actor: StoreActor<Session>,
+    network: NetworkStats,
+    log: Logger,
+  ) {
+    this.#conn = conn;
+    this.session = session;
+    this.#config = config;
+    this.#actor = actor;
+    this.#network = network;
+    this.#log = log;
+    this.#reader = new FrameReader(config);
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** Reads, runs and answers requests until the client leaves or is disconnected. */
+  async serve(): Promise<void> {
+    const session = this.session;
+    try {
+      while (!this.#closing) {
+        const space = this.#reader.writable();
+        let n: number | null;
+        try {
+          n = await this.#conn.read(space);
+        } catch {
+          break; // reset by peer, or closed by us (timeout, kill, shutdown)
+        }
+        if (n === null) break;
+        this.#reader.commit(n);
+        this.#network.totalNetInputBytes += n;
+        session.lastInteractionMs = Date.now();
+        session.stats.inputBufferBytes = this.#reader.capacityBytes;
+        this.#busy = true;
+        const keepGoing = await this.#handleBuffered();
+        this.#busy = false;
+        if (!keepGoing) break;
+      }
+      await this.#drainWrites();
+    } finally {
+      this.#close();
+    }
+  }
+
+  /** Runs every complete command buffered; returns false when the connection must close. */
+  async #handleBuffered(): Promise<boolean> {
+    const session = this.session;
+    while (true) {
+      const batch: string[][] = [];
+      let protocolError: ProtocolError | null = null;
+      try {
+        let argv: string[] | null;
+        while (batch.length < MAX_BATCH_COMMANDS && (argv = this.#reader.next()) !== null) {
+          batch.push(argv);
+        }
+      } catch (error) {
+        if (!(error instanceof ProtocolError)) throw error;
+        protocolError = error;
+      }
+      if (batch.length > 0) await this.#actor.submit(session, batch);
+      if (protocolError) {
+        this.#log.debug(
+          `Client id=${session.id} addr=${session.remoteAddr}: ${protocolError.message}`,
+        );
+        session.out.error(protocolError.reply);
+        this.#flush();
+        return false;
+      }
+      this.#flush();
+      if (session.closeRequested || this.#closing) return false;
+      if (batch.length < MAX_BATCH_COMMANDS) return true;
+    }
+  }
+
+  /** Queues the session's encoded replies for writing; disconnects past max-output. */
+  #flush(): void {
+    const out = this.session.out;
+    if (out.length === 0 || this.#closed) return;
+    const chunk = out.take();
+    this.#pending.push(chunk);
+    this.#queuedBytes += chunk.length;
+    this.session.stats.queuedOutputBytes = this.#queuedBytes;
+    if (this.#queuedBytes > this.#config.maxOutputBytes) {
+      this.#log.warn(
+        `Client id=${this.session.id} addr=${this.session.remoteAddr} closed: ` +
+          `${this.#queuedBytes} reply bytes queued, over max-output ${this.#config.maxOutputBytes}`,
+      );
+      this.#pending = [];
+      this.#queuedBytes = 0;
+      this.#close();
+      return;
+    }
+    this.#writing ??= this.#writeLoop();
+  }
+
+  /** Flushes replies produced outside a request (pub/sub messages later). */
+  flushOutput(): void {
+    this.#flush();
+  }
+
+  async #writeLoop(): Promise<void> {
+    try {
+      while (this.#pending.length > 0 && !this.#closed) {
+        const chunk = this.#pending.shift()!;
+        let offset = 0;
+        while (offset < chunk.length) {
+          offset += await this.#conn.write(chunk.subarray(offset));
+        }
+        this.#queuedBytes -= chunk.length;
+        this.session.stats.queuedOutputBytes = this.#queuedBytes;
+        this.#network.totalNetOutputBytes += chunk.length;
+        this.session.out.recycle(chunk);
+      }
+    } catch {
+      this.#close(); // the peer went away mid-write
+    } finally {
+      this.#writing = null;
+    }
+  }
+
+  async #drainWrites(): Promise<void> {
+    while (this.#writing) await this.#writing;
+  }
+
+  /**
+   * Stops reading: a batch in flight is still answered and queued replies are written, then the
+   * socket closes (CLIENT KILL, shutdown).
+   */
+  requestClose(): void {
+    this.#closing = true;
+    this.session.closeRequested = true;
+    if (this.#busy) return; // serve() closes once the batch is answered
+    // Idle in read: closing the socket is the only way to end a pending read.
+    if (!this.#writing) this.#close();
+    else this.#drainWrites().finally(() => this.#close());
+  }
+
+  /** Closes the socket at once. */
+  #close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#closing = true;
+    this.#pending = [];
+    this.#queuedBytes = 0;
+    try {
+      this.#conn.close();
+    } catch {
+      // already closed
+    }
+  }
+
+  /** Closes at once, dropping queued replies (idle timeout, shutdown deadline). */
+  forceClose(): void {
+    this.#close();
+  }
+}

@@ -1,0 +1,201 @@
+/**
+ * The accept loop: admits clients up to maxclients, runs one Connection per client, closes idle
+ * clients, and shuts down in order (stop accepting, finish in-flight work, close clients).
+ * It also implements ServerControl, the view commands have of the server.
+ */
+import { Connection } from "./connection.ts";
+import { Session } from "../commands/session.ts";
+import type { NetworkStats, ServerControl } from "../commands/server_control.ts";
+import { CommandError } from "../commands/errors.ts";
+import { type Config, findSetting } from "../config/settings.ts";
+import type { StoreActor } from "../store/actor.ts";
+import type { Logger } from "../log/logger.ts";
+
+const MAX_CLIENTS_REPLY = new TextEncoder().encode("-ERR max number of clients reached\r\n");
+/** How often idle clients are looked for (Redis's clientsCron runs about as often). */
+const IDLE_SWEEP_MS = 1000;
+
+export interface ServerOptions {
+  config: Config;
+  actor: StoreActor<Session>;
+  log: Logger;
+  /** Called once the server has stopped, with the exit code to use. */
+  onStopped?: () => void;
+  /** Hook run after CONFIG SET changed a setting (e.g. the log level). */
+  onConfigChanged?: (name: string) => void;
+}
+
+export class Server implements ServerControl {
+  readonly config: Config;
+  readonly network: NetworkStats = {
+    totalConnectionsReceived: 0,
+    rejectedConnections: 0,
+    totalNetInputBytes: 0,
+    totalNetOutputBytes: 0,
+  };
+  readonly startedAtMs = Date.now();
+  readonly runId = Array.from(crypto.getRandomValues(new Uint8Array(20)))
+    .map((b) => b.toString(16).padStart(2, "0")).join("");
+  readonly #actor: StoreActor<Session>;
+  readonly #log: Logger;
+  readonly #connections = new Map<Session, Connection>();
+  readonly #options: ServerOptions;
+  #listener: Deno.TcpListener | null = null;
+  #nextClientId = 1;
+  #idleTimer: ReturnType<typeof setInterval> | undefined;
+  #stopping: Promise<void> | null = null;
+  #served: Promise<void>[] = [];
+
+  constructor(options: ServerOptions) {
+    this.#options = options;
+    this.config = options.config;
+    this.#actor = options.actor;
+    this.#log = options.log;
+  }
+
+  get port(): number {
+    return this.#listener?.addr.port ?? this.config.port;
+  }
+
+  /** Binds the port; throws if it cannot. */
+  listen(): Deno.NetAddr {
+    this.#listener = Deno.listen({ hostname: this.config.host, port: this.config.port });
+    this.#idleTimer = setInterval(() => this.#closeIdleClients(), IDLE_SWEEP_MS);
+    return this.#listener.addr;
+  }
+
+  /** Accepts clients until {@linkcode stop}. */
+  async acceptLoop(): Promise<void> {
+    const listener = this.#listener!;
+    while (true) {
+      let conn: Deno.TcpConn;
+      try {
+        conn = await listener.accept();
+      } catch (error) {
+        if (this.#stopping) return;
+        if (error instanceof Deno.errors.BadResource) return;
+        this.#log.warn("Accepting a connection failed", error);
+        continue;
+      }
+      this.#admit(conn);
+    }
+  }
+
+  #admit(conn: Deno.TcpConn): void {
+    this.network.totalConnectionsReceived++;
+    if (this.#stopping || this.#connections.size >= this.config.maxClients) {
+      this.network.rejectedConnections++;
+      conn.write(MAX_CLIENTS_REPLY).catch(() => {}).finally(() => {
+        try {
+          conn.close();
+        } catch { /* already closed */ }
+      });
+      return;
+    }
+    try {
+      conn.setNoDelay(true);
+    } catch { /* not fatal */ }
+    const remote = conn.remoteAddr as Deno.NetAddr;
+    const local = conn.localAddr as Deno.NetAddr;
+    const session = new Session(
+      this.#nextClientId++,
+      `${remote.hostname}:${remote.port}`,
+      `${local.hostname}:${local.port}`,
+      Date.now(),
+    );
+    const connection = new Connection(
+      conn,
+      session,
+      this.config,
+      this.#actor,
+      this.network,
+      this.#log,
+    );
+    this.#connections.set(session, connection);
+    const served = connection.serve()
+      .catch((error) => this.#log.error(`Client id=${session.id} failed`, error))
+      .finally(() => {
+        this.#connections.delete(session);
+        this.#served = this.#served.filter((p) => p !== served);
+      });
+    this.#served.push(served);
+  }
+
+  #closeIdleClients(): void {
+    const timeoutMs = this.config.idleTimeoutSec * 1000;
+    if (timeoutMs <= 0) return;
+    const now = Date.now();
+    for (const [session, connection] of this.#connections) {
+      if (now - session.lastInteractionMs > timeoutMs) {
+        this.#log.debug(`Closing idle client id=${session.id} addr=${session.remoteAddr}`);
+        connection.forceClose();
+      }
+    }
+  }
+
+  // --- ServerControl ---
+
+  sessions(): Iterable<Session> {
+    return this.#connections.keys();
+  }
+
+  /** The Connection of a session (pub/sub delivery needs to flush other clients). */
+  connectionOf(session: Session): Connection | undefined {
+    return this.#connections.get(session);
+  }
+
+  disconnect(session: Session): void {
+    this.#connections.get(session)?.requestClose();
+  }
+
+  setConfig(name: string, value: string): void {
+    const setting = findSetting(name);
+    if (!setting) {
+      throw new CommandError(
+        `ERR Unknown option or number of arguments for CONFIG SET - '${name}'`,
+      );
+    }
+    if (!setting.mutable) {
+      throw new CommandError(
+        `ERR CONFIG SET failed (possibly related to argument '${name}') - can't set immutable config`,
+      );
+    }
+    let parsed: unknown;
+    try {
+      parsed = setting.parse(value);
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new CommandError(
+        `ERR CONFIG SET failed (possibly related to argument '${name}') - ${reason}`,
+      );
+    }
+    (this.config as unknown as Record<string, unknown>)[setting.key] = parsed;
+    this.#options.onConfigChanged?.(setting.name);
+  }
+
+  shutdown(): void {
+    // Let the SHUTDOWN batch finish before stopping; stop() answers what is in flight.
+    setTimeout(() => this.stop(), 0);
+  }
+
+  /**
+   * Stops accepting, lets in-flight batches finish and their replies go out, then closes every
+   * client. Resolves when all connections are closed.
+   */
+  stop(): Promise<void> {
+    this.#stopping ??= this.#stop();
+    return this.#stopping;
+  }
+
+  async #stop(): Promise<void> {
+    clearInterval(this.#idleTimer);
+    try {
+      this.#listener?.close();
+    } catch { /* already closed */ }
+    for (const connection of this.#connections.values()) connection.requestClose();
+    const deadline = new Promise((resolve) => setTimeout(resolve, 5000));
+    await Promise.race([Promise.allSettled(this.#served), deadline]);
+    for (const connection of this.#connections.values()) connection.forceClose();
+    this.#options.onStopped?.();
+  }
+}

@@ -1,0 +1,88 @@
+/**
+ * The store actor: the single owner of all data. Connections submit batches of parsed commands
+ * to its queue; it runs them one at a time, in arrival order, so every command is atomic.
+ *
+ * It works in rounds: everything queued when a round starts runs back to back, then the
+ * `afterRound` hook runs (the durability layer makes the round's changes durable there, one
+ * write and one fsync for the whole round), and only then is every batch of the round released
+ * to its connection. Batches that arrive while a round waits on its hook form the next round:
+ * that is group commit.
+ */
+
+/** Runs one command of a batch; returns false to drop the rest of the batch (QUIT). */
+export type CommandRunner<S> = (session: S, argv: string[]) => boolean;
+
+/**
+ * Called after each round's commands ran and before any of its replies are released. It must
+ * not reject: a durability failure is for the hook to record (the server then refuses writes).
+ */
+export type RoundHook = () => Promise<void> | void;
+
+interface Job<S> {
+  session: S | null;
+  commands: string[][] | null;
+  task: (() => void) | null;
+  resolve: () => void;
+}
+
+export class StoreActor<S> {
+  #queue: Job<S>[] = [];
+  #running = false;
+  readonly #run: CommandRunner<S>;
+  readonly #afterRound: RoundHook;
+
+  constructor(run: CommandRunner<S>, afterRound: RoundHook = () => {}) {
+    this.#run = run;
+    this.#afterRound = afterRound;
+  }
+
+  /** Queued batches and tasks not yet started. */
+  get queueLength(): number {
+    return this.#queue.length;
+  }
+
+  /** Queues a batch of commands; resolves when all have run and their effects may be revealed. */
+  submit(session: S, commands: string[][]): Promise<void> {
+    return new Promise((resolve) => {
+      this.#queue.push({ session, commands, task: null, resolve });
+      if (!this.#running) this.#drain();
+    });
+  }
+
+  /** Queues internal work (active expiry, compaction slices) to run between commands. */
+  run(task: () => void): Promise<void> {
+    return new Promise((resolve) => {
+      this.#queue.push({ session: null, commands: null, task, resolve });
+      if (!this.#running) this.#drain();
+    });
+  }
+
+  async #drain(): Promise<void> {
+    this.#running = true;
+    try {
+      while (this.#queue.length > 0) {
+        const round = this.#queue;
+        this.#queue = [];
+        for (const job of round) {
+          if (job.task) {
+            try {
+              job.task();
+            } catch (error) {
+              console.error("Internal task failed:", error);
+            }
+            continue;
+          }
+          const commands = job.commands!;
+          for (let i = 0; i < commands.length; i++) {
+            if (!this.#run(job.session!, commands[i])) break;
+          }
+        }
+        const pending = this.#afterRound();
+        if (pending) await pending;
+        for (const job of round) job.resolve();
+      }
+    } finally {
+      this.#running = false;
+    }
+  }
+}

@@ -1,0 +1,66 @@
+/**
+ * A string-keyed map split over a fixed number of V8 Maps. One V8 Map holds at most 2^24
+ * (about 16.7 million) entries and throws past that; sixteen shards lift the cap to about
+ * 268 million while each operation stays one hash plus one Map access.
+ */
+
+export const SHARD_COUNT = 16;
+
+/**
+ * Picks the shard of `key`. Long keys are hashed on their ends and length only, which keeps the
+ * cost flat; the spread only needs to keep every shard far below the per-Map cap.
+ */
+export function shardOf(key: string): number {
+  const n = key.length;
+  let h = n;
+  if (n <= 64) {
+    for (let i = 0; i < n; i++) h = Math.imul(h, 31) + key.charCodeAt(i) | 0;
+  } else {
+    for (let i = 0; i < 32; i++) h = Math.imul(h, 31) + key.charCodeAt(i) | 0;
+    for (let i = n - 32; i < n; i++) h = Math.imul(h, 31) + key.charCodeAt(i) | 0;
+  }
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x45d9f3b);
+  h ^= h >>> 16;
+  return h & (SHARD_COUNT - 1);
+}
+
+export class ShardedMap<V> {
+  /** The shards; iterate them in order for a full walk. Do not modify directly. */
+  readonly shards: Map<string, V>[] = Array.from({ length: SHARD_COUNT }, () => new Map());
+  #size = 0;
+
+  get size(): number {
+    return this.#size;
+  }
+
+  get(key: string): V | undefined {
+    return this.shards[shardOf(key)].get(key);
+  }
+
+  has(key: string): boolean {
+    return this.shards[shardOf(key)].has(key);
+  }
+
+  set(key: string, value: V): void {
+    const shard = this.shards[shardOf(key)];
+    const before = shard.size;
+    shard.set(key, value);
+    this.#size += shard.size - before;
+  }
+
+  delete(key: string): boolean {
+    if (!this.shards[shardOf(key)].delete(key)) return false;
+    this.#size--;
+    return true;
+  }
+
+  clear(): void {
+    for (const shard of this.shards) shard.clear(); // keeps live SCAN iterators valid (they end)
+    this.#size = 0;
+  }
+
+  *keys(): IterableIterator<string> {
+    for (const shard of this.shards) yield* shard.keys();
+  }
+}

@@ -1,0 +1,109 @@
+/**
+ * Starts a real Hermes server process on an ephemeral port with a fresh temp directory, for
+ * end-to-end tests. The port is read from the startup line.
+ */
+import { type Client, connect } from "../../src/client/mod.ts";
+
+const MAIN = new URL("../../main.ts", import.meta.url).pathname;
+
+export interface HermesProcess {
+  port: number;
+  dir: string;
+  process: Deno.ChildProcess;
+  /** Everything the server printed on stdout and stderr so far. */
+  output(): string;
+  /** A new client connected to this server. */
+  connect(): Promise<Client>;
+  /** Sends SIGTERM and waits for exit; returns the exit code. */
+  stop(): Promise<number>;
+  /** Sends SIGKILL and waits. */
+  kill(): Promise<void>;
+}
+
+/** Spawns `deno run main.ts --port 0 --dir <temp> ...args` and waits until it is ready. */
+export async function startHermes(
+  args: string[] = [],
+  options: { dir?: string; env?: Record<string, string> } = {},
+): Promise<HermesProcess> {
+  const dir = options.dir ?? await Deno.makeTempDir({ prefix: "hermes-test-" });
+  const command = new Deno.Command(Deno.execPath(), {
+    args: ["run", "--allow-all", MAIN, "--port", "0", "--dir", dir, ...args],
+    stdout: "piped",
+    stderr: "piped",
+    stdin: "null",
+    env: options.env,
+  });
+  const process = command.spawn();
+  let text = "";
+  const decoder = new TextDecoder();
+  let resolveReady!: (port: number) => void;
+  let rejectReady!: (error: Error) => void;
+  const ready = new Promise<number>((resolve, reject) => {
+    resolveReady = resolve;
+    rejectReady = reject;
+  });
+  const pump = async (stream: ReadableStream<Uint8Array>) => {
+    for await (const chunk of stream) {
+      text += decoder.decode(chunk, { stream: true });
+      const match = /ready on [^\s]+:(\d+)/.exec(text);
+      if (match) resolveReady(Number(match[1]));
+    }
+  };
+  const pumps = Promise.all([pump(process.stdout), pump(process.stderr)]);
+  const status = process.status.then((s) => {
+    rejectReady(new Error(`Hermes exited with ${s.code} before it was ready:\n${text}`));
+    return s;
+  });
+  const timer = setTimeout(
+    () => rejectReady(new Error(`Hermes not ready in 20 s:\n${text}`)),
+    20_000,
+  );
+  let port: number;
+  try {
+    port = await ready;
+  } finally {
+    clearTimeout(timer);
+  }
+  let exited = false;
+  status.then(() => exited = true);
+  return {
+    port,
+    dir,
+    process,
+    output: () => text,
+    connect: () => connect({ port }),
+    async stop() {
+      if (!exited) {
+        try {
+          process.kill("SIGTERM");
+        } catch { /* gone */ }
+      }
+      const s = await status;
+      await pumps;
+      return s.code;
+    },
+    async kill() {
+      if (!exited) {
+        try {
+          process.kill("SIGKILL");
+        } catch { /* gone */ }
+      }
+      await status;
+      await pumps;
+    },
+  };
+}
+
+/** Runs `fn` against a fresh server and always stops it. */
+export async function withHermes(
+  fn: (server: HermesProcess) => Promise<void>,
+  args: string[] = [],
+): Promise<void> {
+  const server = await startHermes(args);
+  try {
+    await fn(server);
+  } finally {
+    await server.stop();
+    await Deno.remove(server.dir, { recursive: true }).catch(() => {});
+  }
+}
