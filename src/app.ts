@@ -32,10 +32,12 @@ export function startApp(config: Config, clock: Clock = systemClock): App {
   const store = new Databases();
   const registry = new Registry(ALL_COMMANDS);
   // The actor runs commands through the dispatcher, which is built below (it needs the server).
-  const actor = new StoreActor<Session>((session, argv) => dispatcher.run(session, argv));
+  const actor: StoreActor<Session> = new StoreActor<Session>((session, argv): boolean =>
+    dispatcher.run(session, argv)
+  );
   let markStopped!: () => void;
   const stopped = new Promise<void>((resolve) => markStopped = resolve);
-  const server = new Server({
+  const server: Server = new Server({
     config,
     actor,
     log,
@@ -44,7 +46,7 @@ export function startApp(config: Config, clock: Clock = systemClock): App {
       if (name === "log-level") log.level = config.logLevel;
     },
   });
-  const dispatcher = new Dispatcher(registry, store, server, clock, log);
+  const dispatcher: Dispatcher = new Dispatcher(registry, store, server, clock, log);
   server.listen();
   const stopExpiry = startActiveExpiry(store, clock, (task) => actor.run(task));
   stopped.then(stopExpiry);

@@ -1,9 +1,23 @@
 /** Every command family, in the order COMMAND lists them. */
 import type { CommandSpec } from "./spec.ts";
 import { connectionCommands } from "./connection.ts";
+import { serverCommands } from "./server.ts";
+import { configCommands } from "./config.ts";
+import { clientCommands } from "./client.ts";
+import { infoCommands } from "./info.ts";
+import { introspectionCommands } from "./introspection.ts";
 import { stringCommands } from "./strings.ts";
+import { keyCommands } from "./keys.ts";
+import { expireCommands } from "./expire.ts";
 
 export const ALL_COMMANDS: CommandSpec[] = [
   ...connectionCommands,
+  ...serverCommands,
+  ...configCommands,
+  ...clientCommands,
+  ...infoCommands,
+  ...introspectionCommands,
   ...stringCommands,
+  ...keyCommands,
+  ...expireCommands,
 ];

@@ -1,0 +1,4 @@
+/** (family being written) */
+import type { CommandSpec } from "./spec.ts";
+
+export const keyCommands: CommandSpec[] = [];
