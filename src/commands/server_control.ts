@@ -29,4 +29,9 @@ export interface ServerControl {
   disconnect(session: Session): void;
   /** Starts an orderly shutdown once the current replies are sent (SHUTDOWN). */
   shutdown(): void;
+  /**
+   * INFO persistence fields after `loading:0`, in order (aof_enabled, aof_rewrite_in_progress,
+   * ...). The durability layer provides them; without it they describe "off".
+   */
+  persistenceInfo(): [field: string, value: string | number][];
 }

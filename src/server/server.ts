@@ -21,6 +21,8 @@ export interface ServerOptions {
   log: Logger;
   /** Called once the server has stopped, with the exit code to use. */
   onStopped?: () => void;
+  /** INFO persistence fields from the durability layer. */
+  persistenceInfo?: () => [string, string | number][];
   /** Hook run after CONFIG SET changed a setting (e.g. the log level). */
   onConfigChanged?: (name: string) => void;
 }
@@ -171,6 +173,15 @@ export class Server implements ServerControl {
     }
     (this.config as unknown as Record<string, unknown>)[setting.key] = parsed;
     this.#options.onConfigChanged?.(setting.name);
+  }
+
+  persistenceInfo(): [string, string | number][] {
+    return this.#options.persistenceInfo?.() ?? [
+      ["aof_enabled", 0],
+      ["aof_rewrite_in_progress", 0],
+      ["aof_rewrite_scheduled", 0],
+      ["aof_last_write_status", "ok"],
+    ];
   }
 
   shutdown(): void {
