@@ -27,6 +27,7 @@ export const Errors = {
   notInteger: new CommandError("ERR value is not an integer or out of range"),
   notFloat: new CommandError("ERR value is not a valid float"),
   overflow: new CommandError("ERR increment or decrement would overflow"),
+  decrementOverflow: new CommandError("ERR decrement would overflow"),
   incrFloatNaN: new CommandError("ERR increment would produce NaN or Infinity"),
   noSuchKey: new CommandError("ERR no such key"),
   wrongType: new CommandError("WRONGTYPE Operation against a key holding the wrong kind of value"),
@@ -36,13 +37,44 @@ export const Errors = {
   stringTooLong: new CommandError("ERR string exceeds maximum allowed size (proto-max-bulk-len)"),
   offsetRange: new CommandError("ERR offset is out of range"),
   invalidCursor: new CommandError("ERR invalid cursor"),
+  expireNxConflict: new CommandError(
+    "ERR NX and XX, GT or LT options at the same time are not compatible",
+  ),
+  expireGtLtConflict: new CommandError("ERR GT and LT options at the same time are not compatible"),
+  intRange: new CommandError(
+    "ERR value is out of range, value must between -2147483648 and 2147483647",
+  ),
   noProto: new CommandError("NOPROTO unsupported protocol version"),
+  authNoPassword: new CommandError(
+    "ERR AUTH <password> called without any password configured for the default user. " +
+      "Are you sure your configuration is correct?",
+  ),
+  wrongPass: new CommandError("WRONGPASS invalid username-password pair or user is disabled."),
+  protocolVersion: new CommandError("ERR Protocol version is not an integer or out of range"),
+  clientName: new CommandError(
+    "ERR Client names cannot contain spaces, newlines or special characters.",
+  ),
+  noSuchClient: new CommandError("ERR No such client"),
+  clientIdPositive: new CommandError("ERR client-id should be greater than 0"),
+  invalidClientId: new CommandError("ERR Invalid client ID"),
+  invalidFirstDb: new CommandError("ERR invalid first DB index"),
+  invalidSecondDb: new CommandError("ERR invalid second DB index"),
+  noShutdown: new CommandError("ERR No shutdown in progress."),
+  noConfigFile: new CommandError("ERR The server is running without a config file"),
+  invalidCommand: new CommandError("ERR Invalid command specified"),
+  noKeyArguments: new CommandError("ERR The command has no key arguments"),
+  invalidCommandArgs: new CommandError("ERR Invalid number of arguments specified for command"),
   internal: new CommandError("ERR internal error; the server logged the details"),
 } as const;
 
 /** `ERR invalid expire time in 'set' command`, for the command given. */
 export function invalidExpireTime(command: string): CommandError {
   return new CommandError(`ERR invalid expire time in '${command}' command`);
+}
+
+/** `ERR Unsupported option foo` (EXPIRE's NX/XX/GT/LT list), echoing the word as given. */
+export function unsupportedOption(word: string): CommandError {
+  return new CommandError(oneLine(`ERR Unsupported option ${word}`));
 }
 
 /** `ERR wrong number of arguments for 'get' command`. */
@@ -70,5 +102,46 @@ export function unknownCommand(argv: string[]): CommandError {
 export function unknownSubcommand(sub: string, container: string): CommandError {
   return new CommandError(
     oneLine(`ERR unknown subcommand '${sub.slice(0, 128)}'. Try ${container.toUpperCase()} HELP.`),
+  );
+}
+
+/** `ERR Syntax error in HELLO option 'x'`. */
+export function helloOptionSyntax(option: string): CommandError {
+  return new CommandError(oneLine(`ERR Syntax error in HELLO option '${option}'`));
+}
+
+/** `ERR Unknown client type 'x'` (CLIENT LIST TYPE, CLIENT KILL TYPE). */
+export function unknownClientType(type: string): CommandError {
+  return new CommandError(oneLine(`ERR Unknown client type '${type}'`));
+}
+
+/** `ERR No such user 'x'` (CLIENT KILL USER). */
+export function noSuchUser(user: string): CommandError {
+  return new CommandError(oneLine(`ERR No such user '${user}'`));
+}
+
+/** `ERR Unrecognized option 'x'` (CLIENT SETINFO). */
+export function unrecognizedOption(option: string): CommandError {
+  return new CommandError(oneLine(`ERR Unrecognized option '${option}'`));
+}
+
+/** `ERR lib-name cannot contain spaces, newlines or special characters.` (CLIENT SETINFO). */
+export function attributeChars(attribute: string): CommandError {
+  return new CommandError(
+    oneLine(`ERR ${attribute} cannot contain spaces, newlines or special characters.`),
+  );
+}
+
+/** `ERR Unknown option or number of arguments for CONFIG SET - 'x'`. */
+export function unknownConfigOption(name: string): CommandError {
+  return new CommandError(
+    oneLine(`ERR Unknown option or number of arguments for CONFIG SET - '${name}'`),
+  );
+}
+
+/** `ERR CONFIG SET failed (possibly related to argument 'x') - reason`. */
+export function configSetFailed(name: string, reason: string): CommandError {
+  return new CommandError(
+    oneLine(`ERR CONFIG SET failed (possibly related to argument '${name}') - ${reason}`),
   );
 }

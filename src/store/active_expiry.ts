@@ -9,24 +9,53 @@ import type { Clock } from "./clock.ts";
 
 export const ACTIVE_EXPIRY_INTERVAL_MS = 100;
 /** Keys sampled per database per step (Redis: ACTIVE_EXPIRE_CYCLE_KEYS_PER_LOOP). */
-const SAMPLE_KEYS = 20;
-/** Longest one cycle may run. */
-const CYCLE_BUDGET_MS = 5;
+export const SAMPLE_KEYS = 20;
+/** Longest one cycle may run, in ms. */
+export const CYCLE_BUDGET_MS = 5;
 
-/** Runs one cycle over every database; returns how many keys it removed. */
-export function activeExpireCycle(store: Databases, clock: Clock): number {
-  const started = performance.now();
+/** The database each store's next cycle starts at. */
+const resumeAt = new WeakMap<Databases, number>();
+
+export interface ExpireCycleOptions {
+  /** Time budget of the cycle in ms. Default {@linkcode CYCLE_BUDGET_MS}. */
+  budgetMs?: number;
+  /** Monotonic ms used to measure the budget. Default `performance.now`. */
+  timer?: () => number;
+}
+
+/**
+ * Runs one cycle over every database; returns how many keys it removed. Expiry decisions use
+ * `clock` (Unix ms); the budget is measured with `options.timer`. Each database continues
+ * where the previous cycle stopped, so a cycle cut short by its budget loses no ground.
+ */
+export function activeExpireCycle(
+  store: Databases,
+  clock: Clock,
+  options: ExpireCycleOptions = {},
+): number {
+  const budgetMs = options.budgetMs ?? CYCLE_BUDGET_MS;
+  const timer = options.timer ?? (() => performance.now());
+  const started = timer();
+  const count = store.dbs.length;
+  const first = (resumeAt.get(store) ?? 0) % count;
   let removedTotal = 0;
-  for (const db of store.dbs) {
+  for (let n = 0; n < count; n++) {
+    const index = (first + n) % count;
+    const db = store.dbs[index];
     if (db.volatileCount === 0) continue;
     while (true) {
       const [checked, removed] = db.expireSample(clock(), SAMPLE_KEYS);
       removedTotal += removed;
+      if (timer() - started >= budgetMs) {
+        // The next cycle starts after this one, so a busy database cannot starve the others.
+        resumeAt.set(store, index + 1);
+        return removedTotal;
+      }
+      // Like Redis: another step only while over a quarter of the sample had expired.
       if (checked === 0 || removed * 4 <= checked) break;
-      if (performance.now() - started > CYCLE_BUDGET_MS) return removedTotal;
     }
-    if (performance.now() - started > CYCLE_BUDGET_MS) break;
   }
+  resumeAt.set(store, 0);
   return removedTotal;
 }
 

@@ -1,12 +1,19 @@
 /**
  * Redis glob patterns (KEYS, SCAN MATCH, CONFIG GET): `*` any run, `?` any one char,
  * `[abc]`, `[^abc]`, `[a-z]` sets, and `\x` for a literal x. Like Redis, an unterminated set
- * runs to the end of the pattern. Matching backtracks only to the last `*`, so it is
- * O(pattern x text) even for hostile patterns.
+ * runs to the end of the pattern, and range bounds compare as signed bytes. Matching backtracks
+ * only to the last `*` (which gives the same answers as Redis's recursive stringmatchlen), so it
+ * is O(pattern x text) even for hostile patterns.
  */
 
-/** Whether `text` matches `pattern` (both one-byte strings), case-sensitively. */
+/**
+ * Whether `text` matches `pattern` (both one-byte strings), case-sensitively. Callers that
+ * treat a pattern of exactly `*` as "everything" must skip the call for it, as Redis does.
+ */
 export function globMatch(pattern: string, text: string): boolean {
+  // Redis's stringmatchlen never matches an empty text, not even with `*` (KEYS * and
+  // SCAN MATCH * list the empty key only because they skip matching altogether).
+  if (text.length === 0) return pattern.length === 0;
   let p = 0;
   let t = 0;
   let starP = -1;
@@ -50,7 +57,7 @@ function matchOne(pattern: string, p: number, ch: string): number {
   const negate = pattern[i] === "^";
   if (negate) i++;
   let matched = false;
-  const code = ch.charCodeAt(0);
+  const code = signedByte(ch.charCodeAt(0));
   while (i < pattern.length) {
     const s = pattern[i];
     if (s === "\\" && i + 1 < pattern.length) {
@@ -59,8 +66,8 @@ function matchOne(pattern: string, p: number, ch: string): number {
     } else if (s === "]") {
       break;
     } else if (pattern[i + 1] === "-" && i + 2 < pattern.length) {
-      let lo = s.charCodeAt(0);
-      let hi = pattern.charCodeAt(i + 2);
+      let lo = signedByte(s.charCodeAt(0));
+      let hi = signedByte(pattern.charCodeAt(i + 2));
       if (lo > hi) [lo, hi] = [hi, lo];
       if (code >= lo && code <= hi) matched = true;
       i += 3;
@@ -72,4 +79,12 @@ function matchOne(pattern: string, p: number, ch: string): number {
   // i is at the closing ']' or at the end of an unterminated set.
   const length = (i < pattern.length ? i + 1 : i) - p;
   return matched !== negate ? length : 0;
+}
+
+/**
+ * Redis compares range bounds as C `char`, which is signed on the platforms it ships for, so
+ * bytes 0x80-0xFF sort below 0x00 in `[a-z]` ranges; matching that keeps KEYS results equal.
+ */
+function signedByte(code: number): number {
+  return code > 127 ? code - 256 : code;
 }

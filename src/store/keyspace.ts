@@ -13,6 +13,16 @@ import { ScanCursors } from "./scan_cursors.ts";
 /** A stored value. Only strings exist so far; other types will be objects. */
 export type Value = string;
 
+/** The type name TYPE and SCAN TYPE report for a value. */
+export function valueType(_value: Value): string {
+  return "string";
+}
+
+/** An independent copy of a value (COPY). Strings are immutable, so they are shared. */
+export function cloneValue(value: Value): Value {
+  return value;
+}
+
 /** Counters shared by all databases (INFO stats). */
 export interface KeyspaceStats {
   expiredKeys: number;
@@ -124,11 +134,15 @@ export class Keyspace {
     });
   }
 
-  /** Every live key (KEYS). Removes expired keys it meets. */
-  liveKeys(now: number): string[] {
+  /**
+   * Every live key that `accept` keeps (all when it is omitted), for KEYS. The filter runs
+   * first, so only keys it keeps are checked for expiry; expired ones met are removed.
+   */
+  liveKeys(now: number, accept?: (key: string) => boolean): string[] {
     const keys: string[] = [];
     for (const shard of this.data.shards) {
       for (const key of shard.keys()) {
+        if (accept !== undefined && !accept(key)) continue;
         if (this.expires.size !== 0 && this.#expireIfDue(key, now)) continue;
         keys.push(key);
       }
@@ -136,9 +150,12 @@ export class Keyspace {
     return keys;
   }
 
-  /** A random live key, or undefined when the database is empty. */
+  /**
+   * A random live key, or undefined when the database has none. Expired keys drawn are removed
+   * and the draw repeated, as Redis does, so the loop ends: each retry shrinks the database.
+   */
   randomKey(now: number): string | undefined {
-    for (let tries = 0; tries < 100 && this.data.size > 0; tries++) {
+    while (this.data.size > 0) {
       const key = this.#pickKey();
       if (key === undefined) return undefined;
       if (this.expires.size !== 0 && this.#expireIfDue(key, now)) continue;

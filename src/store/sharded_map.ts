@@ -6,18 +6,31 @@
 
 export const SHARD_COUNT = 16;
 
+/** Keys up to this length are hashed on every char. */
+const FULL_HASH_CHARS = 65536;
+/** Chars taken from each end of a longer key, and samples spread over its middle. */
+const END_CHARS = 4096;
+const MIDDLE_SAMPLES = 4096;
+
 /**
- * Picks the shard of `key`. Long keys are hashed on their ends and length only, which keeps the
- * cost flat; the spread only needs to keep every shard far below the per-Map cap.
+ * Picks the shard of `key`. Every char of a key up to 64 KiB counts, so keys that differ
+ * anywhere spread evenly (a key family may vary only in the middle); that costs about what
+ * reading the key off the wire did. Longer keys are hashed on their ends, their length and
+ * samples of the middle, which keeps the cost bounded; the spread only needs to keep every
+ * shard far below the per-Map cap.
  */
 export function shardOf(key: string): number {
   const n = key.length;
   let h = n;
-  if (n <= 64) {
+  if (n <= FULL_HASH_CHARS) {
     for (let i = 0; i < n; i++) h = Math.imul(h, 31) + key.charCodeAt(i) | 0;
   } else {
-    for (let i = 0; i < 32; i++) h = Math.imul(h, 31) + key.charCodeAt(i) | 0;
-    for (let i = n - 32; i < n; i++) h = Math.imul(h, 31) + key.charCodeAt(i) | 0;
+    for (let i = 0; i < END_CHARS; i++) h = Math.imul(h, 31) + key.charCodeAt(i) | 0;
+    const stride = Math.ceil((n - 2 * END_CHARS) / MIDDLE_SAMPLES);
+    for (let i = END_CHARS; i < n - END_CHARS; i += stride) {
+      h = Math.imul(h, 31) + key.charCodeAt(i) | 0;
+    }
+    for (let i = n - END_CHARS; i < n; i++) h = Math.imul(h, 31) + key.charCodeAt(i) | 0;
   }
   h ^= h >>> 16;
   h = Math.imul(h, 0x45d9f3b);
