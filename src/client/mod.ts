@@ -1,8 +1,52 @@
 /**
- * Client library for Hermes (and any Redis-compatible server).
+ * A typed client for Hermes and any Redis-compatible server, for Deno. No dependencies.
+ *
+ * - {@linkcode connect} opens a connection (RESP2, or RESP3 with `protocol: 3`).
+ * - Typed helpers for the common commands (`get`, `set` with options, `del`, `exists`,
+ *   `expire`, `ttl`, `incr`, `mget`, `mset`, `scan`, `hello`, ...); `send(...args)` for any
+ *   other command.
+ * - Pipelining: concurrent calls share one write automatically, and `client.batch()` builds
+ *   an explicit pipeline.
+ * - RESP3 push frames (pub/sub, invalidations) go to an `onPush` handler.
+ * - `quit()` (or `await using`) closes cleanly with QUIT.
+ *
+ * Error replies are thrown as {@linkcode ReplyError} by `send` and the helpers, and returned
+ * as values by `call`, `pipeline` and `batch().exec()`.
+ *
+ * @example
+ * ```ts
+ * import { connect, ReplyError } from "./mod.ts";
+ *
+ * await using client = await connect({ host: "127.0.0.1", port: 8080 });
+ * await client.set("greeting", "hello", { ex: 60 });
+ * console.log(await client.get("greeting")); // "hello"
+ * console.log(await client.incr("visits")); // 1
+ * const [a, b] = await Promise.all([client.get("a"), client.get("b")]); // one write
+ * try {
+ *   await client.incr("greeting");
+ * } catch (error) {
+ *   if (error instanceof ReplyError) console.log(error.message); // ERR value is not an integer...
+ * }
+ * ```
  *
  * @module
  */
-export { Client, connect, type ConnectOptions } from "./client.ts";
-export { Push, ReplyError, RespDecoder, type RespValue } from "./resp_decoder.ts";
+export { Client, connect } from "./client.ts";
+export {
+  type ConnectOptions,
+  type ExpireCondition,
+  type HelloOptions,
+  type ScanOptions,
+  type SetOptions,
+} from "./options.ts";
+export { toBytes, toText } from "./reply_values.ts";
+export { Connection, type PushHandler, type Transport } from "./connection.ts";
+export { Pipeline, type PipelineTarget } from "./pipeline.ts";
+export {
+  type DecodedReply,
+  Push,
+  ReplyError,
+  RespDecoder,
+  type RespValue,
+} from "./resp_decoder.ts";
 export { type Arg, encodeCommand } from "./encode_command.ts";

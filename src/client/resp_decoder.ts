@@ -6,8 +6,24 @@
  * round-trip; use `latin1ToBytes` or `latin1ToUtf8` from the protocol module to convert.
  */
 
-/** An error reply (`-ERR ...`). Returned as a value by the decoder, thrown by the client. */
+/**
+ * An error reply (`-ERR ...`). Returned as a value by the decoder and by
+ * {@linkcode Client.call}, thrown by {@linkcode Client.send} and the typed helpers.
+ *
+ * @example
+ * ```ts
+ * import { connect, ReplyError } from "./mod.ts";
+ * const client = await connect({ port: 8080 });
+ * try {
+ *   await client.send("INCR", "not-a-number-key");
+ * } catch (error) {
+ *   if (error instanceof ReplyError) console.log(error.code, error.message);
+ * }
+ * client.close();
+ * ```
+ */
 export class ReplyError extends Error {
+  /** Always "ReplyError". */
   override name = "ReplyError";
   /** The first word: ERR, WRONGTYPE, NOPROTO, ... */
   get code(): string {
@@ -16,10 +32,37 @@ export class ReplyError extends Error {
   }
 }
 
-/** An out-of-band RESP3 push frame (`>`), e.g. a pub/sub message. */
+/**
+ * An out-of-band RESP3 push frame (`>`), e.g. a pub/sub message: an array whose first item
+ * names the kind (`message`, `subscribe`, `invalidate`, ...).
+ *
+ * @example
+ * ```ts
+ * import { connect, type Push } from "./mod.ts";
+ * const client = await connect({
+ *   port: 8080,
+ *   protocol: 3,
+ *   onPush: (push: Push) => console.log(push[0], push.slice(1)),
+ * });
+ * client.close();
+ * ```
+ */
 export class Push extends Array<RespValue> {}
 
-/** Any decoded reply. Maps decode to `Map`, sets to `Set`, doubles to numbers. */
+/**
+ * Any decoded reply. Simple and bulk strings decode to one-byte strings (each char is one byte);
+ * integers to numbers (bigints beyond 2^53); doubles to numbers; maps to `Map`; sets to `Set`;
+ * nulls to `null`; error replies to {@linkcode ReplyError} values.
+ *
+ * @example
+ * ```ts
+ * import { connect, type RespValue } from "./mod.ts";
+ * const client = await connect({ port: 8080 });
+ * const reply: RespValue = await client.send("MGET", "a", "b"); // e.g. ["1", null]
+ * if (Array.isArray(reply)) console.log(reply.length);
+ * client.close();
+ * ```
+ */
 export type RespValue =
   | string
   | number
@@ -31,15 +74,42 @@ export type RespValue =
   | Map<RespValue, RespValue>
   | Set<RespValue>;
 
-/** A reply and the exact bytes it was decoded from. */
+/**
+ * A reply and the exact bytes it was decoded from.
+ *
+ * @example
+ * ```ts
+ * import { connect } from "./mod.ts";
+ * const client = await connect({ port: 8080 });
+ * await client.writeRaw("PING\r\n");
+ * const { value, raw } = await client.readDecoded(); // "PONG", the bytes of "+PONG\r\n"
+ * client.close();
+ * ```
+ */
 export interface DecodedReply {
+  /** The decoded reply. */
   value: RespValue;
+  /** The bytes it was decoded from, type byte to final CRLF. */
   raw: Uint8Array;
 }
 
 const NEED_MORE = Symbol("need more");
 type Step = RespValue | typeof NEED_MORE;
 
+/**
+ * A resumable RESP2/RESP3 reply decoder.
+ *
+ * @example
+ * ```ts
+ * import { RespDecoder } from "./mod.ts";
+ * const decoder = new RespDecoder();
+ * decoder.push(new TextEncoder().encode("+OK\r\n:4"));
+ * decoder.next()?.value; // "OK"
+ * decoder.next(); // null: the integer is not complete yet
+ * decoder.push(new TextEncoder().encode("2\r\n"));
+ * decoder.next()?.value; // 42
+ * ```
+ */
 export class RespDecoder {
   #buf = new Uint8Array(0);
   #pos = 0;
@@ -134,6 +204,13 @@ export class RespDecoder {
           items.push(item);
         }
         return type === 0x7e ? new Set(items) : items;
+      }
+      case 0x7c: { // | attribute: metadata about the reply that follows; skipped
+        const count = Number(line);
+        for (let i = 0; i < count * 2; i++) {
+          if (this.#value() === NEED_MORE) return NEED_MORE;
+        }
+        return this.#value();
       }
       case 0x25: { // % map
         const count = Number(line);

@@ -1,0 +1,377 @@
+/**
+ * One RESP connection: writes commands, reads replies in order, routes RESP3 push frames.
+ *
+ * Commands issued in the same tick are written together (automatic pipelining): every
+ * {@linkcode Connection.call} queues its encoded bytes and a waiter, one microtask later the
+ * queue goes out in a single write, and one read loop hands each reply to the oldest waiter.
+ */
+import { type Arg, encodeCommand } from "./encode_command.ts";
+import {
+  type DecodedReply,
+  Push,
+  ReplyError,
+  RespDecoder,
+  type RespValue,
+} from "./resp_decoder.ts";
+
+/**
+ * What a connection needs from its byte stream: a `Deno.Conn`, a TLS connection, or a test
+ * double.
+ *
+ * @example
+ * ```ts
+ * import { Client } from "./mod.ts";
+ * const conn = await Deno.connectTls({ hostname: "cache.example.com", port: 6380 });
+ * const client = new Client(conn); // any Transport works
+ * await client.ping();
+ * client.close();
+ * ```
+ */
+export interface Transport {
+  /** Reads into `buffer`; resolves to the byte count, or null at the end of the stream. */
+  read(buffer: Uint8Array): Promise<number | null>;
+  /** Writes some of `data`; resolves to how many bytes were written. */
+  write(data: Uint8Array): Promise<number>;
+  /** Closes the stream; a pending read then fails or ends. */
+  close(): void;
+}
+
+/**
+ * Called with each RESP3 push frame (pub/sub message, invalidation, ...).
+ *
+ * @example
+ * ```ts
+ * import { connect, type PushHandler } from "./mod.ts";
+ * const log: PushHandler = (push) => console.log("push:", push[0]);
+ * const client = await connect({ port: 8080, protocol: 3, onPush: log });
+ * client.close();
+ * ```
+ */
+export type PushHandler = (push: Push) => void;
+
+/**
+ * What the read loop owes, in command order: a reply, or (for SUBSCRIBE and friends in RESP3,
+ * which answer with push frames only) a number of confirmation pushes of one kind.
+ */
+interface Waiter {
+  resolve(value: RespValue): void;
+  reject(error: unknown): void;
+  /** Set for a subscription command: the push kind that confirms it, and how many remain. */
+  confirms?: { kind: string; remaining: number };
+}
+
+const SUBSCRIPTION_KINDS = new Set([
+  "subscribe",
+  "psubscribe",
+  "ssubscribe",
+  "unsubscribe",
+  "punsubscribe",
+  "sunsubscribe",
+]);
+
+/**
+ * The protocol layer of a client: ordered replies, automatic pipelining, raw access for tests.
+ * {@linkcode Client} adds typed command helpers on top; most code uses that class.
+ *
+ * @example
+ * ```ts
+ * import { connect } from "./mod.ts";
+ * const client = await connect({ port: 8080 });
+ * // Both commands leave in one write; the replies come back in order.
+ * const [a, b] = await Promise.all([client.send("INCR", "n"), client.send("INCR", "n")]);
+ * client.close();
+ * ```
+ */
+export class Connection {
+  readonly #transport: Transport;
+  readonly #decoder = new RespDecoder();
+  readonly #readBuf = new Uint8Array(64 * 1024);
+  readonly #waiters: Waiter[] = [];
+  #outbox: Uint8Array[] = [];
+  #flushQueued = false;
+  #pumping = false;
+  #writing: Promise<void> = Promise.resolve();
+  #closed = false;
+  /** Channels and patterns subscribed, from the last confirmation; the reader runs while > 0. */
+  #subscriptions = 0;
+
+  /**
+   * Push frames received while no {@linkcode Connection.onPush} handler was set, oldest first.
+   * Take them out (`pushes.splice(0)`) when you read them; a handler keeps this list empty.
+   */
+  readonly pushes: Push[] = [];
+
+  /** Receives RESP3 push frames as they arrive; when unset they collect in `pushes`. */
+  onPush: PushHandler | undefined;
+
+  /** Wraps an open byte stream (usually the `Deno.TcpConn` made by {@linkcode connect}). */
+  constructor(transport: Transport) {
+    this.#transport = transport;
+  }
+
+  /**
+   * Sends one command and returns its reply; an error reply is thrown as
+   * {@linkcode ReplyError}. Rejects with a `Deno.errors` error when the connection fails.
+   *
+   * @example
+   * ```ts
+   * import { connect } from "./mod.ts";
+   * const client = await connect({ port: 8080 });
+   * await client.send("SET", "greeting", "hello");
+   * await client.send("GET", "greeting"); // "hello"
+   * client.close();
+   * ```
+   */
+  async send(...args: Arg[]): Promise<RespValue> {
+    const reply = await this.call(...args);
+    if (reply instanceof ReplyError) throw reply;
+    return reply;
+  }
+
+  /**
+   * Sends one command and returns its reply, an error reply included as a
+   * {@linkcode ReplyError} value (not thrown).
+   *
+   * @example
+   * ```ts
+   * import { connect, ReplyError } from "./mod.ts";
+   * const client = await connect({ port: 8080 });
+   * const reply = await client.call("GET");
+   * reply instanceof ReplyError; // true: wrong number of arguments
+   * client.close();
+   * ```
+   */
+  call(...args: Arg[]): Promise<RespValue> {
+    return this.#enqueue(args);
+  }
+
+  /**
+   * Sends a RESP3 subscription command (`SUBSCRIBE a b`, `UNSUBSCRIBE a`, ...), which is
+   * answered by one confirmation push per name instead of a reply; resolves when all have
+   * arrived, or rejects with the server's error. While subscriptions remain, replies and
+   * pushes are read as they come, so the push handler sees messages at once.
+   */
+  protected subscription(command: string, names: Arg[]): Promise<void> {
+    if (names.length === 0) {
+      throw new TypeError(`Cannot send ${command} without a channel or pattern name`);
+    }
+    const kind = command.toLowerCase();
+    return this.#enqueue([command, ...names], { kind, remaining: names.length }).then(() => {});
+  }
+
+  #enqueue(args: Arg[], confirms?: Waiter["confirms"]): Promise<RespValue> {
+    if (this.#closed) return Promise.reject(closedError());
+    const reply = new Promise<RespValue>((resolve, reject) => {
+      this.#waiters.push({ resolve, reject, confirms });
+    });
+    this.#outbox.push(encodeCommand(args));
+    if (!this.#flushQueued) {
+      this.#flushQueued = true;
+      queueMicrotask(() => this.#flush());
+    }
+    if (!this.#pumping) this.#pump();
+    return reply;
+  }
+
+  /**
+   * Sends all commands in one write and returns their replies in order, error replies as
+   * values.
+   *
+   * @example
+   * ```ts
+   * import { connect } from "./mod.ts";
+   * const client = await connect({ port: 8080 });
+   * await client.pipeline([["SET", "a", "1"], ["INCR", "a"], ["GET", "a"]]); // ["OK", 2, "2"]
+   * client.close();
+   * ```
+   */
+  pipeline(commands: Arg[][]): Promise<RespValue[]> {
+    return Promise.all(commands.map((command) => this.call(...command)));
+  }
+
+  /**
+   * Writes raw bytes (or ASCII text), after any commands already queued. For tests of the
+   * protocol itself; read the answers with {@linkcode Connection.readReply} or
+   * {@linkcode Connection.readDecoded}, and do not mix this with commands in flight.
+   */
+  writeRaw(bytes: Uint8Array | string): Promise<void> {
+    this.#flush();
+    const data = typeof bytes === "string" ? new TextEncoder().encode(bytes) : bytes;
+    return this.#enqueueWrite(data);
+  }
+
+  /**
+   * The next reply that is not a push frame (push frames go to the handler or `pushes`).
+   * Throws `Deno.errors.ConnectionReset` if the server closes first.
+   */
+  async readReply(): Promise<RespValue> {
+    while (true) {
+      const { value } = await this.readDecoded();
+      if (value instanceof Push) {
+        this.#routePush(value);
+        continue;
+      }
+      return value;
+    }
+  }
+
+  /** The next reply or push frame, with the exact bytes it was decoded from. */
+  async readDecoded(): Promise<DecodedReply> {
+    while (true) {
+      const decoded = this.#decoder.next();
+      if (decoded) return decoded;
+      const n = await this.#transport.read(this.#readBuf);
+      if (n === null) throw new Deno.errors.ConnectionReset("Connection closed by server");
+      this.#decoder.push(this.#readBuf.subarray(0, n));
+    }
+  }
+
+  /**
+   * Reads until the server closes the connection (or `timeoutMs` passes, then closes it);
+   * returns every byte received meanwhile as a one-byte string.
+   */
+  async readUntilClosed(timeoutMs = 5000): Promise<string> {
+    let text = "";
+    const timer = setTimeout(() => this.close(), timeoutMs);
+    try {
+      while (true) {
+        const n = await this.#transport.read(this.#readBuf).catch(() => null);
+        if (n === null) break;
+        for (let i = 0; i < n; i++) text += String.fromCharCode(this.#readBuf[i]);
+      }
+    } finally {
+      clearTimeout(timer);
+    }
+    return text;
+  }
+
+  /** Whether {@linkcode Connection.close} ran or the connection failed. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /**
+   * Closes the socket at once. Commands still waiting for replies reject. Prefer
+   * {@linkcode Connection.quit} for an orderly goodbye.
+   */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    try {
+      this.#transport.close();
+    } catch {
+      // already closed
+    }
+    this.#failAll(closedError());
+  }
+
+  /**
+   * Sends QUIT, waits for the server's answer, then closes. Never throws: a connection that
+   * is already gone is simply closed.
+   *
+   * @example
+   * ```ts
+   * import { connect } from "./mod.ts";
+   * const client = await connect({ port: 8080 });
+   * await client.quit();
+   * ```
+   */
+  async quit(): Promise<void> {
+    if (this.#closed) return;
+    try {
+      await this.call("QUIT");
+    } catch {
+      // the server may close before answering; either way we are done
+    }
+    this.close();
+  }
+
+  /** `await using client = await connect()` sends QUIT when the block ends. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.quit();
+  }
+
+  #routePush(push: Push): void {
+    const kind = typeof push[0] === "string" ? push[0].toLowerCase() : "";
+    if (SUBSCRIPTION_KINDS.has(kind) && typeof push[2] === "number") {
+      this.#subscriptions = push[2];
+      const head = this.#waiters[0];
+      if (head?.confirms?.kind === kind && --head.confirms.remaining === 0) {
+        this.#waiters.shift();
+        head.resolve(null);
+      }
+    }
+    if (this.onPush) this.onPush(push);
+    else this.pushes.push(push);
+  }
+
+  #flush(): void {
+    this.#flushQueued = false;
+    if (this.#outbox.length === 0) return;
+    const parts = this.#outbox;
+    this.#outbox = [];
+    const bytes = parts.length === 1 ? parts[0] : concat(parts);
+    this.#enqueueWrite(bytes).catch((error) => this.#fail(error));
+  }
+
+  /** Writes are chained so bytes leave in the order they were queued. */
+  #enqueueWrite(data: Uint8Array): Promise<void> {
+    const write = this.#writing.then(async () => {
+      let rest = data;
+      while (rest.length > 0) {
+        const n = await this.#transport.write(rest);
+        rest = rest.subarray(n);
+      }
+    });
+    this.#writing = write.catch(() => {});
+    return write;
+  }
+
+  /**
+   * The one read loop: runs while replies are owed or subscriptions are open, and gives each
+   * reply to the oldest waiter. A reply where confirmations were expected is the server
+   * refusing the subscription command.
+   */
+  async #pump(): Promise<void> {
+    this.#pumping = true;
+    try {
+      while (this.#waiters.length > 0 || this.#subscriptions > 0) {
+        const reply = await this.readReply();
+        const waiter = this.#waiters.shift();
+        if (!waiter) continue; // nothing asked for it: the server spoke out of turn
+        if (waiter.confirms && reply instanceof ReplyError) waiter.reject(reply);
+        else waiter.resolve(reply);
+      }
+    } catch (error) {
+      this.#fail(error);
+    } finally {
+      this.#pumping = false;
+    }
+  }
+
+  /** A failed read or write leaves the stream in an unknown state: give up on it. */
+  #fail(error: unknown): void {
+    this.#failAll(error);
+    this.close();
+  }
+
+  #failAll(error: unknown): void {
+    for (const waiter of this.#waiters.splice(0)) waiter.reject(error);
+  }
+}
+
+function closedError(): Error {
+  return new Deno.errors.BadResource("Cannot send: the connection is closed");
+}
+
+function concat(parts: Uint8Array[]): Uint8Array {
+  let total = 0;
+  for (const part of parts) total += part.length;
+  const out = new Uint8Array(total);
+  let offset = 0;
+  for (const part of parts) {
+    out.set(part, offset);
+    offset += part.length;
+  }
+  return out;
+}
