@@ -1,7 +1,94 @@
-/** Connection commands: PING, ECHO, QUIT, HELLO, SELECT. */
+/**
+ * Connection commands: PING, ECHO, QUIT, HELLO, AUTH, SELECT.
+ *
+ * Hermes has no passwords: like Redis without `requirepass`, every client is logged in as the
+ * `default` user, which accepts any password through `AUTH default <pw>` and `HELLO ... AUTH`,
+ * while the one-argument `AUTH <pw>` is refused as a likely misconfiguration.
+ */
+import type { CommandContext } from "./context.ts";
 import type { CommandSpec } from "./spec.ts";
-import { wrongArity } from "./errors.ts";
+import { Errors, helloOptionSyntax, wrongArity } from "./errors.ts";
+import { option, parseInteger, toInt64 } from "./args.ts";
+import { isPrintableToken } from "./client.ts";
 import { NO_KEYS } from "./spec.ts";
+import { REDIS_COMPAT_VERSION } from "../version.ts";
+
+const INT32_MIN = -(2 ** 31);
+const INT32_MAX = 2 ** 31 - 1;
+
+/** The only user there is; it has no password, so any password given for it is accepted. */
+const DEFAULT_USER = "default";
+
+/** Checks a username and password pair as Redis's ACL does for a password-less default user. */
+function authenticate(user: string): void {
+  if (user !== DEFAULT_USER) throw Errors.wrongPass;
+}
+
+/**
+ * HELLO [protover [AUTH user pass] [SETNAME name]]. Options are checked in order, so the first
+ * bad one names the error as in Redis 7.0, but nothing changes unless all are valid. The reply
+ * is written in the newly chosen protocol.
+ */
+function hello(ctx: CommandContext, argv: string[]): void {
+  let version: 2 | 3 | null = null;
+  if (argv.length >= 2) {
+    const asked = toInt64(argv[1]);
+    if (asked === null) throw Errors.protocolVersion;
+    if (asked !== 2n && asked !== 3n) throw Errors.noProto;
+    version = asked === 2n ? 2 : 3;
+  }
+  let name: string | null = null;
+  for (let i = 2; i < argv.length; i++) {
+    const more = argv.length - 1 - i;
+    const word = option(argv[i]);
+    if (word === "AUTH" && more >= 2) {
+      authenticate(argv[i + 1]);
+      i += 2;
+    } else if (word === "SETNAME" && more >= 1) {
+      name = argv[i + 1];
+      if (!isPrintableToken(name)) throw Errors.clientName;
+      i += 1;
+    } else {
+      throw helloOptionSyntax(argv[i]);
+    }
+  }
+  if (name !== null) ctx.session.name = name;
+  if (version !== null) ctx.session.protocol = version;
+
+  const out = ctx.out;
+  out.mapHeader(7);
+  out.bulk("server");
+  out.bulk("redis");
+  out.bulk("version");
+  out.bulk(REDIS_COMPAT_VERSION);
+  out.bulk("proto");
+  out.integer(ctx.session.protocol);
+  out.bulk("id");
+  out.integer(ctx.session.id);
+  out.bulk("mode");
+  out.bulk("standalone");
+  out.bulk("role");
+  out.bulk("master");
+  out.bulk("modules");
+  out.arrayHeader(0);
+}
+
+function auth(ctx: CommandContext, argv: string[]): void {
+  if (argv.length > 3) throw Errors.syntax;
+  if (argv.length === 2) throw Errors.authNoPassword;
+  authenticate(argv[1]);
+  ctx.out.ok();
+}
+
+/** SELECT index: an int32 first (Redis's getIntFromObject), then a valid database number. */
+function select(ctx: CommandContext, argv: string[]): void {
+  const index = parseInteger(argv[1]);
+  if (index < INT32_MIN || index > INT32_MAX) throw Errors.intRange;
+  if (index < 0 || index >= ctx.store.count) throw Errors.dbIndexRange;
+  ctx.session.db = index;
+  ctx.db = ctx.store.dbs[index];
+  ctx.out.ok();
+}
 
 export const connectionCommands: CommandSpec[] = [
   {
@@ -11,6 +98,7 @@ export const connectionCommands: CommandSpec[] = [
     keys: NO_KEYS,
     group: "connection",
     summary: "Returns the server's liveliness response.",
+    tips: ["request_policy:all_shards", "response_policy:all_succeeded"],
     since: "1.0.0",
     complexity: "O(1)",
     args: [{ name: "message", type: "string", flags: ["optional"] }],
@@ -23,7 +111,7 @@ export const connectionCommands: CommandSpec[] = [
   {
     name: "echo",
     arity: 2,
-    flags: ["fast"],
+    flags: ["loading", "stale", "fast"],
     keys: NO_KEYS,
     group: "connection",
     summary: "Returns the given string.",
@@ -37,7 +125,7 @@ export const connectionCommands: CommandSpec[] = [
   {
     name: "quit",
     arity: -1,
-    flags: ["fast", "no_auth", "allow_busy"],
+    flags: ["noscript", "loading", "stale", "fast", "no_auth", "allow_busy"],
     keys: NO_KEYS,
     group: "connection",
     summary: "Closes the connection.",
@@ -47,5 +135,62 @@ export const connectionCommands: CommandSpec[] = [
       ctx.out.ok();
       ctx.session.closeRequested = true;
     },
+  },
+  {
+    name: "hello",
+    arity: -1,
+    flags: ["noscript", "loading", "stale", "fast", "no_auth", "allow_busy"],
+    keys: NO_KEYS,
+    group: "connection",
+    summary: "Handshakes with the Redis server.",
+    since: "6.0.0",
+    complexity: "O(1)",
+    args: [{
+      name: "arguments",
+      type: "block",
+      flags: ["optional"],
+      arguments: [
+        { name: "protover", type: "integer" },
+        {
+          name: "username-password",
+          type: "block",
+          token: "AUTH",
+          flags: ["optional"],
+          arguments: [
+            { name: "username", type: "string" },
+            { name: "password", type: "string" },
+          ],
+        },
+        { name: "clientname", type: "string", token: "SETNAME", flags: ["optional"] },
+      ],
+    }],
+    handler: hello,
+  },
+  {
+    name: "auth",
+    arity: -2,
+    flags: ["noscript", "loading", "stale", "fast", "no_auth", "allow_busy"],
+    keys: NO_KEYS,
+    group: "connection",
+    summary: "Authenticates the connection.",
+    since: "1.0.0",
+    complexity: "O(N) where N is the number of passwords defined for the user",
+    args: [
+      { name: "username", type: "string", flags: ["optional"] },
+      { name: "password", type: "string" },
+    ],
+    handler: auth,
+  },
+  {
+    name: "select",
+    arity: 2,
+    flags: ["loading", "stale", "fast"],
+    keys: NO_KEYS,
+    group: "connection",
+    summary: "Changes the selected database.",
+    since: "1.0.0",
+    complexity: "O(1)",
+    args: [{ name: "index", type: "integer" }],
+    handler: select,
   },
 ];

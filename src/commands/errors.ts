@@ -145,3 +145,19 @@ export function configSetFailed(name: string, reason: string): CommandError {
     oneLine(`ERR CONFIG SET failed (possibly related to argument '${name}') - ${reason}`),
   );
 }
+
+/** `MISCONF Errors writing to the AOF file: <cause>`: writes refused while the log fails. */
+export function logWriteFailed(cause: string): CommandError {
+  return new CommandError(oneLine(`MISCONF Errors writing to the AOF file: ${cause}`));
+}
+
+/** BGREWRITEAOF's refusals. */
+export const CompactionErrors = {
+  inProgress: new CommandError("ERR Background append only file rewriting already in progress"),
+  persistenceOff: new CommandError(
+    "ERR Background append only file rewriting is not possible: persistence is off (--persistence none)",
+  ),
+  logFailing: new CommandError(
+    "ERR Background append only file rewriting not started: the log cannot be written (see INFO persistence)",
+  ),
+} as const;

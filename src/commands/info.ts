@@ -1,4 +1,300 @@
-/** (family being written) */
+/**
+ * INFO [section ...]: the server's state in Redis's text format (`# Section` headers, `field:value`
+ * lines, CRLF line ends), with Redis's field names so redis-cli --stat, ioredis's ready check and
+ * exporters read it unchanged. RESP3 clients get it as a verbatim string.
+ */
+import process from "node:process";
+import type { CommandContext } from "./context.ts";
 import type { CommandSpec } from "./spec.ts";
+import { NO_KEYS } from "./spec.ts";
+import type { Keyspace } from "../store/keyspace.ts";
+import { utf8ToLatin1 } from "../protocol/latin1.ts";
+import { REDIS_COMPAT_VERSION, VERSION } from "../version.ts";
 
-export const infoCommands: CommandSpec[] = [];
+type Field = [name: string, value: string | number];
+
+interface Section {
+  /** Lower-case name used to ask for it (`INFO keyspace`). */
+  name: string;
+  /** Header as printed (`# Keyspace`). */
+  title: string;
+  /** In plain `INFO` and `INFO default`; every section is in `all` and `everything`. */
+  inDefault: boolean;
+  fields(ctx: CommandContext): Field[];
+}
+
+/** Largest memory figure seen so far (INFO only samples when asked, so this is a lower bound). */
+let peakMemory = 0;
+
+/** Redis's bytesToHuman: 1023B, 1.50K, 2.00M, ... */
+export function bytesToHuman(bytes: number): string {
+  const units = ["K", "M", "G", "T", "P"];
+  if (bytes < 1024) return `${bytes}B`;
+  let value = bytes / 1024;
+  for (const unit of units) {
+    if (value < 1024 || unit === "P") return `${value.toFixed(2)}${unit}`;
+    value /= 1024;
+  }
+  return `${bytes}B`;
+}
+
+/** A system fact that needs --allow-sys; unknown without it. */
+function systemFact<T>(read: () => T, fallback: T): T {
+  try {
+    return read();
+  } catch {
+    return fallback;
+  }
+}
+
+function serverFields(ctx: CommandContext): Field[] {
+  const server = ctx.server;
+  const uptime = Math.max(0, Math.floor((ctx.now - server.startedAtMs) / 1000));
+  const os = Deno.build.os[0].toUpperCase() + Deno.build.os.slice(1);
+  const release = systemFact(() => Deno.osRelease(), "unknown");
+  return [
+    ["redis_version", REDIS_COMPAT_VERSION],
+    ["hermes_version", VERSION],
+    ["deno_version", Deno.version.deno],
+    ["redis_git_sha1", "00000000"],
+    ["redis_git_dirty", 0],
+    ["redis_mode", "standalone"],
+    ["os", `${os} ${release} ${Deno.build.arch}`],
+    ["arch_bits", 64],
+    ["process_id", Deno.pid],
+    ["process_supervised", "no"],
+    ["run_id", server.runId],
+    ["tcp_port", server.port],
+    ["server_time_usec", ctx.now * 1000],
+    ["uptime_in_seconds", uptime],
+    ["uptime_in_days", Math.floor(uptime / 86400)],
+    ["hz", 10],
+    ["configured_hz", 10],
+    ["executable", systemFact(() => Deno.execPath(), "")],
+    ["config_file", ""],
+    ["io_threads_active", 0],
+  ];
+}
+
+function clientFields(ctx: CommandContext): Field[] {
+  let connected = 0;
+  let maxInput = 0;
+  let maxOutput = 0;
+  for (const session of ctx.server.sessions()) {
+    connected++;
+    maxInput = Math.max(maxInput, session.stats.inputBufferBytes);
+    maxOutput = Math.max(maxOutput, session.stats.queuedOutputBytes);
+  }
+  return [
+    ["connected_clients", connected],
+    ["cluster_connections", 0],
+    ["maxclients", ctx.server.config.maxClients],
+    ["client_recent_max_input_buffer", maxInput],
+    ["client_recent_max_output_buffer", maxOutput],
+    ["blocked_clients", 0],
+    ["tracking_clients", 0],
+    ["clients_in_timeout_table", 0],
+  ];
+}
+
+/** used_memory is what V8 holds for data: its heap in use plus buffers outside the heap. */
+function memoryFields(): Field[] {
+  const memory = Deno.memoryUsage();
+  const used = memory.heapUsed + memory.external;
+  peakMemory = Math.max(peakMemory, used);
+  const total = systemFact(() => Deno.systemMemoryInfo().total, 0);
+  return [
+    ["used_memory", used],
+    ["used_memory_human", bytesToHuman(used)],
+    ["used_memory_rss", memory.rss],
+    ["used_memory_rss_human", bytesToHuman(memory.rss)],
+    ["used_memory_peak", peakMemory],
+    ["used_memory_peak_human", bytesToHuman(peakMemory)],
+    ["used_memory_peak_perc", `${(used / peakMemory * 100).toFixed(2)}%`],
+    ["used_memory_v8_heap_total", memory.heapTotal],
+    ["used_memory_v8_external", memory.external],
+    ["total_system_memory", total],
+    ["total_system_memory_human", bytesToHuman(total)],
+    ["maxmemory", 0],
+    ["maxmemory_human", "0B"],
+    ["maxmemory_policy", "noeviction"],
+    ["mem_fragmentation_ratio", (memory.rss / used).toFixed(2)],
+    ["mem_allocator", "v8"],
+  ];
+}
+
+/**
+ * Fields redis-cli --stat and exporters expect in every Persistence section. Hermes never
+ * writes snapshots; the durability layer's own fields replace any default of the same name.
+ */
+const PERSISTENCE_DEFAULTS: Field[] = [
+  ["rdb_bgsave_in_progress", 0],
+  ["rdb_last_bgsave_status", "ok"],
+  ["aof_enabled", 0],
+  ["aof_rewrite_in_progress", 0],
+  ["aof_rewrite_scheduled", 0],
+  ["aof_last_write_status", "ok"],
+];
+
+function persistenceFields(ctx: CommandContext): Field[] {
+  const provided = ctx.server.persistenceInfo();
+  const names = new Set(provided.map(([name]) => name));
+  const missing = PERSISTENCE_DEFAULTS.filter(([name]) => !names.has(name));
+  return [
+    ["loading", 0],
+    ["async_loading", 0],
+    ...missing.filter(([name]) => name.startsWith("rdb_")),
+    ...provided,
+    ...missing.filter(([name]) => !name.startsWith("rdb_")),
+  ];
+}
+
+function statsFields(ctx: CommandContext): Field[] {
+  const network = ctx.server.network;
+  const store = ctx.store.stats;
+  return [
+    ["total_connections_received", network.totalConnectionsReceived],
+    ["total_commands_processed", ctx.stats.totalCommandsProcessed],
+    ["total_net_input_bytes", network.totalNetInputBytes],
+    ["total_net_output_bytes", network.totalNetOutputBytes],
+    ["rejected_connections", network.rejectedConnections],
+    ["expired_keys", store.expiredKeys],
+    ["evicted_keys", 0],
+    ["keyspace_hits", store.keyspaceHits],
+    ["keyspace_misses", store.keyspaceMisses],
+    ["total_error_replies", ctx.stats.totalErrorReplies],
+  ];
+}
+
+function replicationFields(ctx: CommandContext): Field[] {
+  return [
+    ["role", "master"],
+    ["connected_slaves", 0],
+    ["master_failover_state", "no-failover"],
+    ["master_replid", ctx.server.runId],
+    ["master_replid2", "0".repeat(40)],
+    ["master_repl_offset", 0],
+    ["second_repl_offset", -1],
+    ["repl_backlog_active", 0],
+    ["repl_backlog_size", 0],
+    ["repl_backlog_first_byte_offset", 0],
+    ["repl_backlog_histlen", 0],
+  ];
+}
+
+function cpuFields(): Field[] {
+  const usage = process.cpuUsage();
+  const seconds = (micros: number) => (micros / 1e6).toFixed(6);
+  return [
+    ["used_cpu_sys", seconds(usage.system)],
+    ["used_cpu_user", seconds(usage.user)],
+    ["used_cpu_sys_children", "0.000000"],
+    ["used_cpu_user_children", "0.000000"],
+  ];
+}
+
+function commandStatsFields(ctx: CommandContext): Field[] {
+  const fields: Field[] = [];
+  for (const [name, c] of ctx.stats.commands) {
+    if (c.calls === 0 && c.failedCalls === 0 && c.rejectedCalls === 0) continue;
+    const usec = Math.floor(c.usec);
+    const perCall = c.calls === 0 ? 0 : usec / c.calls;
+    fields.push([
+      `cmdstat_${name}`,
+      `calls=${c.calls},usec=${usec},usec_per_call=${perCall.toFixed(2)},` +
+      `rejected_calls=${c.rejectedCalls},failed_calls=${c.failedCalls}`,
+    ]);
+  }
+  return fields;
+}
+
+function errorStatsFields(ctx: CommandContext): Field[] {
+  return [...ctx.stats.errors].map(([prefix, count]) => [`errorstat_${prefix}`, `count=${count}`]);
+}
+
+/** Keys with a deadline looked at to estimate avg_ttl (Redis estimates it by sampling too). */
+const TTL_SAMPLE = 1024;
+
+/** The mean remaining TTL in ms over a sample of the keys that have one, or 0. */
+function averageTtl(db: Keyspace, now: number): number {
+  let sum = 0;
+  let counted = 0;
+  let seen = 0;
+  for (const shard of db.expires.shards) {
+    for (const deadline of shard.values()) {
+      if (++seen > TTL_SAMPLE) break;
+      if (deadline > now) {
+        sum += deadline - now;
+        counted++;
+      }
+    }
+    if (seen > TTL_SAMPLE) break;
+  }
+  return counted === 0 ? 0 : Math.round(sum / counted);
+}
+
+function keyspaceFields(ctx: CommandContext): Field[] {
+  const fields: Field[] = [];
+  ctx.store.dbs.forEach((db, index) => {
+    if (db.size === 0) return;
+    fields.push([
+      `db${index}`,
+      `keys=${db.size},expires=${db.volatileCount},avg_ttl=${averageTtl(db, ctx.now)}`,
+    ]);
+  });
+  return fields;
+}
+
+/** In Redis's order. Latency percentiles are not tracked, so there is no latencystats. */
+const SECTIONS: Section[] = [
+  { name: "server", title: "Server", inDefault: true, fields: serverFields },
+  { name: "clients", title: "Clients", inDefault: true, fields: clientFields },
+  { name: "memory", title: "Memory", inDefault: true, fields: memoryFields },
+  { name: "persistence", title: "Persistence", inDefault: true, fields: persistenceFields },
+  { name: "stats", title: "Stats", inDefault: true, fields: statsFields },
+  { name: "replication", title: "Replication", inDefault: true, fields: replicationFields },
+  { name: "cpu", title: "CPU", inDefault: true, fields: cpuFields },
+  { name: "modules", title: "Modules", inDefault: true, fields: () => [] },
+  { name: "commandstats", title: "Commandstats", inDefault: false, fields: commandStatsFields },
+  { name: "errorstats", title: "Errorstats", inDefault: true, fields: errorStatsFields },
+  { name: "cluster", title: "Cluster", inDefault: true, fields: () => [["cluster_enabled", 0]] },
+  { name: "keyspace", title: "Keyspace", inDefault: true, fields: keyspaceFields },
+];
+
+/** The sections `INFO args...` selects: named ones, `default`, `all` or `everything`. */
+function selectSections(argv: string[]): Section[] {
+  if (argv.length === 1) return SECTIONS.filter((s) => s.inDefault);
+  const wanted = new Set(argv.slice(1).map((a) => a.toLowerCase()));
+  if (wanted.has("all") || wanted.has("everything")) return SECTIONS;
+  return SECTIONS.filter((s) => wanted.has(s.name) || (s.inDefault && wanted.has("default")));
+}
+
+/** The INFO text for `argv` (`["info", ...sections]`). */
+export function infoText(ctx: CommandContext, argv: string[]): string {
+  const parts: string[] = [];
+  for (const section of selectSections(argv)) {
+    let text = `# ${section.title}\r\n`;
+    for (const [name, value] of section.fields(ctx)) text += `${name}:${value}\r\n`;
+    parts.push(text);
+  }
+  return utf8ToLatin1(parts.join("\r\n"));
+}
+
+export const infoCommands: CommandSpec[] = [
+  {
+    name: "info",
+    arity: -1,
+    flags: ["loading", "stale"],
+    keys: NO_KEYS,
+    group: "server",
+    summary: "Returns information and statistics about the server.",
+    aclCategories: ["dangerous"],
+    tips: ["nondeterministic_output", "request_policy:all_shards", "response_policy:special"],
+    since: "1.0.0",
+    complexity: "O(1)",
+    args: [{ name: "section", type: "string", flags: ["optional", "multiple"] }],
+    handler(ctx, argv) {
+      ctx.out.verbatim(infoText(ctx, argv));
+    },
+  },
+];

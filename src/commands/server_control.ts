@@ -34,4 +34,14 @@ export interface ServerControl {
    * ...). The durability layer provides them; without it they describe "off".
    */
   persistenceInfo(): [field: string, value: string | number][];
+  /** The durability layer's controls (BGREWRITEAOF, LASTSAVE); undefined without persistence. */
+  readonly persistence?: PersistenceControl;
+}
+
+/** What commands may ask of the durability layer. */
+export interface PersistenceControl {
+  /** Starts a compaction of the log; says why not when one runs or the log is failing. */
+  compact(): "started" | "in-progress" | "failing";
+  /** Unix ms of the last successful compaction, or of the start. */
+  lastSaveMs(): number;
 }

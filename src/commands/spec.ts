@@ -63,6 +63,13 @@ export interface CommandSpec {
   /** Subcommands, for containers such as CONFIG and CLIENT. */
   subcommands?: CommandSpec[];
   handler?: Handler;
+  /**
+   * ACL categories beyond those implied by the flags and group (COMMAND INFO), without '@',
+   * e.g. `["keyspace", "dangerous"]` for FLUSHALL.
+   */
+  aclCategories?: string[];
+  /** Command tips for clients (COMMAND INFO), e.g. `nondeterministic_output`. */
+  tips?: string[];
 }
 
 /** No keys. */
