@@ -1,0 +1,165 @@
+/**
+ * ioredis against a real Hermes process. ioredis 6 connects with HELLO 3, CLIENT SETINFO and an
+ * INFO ready check; ioredis 5 speaks RESP2 and skips HELLO.
+ * Both must connect, read and write (binary values too), pipeline, and quit cleanly.
+ */
+// Test-only client libraries, pinned here rather than in deno.json: nothing else uses them.
+// deno-lint-ignore no-import-prefix
+import { Redis } from "npm:ioredis@6.0.0";
+// deno-lint-ignore no-import-prefix
+import { Redis as Redis5 } from "npm:ioredis@5.11.1";
+import { Buffer } from "node:buffer";
+import { assertEquals, assertRejects } from "../helpers/assert.ts";
+import { type CompatServer, compatSkipReason, withCompatServer } from "../helpers/compat_server.ts";
+import { withTimeout } from "../helpers/run_tool.ts";
+
+const skipReason = compatSkipReason();
+if (skipReason) console.log(`Skipping the ioredis tests: ${skipReason}`);
+
+/** Anything one client does must finish well within this. */
+const STEP_MS = 10_000;
+
+type AnyRedis = InstanceType<typeof Redis> | InstanceType<typeof Redis5>;
+
+/** A client that fails fast instead of retrying forever, so a refusal shows as an error. */
+async function open<T extends AnyRedis>(
+  Client: new (options: Record<string, unknown>) => T,
+  server: CompatServer,
+  options: Record<string, unknown> = {},
+): Promise<T> {
+  const client = new Client({
+    host: "127.0.0.1",
+    port: server.port,
+    lazyConnect: true,
+    retryStrategy: () => null,
+    maxRetriesPerRequest: 0,
+    connectTimeout: STEP_MS,
+    ...options,
+  });
+  const errors: Error[] = [];
+  client.on("error", (error: Error) => errors.push(error));
+  try {
+    await withTimeout(client.connect(), STEP_MS, "ioredis connect");
+  } catch (error) {
+    client.disconnect();
+    const seen = errors.map((e) => e.message).join("; ");
+    throw new Error(`ioredis could not connect: ${error} (error events: ${seen || "none"})`);
+  }
+  assertEquals(client.status, "ready");
+  return client;
+}
+
+/** The `proto` field of a bare HELLO (ioredis flattens the map into [key, value, ...]). */
+async function protocolOf(client: AnyRedis): Promise<unknown> {
+  const fields = await client.call("HELLO") as unknown[];
+  return fields[fields.indexOf("proto") + 1];
+}
+
+/** Quits and waits until ioredis has seen the connection end. */
+async function quit(client: AnyRedis): Promise<void> {
+  const ended = new Promise<void>((resolve) => client.once("end", () => resolve()));
+  assertEquals(await withTimeout(client.quit(), STEP_MS, "ioredis quit"), "OK");
+  await withTimeout(ended, STEP_MS, "ioredis end event after QUIT");
+  assertEquals(client.status, "end");
+}
+
+async function readsWritesAndPipelines(client: AnyRedis): Promise<void> {
+  assertEquals(await client.set("greeting", "hello"), "OK");
+  assertEquals(await client.get("greeting"), "hello");
+  assertEquals(await client.get("missing"), null);
+  assertEquals(await client.set("café", "naïve ☕"), "OK");
+  assertEquals(await client.get("café"), "naïve ☕");
+
+  const results = await client.pipeline()
+    .set("counter", "10")
+    .incr("counter")
+    .incrby("counter", 5)
+    .get("counter")
+    .del("counter", "missing")
+    .exec();
+  assertEquals(results, [[null, "OK"], [null, 11], [null, 16], [null, "16"], [null, 1]]);
+
+  const bytes = Buffer.from(Array.from({ length: 256 }, (_, i) => i));
+  assertEquals(await client.set("binary", bytes), "OK");
+  assertEquals(Buffer.compare(await client.getBuffer("binary") as Buffer, bytes), 0);
+
+  await assertRejects(() => client.incr("greeting"), {
+    message: "ERR value is not an integer or out of range",
+  });
+  // The connection is still usable after an error reply.
+  assertEquals(await client.get("greeting"), "hello");
+}
+
+Deno.test({
+  name: "ioredis 6 connects over RESP3, reads, writes, pipelines binary-safe values and quits",
+  ignore: skipReason !== null,
+  fn: () =>
+    withCompatServer(async (server) => {
+      const client = await open(Redis, server);
+      try {
+        assertEquals(await protocolOf(client), 3);
+        await readsWritesAndPipelines(client);
+      } finally {
+        if (client.status !== "end") await quit(client);
+      }
+    }),
+});
+
+Deno.test({
+  name: "ioredis 6 sends many commands at once and gets every reply in order",
+  ignore: skipReason !== null,
+  fn: () =>
+    withCompatServer(async (server) => {
+      const client = await open(Redis, server);
+      try {
+        const count = 2000;
+        const writes = Array.from({ length: count }, (_, i) => client.set(`key:${i}`, `v${i}`));
+        assertEquals(new Set(await Promise.all(writes)), new Set(["OK"]));
+        const reads = await Promise.all(
+          Array.from({ length: count }, (_, i) => client.get(`key:${i}`)),
+        );
+        assertEquals(reads, Array.from({ length: count }, (_, i) => `v${i}`));
+        assertEquals(await client.dbsize(), count);
+      } finally {
+        await quit(client);
+      }
+    }),
+});
+
+Deno.test({
+  name: "ioredis 5 connects over RESP2, reads, writes, pipelines binary-safe values and quits",
+  ignore: skipReason !== null,
+  fn: () =>
+    withCompatServer(async (server) => {
+      const client = await open(Redis5, server);
+      try {
+        assertEquals(await protocolOf(client), 2);
+        await readsWritesAndPipelines(client);
+      } finally {
+        if (client.status !== "end") await quit(client);
+      }
+    }),
+});
+
+Deno.test({
+  name: "ioredis 6 with db and connectionName options selects the database and names itself",
+  ignore: skipReason !== null,
+  fn: () =>
+    withCompatServer(async (server) => {
+      const client = await open(Redis, server, { db: 3, connectionName: "ioredis-test" });
+      try {
+        assertEquals(await client.set("in-db-3", "yes"), "OK");
+        assertEquals(await client.client("GETNAME"), "ioredis-test");
+      } finally {
+        await quit(client);
+      }
+      const check = await server.connect();
+      try {
+        assertEquals(await check.send("GET", "in-db-3"), null);
+        assertEquals(await check.send("SELECT", "3"), "OK");
+        assertEquals(await check.send("GET", "in-db-3"), "yes");
+      } finally {
+        check.close();
+      }
+    }),
+});

@@ -1,0 +1,141 @@
+/**
+ * node-redis (`redis` on npm) against a real Hermes process. Version 6 connects with HELLO 3 by
+ * default and has no fallback, so genuine RESP3 replies are required; `RESP: 2` skips HELLO.
+ * Both must connect, read and write (binary values too), batch without MULTI, and close cleanly.
+ */
+// Test-only client libraries, pinned here rather than in deno.json: nothing else uses them.
+// deno-lint-ignore no-import-prefix
+import { createClient, RESP_TYPES } from "npm:redis@6.3.1";
+import { Buffer } from "node:buffer";
+import { assertEquals, assertRejects } from "../helpers/assert.ts";
+import { type CompatServer, compatSkipReason, withCompatServer } from "../helpers/compat_server.ts";
+import { withTimeout } from "../helpers/run_tool.ts";
+
+const skipReason = compatSkipReason();
+if (skipReason) console.log(`Skipping the node-redis tests: ${skipReason}`);
+
+const STEP_MS = 10_000;
+
+function newClient(
+  server: CompatServer,
+  RESP: 2 | 3,
+  options: { database?: number; name?: string } = {},
+) {
+  // No reconnecting: a refused handshake must show up as connect() failing.
+  return createClient({
+    RESP,
+    socket: { host: "127.0.0.1", port: server.port, reconnectStrategy: false },
+    ...options,
+  });
+}
+
+type NodeRedisClient = ReturnType<typeof newClient>;
+
+async function open(
+  server: CompatServer,
+  RESP: 2 | 3,
+  options: { database?: number; name?: string } = {},
+): Promise<NodeRedisClient> {
+  const client = newClient(server, RESP, options);
+  const errors: Error[] = [];
+  client.on("error", (error: Error) => errors.push(error));
+  try {
+    await withTimeout(client.connect(), STEP_MS, "node-redis connect");
+  } catch (error) {
+    client.destroy();
+    const seen = errors.map((e) => e.message).join("; ");
+    throw new Error(`node-redis could not connect: ${error} (error events: ${seen || "none"})`);
+  }
+  assertEquals(client.isReady, true);
+  return client;
+}
+
+async function close(client: NodeRedisClient): Promise<void> {
+  if (!client.isOpen) return;
+  await withTimeout(client.close(), STEP_MS, "node-redis close");
+  assertEquals(client.isOpen, false);
+}
+
+async function readsWritesAndBatches(client: NodeRedisClient, RESP: 2 | 3): Promise<void> {
+  const hello = await client.sendCommand(["HELLO"]) as unknown;
+  // RESP3 maps arrive as objects, RESP2's flat list as an array.
+  const proto = Array.isArray(hello)
+    ? hello[hello.indexOf("proto") + 1]
+    : (hello as Record<string, unknown>).proto;
+  assertEquals(proto, RESP);
+
+  assertEquals(await client.set("greeting", "hello"), "OK");
+  assertEquals(await client.get("greeting"), "hello");
+  assertEquals(await client.get("missing"), null);
+  assertEquals(await client.set("café", "naïve ☕"), "OK");
+  assertEquals(await client.get("café"), "naïve ☕");
+
+  // Commands issued together go out in one write (auto-pipelining) and come back in order.
+  assertEquals(
+    await Promise.all([
+      client.set("counter", "10"),
+      client.incr("counter"),
+      client.incrBy("counter", 5),
+      client.get("counter"),
+      client.exists(["counter", "missing"]),
+    ]),
+    ["OK", 11, 16, "16", 1],
+  );
+  // A batch without MULTI/EXEC.
+  assertEquals(
+    await client.multi().set("batched", "1").incr("batched").get("batched").execAsPipeline(),
+    ["OK", 2, "2"],
+  );
+
+  const bytes = Buffer.from(Array.from({ length: 256 }, (_, i) => i));
+  assertEquals(await client.set("binary", bytes), "OK");
+  const back = await client.withTypeMapping({ [RESP_TYPES.BLOB_STRING]: Buffer }).get("binary");
+  assertEquals(Buffer.compare(back as Buffer, bytes), 0);
+
+  await assertRejects(() => client.incr("greeting"), {
+    message: "ERR value is not an integer or out of range",
+  });
+  assertEquals(await client.get("greeting"), "hello");
+}
+
+for (const RESP of [3, 2] as const) {
+  Deno.test({
+    name: `node-redis 6 connects over RESP${RESP}, reads, writes, batches binary-safe values ` +
+      "and closes",
+    ignore: skipReason !== null,
+    fn: () =>
+      withCompatServer(async (server) => {
+        const client = await open(server, RESP);
+        try {
+          await readsWritesAndBatches(client, RESP);
+        } finally {
+          await close(client);
+        }
+      }),
+  });
+}
+
+for (const RESP of [3, 2] as const) {
+  Deno.test({
+    name: `node-redis 6 over RESP${RESP} with database and name options selects and names itself`,
+    ignore: skipReason !== null,
+    fn: () =>
+      withCompatServer(async (server) => {
+        const client = await open(server, RESP, { database: 5, name: `node-redis-${RESP}` });
+        try {
+          assertEquals(await client.set("in-db-5", "yes"), "OK");
+          assertEquals(await client.clientGetName(), `node-redis-${RESP}`);
+        } finally {
+          await close(client);
+        }
+        const check = await server.connect();
+        try {
+          assertEquals(await check.send("GET", "in-db-5"), null);
+          assertEquals(await check.send("SELECT", "5"), "OK");
+          assertEquals(await check.send("GET", "in-db-5"), "yes");
+        } finally {
+          check.close();
+        }
+      }),
+  });
+}

@@ -1,0 +1,128 @@
+/**
+ * redis-cli, the real one, against a real Hermes process: argument mode, commands piped on stdin,
+ * --pipe mass insertion, --scan, RESP3 (-3) and database selection (-n). Expected outputs were
+ * taken from redis-cli 7.0.15 talking to redis-server 7.0.15 (rerun them there with
+ * HERMES_COMPAT_TARGET=redis).
+ */
+import { assertEquals, assertMatch } from "../helpers/assert.ts";
+import { type CompatServer, compatSkipReason, withCompatServer } from "../helpers/compat_server.ts";
+import { hasCommand } from "../helpers/redis_process.ts";
+import { runTool, type ToolResult } from "../helpers/run_tool.ts";
+
+const skipReason = hasCommand("redis-cli")
+  ? compatSkipReason()
+  : "redis-cli is not on PATH (install redis-tools)";
+if (skipReason) console.log(`Skipping the redis-cli tests: ${skipReason}`);
+
+function cliTest(name: string, fn: (server: CompatServer) => Promise<void>): void {
+  Deno.test({ name, ignore: skipReason !== null, fn: () => withCompatServer(fn) });
+}
+
+/** Runs redis-cli against `server` and requires a clean exit. */
+async function cli(
+  server: CompatServer,
+  args: string[],
+  stdin?: Uint8Array | string,
+): Promise<string> {
+  const result: ToolResult = await runTool(
+    "redis-cli",
+    ["-h", "127.0.0.1", "-p", String(server.port), ...args],
+    { stdin, timeoutMs: 30_000 },
+  );
+  assertEquals(
+    { code: result.code, stderr: result.stderr },
+    { code: 0, stderr: "" },
+    `redis-cli ${args.join(" ")} printed:\n${result.stdout}`,
+  );
+  return result.stdout;
+}
+
+cliTest("redis-cli in argument mode sets and gets values and prints error replies", async (s) => {
+  assertEquals(await cli(s, ["SET", "greeting", "hello"]), "OK\n");
+  assertEquals(await cli(s, ["GET", "greeting"]), "hello\n");
+  assertEquals(await cli(s, ["GET", "missing"]), "\n");
+  assertEquals(await cli(s, ["--no-raw", "GET", "missing"]), "(nil)\n");
+  assertEquals(await cli(s, ["SET", "binary", "a\x01b\x7f"]), "OK\n");
+  assertEquals(await cli(s, ["GET", "binary"]), "a\x01b\x7f\n");
+  assertEquals(
+    await cli(s, ["INCR", "greeting"]),
+    "ERR value is not an integer or out of range\n\n",
+  );
+  assertEquals(
+    await cli(s, ["NOSUCHCOMMAND", "x", "y"]),
+    "ERR unknown command 'NOSUCHCOMMAND', with args beginning with: 'x' 'y' \n\n",
+  );
+  assertEquals(await cli(s, ["GET"]), "ERR wrong number of arguments for 'get' command\n\n");
+});
+
+cliTest("redis-cli runs commands piped on stdin and prints each reply in order", async (s) => {
+  const output = await cli(s, [], "SET k1 v1\nGET k1\nINCR k1\nDEL k1\nPING\nGET k1\n");
+  assertEquals(output, "OK\nv1\nERR value is not an integer or out of range\n\n1\nPONG\n\n");
+});
+
+cliTest("redis-cli --pipe inserts 10,000 keys from a RESP stream with no errors", async (s) => {
+  const count = 10_000;
+  let stream = "";
+  for (let i = 0; i < count; i++) {
+    const key = `key:${i}`;
+    const value = `value:${i}:\x00\xff`;
+    stream += `*3\r\n$3\r\nSET\r\n$${key.length}\r\n${key}\r\n$${value.length}\r\n${value}\r\n`;
+  }
+  const output = await cli(s, ["--pipe"], stream);
+  assertMatch(output, new RegExp(`^errors: 0, replies: ${count}$`, "m"));
+  const client = await s.connect();
+  try {
+    assertEquals(await client.send("DBSIZE"), count);
+    assertEquals(await client.send("GET", "key:0"), "value:0:\x00\xff");
+    assertEquals(await client.send("GET", `key:${count - 1}`), `value:${count - 1}:\x00\xff`);
+  } finally {
+    client.close();
+  }
+});
+
+cliTest("redis-cli --scan lists every key exactly once, and --pattern filters them", async (s) => {
+  const client = await s.connect();
+  const users: string[] = [];
+  const all: string[] = [];
+  try {
+    const commands: string[][] = [];
+    for (let i = 0; i < 300; i++) {
+      const key = i % 3 === 0 ? `order:${i}` : `user:${i}`;
+      (key.startsWith("user:") ? users : all).push(key);
+      commands.push(["SET", key, "x"]);
+    }
+    await client.pipeline(commands);
+  } finally {
+    client.close();
+  }
+  all.push(...users);
+  const listed = (await cli(s, ["--scan"])).split("\n").filter((line) => line !== "");
+  assertEquals(listed.sort(), all.sort());
+  const matched = (await cli(s, ["--scan", "--pattern", "user:*"])).split("\n")
+    .filter((line) => line !== "");
+  assertEquals(matched.sort(), users.sort());
+});
+
+cliTest("redis-cli -3 talks RESP3 after HELLO 3 and shows maps and nulls", async (s) => {
+  assertEquals(await cli(s, ["-3", "SET", "k", "v"]), "OK\n");
+  assertEquals(await cli(s, ["-3", "GET", "k"]), "v\n");
+  assertEquals(await cli(s, ["-3", "--no-raw", "GET", "missing"]), "(nil)\n");
+  const hello = await cli(s, ["-3", "--no-raw", "HELLO", "3"]);
+  assertMatch(hello, /^1# "server" => "[a-z]+"$/m);
+  assertMatch(hello, /^3# "proto" => \(integer\) 3$/m);
+});
+
+cliTest("redis-cli -n selects the database for its commands", async (s) => {
+  assertEquals(await cli(s, ["-n", "2", "SET", "in-db-2", "x"]), "OK\n");
+  assertEquals(await cli(s, ["-n", "2", "GET", "in-db-2"]), "x\n");
+  assertEquals(await cli(s, ["-n", "2", "DBSIZE"]), "1\n");
+  assertEquals(await cli(s, ["DBSIZE"]), "0\n");
+  const client = await s.connect();
+  try {
+    assertEquals(await client.send("GET", "in-db-2"), null);
+    assertEquals(await client.send("SELECT", "2"), "OK");
+    assertEquals(await client.send("GET", "in-db-2"), "x");
+  } finally {
+    client.close();
+  }
+});

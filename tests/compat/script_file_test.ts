@@ -1,0 +1,61 @@
+import { assertEquals, assertThrows } from "../helpers/assert.ts";
+import { parseScript, ScriptSyntaxError } from "./script_file.ts";
+
+const parse = (text: string) =>
+  parseScript("t.redis", Uint8Array.from(text, (c) => c.charCodeAt(0)));
+
+Deno.test("a script line is tokenized like an inline command, with escapes as bytes", () => {
+  const steps = parse('# comment\n\nSET "a b" "c\\x41\\xff"\r\n  GET k\n');
+  assertEquals(steps, [
+    {
+      kind: "command",
+      line: 3,
+      text: 'SET "a b" "c\\x41\\xff"',
+      args: ["SET", "a b", "cA\xff"],
+      mode: "exact",
+    },
+    { kind: "command", line: 4, text: "GET k", args: ["GET", "k"], mode: "exact" },
+  ]);
+});
+
+Deno.test("the ~ and ^ prefixes choose type-only and any-order comparison", () => {
+  const steps = parse("~ TTL k\n^ KEYS *\n");
+  assertEquals(steps.map((s) => s.kind === "command" ? [s.mode, s.args] : null), [
+    ["type", ["TTL", "k"]],
+    ["unordered", ["KEYS", "*"]],
+  ]);
+});
+
+Deno.test("directives send inline text and raw bytes, expect silence, sleep, reconnect and pipeline", () => {
+  const steps = parse(
+    '!inline ECHO "x"\n!raw "*1\\r\\n$4\\r\\nPING\\r\\n"\n!sleep 20\n!reconnect\n' +
+      '!noreply "*2\\r\\n"\n' +
+      "!pipeline 2\nPING\n!inline PING\nECHO after\n",
+  );
+  assertEquals(steps.map((s) => s.kind), [
+    "inline",
+    "raw",
+    "sleep",
+    "reconnect",
+    "noreply",
+    "pipeline",
+    "command",
+  ]);
+  assertEquals(steps[0].kind === "inline" && steps[0].bytes, 'ECHO "x"\r\n');
+  assertEquals(steps[1].kind === "raw" && steps[1].bytes, "*1\r\n$4\r\nPING\r\n");
+  assertEquals(steps[2].kind === "sleep" && steps[2].ms, 20);
+  assertEquals(steps[4].kind === "noreply" && steps[4].bytes, "*2\r\n");
+  const pipeline = steps[5];
+  assertEquals(pipeline.kind === "pipeline" && pipeline.steps.map((s) => s.line), [7, 8]);
+});
+
+Deno.test("a malformed script line is refused with its file and line number", () => {
+  assertThrows(
+    () => parse('PING\nECHO "open\n'),
+    (error) => error instanceof ScriptSyntaxError && /^t\.redis:2: unbalanced/.test(error.message),
+  );
+  assertThrows(() => parse("!nosuch\n"), /unknown directive/);
+  assertThrows(() => parse("!sleep soon\n"), /positive number/);
+  assertThrows(() => parse("!pipeline 3\nPING\n"), /followed by only 1 commands/);
+  assertThrows(() => parse("!pipeline 1\n!sleep 5\n"), /only commands may follow/);
+});
