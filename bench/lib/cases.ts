@@ -1,0 +1,114 @@
+/**
+ * The side-by-side cases: groups of redis-benchmark tests that share a client count, a
+ * pipeline depth and a server setup, so each group is one redis-benchmark run per server.
+ *
+ * A case id is `<test>-<group>` (`set-p1`, `get-p16`, `set-durable`, `get-latency`); `--cases`
+ * takes ids, group ids (`p16`), test names (`set`), or the sections `memory` and `micro`.
+ */
+
+/** A redis-benchmark test: its `-t` name and the name it reports. */
+export interface TestName {
+  id: string;
+  reported: string;
+}
+
+export const TESTS: Record<string, TestName> = {
+  ping_inline: { id: "ping_inline", reported: "PING_INLINE" },
+  set: { id: "set", reported: "SET" },
+  get: { id: "get", reported: "GET" },
+  incr: { id: "incr", reported: "INCR" },
+  mset: { id: "mset", reported: "MSET (10 keys)" },
+};
+
+export interface Group {
+  id: string;
+  title: string;
+  tests: TestName[];
+  clients: number;
+  pipeline: number;
+  /** Requests per test in a full run (`--quick` divides them). */
+  requests: number;
+  /** Runs against servers that make every write durable before replying. */
+  durable: boolean;
+}
+
+const ALL = [TESTS.ping_inline, TESTS.set, TESTS.get, TESTS.incr, TESTS.mset];
+
+export const GROUPS: Group[] = [
+  {
+    id: "p1",
+    title: "50 clients, no pipelining",
+    tests: ALL,
+    clients: 50,
+    pipeline: 1,
+    requests: 100_000,
+    durable: false,
+  },
+  {
+    id: "p16",
+    title: "50 clients, pipeline 16",
+    tests: ALL,
+    clients: 50,
+    pipeline: 16,
+    requests: 500_000,
+    durable: false,
+  },
+  {
+    id: "durable",
+    title: "durable SET: Hermes --fsync always, Redis --appendonly yes --appendfsync always",
+    tests: [TESTS.set],
+    clients: 50,
+    pipeline: 1,
+    requests: 20_000,
+    durable: true,
+  },
+  {
+    id: "latency",
+    title: "1 client, no pipelining (latency)",
+    tests: [TESTS.set, TESTS.get],
+    clients: 1,
+    pipeline: 1,
+    requests: 20_000,
+    durable: false,
+  },
+];
+
+/** Sections besides the throughput groups. */
+export const SECTIONS = ["memory", "micro"] as const;
+export type Section = typeof SECTIONS[number];
+
+export interface Selection {
+  /** Each group with only the tests selected. */
+  groups: Group[];
+  sections: Set<Section>;
+}
+
+/** Every valid `--cases` token, for the usage text. */
+export function caseTokens(): string[] {
+  const ids = GROUPS.flatMap((g) => g.tests.map((t) => `${t.id}-${g.id}`));
+  return [...GROUPS.map((g) => g.id), ...Object.keys(TESTS), ...SECTIONS, ...ids];
+}
+
+/** Resolves a comma-separated `--cases` list (undefined: everything). */
+export function selectCases(list: string | undefined): Selection {
+  if (list === undefined || list.trim() === "") {
+    return { groups: GROUPS, sections: new Set(SECTIONS) };
+  }
+  const tokens = list.split(",").map((t) => t.trim().toLowerCase()).filter((t) => t !== "");
+  const valid = new Set(caseTokens());
+  const unknown = tokens.filter((t) => !valid.has(t));
+  if (unknown.length > 0) {
+    throw new RangeError(
+      `Cannot select cases "${unknown.join(",")}": use any of ${caseTokens().join(", ")}`,
+    );
+  }
+  const wanted = new Set(tokens);
+  const groups = GROUPS.map((g) => ({
+    ...g,
+    tests: g.tests.filter((t) =>
+      wanted.has(g.id) || wanted.has(t.id) || wanted.has(`${t.id}-${g.id}`)
+    ),
+  })).filter((g) => g.tests.length > 0);
+  const sections = new Set(SECTIONS.filter((s) => wanted.has(s)));
+  return { groups, sections };
+}

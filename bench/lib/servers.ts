@@ -1,0 +1,114 @@
+/**
+ * The two servers under test, started the way the tests start them: Hermes from main.ts on
+ * port 0 with a fresh temp dir (port read from its `ready on host:port` line), redis-server on
+ * a free port. Both are stopped by the caller.
+ */
+import { startHermes } from "../../tests/helpers/hermes_process.ts";
+import { startRedis } from "../../tests/helpers/redis_process.ts";
+import { connect } from "../../src/client/mod.ts";
+
+const MAIN = new URL("../../main.ts", import.meta.url).pathname;
+
+export type ServerName = "Redis" | "Hermes";
+
+export interface BenchServer {
+  name: ServerName;
+  port: number;
+  /** The server's process id, when known (Hermes; Redis reports its own memory in INFO). */
+  pid: number | null;
+  /** How it was configured, for the report. */
+  settings: string;
+  stop(): Promise<void>;
+}
+
+/** Starts Hermes with `args` after `--port 0 --dir <temp>`; `env` adds environment variables. */
+export async function startHermesServer(
+  args: string[] = [],
+  env?: Record<string, string>,
+): Promise<BenchServer> {
+  const hermes = await startHermes(args, { env });
+  // The ready line lists every setting; the temp dir differs on each run and says nothing.
+  const ready = /ready on \S+ pid=\d+ ?(.*)/.exec(hermes.output())?.[1] ?? args.join(" ");
+  return {
+    name: "Hermes",
+    port: hermes.port,
+    pid: hermes.process.pid,
+    settings: ready.replace(/\bdir=\S+ ?/, "").trim(),
+    async stop() {
+      await hermes.stop();
+      await Deno.remove(hermes.dir, { recursive: true }).catch(() => {});
+    },
+  };
+}
+
+/** Starts redis-server with the test defaults (`--save "" --appendonly no`) then `args`. */
+export async function startRedisServer(args: string[] = []): Promise<BenchServer> {
+  const redis = await startRedis(args);
+  const client = await redis.connect();
+  let settings: string;
+  try {
+    const reply = await client.send("CONFIG", "GET", "save", "appendonly", "appendfsync");
+    const pairs = Array.isArray(reply) ? reply.map(String) : [];
+    settings = pairs.flatMap((v, i) => i % 2 ? [] : [`${v}=${pairs[i + 1] || '""'}`]).join(" ");
+  } finally {
+    client.close();
+  }
+  return { name: "Redis", port: redis.port, pid: null, settings, stop: () => redis.stop() };
+}
+
+/** Hermes's `--help` text, read once (flags being added elsewhere are detected from it). */
+let helpText: string | null = null;
+export function hermesHelp(): string {
+  if (helpText === null) {
+    const { stdout, stderr } = new Deno.Command(Deno.execPath(), {
+      args: ["run", "--allow-all", MAIN, "--help"],
+      stdout: "piped",
+      stderr: "piped",
+    }).outputSync();
+    const decoder = new TextDecoder();
+    helpText = decoder.decode(stdout) + decoder.decode(stderr);
+  }
+  return helpText;
+}
+
+/** Whether Hermes lists `--<flag>` in its `--help`. */
+export function hermesHasFlag(flag: string): boolean {
+  return new RegExp(`--${flag}\\b`).test(hermesHelp());
+}
+
+/**
+ * Flags that make Hermes keep no log, like the reference Redis (`--save "" --appendonly no`),
+ * so throughput and memory compare like with like. Hermes's default logs and fsyncs every
+ * write; the durable case measures that against Redis with `appendfsync always`.
+ */
+export function memoryOnlyHermesArgs(): string[] {
+  return hermesHasFlag("persistence") ? ["--persistence", "none"] : [];
+}
+
+/** The `INFO` fields of `section` from a server, as numbers where they are numbers. */
+export async function infoFields(port: number, section: string): Promise<Map<string, string>> {
+  const client = await connect({ port });
+  try {
+    const text = await client.info(section);
+    const fields = new Map<string, string>();
+    for (const line of text.split("\r\n")) {
+      const colon = line.indexOf(":");
+      if (colon > 0 && !line.startsWith("#")) {
+        fields.set(line.slice(0, colon), line.slice(colon + 1));
+      }
+    }
+    return fields;
+  } finally {
+    client.close();
+  }
+}
+
+/** DBSIZE of a server. */
+export async function dbSize(port: number): Promise<number> {
+  const client = await connect({ port });
+  try {
+    return await client.dbsize();
+  } finally {
+    client.close();
+  }
+}

@@ -1,0 +1,15 @@
+/** Small statistics over repeated benchmark rounds. */
+
+/** The median of `values` (mean of the two middle ones for an even count); NaN when empty. */
+export function median(values: readonly number[]): number {
+  const finite = values.filter((v) => Number.isFinite(v)).sort((a, b) => a - b);
+  if (finite.length === 0) return NaN;
+  const mid = finite.length >> 1;
+  return finite.length % 2 === 1 ? finite[mid] : (finite[mid - 1] + finite[mid]) / 2;
+}
+
+/** `a / b`, or NaN when either is missing or `b` is zero. */
+export function ratio(a: number, b: number): number {
+  if (!Number.isFinite(a) || !Number.isFinite(b) || b === 0) return NaN;
+  return a / b;
+}
