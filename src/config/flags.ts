@@ -1,9 +1,10 @@
 /**
  * Command-line flags: parsed with `node:util` parseArgs from the settings table, so every
- * setting is a flag and `--help` lists exactly what exists.
+ * setting is a flag and `--help` lists exactly what exists. Flags take their value as the next
+ * argument or after `=` (`--port 6380`, `--port=6380`).
  */
 import { parseArgs } from "node:util";
-import { type Config, DEFAULT_CONFIG, SETTINGS } from "./settings.ts";
+import { type Config, DEFAULT_CONFIG, SETTINGS, type SettingSpec } from "./settings.ts";
 import { VERSION } from "../version.ts";
 
 /** What the command line asked for: run with a config, or print something and exit. */
@@ -17,42 +18,119 @@ export class UsageError extends Error {
   override name = "UsageError";
 }
 
+type OptionSpec = { type: "string" | "boolean"; short?: string };
+
+function optionTable(): Record<string, OptionSpec> {
+  const options: Record<string, OptionSpec> = {
+    help: { type: "boolean", short: "h" },
+    version: { type: "boolean", short: "v" },
+  };
+  for (const setting of SETTINGS) {
+    options[setting.name] = { type: setting.isSwitch ? "boolean" : "string" };
+  }
+  return options;
+}
+
 /** Parses `args` (without the program name) into a config, starting from the defaults. */
 export function parseFlags(args: string[]): FlagsOutcome {
-  const options: Record<string, { type: "string" | "boolean" }> = {
-    help: { type: "boolean" },
-    version: { type: "boolean" },
-  };
-  for (const setting of SETTINGS) options[setting.name] = { type: "string" };
-
-  let values: Record<string, string | boolean | undefined>;
-  try {
-    ({ values } = parseArgs({ args, options, strict: true, allowPositionals: false }));
-  } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
+  const options = optionTable();
+  // Not strict: every token is checked below, so the messages can name the flag plainly.
+  const { tokens } = parseArgs({
+    args,
+    options,
+    strict: false,
+    allowPositionals: true,
+    tokens: true,
+  });
+  const given = new Map<string, string>();
+  let help = false;
+  let version = false;
+  for (const token of tokens) {
+    if (token.kind === "option-terminator") continue;
+    if (token.kind === "positional") {
+      throw new UsageError(`Unexpected argument "${token.value}": hermes takes only flags`);
+    }
+    const option = options[token.name];
+    const isShortAlias = !token.rawName.startsWith("--");
+    if (!option || (isShortAlias && option.short === undefined)) {
+      throw new UsageError(`Unknown flag "${token.rawName}"${suggestion(token.name)}`);
+    }
+    if (token.name === "help" || token.name === "version") {
+      if (token.value !== undefined) {
+        throw new UsageError(`Flag "${token.rawName}" takes no value`);
+      }
+      if (token.name === "help") help = true;
+      else version = true;
+      continue;
+    }
+    if (option.type === "boolean") {
+      // A switch: `--repair`, or explicitly `--repair=yes` / `--repair=no`.
+      given.set(token.name, token.value ?? "yes");
+      continue;
+    }
+    if (token.value === undefined || (!token.inlineValue && token.value.startsWith("--"))) {
+      throw new UsageError(
+        `Missing value for "--${token.name}" (expected ${valueName(token.name)})`,
+      );
+    }
+    given.set(token.name, token.value);
   }
-  if (values.help) return { kind: "help", text: helpText() };
-  if (values.version) return { kind: "version", text: `hermes ${VERSION}` };
+  if (help) return { kind: "help", text: helpText() };
+  if (version) return { kind: "version", text: `hermes ${VERSION}` };
 
   const config: Config = { ...DEFAULT_CONFIG };
   for (const setting of SETTINGS) {
-    const raw = values[setting.name];
-    if (typeof raw !== "string") continue;
+    const raw = given.get(setting.name);
+    if (raw === undefined) continue;
     try {
       (config as unknown as Record<string, unknown>)[setting.key] = setting.parse(raw);
     } catch (error) {
-      throw new UsageError(error instanceof Error ? error.message : String(error));
+      const reason = error instanceof Error ? error.message : String(error);
+      const lowered = reason.charAt(0).toLowerCase() + reason.slice(1);
+      throw new UsageError(`Invalid value for "--${setting.name}": ${lowered}`);
     }
   }
   return { kind: "run", config };
 }
 
+function valueName(flag: string): string {
+  return SETTINGS.find((s) => s.name === flag)?.valueName ?? "a value";
+}
+
+/** ` (did you mean "--port"?)` for a near miss of a known flag, else "". */
+function suggestion(name: string): string {
+  const names = ["help", "version", ...SETTINGS.map((s: SettingSpec) => s.name)];
+  let best = "";
+  let bestDistance = 3;
+  for (const candidate of names) {
+    const distance = editDistance(name.toLowerCase(), candidate);
+    if (distance < bestDistance) {
+      best = candidate;
+      bestDistance = distance;
+    }
+  }
+  return best === "" ? "" : ` (did you mean "--${best}"?)`;
+}
+
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const substitution = previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1);
+      current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, substitution);
+    }
+    previous = current;
+  }
+  return previous[b.length];
+}
+
 /** The `--help` text, generated from the settings table. */
 export function helpText(): string {
   const rows = SETTINGS.map((s) => {
-    const flag = `--${s.name} ${s.valueName}`;
+    const flag = s.isSwitch ? `--${s.name}` : `--${s.name} ${s.valueName}`;
     const fallback = s.format(DEFAULT_CONFIG[s.key] as never);
-    return `  ${flag.padEnd(26)} ${s.help} (default: ${fallback === "" ? '""' : fallback})`;
+    return `  ${flag.padEnd(28)} ${s.help} (default: ${fallback === "" ? '""' : fallback})`;
   });
   return [
     `hermes ${VERSION}: a Redis-compatible key-value server`,
@@ -61,7 +139,7 @@ export function helpText(): string {
     "",
     "Flags:",
     ...rows,
-    `  ${"--help".padEnd(26)} Print this help and exit`,
-    `  ${"--version".padEnd(26)} Print the version and exit`,
+    `  ${"-h, --help".padEnd(28)} Print this help and exit`,
+    `  ${"-v, --version".padEnd(28)} Print the version and exit`,
   ].join("\n");
 }

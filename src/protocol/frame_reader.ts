@@ -9,7 +9,7 @@
  * allocated, so a hostile length cannot make it reserve memory. Arguments are returned as
  * one-byte strings (see latin1.ts).
  */
-import { latin1View } from "./latin1.ts";
+import { latin1View, sliceLatin1 } from "./latin1.ts";
 import { ProtocolError } from "./protocol_error.ts";
 import { splitInlineArgs } from "./inline.ts";
 
@@ -27,6 +27,8 @@ const INITIAL_BUFFER_BYTES = 16 * 1024;
 const MAX_HEADER_LINE_BYTES = 64 * 1024;
 /** Buffers grown past this for a big argument are given back once they are empty. */
 const SHRINK_ABOVE_BYTES = 1024 * 1024;
+/** Most room reserved for a bulk beyond the bytes already received. */
+const RESERVE_AHEAD_BYTES = 1024 * 1024;
 
 export class FrameReader {
   #limits: FrameLimits;
@@ -39,8 +41,11 @@ export class FrameReader {
   #args: string[] = [];
   /** Length of the bulk whose header was read, or -1 when the next thing is a `$` header. */
   #bulkLen = -1;
-  /** Where the search for an inline line end resumes, so long lines are not rescanned. */
-  #inlineScanFrom = 0;
+  /**
+   * Where the search for the end of the line starting at #start resumes (0: from #start), so a
+   * line arriving a byte at a time is scanned once, not once per byte.
+   */
+  #scanFrom = 0;
 
   constructor(limits: FrameLimits) {
     this.#limits = limits;
@@ -63,10 +68,10 @@ export class FrameReader {
 
   /** Free space to read the next chunk into; call {@linkcode commit} with the bytes read. */
   writable(): Uint8Array {
-    // Reserve room for a known bulk, but at most 1 MiB ahead of the data actually arriving,
-    // so a header promising 512 MB costs nothing until the bytes come.
-    const needed = this.#bulkLen >= 0 ? this.#bulkLen + 2 - (this.#end - this.#start) : 1;
-    this.#makeRoom(Math.min(Math.max(needed, 1), 1024 * 1024));
+    // Reserve room for a known bulk, but at most RESERVE_AHEAD_BYTES ahead of the data actually
+    // arriving, so a header promising 512 MB costs nothing until the bytes come.
+    const missing = this.#bulkLen >= 0 ? this.#bulkLen + 2 - (this.#end - this.#start) : 1;
+    this.#makeRoom(missing < 1 ? 1 : missing > RESERVE_AHEAD_BYTES ? RESERVE_AHEAD_BYTES : missing);
     return this.#buf.subarray(this.#end);
   }
 
@@ -151,7 +156,7 @@ export class FrameReader {
       }
       // The two bytes after the data are the CRLF; like Redis, they are skipped unchecked.
       if (this.#end - this.#start < this.#bulkLen + 2) return null;
-      this.#args.push(this.#view.latin1Slice(this.#start, this.#start + this.#bulkLen));
+      this.#args.push(sliceLatin1(buf, this.#view, this.#start, this.#start + this.#bulkLen));
       this.#start += this.#bulkLen + 2;
       this.#bulkLen = -1;
       this.#pendingArgs--;
@@ -167,23 +172,32 @@ export class FrameReader {
    * buffered too. Returns -1 when more bytes are needed; throws when the line is too long.
    */
   #findHeaderEnd(kind: "mbulk" | "bulk"): number {
-    const cr = this.#buf.indexOf(CR, this.#start);
-    if (cr >= 0 && cr < this.#end - 1) return cr;
+    // A plain loop: header lines are a few bytes, shorter than a call to indexOf costs.
+    const buf = this.#buf;
+    const last = this.#end - 1;
+    for (let i = this.#scanFrom > this.#start ? this.#scanFrom : this.#start; i < last; i++) {
+      if (buf[i] === CR) {
+        this.#scanFrom = 0;
+        return i;
+      }
+    }
     if (this.#end - this.#start > MAX_HEADER_LINE_BYTES) {
       throw new ProtocolError(`too big ${kind} count string`);
     }
+    // Resume at the last byte: it may be the CR whose LF has not arrived yet.
+    this.#scanFrom = last > this.#start ? last : this.#start;
     return -1;
   }
 
   #readInline(): string[] | null {
-    const from = Math.max(this.#start, this.#inlineScanFrom);
+    const from = Math.max(this.#start, this.#scanFrom);
     let lf = this.#buf.indexOf(LF, from);
     if (lf >= this.#end) lf = -1; // bytes past #end are stale
     if (lf < 0) {
       if (this.#end - this.#start > this.#limits.maxInlineBytes) {
         throw new ProtocolError("too big inline request");
       }
-      this.#inlineScanFrom = this.#end;
+      this.#scanFrom = this.#end;
       return null;
     }
     let lineEnd = lf;
@@ -193,26 +207,36 @@ export class FrameReader {
     }
     const line = this.#view.latin1Slice(this.#start, lineEnd);
     this.#start = lf + 1;
-    this.#inlineScanFrom = 0;
+    this.#scanFrom = 0;
     return splitInlineArgs(line);
   }
 
-  /** Makes at least `needed` bytes free after #end, compacting or growing the buffer. */
+  /**
+   * Makes at least `needed` bytes free after #end: compacts, grows (doubling, but never past
+   * what the bulk being read still needs), or trades a big buffer for a small one once the
+   * big argument it grew for is gone.
+   */
   #makeRoom(needed: number): void {
     const buffered = this.#end - this.#start;
     if (this.#buf.length - this.#end >= needed && this.#buf.length - this.#end >= 512) return;
     const wanted = buffered + Math.max(needed, INITIAL_BUFFER_BYTES / 2);
-    if (wanted <= this.#buf.length) {
+    if (
+      wanted <= this.#buf.length &&
+      !(this.#buf.length > SHRINK_ABOVE_BYTES && wanted * 4 <= this.#buf.length)
+    ) {
       this.#buf.copyWithin(0, this.#start, this.#end);
     } else {
-      let size = this.#buf.length;
+      let size = INITIAL_BUFFER_BYTES;
       while (size < wanted) size *= 2;
+      // A big bulk gets exactly its size (plus a read's worth) instead of the next power of two.
+      const bulkEnd = this.#bulkLen >= 0 ? this.#bulkLen + 2 + INITIAL_BUFFER_BYTES : 0;
+      if (size > SHRINK_ABOVE_BYTES && bulkEnd >= wanted && bulkEnd < size) size = bulkEnd;
       const grown = new Uint8Array(size);
       grown.set(this.#buf.subarray(this.#start, this.#end));
       this.#buf = grown;
       this.#view = latin1View(grown);
     }
-    if (this.#inlineScanFrom > 0) this.#inlineScanFrom -= this.#start;
+    if (this.#scanFrom > 0) this.#scanFrom -= this.#start;
     this.#start = 0;
     this.#end = buffered;
   }
@@ -221,7 +245,7 @@ export class FrameReader {
   #reset(): void {
     this.#start = 0;
     this.#end = 0;
-    this.#inlineScanFrom = 0;
+    this.#scanFrom = 0;
     if (this.#buf.length > SHRINK_ABOVE_BYTES) {
       this.#buf = new Uint8Array(INITIAL_BUFFER_BYTES);
       this.#view = latin1View(this.#buf);
@@ -230,19 +254,22 @@ export class FrameReader {
 }
 
 /**
- * Parses a signed decimal integer in bytes [from, to) with Redis's strictness: an optional
- * '-', digits, no '+', spaces or leading zeros. Returns null when it is not one.
+ * Parses a signed decimal integer in bytes [from, to) with Redis's strictness (string2ll): an
+ * optional '-', digits, no '+', spaces, leading zeros or "-0". Returns null when it is not one,
+ * or when it is longer than 19 characters (beyond every limit anyway).
  */
 export function parseInteger(buf: Uint8Array, from: number, to: number): number | null {
-  if (from >= to || to - from > 18) return null; // 18 digits stay exact in a double
+  // Past 2^53 the value is approximate, but far beyond every limit, which is all that matters.
+  if (from >= to || to - from > 19) return null;
   let i = from;
   let negative = false;
   if (buf[i] === 0x2d) {
     negative = true;
     i++;
-    if (i >= to) return null;
+    if (i >= to || buf[i] === 0x30) return null; // "-" and "-0..." are not numbers to Redis
+  } else if (buf[i] === 0x30 && to - i > 1) {
+    return null;
   }
-  if (buf[i] === 0x30 && to - i > 1) return null;
   let value = 0;
   for (; i < to; i++) {
     const digit = buf[i] - 0x30;

@@ -27,6 +27,13 @@ export class ReplyWriter {
   #spare: Uint8Array<ArrayBuffer>[] = [];
   /** Protocol version negotiated with HELLO: 2 or 3. */
   protocol: 2 | 3 = 2;
+  /**
+   * When the buffer has to grow past this many bytes, {@linkcode onOverLimit} is called (the
+   * connection uses it to stop a batch whose replies exceed max-output). Checked only when the
+   * buffer grows, so it costs nothing per reply.
+   */
+  limitBytes = Infinity;
+  onOverLimit: (() => void) | null = null;
 
   /** Bytes encoded and not yet taken. */
   get length(): number {
@@ -61,19 +68,22 @@ export class ReplyWriter {
     this.raw(PONG);
   }
 
-  /** `+text` (must not contain CR or LF). */
+  /** `+text`; a CR or LF in `text` is sent as a space so it cannot break the framing. */
   simple(text: string): void {
     this.#ensure(text.length + 3);
     this.#buf[this.#len++] = 0x2b;
-    this.#ascii(text);
+    this.#line(text);
     this.#crlf();
   }
 
-  /** `-text`: the full error line including its prefix, e.g. `ERR syntax error`. */
+  /**
+   * `-text`: the full error line including its prefix, e.g. `ERR syntax error`; a CR or LF in
+   * `text` is sent as a space, as Redis does.
+   */
   error(text: string): void {
     this.#ensure(text.length + 3);
     this.#buf[this.#len++] = 0x2d;
-    this.#ascii(text);
+    this.#line(text);
     this.#crlf();
   }
 
@@ -99,7 +109,9 @@ export class ReplyWriter {
   /** A bulk string of raw bytes. */
   bulkBytes(value: Uint8Array): void {
     this.#header(0x24, value.length);
-    this.raw(value);
+    this.#ensure(value.length + 2);
+    this.#buf.set(value, this.#len);
+    this.#len += value.length;
     this.#crlf();
   }
 
@@ -155,14 +167,18 @@ export class ReplyWriter {
     else this.integer(value ? 1 : 0);
   }
 
-  /** Verbatim text (INFO): `=len\r\ntxt:...` in RESP3, a bulk string in RESP2. */
+  /**
+   * Verbatim text (INFO): `=len\r\ntxt:...` in RESP3, a bulk string in RESP2. `format` is
+   * exactly three characters, as RESP3 requires.
+   */
   verbatim(text: string, format = "txt"): void {
     if (this.protocol !== 3) return this.bulk(text);
     this.#header(0x3d, text.length + 4);
+    this.#ensure(text.length + 6);
     this.#ascii(format);
-    this.#ensure(text.length + 3);
     this.#buf[this.#len++] = 0x3a;
-    this.bulkBody(text);
+    this.#ascii(text);
+    this.#crlf();
   }
 
   /** Writes `text` followed by CRLF, with no type byte (for `#t`-style small frames). */
@@ -177,12 +193,6 @@ export class ReplyWriter {
     this.#ensure(bytes.length);
     this.#buf.set(bytes, this.#len);
     this.#len += bytes.length;
-  }
-
-  private bulkBody(text: string): void {
-    this.#ensure(text.length + 2);
-    this.#ascii(text);
-    this.#crlf();
   }
 
   #header(type: number, value: number): void {
@@ -228,6 +238,17 @@ export class ReplyWriter {
     this.#len = at;
   }
 
+  /** Like #ascii, but CR and LF become spaces (simple strings and errors are one line). */
+  #line(text: string): void {
+    const buf = this.#buf;
+    let at = this.#len;
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      buf[at++] = c === CRLF_CR || c === CRLF_LF ? 0x20 : c;
+    }
+    this.#len = at;
+  }
+
   #crlf(): void {
     this.#buf[this.#len++] = CRLF_CR;
     this.#buf[this.#len++] = CRLF_LF;
@@ -236,6 +257,11 @@ export class ReplyWriter {
   #ensure(extra: number): void {
     const needed = this.#len + extra;
     if (needed <= this.#buf.length) return;
+    this.#grow(needed);
+  }
+
+  #grow(needed: number): void {
+    if (needed > this.limitBytes && this.onOverLimit) this.onOverLimit();
     let size = this.#buf.length * 2;
     while (size < needed) size *= 2;
     const grown = new Uint8Array(size);
@@ -245,13 +271,68 @@ export class ReplyWriter {
 }
 
 /**
- * Formats a double as Redis does in replies: integers without a fraction, otherwise the
- * shortest text that round-trips ("%.17g" style), and inf/-inf/nan spelled out.
+ * Formats a double as Redis 7.0 does in replies (C's `%.17g`): 17 significant digits with
+ * trailing zeros dropped, exponent form (`1e+17`, `1.0000000000000001e-05`) when the exponent
+ * is below -4 or at least 17, and inf, -inf and nan spelled out. So 0.1 is
+ * "0.10000000000000001" and 3 is "3", byte for byte what ZSCORE sends.
  */
 export function formatDouble(value: number): string {
+  if (Number.isSafeInteger(value)) return Object.is(value, -0) ? "-0" : String(value);
   if (value === Infinity) return "inf";
   if (value === -Infinity) return "-inf";
   if (Number.isNaN(value)) return "nan";
-  if (Number.isInteger(value) && Math.abs(value) < 1e17) return value.toFixed(0);
-  return String(value);
+  // toExponential rounds a tie away from zero where C rounds it to even: see roundsToEven.
+  let text = value.toExponential(16);
+  const longer = value.toExponential(17);
+  if (longer.charCodeAt(longer.indexOf("e") - 1) === 0x35 && roundsToEven(value, longer)) {
+    const e = longer.indexOf("e");
+    text = longer.slice(0, e - 1) + longer.slice(e);
+  }
+  const e = text.indexOf("e");
+  const exponent = Number(text.slice(e + 1));
+  const negative = text.charCodeAt(0) === 0x2d;
+  const digits = text.slice(negative ? 0 + 1 : 0, e).replace(".", "");
+  const sign = negative ? "-" : "";
+  if (exponent < -4 || exponent >= 17) {
+    const mantissa = withoutTrailingZeros(`${digits[0]}.${digits.slice(1)}`);
+    const magnitude = String(Math.abs(exponent)).padStart(2, "0");
+    return `${sign}${mantissa}e${exponent < 0 ? "-" : "+"}${magnitude}`;
+  }
+  if (exponent < 0) {
+    return sign + withoutTrailingZeros(`0.${"0".repeat(-exponent - 1)}${digits}`);
+  }
+  return sign +
+    withoutTrailingZeros(`${digits.slice(0, exponent + 1)}.${digits.slice(exponent + 1)}`);
+}
+
+function withoutTrailingZeros(fixed: string): string {
+  let end = fixed.length;
+  while (fixed.charCodeAt(end - 1) === 0x30) end--;
+  if (fixed.charCodeAt(end - 1) === 0x2e) end--;
+  return fixed.slice(0, end);
+}
+
+/**
+ * Whether `value`, whose 18-significant-digit form `longer` ends in 5, is exactly halfway
+ * between two 17-digit numbers and C's round-half-even keeps the lower one (its 17th digit is
+ * even). Decided with exact integer arithmetic on the double's bits.
+ */
+function roundsToEven(value: number, longer: string): boolean {
+  const e = longer.indexOf("e");
+  const seventeenth = longer.charCodeAt(e - 2) - 0x30;
+  if (seventeenth % 2 !== 0) return false;
+  const bits = new DataView(new ArrayBuffer(8));
+  bits.setFloat64(0, Math.abs(value));
+  const high = bits.getUint32(0);
+  const biased = high >>> 20;
+  let mantissa = (BigInt(high & 0xfffff) << 32n) | BigInt(bits.getUint32(4));
+  if (biased !== 0) mantissa |= 1n << 52n;
+  const power = (biased === 0 ? 1 : biased) - 1075;
+  // value = mantissa * 2^power: its exact decimal digits, trailing zeros dropped.
+  let exact = power >= 0 ? (mantissa << BigInt(power)).toString() : (mantissa *
+    5n ** BigInt(-power)).toString();
+  let end = exact.length;
+  while (exact.charCodeAt(end - 1) === 0x30) end--;
+  exact = exact.slice(0, end);
+  return exact.length === 18;
 }

@@ -30,7 +30,10 @@ export class Connection {
   #queuedBytes = 0;
   #writing: Promise<void> | null = null;
   #closed = false;
+  /** No more requests are read; what is in flight is answered, then the socket closes. */
   #closing = false;
+  /** The replies of the batch being run outgrew max-output: the client is cut off. */
+  #overflowed = false;
   /** True while a read's commands are with the actor or being flushed. */
   #busy = false;
 
@@ -49,6 +52,13 @@ export class Connection {
     this.#network = network;
     this.#log = log;
     this.#reader = new FrameReader(config);
+    // A batch whose replies would push the queued output past max-output stops after the
+    // command that overflowed (as Redis stops reading a client it must close), so a pipeline
+    // of big replies never piles up in memory; #flush then disconnects the client.
+    session.out.onOverLimit = () => {
+      this.#overflowed = true;
+      session.closeRequested = true;
+    };
   }
 
   get closed(): boolean {
@@ -67,7 +77,7 @@ export class Connection {
         } catch {
           break; // reset by peer, or closed by us (timeout, kill, shutdown)
         }
-        if (n === null) break;
+        if (n === null || this.#closing) break; // bytes arriving after a shutdown began are dropped
         this.#reader.commit(n);
         this.#network.totalNetInputBytes += n;
         session.lastInteractionMs = Date.now();
@@ -98,7 +108,10 @@ export class Connection {
         if (!(error instanceof ProtocolError)) throw error;
         protocolError = error;
       }
-      if (batch.length > 0) await this.#actor.submit(session, batch);
+      if (batch.length > 0) {
+        session.out.limitBytes = this.#config.maxOutputBytes - this.#queuedBytes;
+        await this.#actor.submit(session, batch);
+      }
       if (protocolError) {
         this.#log.debug(
           `Client id=${session.id} addr=${session.remoteAddr}: ${protocolError.message}`,
@@ -121,13 +134,11 @@ export class Connection {
     this.#pending.push(chunk);
     this.#queuedBytes += chunk.length;
     this.session.stats.queuedOutputBytes = this.#queuedBytes;
-    if (this.#queuedBytes > this.#config.maxOutputBytes) {
+    if (this.#overflowed || this.#queuedBytes > this.#config.maxOutputBytes) {
       this.#log.warn(
         `Client id=${this.session.id} addr=${this.session.remoteAddr} closed: ` +
           `${this.#queuedBytes} reply bytes queued, over max-output ${this.#config.maxOutputBytes}`,
       );
-      this.#pending = [];
-      this.#queuedBytes = 0;
       this.#close();
       return;
     }
@@ -150,6 +161,8 @@ export class Connection {
         this.#queuedBytes -= chunk.length;
         this.session.stats.queuedOutputBytes = this.#queuedBytes;
         this.#network.totalNetOutputBytes += chunk.length;
+        // A client receiving a long reply is not idle (Redis counts writes as interaction too).
+        this.session.lastInteractionMs = Date.now();
         this.session.out.recycle(chunk);
       }
     } catch {
@@ -164,25 +177,34 @@ export class Connection {
   }
 
   /**
-   * Stops reading: a batch in flight is still answered and queued replies are written, then the
-   * socket closes (CLIENT KILL, shutdown).
+   * CLIENT KILL: the command running now is the last one of its batch; its reply and those
+   * queued are written, then the socket closes.
    */
   requestClose(): void {
-    this.#closing = true;
     this.session.closeRequested = true;
-    if (this.#busy) return; // serve() closes once the batch is answered
+    this.finishAndClose();
+  }
+
+  /**
+   * Shutdown: stops reading; the batch with the actor (if any) still runs in full and is
+   * answered, queued replies are written, then the socket closes.
+   */
+  finishAndClose(): void {
+    this.#closing = true;
+    if (this.#busy || this.#closed) return; // serve() closes once the batch is answered
     // Idle in read: closing the socket is the only way to end a pending read.
     if (!this.#writing) this.#close();
     else this.#drainWrites().finally(() => this.#close());
   }
 
-  /** Closes the socket at once. */
+  /** Closes the socket at once and lets go of every queued reply. */
   #close(): void {
     if (this.#closed) return;
     this.#closed = true;
     this.#closing = true;
     this.#pending = [];
     this.#queuedBytes = 0;
+    this.session.stats.queuedOutputBytes = 0;
     try {
       this.#conn.close();
     } catch {
