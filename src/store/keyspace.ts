@@ -7,7 +7,7 @@
  * touched, and by {@linkcode Keyspace.expireSample}, which the active expiry cycle calls.
  */
 import { type Journal, NO_JOURNAL } from "./journal.ts";
-import { SHARD_COUNT, ShardedMap } from "./sharded_map.ts";
+import { SHARD_COUNT, ShardedMap, shardOf } from "./sharded_map.ts";
 import { ScanCursors } from "./scan_cursors.ts";
 
 /** A stored value. Only strings exist so far; other types will be objects. */
@@ -63,9 +63,17 @@ export class Keyspace {
 
   /** The live value of `key`, removing it first if it has expired. */
   get(key: string, now: number): Value | undefined {
-    const value = this.data.get(key);
+    // Both maps shard by the same hash: compute it once for keys that may have a deadline.
+    const shard = shardOf(key);
+    const value = this.data.shards[shard].get(key);
     if (value === undefined) return undefined;
-    if (this.expires.size !== 0 && this.#expireIfDue(key, now)) return undefined;
+    if (this.expires.size !== 0) {
+      const deadline = this.expires.shards[shard].get(key);
+      if (deadline !== undefined && now > deadline) {
+        this.#removeExpired(key);
+        return undefined;
+      }
+    }
     return value;
   }
 
