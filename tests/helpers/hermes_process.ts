@@ -6,6 +6,13 @@ import { type Client, connect } from "../../src/client/mod.ts";
 
 const MAIN = new URL("../../main.ts", import.meta.url).pathname;
 
+/**
+ * The V8 flags of the `start` and `compile` tasks in deno.json, so tests and benchmarks run the
+ * server as users do. A smaller young generation keeps V8 from holding ~50 MB of nursery pages
+ * that show up as resident memory (measured: 193 -> 141 bytes per key at 1M keys).
+ */
+export const HERMES_V8_FLAGS = ["--v8-flags=--max-semi-space-size=8"];
+
 export interface HermesProcess {
   port: number;
   dir: string;
@@ -27,7 +34,7 @@ export async function startHermes(
 ): Promise<HermesProcess> {
   const dir = options.dir ?? await Deno.makeTempDir({ prefix: "hermes-test-" });
   const command = new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-all", MAIN, "--port", "0", "--dir", dir, ...args],
+    args: ["run", ...HERMES_V8_FLAGS, "--allow-all", MAIN, "--port", "0", "--dir", dir, ...args],
     stdout: "piped",
     stderr: "piped",
     stdin: "null",
