@@ -135,7 +135,10 @@ export function helpText(): string {
   return [
     `hermes ${VERSION}: a Redis-compatible key-value server`,
     "",
-    "Usage: hermes [flags]",
+    "Usage: hermes [flags]           run the server",
+    "       hermes cli [options]     interactive client (hermes cli --help)",
+    "       hermes check-log <dir>   verify every record of the log in <dir>",
+    "       hermes dump-log <dir>    print the records of the log in <dir>",
     "",
     "Flags:",
     ...rows,
