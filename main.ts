@@ -4,10 +4,11 @@
  */
 import { parseFlags, UsageError } from "./src/config/flags.ts";
 import { SETTINGS } from "./src/config/settings.ts";
-import { startApp } from "./src/app.ts";
+import { type App, startApp, StartupError } from "./src/app.ts";
 import { VERSION } from "./src/version.ts";
+import { runLogTool } from "./src/wal/log_tools.ts";
 
-function main(args: string[]): void {
+async function main(args: string[]): Promise<void> {
   let outcome;
   try {
     outcome = parseFlags(args);
@@ -22,12 +23,29 @@ function main(args: string[]): void {
     return;
   }
   const config = outcome.config;
-  let app;
+  // Signals are caught before the server starts, so one arriving while the log is replayed or
+  // right after the ready line still means an orderly stop (exit 0); a second exits at once.
+  let app: App | undefined;
+  let signalled = false;
+  const onSignal = (signal: Deno.Signal) => {
+    if (signalled) {
+      const message = `Received ${signal} again: exiting now`;
+      if (app) app.log.warn(message);
+      else console.error(message);
+      Deno.exit(1);
+    }
+    signalled = true;
+    app?.log.info(`Received ${signal}: shutting down`);
+    app?.stop();
+  };
+  Deno.addSignalListener("SIGINT", () => onSignal("SIGINT"));
+  Deno.addSignalListener("SIGTERM", () => onSignal("SIGTERM"));
+
   try {
-    app = startApp(config);
+    app = await startApp(config);
   } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    console.error(`hermes: cannot listen on ${config.host}:${config.port}: ${reason}`);
+    if (!(error instanceof StartupError)) throw error;
+    console.error(`hermes: ${error.message}`);
     Deno.exit(1);
   }
   const settings = SETTINGS.filter((s) => s.key !== "host" && s.key !== "port")
@@ -35,23 +53,23 @@ function main(args: string[]): void {
   console.log(
     `Hermes ${VERSION} ready on ${config.host}:${app.server.port} pid=${Deno.pid} ${settings}`,
   );
-
-  let signalled = false;
-  const onSignal = (signal: Deno.Signal) => {
-    if (signalled) {
-      app.log.warn(`Received ${signal} again: exiting now`);
-      Deno.exit(1);
-    }
-    signalled = true;
-    app.log.info(`Received ${signal}: shutting down`);
-    app.stop();
-  };
-  Deno.addSignalListener("SIGINT", () => onSignal("SIGINT"));
-  Deno.addSignalListener("SIGTERM", () => onSignal("SIGTERM"));
-  app.stopped.then(() => {
-    app.log.info("Hermes is now ready to exit, bye bye...");
+  const running = app;
+  if (signalled) {
+    running.log.info("Received a signal during startup: shutting down");
+    running.stop();
+  }
+  running.stopped.then(() => {
+    running.log.info("Hermes is now ready to exit, bye bye...");
     Deno.exit(0);
   });
 }
 
-main(Deno.args);
+// Subcommands take over the whole command line before the server's flags are parsed.
+if (Deno.args[0] === "cli") {
+  const { runCli } = await import("./src/cli/cli.ts");
+  Deno.exit(await runCli(Deno.args.slice(1)));
+} else if (Deno.args[0] === "check-log" || Deno.args[0] === "dump-log") {
+  Deno.exit(await runLogTool(Deno.args[0], Deno.args.slice(1)));
+} else {
+  await main(Deno.args);
+}

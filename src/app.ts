@@ -1,55 +1,139 @@
 /**
- * Wires the parts of a running server together: store, registry, dispatcher, actor, server,
- * active expiry. main.ts adds flags and signals around it.
+ * Wires the parts of a running server together: write-ahead log (replayed first), store,
+ * registry, dispatcher, actor, server, active expiry. main.ts adds flags and signals around it.
  */
 import type { Config } from "./config/settings.ts";
 import { Logger } from "./log/logger.ts";
 import { Databases } from "./store/databases.ts";
-import { StoreActor } from "./store/actor.ts";
+import { NO_JOURNAL } from "./store/journal.ts";
+import { type RoundHook, StoreActor } from "./store/actor.ts";
 import { startActiveExpiry } from "./store/active_expiry.ts";
 import { type Clock, systemClock } from "./store/clock.ts";
 import { Registry } from "./commands/registry.ts";
 import { Dispatcher } from "./commands/dispatcher.ts";
+import { logWriteFailed } from "./commands/errors.ts";
 import type { Session } from "./commands/session.ts";
 import { ALL_COMMANDS } from "./commands/all.ts";
 import { Server } from "./server/server.ts";
+import { DataDirError } from "./wal/data_dir.ts";
+import { RoundWrites } from "./wal/round_writes.ts";
+import { WalJournal } from "./wal/wal_journal.ts";
+import { WriteAheadLog } from "./wal/write_ahead_log.ts";
 
 export interface App {
   server: Server;
   store: Databases;
   dispatcher: Dispatcher;
   actor: StoreActor<Session>;
+  /** The write-ahead log, or null with `--persistence none`. */
+  wal: WriteAheadLog | null;
   log: Logger;
-  /** Resolves when the server has fully stopped (SHUTDOWN or a signal). */
+  /** Resolves when the server has fully stopped (SHUTDOWN or a signal) and the log is closed. */
   stopped: Promise<void>;
   /** Stops the server: in-flight work is answered, then clients are closed. */
   stop(): Promise<void>;
 }
 
-/** Builds and starts a server listening on config.host:config.port. */
-export function startApp(config: Config, clock: Clock = systemClock): App {
+/** The server cannot start (data directory in use, damaged log, port taken); for the user. */
+export class StartupError extends Error {
+  override name = "StartupError";
+}
+
+/**
+ * Replays the log in config.dir (unless persistence is off), then starts a server listening on
+ * config.host:config.port. Throws {@linkcode StartupError} when it cannot start.
+ */
+export async function startApp(config: Config, clock: Clock = systemClock): Promise<App> {
   const log = new Logger(config.logLevel);
-  const store = new Databases();
+  const journal = config.persistence === "wal" ? new WalJournal() : null;
+  const store = new Databases(journal ?? NO_JOURNAL);
+  const wal = journal ? await openLog(config, store, journal, log, clock) : null;
   const registry = new Registry(ALL_COMMANDS);
-  // The actor runs commands through the dispatcher, which is built below (it needs the server).
-  const actor: StoreActor<Session> = new StoreActor<Session>((session, argv): boolean =>
-    dispatcher.run(session, argv)
-  );
+
+  // Group commit: the log writes (and syncs) a round's records before its replies go out; if
+  // it cannot, the round's write replies become MISCONF errors (see round_writes.ts).
+  const writes = new RoundWrites();
+  let runCommand = (session: Session, argv: string[]): boolean => dispatcher.run(session, argv);
+  let afterRound: RoundHook = () => {};
+  if (wal && journal) {
+    const durable = wal;
+    runCommand = (session, argv) => {
+      const sealed = journal.sealedRecords;
+      const start = session.out.length;
+      const keepGoing = dispatcher.run(session, argv);
+      if (journal.sealedRecords !== sealed) writes.add(session.out, start, session.out.length);
+      return keepGoing;
+    };
+    const settle = (madeDurable: boolean) => {
+      if (madeDurable) writes.clear();
+      else writes.refuse(logWriteFailed(durable.failure ?? "unknown error").line);
+    };
+    afterRound = () => {
+      const outcome = durable.commitRound();
+      if (outcome === undefined) return writes.clear();
+      if (typeof outcome === "boolean") return settle(outcome);
+      return outcome.then(settle);
+    };
+  }
+  const actor: StoreActor<Session> = new StoreActor<Session>(runCommand, afterRound);
+
   let markStopped!: () => void;
   const stopped = new Promise<void>((resolve) => markStopped = resolve);
   const server: Server = new Server({
     config,
     actor,
     log,
-    onStopped: () => markStopped(),
+    onStopped: () => {
+      (wal ? wal.close() : Promise.resolve())
+        .catch((error) => log.error("Closing the log failed", error))
+        .finally(() => markStopped());
+    },
     onConfigChanged: (name) => {
       if (name === "log-level") log.level = config.logLevel;
     },
+    persistenceInfo: wal ? () => wal.info() : undefined,
+    persistence: wal
+      ? { compact: () => wal.requestCompaction(), lastSaveMs: () => wal.lastSaveMs }
+      : undefined,
   });
   const dispatcher: Dispatcher = new Dispatcher(registry, store, server, clock, log);
-  server.listen();
+  if (wal) {
+    wal.onHealthChange = (failure) => {
+      dispatcher.writeRefusal = failure === null ? null : logWriteFailed(failure);
+    };
+  }
+  try {
+    server.listen();
+  } catch (error) {
+    await wal?.close();
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new StartupError(`cannot listen on ${config.host}:${config.port}: ${reason}`);
+  }
+  wal?.start((task) => actor.run(task));
   const stopExpiry = startActiveExpiry(store, clock, (task) => actor.run(task));
   stopped.then(stopExpiry);
   server.acceptLoop();
-  return { server, store, dispatcher, actor, log, stopped, stop: () => server.stop() };
+  return { server, store, dispatcher, actor, wal, log, stopped, stop: () => server.stop() };
+}
+
+async function openLog(
+  config: Config,
+  store: Databases,
+  journal: WalJournal,
+  log: Logger,
+  clock: Clock,
+): Promise<WriteAheadLog> {
+  try {
+    return await WriteAheadLog.open({
+      dir: config.dir,
+      settings: config,
+      store,
+      journal,
+      log,
+      clock,
+    });
+  } catch (error) {
+    if (error instanceof DataDirError) throw new StartupError(error.message);
+    throw error;
+  }
 }

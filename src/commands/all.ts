@@ -9,6 +9,7 @@ import { introspectionCommands } from "./introspection.ts";
 import { stringCommands } from "./strings.ts";
 import { keyCommands } from "./keys.ts";
 import { expireCommands } from "./expire.ts";
+import { persistenceCommands } from "./persistence.ts";
 
 export const ALL_COMMANDS: CommandSpec[] = [
   ...connectionCommands,
@@ -20,4 +21,5 @@ export const ALL_COMMANDS: CommandSpec[] = [
   ...stringCommands,
   ...keyCommands,
   ...expireCommands,
+  ...persistenceCommands,
 ];

@@ -16,10 +16,23 @@ export interface Config {
   maxArgs: number;
   maxOutputBytes: number;
   logLevel: LogLevel;
+  /** When log records are fdatasynced: before each reply, once a second, or when the OS decides. */
+  fsync: FsyncPolicy;
+  persistence: Persistence;
+  /** Start even when the log is corrupt, cutting it at the first bad record. */
+  repair: boolean;
+  /** Compact the log once its files reach this size and... */
+  compactMinBytes: number;
+  /** ...this many times the size of the last snapshot. */
+  compactGrowth: number;
 }
 
 export const LOG_LEVELS = ["debug", "info", "warn", "error"] as const;
 export type LogLevel = typeof LOG_LEVELS[number];
+export const FSYNC_POLICIES = ["always", "everysec", "no"] as const;
+export type FsyncPolicy = typeof FSYNC_POLICIES[number];
+export const PERSISTENCE_MODES = ["wal", "none"] as const;
+export type Persistence = typeof PERSISTENCE_MODES[number];
 
 /** One setting: how it is parsed, shown, documented, and whether CONFIG SET may change it. */
 export interface SettingSpec<K extends keyof Config = keyof Config> {
@@ -35,6 +48,8 @@ export interface SettingSpec<K extends keyof Config = keyof Config> {
   format(value: Config[K]): string;
   /** Can CONFIG SET change it while the server runs? */
   mutable: boolean;
+  /** A switch: the flag takes no value (`--repair`); CONFIG shows it as yes/no. */
+  isSwitch?: boolean;
 }
 
 function wholeNumber(name: string, min: number, max: number) {
@@ -52,6 +67,26 @@ function byteSize(name: string, min: number, max: number) {
     const value = parseByteSize(text, name);
     if (value < min || value > max) {
       throw new RangeError(`Cannot use ${name} "${text}": must be between ${min} and ${max} bytes`);
+    }
+    return value;
+  };
+}
+
+function oneOf<T extends string>(name: string, choices: readonly T[]) {
+  return (text: string): T => {
+    const value = text.toLowerCase() as T;
+    if (!choices.includes(value)) {
+      throw new TypeError(`Cannot use ${name} "${text}": expected one of ${choices.join(", ")}`);
+    }
+    return value;
+  };
+}
+
+function decimal(name: string, min: number, max: number) {
+  return (text: string): number => {
+    const value = Number(text);
+    if (!/^[0-9]+(\.[0-9]+)?$/.test(text) || value < min || value > max) {
+      throw new RangeError(`Cannot use ${name} "${text}": must be between ${min} and ${max}`);
     }
     return value;
   };
@@ -168,6 +203,54 @@ export const SETTINGS: SettingSpec[] = [
     format: asString,
     mutable: true,
   },
+  {
+    key: "fsync",
+    name: "fsync",
+    aliases: ["appendfsync"],
+    help: `When the log is fdatasynced: ${FSYNC_POLICIES.join(", ")}`,
+    valueName: "<policy>",
+    parse: oneOf("fsync", FSYNC_POLICIES),
+    format: asString,
+    mutable: true,
+  },
+  {
+    key: "persistence",
+    name: "persistence",
+    help: "wal: keep a write-ahead log in --dir; none: memory only, no files",
+    valueName: "<mode>",
+    parse: oneOf("persistence", PERSISTENCE_MODES),
+    format: asString,
+    mutable: false,
+  },
+  {
+    key: "repair",
+    name: "repair",
+    help: "Start despite a corrupt log, keeping what precedes the damage (backs up originals)",
+    valueName: "",
+    parse: (text: string) => oneOf("repair", ["yes", "no"])(text) === "yes",
+    format: (value: boolean) => value ? "yes" : "no",
+    mutable: false,
+    isSwitch: true,
+  },
+  {
+    key: "compactMinBytes",
+    name: "compact-min-size",
+    aliases: ["auto-aof-rewrite-min-size"],
+    help: "Compact the log once its files reach this size (see --compact-growth)",
+    valueName: "<bytes>",
+    parse: byteSize("compact-min-size", 1024, Number.MAX_SAFE_INTEGER),
+    format: asString,
+    mutable: true,
+  },
+  {
+    key: "compactGrowth",
+    name: "compact-growth",
+    help: "Compact only once the log files are this many times the last snapshot",
+    valueName: "<factor>",
+    parse: decimal("compact-growth", 1.1, 1000),
+    format: asString,
+    mutable: true,
+  },
 ] as SettingSpec[];
 
 /** Built-in defaults: what `deno task start` with no flags runs with. */
@@ -182,6 +265,11 @@ export const DEFAULT_CONFIG: Readonly<Config> = Object.freeze({
   maxArgs: 1024 * 1024,
   maxOutputBytes: 64 * 1024 * 1024,
   logLevel: "info",
+  fsync: "always",
+  persistence: "wal",
+  repair: false,
+  compactMinBytes: 64 * 1024 * 1024,
+  compactGrowth: 2,
 });
 
 /** Finds a setting by its name or a Redis alias, case-insensitively. */

@@ -5,8 +5,13 @@
  */
 import { Connection } from "./connection.ts";
 import { Session } from "../commands/session.ts";
-import type { NetworkStats, ServerControl } from "../commands/server_control.ts";
-import { CommandError } from "../commands/errors.ts";
+import type {
+  NetworkStats,
+  PersistenceControl,
+  ServerControl,
+} from "../commands/server_control.ts";
+import { configSetFailed, unknownConfigOption } from "../commands/errors.ts";
+import { parseSettingValue } from "../commands/config.ts";
 import { type Config, findSetting } from "../config/settings.ts";
 import type { StoreActor } from "../store/actor.ts";
 import type { Logger } from "../log/logger.ts";
@@ -14,6 +19,10 @@ import type { Logger } from "../log/logger.ts";
 const MAX_CLIENTS_REPLY = new TextEncoder().encode("-ERR max number of clients reached\r\n");
 /** How often idle clients are looked for (Redis's clientsCron runs about as often). */
 const IDLE_SWEEP_MS = 1000;
+/** Pause after a failed accept (e.g. out of file descriptors) before trying again. */
+const ACCEPT_RETRY_MS = 100;
+/** How long a shutdown waits for in-flight work before closing the remaining clients. */
+const SHUTDOWN_GRACE_MS = 5000;
 
 export interface ServerOptions {
   config: Config;
@@ -23,6 +32,8 @@ export interface ServerOptions {
   onStopped?: () => void;
   /** INFO persistence fields from the durability layer. */
   persistenceInfo?: () => [string, string | number][];
+  /** The durability layer's controls for BGREWRITEAOF and LASTSAVE. */
+  persistence?: PersistenceControl;
   /** Hook run after CONFIG SET changed a setting (e.g. the log level). */
   onConfigChanged?: (name: string) => void;
 }
@@ -46,7 +57,7 @@ export class Server implements ServerControl {
   #nextClientId = 1;
   #idleTimer: ReturnType<typeof setInterval> | undefined;
   #stopping: Promise<void> | null = null;
-  #served: Promise<void>[] = [];
+  readonly #served = new Set<Promise<void>>();
 
   constructor(options: ServerOptions) {
     this.#options = options;
@@ -76,7 +87,9 @@ export class Server implements ServerControl {
       } catch (error) {
         if (this.#stopping) return;
         if (error instanceof Deno.errors.BadResource) return;
+        // Out of file descriptors and the like: back off instead of spinning on the error.
         this.#log.warn("Accepting a connection failed", error);
+        await new Promise((resolve) => setTimeout(resolve, ACCEPT_RETRY_MS));
         continue;
       }
       this.#admit(conn);
@@ -84,8 +97,8 @@ export class Server implements ServerControl {
   }
 
   #admit(conn: Deno.TcpConn): void {
-    this.network.totalConnectionsReceived++;
     if (this.#stopping || this.#connections.size >= this.config.maxClients) {
+      // Counted as rejected only, as Redis does (not in total_connections_received).
       this.network.rejectedConnections++;
       conn.write(MAX_CLIENTS_REPLY).catch(() => {}).finally(() => {
         try {
@@ -94,6 +107,7 @@ export class Server implements ServerControl {
       });
       return;
     }
+    this.network.totalConnectionsReceived++;
     try {
       conn.setNoDelay(true);
     } catch { /* not fatal */ }
@@ -118,9 +132,9 @@ export class Server implements ServerControl {
       .catch((error) => this.#log.error(`Client id=${session.id} failed`, error))
       .finally(() => {
         this.#connections.delete(session);
-        this.#served = this.#served.filter((p) => p !== served);
+        this.#served.delete(served);
       });
-    this.#served.push(served);
+    this.#served.add(served);
   }
 
   #closeIdleClients(): void {
@@ -152,27 +166,15 @@ export class Server implements ServerControl {
 
   setConfig(name: string, value: string): void {
     const setting = findSetting(name);
-    if (!setting) {
-      throw new CommandError(
-        `ERR Unknown option or number of arguments for CONFIG SET - '${name}'`,
-      );
-    }
-    if (!setting.mutable) {
-      throw new CommandError(
-        `ERR CONFIG SET failed (possibly related to argument '${name}') - can't set immutable config`,
-      );
-    }
-    let parsed: unknown;
-    try {
-      parsed = setting.parse(value);
-    } catch (error) {
-      const reason = error instanceof Error ? error.message : String(error);
-      throw new CommandError(
-        `ERR CONFIG SET failed (possibly related to argument '${name}') - ${reason}`,
-      );
-    }
+    if (!setting) throw unknownConfigOption(name);
+    if (!setting.mutable) throw configSetFailed(name, "can't set immutable config");
+    const parsed = parseSettingValue(setting, name, value);
     (this.config as unknown as Record<string, unknown>)[setting.key] = parsed;
     this.#options.onConfigChanged?.(setting.name);
+  }
+
+  get persistence(): PersistenceControl | undefined {
+    return this.#options.persistence;
   }
 
   persistenceInfo(): [string, string | number][] {
@@ -203,9 +205,11 @@ export class Server implements ServerControl {
     try {
       this.#listener?.close();
     } catch { /* already closed */ }
-    for (const connection of this.#connections.values()) connection.requestClose();
-    const deadline = new Promise((resolve) => setTimeout(resolve, 5000));
+    for (const connection of this.#connections.values()) connection.finishAndClose();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const deadline = new Promise((resolve) => timer = setTimeout(resolve, SHUTDOWN_GRACE_MS));
     await Promise.race([Promise.allSettled(this.#served), deadline]);
+    clearTimeout(timer);
     for (const connection of this.#connections.values()) connection.forceClose();
     this.#options.onStopped?.();
   }

@@ -45,7 +45,7 @@ export class StoreActor<S> {
   submit(session: S, commands: string[][]): Promise<void> {
     return new Promise((resolve) => {
       this.#queue.push({ session, commands, task: null, resolve });
-      if (!this.#running) this.#drain();
+      this.#schedule();
     });
   }
 
@@ -53,8 +53,20 @@ export class StoreActor<S> {
   run(task: () => void): Promise<void> {
     return new Promise((resolve) => {
       this.#queue.push({ session: null, commands: null, task, resolve });
-      if (!this.#running) this.#drain();
+      this.#schedule();
     });
+  }
+
+  /**
+   * Starts a round at the end of the current tick rather than at once, so that everything
+   * submitted in one tick (every connection whose read completed together) runs in one round
+   * and shares one fsync: with a blocking fsync in the hook, starting at once would give each
+   * connection a round, and an fsync, of its own.
+   */
+  #schedule(): void {
+    if (this.#running) return;
+    this.#running = true;
+    queueMicrotask(() => this.#drain());
   }
 
   async #drain(): Promise<void> {

@@ -1,0 +1,121 @@
+/**
+ * Writes a snapshot of every live key for compaction, in small slices run inside the store
+ * actor so clients keep being served between them; the file writes happen outside the actor.
+ *
+ * The snapshot is taken while commands keep changing the data, so it is fuzzy: a key may be
+ * written as it was when the new log started or with a later value. That is safe because the
+ * new log holds every change since it started, each stated as a result: replaying the log over
+ * the snapshot ends in the exact state. Keyspaces are walked as objects under the number they
+ * had when the log started, so a SWAPDB meanwhile is replayed correctly too.
+ */
+import type { Keyspace } from "../store/keyspace.ts";
+import { encodeFileHeader, FileKind, RecordEncoder } from "./codec.ts";
+
+export interface SnapshotSource {
+  keyspace: Keyspace;
+  /** The database number the keyspace had when the new log started. */
+  index: number;
+}
+
+export interface SnapshotOptions {
+  /** The temporary file to write (created, replacing any leftover). */
+  path: string;
+  generation: number;
+  sources: SnapshotSource[];
+  /** Runs a task inside the store actor. */
+  runInStore: (task: () => void) => Promise<void>;
+  /** Unix ms; keys already expired are left out. */
+  now: () => number;
+  /** Checked between slices; when true the write stops with {@linkcode SnapshotCancelled}. */
+  cancelled: () => boolean;
+  /** Longest a slice may hold the actor, in ms. Default 2. */
+  sliceBudgetMs?: number;
+}
+
+export class SnapshotCancelled extends Error {
+  override name = "SnapshotCancelled";
+}
+
+/** Bytes of output after which a slice ends and its bytes are written. */
+const SLICE_BYTES = 1024 * 1024;
+/** Payload size after which a snapshot record is sealed and the next one begins. */
+const RECORD_BYTES = 64 * 1024;
+
+/**
+ * Writes and fdatasyncs the snapshot file; resolves with its key count and size. On failure or
+ * cancellation the temporary file is removed.
+ */
+export async function writeSnapshot(
+  options: SnapshotOptions,
+): Promise<{ keys: number; bytes: number }> {
+  const budgetMs = options.sliceBudgetMs ?? 2;
+  const handle = await Deno.open(options.path, { write: true, create: true, truncate: true });
+  const encoder = new RecordEncoder();
+  let bytes = 0;
+  let keys = 0;
+  const flush = async () => {
+    const chunk = encoder.bytes.subarray(0, encoder.length);
+    let offset = 0;
+    while (offset < chunk.length) offset += await handle.write(chunk.subarray(offset));
+    bytes += chunk.length;
+    encoder.reset();
+  };
+  try {
+    const header = encodeFileHeader(FileKind.snapshot, options.generation);
+    let offset = 0;
+    while (offset < header.length) offset += await handle.write(header.subarray(offset));
+    bytes += header.length;
+
+    for (const { keyspace, index } of options.sources) {
+      for (let s = 0; s < keyspace.data.shards.length; s++) {
+        const shard = keyspace.data.shards[s];
+        if (shard.size === 0) continue;
+        const deadlines = keyspace.expires.shards[s];
+        // Map iterators stay valid while the map changes between slices.
+        let entries: IterableIterator<[string, string]> | null = null;
+        let done = false;
+        while (!done) {
+          if (options.cancelled()) throw new SnapshotCancelled("Snapshot cancelled");
+          await options.runInStore(() => {
+            entries ??= shard.entries();
+            const started = performance.now();
+            const now = options.now();
+            let n = 0;
+            let recordStart = encoder.length;
+            while (true) {
+              const next = entries.next();
+              if (next.done) {
+                done = true;
+                break;
+              }
+              const [key, value] = next.value;
+              const deadline = deadlines.size === 0 ? 0 : deadlines.get(key) ?? 0;
+              if (deadline !== 0 && now > deadline) continue;
+              encoder.set(index, key, value, deadline);
+              keys++;
+              if (encoder.length - recordStart >= RECORD_BYTES) {
+                encoder.end();
+                recordStart = encoder.length;
+              }
+              if (encoder.length >= SLICE_BYTES) break;
+              if ((++n & 31) === 0 && performance.now() - started >= budgetMs) break;
+            }
+            encoder.end();
+          });
+          if (encoder.length > 0) await flush();
+        }
+      }
+    }
+    encoder.snapshotEnd(keys);
+    await flush();
+    await handle.syncData();
+    handle.close();
+    return { keys, bytes };
+  } catch (error) {
+    try {
+      handle.close();
+    } catch { /* already closed */ }
+    await Deno.remove(options.path).catch(() => {});
+    throw error;
+  }
+}

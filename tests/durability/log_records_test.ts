@@ -1,0 +1,65 @@
+/**
+ * What commands write to the log, read back with `hermes dump-log`: results rather than
+ * operations, absolute deadlines, one atomic record per multi-key command, and nothing for a
+ * write that was refused or changed nothing.
+ */
+import { assertEquals } from "../helpers/assert.ts";
+import { startHermes } from "../helpers/hermes_process.ts";
+import { runHermes } from "./process.ts";
+
+Deno.test("the log records each command's result, with absolute deadlines and nothing for refusals", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "hermes-records-" });
+  try {
+    const server = await startHermes([], { dir });
+    const client = await server.connect();
+    const before = Date.now();
+    const replies = await client.pipeline([
+      ["SET", "a", "10"],
+      ["INCR", "a"],
+      ["INCRBYFLOAT", "a", "1.5"],
+      ["APPEND", "a", "xy"],
+      ["SETRANGE", "a", "0", "Z"],
+      ["RENAME", "a", "b"],
+      ["SET", "b", "other", "NX"], // refused: b exists
+      ["INCR", "b"], // an error: not an integer
+      ["DEL", "missing"], // changes nothing
+      ["EXPIRE", "b", "100"],
+      ["MSET", "m1", "1", "m2", "2"],
+    ]);
+    const after = Date.now();
+    assertEquals(replies.slice(0, 6), ["OK", 11, "12.5", 6, 6, "OK"]);
+    assertEquals(replies[6], null);
+    assertEquals(replies.slice(8), [0, 1, "OK"]);
+    client.close();
+    await server.stop();
+
+    const dump = await runHermes(["dump-log", dir]);
+    assertEquals(dump.code, 0, dump.output);
+    const lines = dump.stdout.trim().split("\n").map((line) => line.replace(/^@\d+ /, ""));
+    assertEquals(lines.slice(0, 6), [
+      "# hermes-00000001.log (log, generation 1)",
+      'SET db=0 "a" "10"',
+      'SET db=0 "a" "11"',
+      'SET db=0 "a" "12.5"',
+      'SET db=0 "a" "12.5xy"',
+      'SET db=0 "a" "Z2.5xy"',
+    ]);
+    // RENAME is one record: the new key set and the old one deleted, applied together.
+    assertEquals(lines.slice(6, 9), [
+      "2 changes, applied together:",
+      '    SET db=0 "b" "Z2.5xy"',
+      '    DEL db=0 "a"',
+    ]);
+    // EXPIRE 100 is logged as the deadline it set, in Unix ms.
+    const deadline = Number(/^EXPIRE db=0 "b" deadline=(\d+)/.exec(lines[9])?.[1]);
+    assertEquals(deadline >= before + 100_000 && deadline <= after + 100_000, true);
+    assertEquals(lines.slice(10), [
+      "2 changes, applied together:",
+      '    SET db=0 "m1" "1"',
+      '    SET db=0 "m2" "2"',
+    ]);
+    assertEquals(dump.stdout.includes('"other"'), false, "the refused SET NX left a record");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -1,0 +1,200 @@
+import { assertEquals, assertOk, assertRejects } from "../../helpers/assert.ts";
+import { Databases } from "../../../src/store/databases.ts";
+import { StoreActor } from "../../../src/store/actor.ts";
+import { WalJournal } from "../../../src/wal/wal_journal.ts";
+import { type WalSettings, WriteAheadLog } from "../../../src/wal/write_ahead_log.ts";
+import { DataDirError } from "../../../src/wal/data_dir.ts";
+import { CaptureLogger } from "./capture_logger.ts";
+
+interface Harness {
+  wal: WriteAheadLog;
+  store: Databases;
+  log: CaptureLogger;
+  /** Runs `fn` as one command inside the actor and waits until its round is committed. */
+  change(fn: (store: Databases) => void): Promise<void>;
+  /** When set, runs as a command right before each task the log runs in the actor. */
+  beforeTask: ((store: Databases) => void) | null;
+}
+
+async function open(dir: string, settings: Partial<WalSettings> = {}): Promise<Harness> {
+  const journal = new WalJournal();
+  const store = new Databases(journal);
+  const log = new CaptureLogger();
+  const wal = await WriteAheadLog.open({
+    dir,
+    settings: {
+      fsync: "always",
+      compactMinBytes: 1 << 30,
+      compactGrowth: 2,
+      repair: false,
+      ...settings,
+    },
+    store,
+    journal,
+    log,
+    clock: Date.now,
+  });
+  const actor = new StoreActor<null>(() => true, () => {
+    const outcome = wal.commitRound();
+    if (outcome instanceof Promise) return outcome.then(() => {});
+  });
+  const harness = { beforeTask: null } as Harness;
+  wal.start((task) =>
+    actor.run(() => {
+      if (harness.beforeTask) {
+        harness.beforeTask(store);
+        journal.commandEnd();
+      }
+      task();
+    })
+  );
+  // Commands reach the actor from socket reads, one event-loop turn apart; a loop of bare
+  // microtasks would starve the compaction's file writes (and is not what a server sees).
+  const change = async (fn: (store: Databases) => void) => {
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    await actor.run(() => {
+      fn(store);
+      journal.commandEnd();
+    });
+  };
+  return Object.assign(harness, { wal, store, log, change });
+}
+
+/** Every key of every database with its value and deadline, sorted. */
+function dump(store: Databases): string[] {
+  const rows: string[] = [];
+  store.dbs.forEach((db, index) => {
+    for (const shard of db.data.shards) {
+      for (const [key, value] of shard) rows.push(`${index}|${key}|${value}|${db.deadline(key)}`);
+    }
+  });
+  return rows.sort();
+}
+
+function info(wal: WriteAheadLog): Record<string, string | number> {
+  return Object.fromEntries(wal.info());
+}
+
+async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
+  const dir = await Deno.makeTempDir({ prefix: "hermes-wal-" });
+  try {
+    await fn(dir);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+Deno.test("committed rounds are replayed by the next open, each command as one record", async () => {
+  await withDir(async (dir) => {
+    const first = await open(dir);
+    await first.change((s) => s.dbs[0].set("a", "1"));
+    await first.change((s) => {
+      s.dbs[0].set("b", "2", Date.now() + 60_000);
+      s.dbs[3].set("c", "\x00\xff");
+      s.dbs[0].delete("a");
+    });
+    const expected = dump(first.store);
+    assertEquals(info(first.wal).aof_fsyncs, 2);
+    await first.wal.close();
+    const second = await open(dir);
+    assertEquals(dump(second.store), expected);
+    assertOk(second.log.lines.some((l) => l.includes("Loaded 2 records from 1 files: 2 keys")));
+    await second.wal.close();
+  });
+});
+
+Deno.test("a second log on the same directory is refused while the first holds the lock", async () => {
+  await withDir(async (dir) => {
+    const first = await open(dir);
+    await assertRejects(
+      () => open(dir),
+      (e: Error) =>
+        e instanceof DataDirError && /another Hermes server \(pid \d+\)/.test(e.message),
+    );
+    await first.wal.close();
+    const again = await open(dir);
+    await again.wal.close();
+  });
+});
+
+Deno.test("compaction while changes keep arriving (SWAPDB and FLUSHDB included) loses nothing", async () => {
+  await withDir(async (dir) => {
+    const h = await open(dir);
+    const future = Date.now() + 3_600_000;
+    await h.change((s) => {
+      for (let i = 0; i < 30_000; i++) {
+        s.dbs[i % 4].set(`key:${i}`, `value:${i}`.repeat(3), i % 5 === 0 ? future + i : 0);
+      }
+    });
+    assertEquals(h.wal.requestCompaction(), "started");
+    assertEquals(h.wal.requestCompaction(), "in-progress");
+    // A command runs between every two slices of the snapshot.
+    let during = 0;
+    h.beforeTask = (s) => {
+      const n = during++;
+      s.dbs[n % 4].set(`key:${n * 7}`, `changed:${n}`);
+      s.dbs[(n + 1) % 4].delete(`key:${n * 11 + 1}`);
+      s.dbs[0].setDeadline(`key:${n * 5}`, n % 2 ? 0 : future);
+      if (n === 3) s.swap(0, 1);
+      if (n === 6) s.dbs[2].flush();
+      if (n === 9) s.swap(1, 3);
+      if (n === 12) s.dbs[3].set("late", "new key");
+    };
+    await h.change(() => {}); // the round whose hook starts the new log
+    while (info(h.wal).aof_rewrite_in_progress === 1) {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    h.beforeTask = null;
+    assertOk(during > 20, `only ${during} changes ran during the compaction`);
+    const expected = dump(h.store);
+    const stats = info(h.wal);
+    assertEquals([stats.aof_rewrites, stats.aof_last_bgrewrite_status], [1, "ok"]);
+    await h.wal.close();
+    const names = [...Deno.readDirSync(dir)].map((e) => e.name).sort();
+    assertEquals(names, ["hermes-00000002.log", "hermes-00000002.snapshot", "hermes.lock"]);
+    const reopened = await open(dir);
+    assertEquals(dump(reopened.store), expected);
+    await reopened.wal.close();
+  });
+});
+
+Deno.test("the log compacts by itself once past the minimum size and growth factor", async () => {
+  await withDir(async (dir) => {
+    const h = await open(dir, { compactMinBytes: 64 * 1024, compactGrowth: 2 });
+    for (let round = 0; round < 40; round++) {
+      await h.change((s) => {
+        for (let i = 0; i < 50; i++) s.dbs[0].set(`k${i}`, `round ${round} `.repeat(10));
+      });
+    }
+    for (let i = 0; i < 100 && info(h.wal).aof_rewrites === 0; i++) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    const stats = info(h.wal);
+    assertOk(Number(stats.aof_rewrites) >= 1, "no compaction happened");
+    assertOk(Number(stats.aof_base_size) > 0);
+    assertOk(Number(stats.aof_current_size) < 64 * 1024 * 2);
+    const expected = dump(h.store);
+    await h.wal.close();
+    const reopened = await open(dir);
+    assertEquals(dump(reopened.store), expected);
+    await reopened.wal.close();
+  });
+});
+
+Deno.test("closing during a compaction cancels it and keeps the previous files complete", async () => {
+  await withDir(async (dir) => {
+    const h = await open(dir);
+    await h.change((s) => {
+      for (let i = 0; i < 50_000; i++) s.dbs[0].set(`key:${i}`, "v".repeat(20));
+    });
+    h.wal.requestCompaction();
+    await h.change((s) => s.dbs[1].set("during", "yes"));
+    const expected = dump(h.store);
+    await h.wal.close();
+    const names = [...Deno.readDirSync(dir)].map((e) => e.name);
+    assertOk(!names.some((n) => n.endsWith(".tmp")), `left a temp file: ${names}`);
+    const reopened = await open(dir);
+    assertEquals(dump(reopened.store), expected);
+    await reopened.wal.close();
+  });
+});
