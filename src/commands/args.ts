@@ -17,41 +17,48 @@ export function toInt64(text: string): bigint | null {
   return value < INT64_MIN || value > INT64_MAX ? null : value;
 }
 
+/**
+ * Parses strict int64 text as Redis's string2ll does (optional '-', no '+', spaces or leading
+ * zeros). Returns a number when it has at most 15 digits (always exact), a bigint when longer,
+ * and null when the text is not an int64.
+ */
+export function parseIntText(text: string): number | bigint | null {
+  const length = text.length;
+  if (length === 0) return null;
+  let at = 0;
+  const negative = text.charCodeAt(0) === 0x2d;
+  if (negative) at = 1;
+  const first = text.charCodeAt(at) - 0x30;
+  if (first === 0 && length === 1) return 0;
+  if (!(first >= 1 && first <= 9)) return null;
+  if (length - at > 15) return toInt64(text);
+  let value = first;
+  for (at++; at < length; at++) {
+    const digit = text.charCodeAt(at) - 0x30;
+    if (!(digit >= 0 && digit <= 9)) return null;
+    value = value * 10 + digit;
+  }
+  return negative ? -value : value;
+}
+
+/** Parses an int64 argument or throws `ERR value is not an integer or out of range`. */
+export function intArg(text: string): number | bigint {
+  const value = parseIntText(text);
+  if (value === null) throw Errors.notInteger;
+  return value;
+}
+
 /** Parses an integer argument that must fit a double exactly (counts, indexes, TTLs). */
 export function parseInteger(text: string, error: CommandError = Errors.notInteger): number {
-  if (text.length <= 15 && INT_TEXT.test(text)) return Number(text);
-  const big = toInt64(text);
-  if (big === null) throw error;
-  return Number(big);
+  const value = parseIntText(text);
+  if (value === null) throw error;
+  return Number(value);
 }
 
 /** Parses an int64 argument exactly, as a bigint. */
 export function parseInt64(text: string, error: CommandError = Errors.notInteger): bigint {
   const value = toInt64(text);
   if (value === null) throw error;
-  return value;
-}
-
-/**
- * Parses a double the way Redis's string2ld/strtold does for command arguments: decimal or
- * exponent notation, "inf"/"-inf"; no spaces, no hex, no "nan". Returns null when invalid.
- */
-export function toDouble(text: string): number | null {
-  if (text.length === 0 || text.length > 5000) return null;
-  const lower = text.toLowerCase();
-  if (lower === "inf" || lower === "+inf" || lower === "infinity" || lower === "+infinity") {
-    return Infinity;
-  }
-  if (lower === "-inf" || lower === "-infinity") return -Infinity;
-  if (!/^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?$/.test(text)) return null;
-  const value = Number(text);
-  return Number.isNaN(value) ? null : value;
-}
-
-/** Parses a float argument or throws `ERR value is not a valid float`. */
-export function parseDouble(text: string): number {
-  const value = toDouble(text);
-  if (value === null) throw Errors.notFloat;
   return value;
 }
 

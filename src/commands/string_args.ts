@@ -1,41 +1,9 @@
 /**
- * Argument parsing for the string family: integers without regular expressions (INCR and
- * SET EX are hot), and the one option grammar SET, PUT and GETEX share, with Redis's checks
- * and error texts (t_string.c `parseExtendedStringArgumentsOrReply`).
+ * Argument parsing for the string family: the one option grammar SET, PUT and GETEX share,
+ * and expire deadlines, with Redis's checks and error texts (t_string.c `parseExtendedStringArgumentsOrReply`).
  */
-import { INT64_MAX, toInt64 } from "./args.ts";
+import { INT64_MAX, intArg } from "./args.ts";
 import { CommandError, Errors, invalidExpireTime } from "./errors.ts";
-
-/**
- * Parses strict int64 text as Redis's string2ll does (optional '-', no '+', spaces or leading
- * zeros). Returns a number when it has at most 15 digits (always exact), a bigint when longer,
- * and null when the text is not an int64.
- */
-export function parseIntText(text: string): number | bigint | null {
-  const length = text.length;
-  if (length === 0) return null;
-  let at = 0;
-  const negative = text.charCodeAt(0) === 0x2d;
-  if (negative) at = 1;
-  const first = text.charCodeAt(at) - 0x30;
-  if (first === 0 && length === 1) return 0;
-  if (!(first >= 1 && first <= 9)) return null;
-  if (length - at > 15) return toInt64(text);
-  let value = first;
-  for (at++; at < length; at++) {
-    const digit = text.charCodeAt(at) - 0x30;
-    if (!(digit >= 0 && digit <= 9)) return null;
-    value = value * 10 + digit;
-  }
-  return negative ? -value : value;
-}
-
-/** Parses an int64 argument or throws `ERR value is not an integer or out of range`. */
-export function intArg(text: string): number | bigint {
-  const value = parseIntText(text);
-  if (value === null) throw Errors.notInteger;
-  return value;
-}
 
 /** Option bits, as Redis's OBJ_SET_* flags. */
 export const NX = 1;

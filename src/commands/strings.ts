@@ -9,7 +9,7 @@
  */
 import type { CommandContext } from "./context.ts";
 import { Errors, wrongArity } from "./errors.ts";
-import { INT64_MAX, INT64_MIN } from "./args.ts";
+import { INT64_MAX, INT64_MIN, intArg, parseIntText } from "./args.ts";
 import {
   addLongDouble,
   formatLongDouble,
@@ -23,10 +23,8 @@ import {
   EX,
   EXAT,
   GET,
-  intArg,
   KEEPTTL,
   NX,
-  parseIntText,
   parseStringOptions,
   PERSIST,
   PX,

@@ -155,11 +155,6 @@ export class Server implements ServerControl {
     return this.#connections.keys();
   }
 
-  /** The Connection of a session (pub/sub delivery needs to flush other clients). */
-  connectionOf(session: Session): Connection | undefined {
-    return this.#connections.get(session);
-  }
-
   disconnect(session: Session): void {
     this.#connections.get(session)?.requestClose();
   }

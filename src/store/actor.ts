@@ -36,11 +36,6 @@ export class StoreActor<S> {
     this.#afterRound = afterRound;
   }
 
-  /** Queued batches and tasks not yet started. */
-  get queueLength(): number {
-    return this.#queue.length;
-  }
-
   /** Queues a batch of commands; resolves when all have run and their effects may be revealed. */
   submit(session: S, commands: string[][]): Promise<void> {
     return new Promise((resolve) => {

@@ -7,13 +7,13 @@ import {
   GET,
   KEEPTTL,
   NX,
-  parseIntText,
   parseStringOptions,
   PERSIST,
   PX,
   PXAT,
   XX,
 } from "../../../src/commands/string_args.ts";
+import { parseIntText } from "../../../src/commands/args.ts";
 
 const NOW = 1_700_000_000_000;
 
