@@ -4,18 +4,25 @@
  * clients and no pipelining. Both servers fdatasync before replying, so the figure is how many
  * writes each gets through per fdatasync, and how little else it spends per write.
  *
- * Rounds alternate between the servers (the machine's noise hits both alike); medians are
+ * Two more servers in the same rounds show the floor under Hermes's figure: a bare Deno server
+ * (bench/lib/bare_commit_server.ts) that only group-commits the raw request bytes and answers
+ * `+OK`, once with a blocking fdatasync per round (Hermes's scheme) and once with an async
+ * fdatasync that overlaps the next rounds. What Hermes loses against the first is its own work
+ * per command; the second shows whether overlapping the fdatasync would pay on this machine.
+ *
+ * Rounds rotate the order of the servers (the machine's noise hits all alike); medians are
  * reported, with Hermes's writes per fdatasync from INFO persistence. The goal: Hermes at least
  * as fast as Redis. Benchmarks print; they never fail.
  *
  *   deno run --allow-all bench/durable_set.ts [--rounds 3] [--requests 100000] [--clients 50]
+ *     [--no-floor]
  */
 import { parseArgs } from "node:util";
 import { hasCommand } from "../tests/helpers/redis_process.ts";
 import { runRedisBenchmark } from "./lib/redis_benchmark.ts";
 import {
-  type BenchServer,
   infoFields,
+  startBareCommitServer,
   startHermesServer,
   startRedisServer,
 } from "./lib/servers.ts";
@@ -28,6 +35,7 @@ const { values } = parseArgs({
     rounds: { type: "string", default: "3" },
     requests: { type: "string", default: "100000" },
     clients: { type: "string", default: "50" },
+    "no-floor": { type: "boolean", default: false },
   },
 });
 const rounds = Number(values.rounds);
@@ -42,8 +50,18 @@ interface Sample {
   writesPerSync: number;
 }
 
-async function measure(server: BenchServer): Promise<Sample> {
-  const before = server.name === "Hermes" ? await infoFields(server.port, "persistence") : null;
+/** One server in the comparison. */
+interface Contender {
+  label: string;
+  port: number;
+  /** Hermes: read its fdatasync count around each run. */
+  isHermes: boolean;
+  stop(): Promise<void>;
+  samples: Sample[];
+}
+
+async function measure(server: Contender): Promise<Sample> {
+  const before = server.isHermes ? await infoFields(server.port, "persistence") : null;
   const [row] = await runRedisBenchmark({
     port: server.port,
     tests: ["set"],
@@ -69,33 +87,42 @@ async function main(): Promise<void> {
       return;
     }
   }
-  const hermes = await startHermesServer(["--fsync", "always"]);
-  const redis = await startRedisServer(["--appendonly", "yes", "--appendfsync", "always"]);
-  const samples: Record<string, Sample[]> = { Hermes: [], Redis: [] };
+  const contenders: Contender[] = [];
   try {
+    const hermes = await startHermesServer(["--fsync", "always"]);
+    contenders.push({ label: "Hermes --fsync always", isHermes: true, samples: [], ...hermes });
     console.log(`Hermes: ${hermes.settings}`);
+    const redis = await startRedisServer(["--appendonly", "yes", "--appendfsync", "always"]);
+    contenders.push({ label: "Redis appendfsync always", isHermes: false, samples: [], ...redis });
     console.log(`Redis:  ${redis.settings}`);
+    if (!values["no-floor"]) {
+      for (const scheme of ["blocking", "async"] as const) {
+        const bare = await startBareCommitServer(scheme);
+        const label = `bare Deno, ${scheme} fdatasync`;
+        contenders.push({ label, isHermes: false, samples: [], ...bare });
+      }
+    }
     console.log(
       `redis-benchmark -t set -c ${clients} -P 1 -n ${requests} -r 100000, ${rounds} rounds\n`,
     );
     for (let round = 1; round <= rounds; round++) {
-      // Alternate who goes first, so drift over the run favours neither.
-      const order = round % 2 === 1 ? [hermes, redis] : [redis, hermes];
+      // Rotate who goes first, so drift over the run favours none.
+      const shift = (round - 1) % contenders.length;
+      const order = [...contenders.slice(shift), ...contenders.slice(0, shift)];
       for (const server of order) {
         const sample = await measure(server);
-        samples[server.name].push(sample);
+        server.samples.push(sample);
         console.log(
-          `round ${round} ${server.name.padEnd(6)} ${formatCount(sample.opsPerSec)} SET/s ` +
+          `round ${round} ${server.label.padEnd(30)} ${formatCount(sample.opsPerSec)} SET/s ` +
             `p50 ${formatFixed(sample.p50Ms, 3)} ms`,
         );
       }
     }
   } finally {
-    await hermes.stop();
-    await redis.stop();
+    for (const server of contenders) await server.stop();
   }
-  const summary = (name: string) => {
-    const list = samples[name];
+  const summary = (server: Contender) => {
+    const list = server.samples;
     return {
       ops: median(list.map((s) => s.opsPerSec)),
       p50: median(list.map((s) => s.p50Ms)),
@@ -103,30 +130,24 @@ async function main(): Promise<void> {
       perSync: median(list.map((s) => s.writesPerSync)),
     };
   };
-  const h = summary("Hermes");
-  const r = summary("Redis");
+  const redisOps = summary(contenders[1]).ops;
   console.log();
   console.log(textTable(
-    ["server", "SET/s (median)", "p50 ms", "p99 ms", "writes per fdatasync"],
-    [
-      [
-        "Hermes --fsync always",
-        formatCount(h.ops),
-        formatFixed(h.p50, 3),
-        formatFixed(h.p99, 3),
-        formatFixed(h.perSync, 1),
-      ],
-      [
-        "Redis appendfsync always",
-        formatCount(r.ops),
-        formatFixed(r.p50, 3),
-        formatFixed(r.p99, 3),
-        "-",
-      ],
-    ],
-    ["left", "right", "right", "right", "right"],
+    ["server", "SET/s (median)", "vs Redis", "p50 ms", "p99 ms", "writes per fdatasync"],
+    contenders.map((server) => {
+      const s = summary(server);
+      return [
+        server.label,
+        formatCount(s.ops),
+        `${formatFixed(ratio(s.ops, redisOps), 2)}x`,
+        formatFixed(s.p50, 3),
+        formatFixed(s.p99, 3),
+        Number.isNaN(s.perSync) ? "-" : formatFixed(s.perSync, 1),
+      ];
+    }),
+    ["left", "right", "right", "right", "right", "right"],
   ));
-  const x = ratio(h.ops, r.ops);
+  const x = ratio(summary(contenders[0]).ops, redisOps);
   console.log(
     `\nHermes / Redis: ${formatFixed(x, 2)}x (goal: at least 1.00x) -> ` +
       (x >= 1 ? "goal met" : "goal not met"),

@@ -11,6 +11,15 @@ const MAIN = new URL("../../main.ts", import.meta.url).pathname;
 
 export type ServerName = "Redis" | "Hermes";
 
+/** The commit schemes of bench/lib/bare_commit_server.ts. */
+export type CommitScheme = "blocking" | "async";
+
+/** A server that only group-commits and answers +OK (see bare_commit_server.ts). */
+export interface BareServer {
+  port: number;
+  stop(): Promise<void>;
+}
+
 export interface BenchServer {
   name: ServerName;
   port: number;
@@ -37,6 +46,39 @@ export async function startHermesServer(
     async stop() {
       await hermes.stop();
       await Deno.remove(hermes.dir, { recursive: true }).catch(() => {});
+    },
+  };
+}
+
+const BARE = new URL("./bare_commit_server.ts", import.meta.url).pathname;
+
+/** Starts bench/lib/bare_commit_server.ts with `scheme` on port 0 and a fresh temp dir. */
+export async function startBareCommitServer(scheme: CommitScheme): Promise<BareServer> {
+  const dir = await Deno.makeTempDir({ prefix: "hermes-bare-commit-" });
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "--allow-net", "--allow-read", "--allow-write", BARE, dir, scheme],
+    stdout: "piped",
+    stderr: "inherit",
+  }).spawn();
+  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let text = "";
+  let port = 0;
+  while (!port) {
+    const { value, done } = await reader.read();
+    if (done) throw new Error(`bare_commit_server.ts exited before it was ready:\n${text}`);
+    text += value;
+    port = Number(/ready on \S+:(\d+)/.exec(text)?.[1] ?? 0);
+  }
+  const drained = (async () => {
+    while (!(await reader.read()).done) { /* keep the pipe from filling */ }
+  })();
+  return {
+    port,
+    async stop() {
+      child.kill("SIGTERM");
+      await child.status;
+      await drained.catch(() => {});
+      await Deno.remove(dir, { recursive: true }).catch(() => {});
     },
   };
 }
