@@ -7,10 +7,14 @@
  * keys (overwrites, as redis-benchmark -r writes them). Goal: more than 1 million records per
  * second. Benchmarks print; they never fail.
  *
+ * Then the floor under those figures (bench/lib/insert_floor.ts, each pass in a fresh process):
+ * the same number of records made into strings and stored in a keyspace with no log at all,
+ * and stored in one plain V8 Map. Replay cannot beat the floor of its scenario.
+ *
  *   deno run --allow-all bench/replay.ts [--records 5000000] [--scenario distinct|overwrite|both]
  */
 import { parseArgs } from "node:util";
-import { startHermes } from "../tests/helpers/hermes_process.ts";
+import { HERMES_V8_FLAGS, startHermes } from "../tests/helpers/hermes_process.ts";
 import { bulkLoad, bulkLoadSkipReason } from "./lib/bulk_load.ts";
 import { dbSize } from "./lib/servers.ts";
 import { formatCount, formatFixed, formatMiB } from "./lib/format.ts";
@@ -23,6 +27,7 @@ const { values } = parseArgs({
   },
 });
 const records = Number(values.records);
+const FLOOR = new URL("./lib/insert_floor.ts", import.meta.url).pathname;
 /** Keeps compaction from turning the log into a snapshot while it is written. */
 const NO_COMPACTION = ["--compact-min-size", "1000gb"];
 
@@ -51,8 +56,43 @@ async function main(): Promise<void> {
   if (chosen.length === 0) throw new Error(`Unknown --scenario ${values.scenario}`);
   const results: string[] = [];
   for (const scenario of chosen) results.push(await run(scenario));
+  console.log("\n== The floor: strings made and stored in memory, no log");
+  for (const [pass, label] of FLOOR_PASSES) {
+    const rate = await floor(pass);
+    console.log(`  ${label}: ${formatCount(rate)} records/s`);
+  }
   console.log();
   for (const line of results) console.log(line);
+}
+
+const FLOOR_PASSES: [string, string][] = [
+  ["strings", "key and value strings made, then dropped"],
+  ["map", "stored in one plain Map, every record a new key"],
+  ["distinct", "stored in a keyspace, every record a new key"],
+  ["overwrite", "stored in a keyspace over 100,000 keys"],
+];
+
+/** Runs one pass of bench/lib/insert_floor.ts in a fresh process; returns records per second. */
+async function floor(pass: string): Promise<number> {
+  const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      ...HERMES_V8_FLAGS,
+      "--allow-read",
+      FLOOR,
+      ...["--pass", pass, "--records", String(records), "--keys", "100000"],
+    ],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const text = new TextDecoder().decode(stdout);
+  const rate = Number(/: (\d+)/.exec(text)?.[1]);
+  if (code !== 0 || !rate) {
+    throw new Error(
+      `insert_floor.ts --pass ${pass} failed:\n${text}${new TextDecoder().decode(stderr)}`,
+    );
+  }
+  return rate;
 }
 
 async function run(scenario: Scenario): Promise<string> {
