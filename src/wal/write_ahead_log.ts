@@ -12,10 +12,11 @@
  * write is refused until a retry (once a second) writes the kept bytes and syncs them.
  *
  * Compaction: when the data set has grown past `--compact-min-size` and `--compact-growth`
- * times the last snapshot (or on BGREWRITEAOF), a round's hook starts a new log, and a
- * snapshot of the keys is written in slices through the actor; once it is synced and renamed
- * into place the older files are removed. A crash at any point leaves either the old files or
- * the new snapshot plus its log, both complete.
+ * times the last snapshot (or on BGREWRITEAOF), the next log is created and made durable in the
+ * background; then a round's hook switches to it (no I/O there under `always`), and a snapshot
+ * of the keys is written in slices through the actor; once it is synced and renamed into place
+ * the older files are removed. A crash at any point leaves either the old files (maybe with an
+ * empty newer log) or the new snapshot plus its log, all complete.
  */
 import type { Config } from "../config/settings.ts";
 import type { Databases } from "../store/databases.ts";
@@ -88,7 +89,12 @@ export class WriteAheadLog {
   #syncError: string | null = null;
   /** Set by the timer after a failure: the next round's hook retries. */
   #retryWanted = false;
+  /** A compaction was asked for: its log is being created, or is ready to switch to. */
   #switchRequested = false;
+  /** The next log, created and durable, waiting for a round's hook to switch to it. */
+  #prepared: LogFile | null = null;
+  /** Creating the next log, while it runs. */
+  #preparing: Promise<void> | null = null;
   #compaction: Compaction | null = null;
   #compactions = 0;
   /** No automatic compaction before this time (Unix ms): set after a failed one. */
@@ -196,9 +202,12 @@ export class WriteAheadLog {
     const encoder = this.#journal.encoder;
     encoder.end();
     const retry = this.failure !== null && this.#retryWanted;
-    if (encoder.length === 0 && !this.#switchRequested && !retry) return undefined;
-    if (this.failure === null && !this.#switchRequested) return this.#commitNow();
-    return this.#commitAsync(retry);
+    const switching = this.#prepared !== null;
+    if (encoder.length === 0 && !switching && !retry) return undefined;
+    if (this.failure !== null) return this.#commitAsync(retry);
+    const ok = this.#commitNow();
+    if (ok && switching) this.#switchLog();
+    return ok;
   }
 
   /**
@@ -231,21 +240,16 @@ export class WriteAheadLog {
     return ok;
   }
 
-  /** After a failure (keep the round, maybe retry) or when a compaction must start. */
+  /** After a failure: keeps the round's records after those waiting, and maybe retries. */
   async #commitAsync(retry: boolean): Promise<boolean> {
     const encoder = this.#journal.encoder;
     try {
-      if (this.failure !== null) {
-        // Keep order: new records go after the ones still waiting to be written.
-        const hadNew = encoder.length > 0;
-        if (hadNew) this.#keep(encoder.bytes.subarray(0, encoder.length));
-        encoder.reset();
-        if (retry) await this.#retry();
-        return this.failure === null || !hadNew;
-      }
-      if (!this.#commitNow()) return false;
-      if (this.#switchRequested) await this.#switchLog();
-      return true;
+      // Keep order: new records go after the ones still waiting to be written.
+      const hadNew = encoder.length > 0;
+      if (hadNew) this.#keep(encoder.bytes.subarray(0, encoder.length));
+      encoder.reset();
+      if (retry) await this.#retry();
+      return this.failure === null || !hadNew;
     } catch (error) {
       // Not expected (every I/O above is guarded); never let the actor's hook reject.
       this.#log.error("Committing a round failed unexpectedly", error);
@@ -379,58 +383,103 @@ export class WriteAheadLog {
     this.#log.info(
       `Starting compaction: the data set is ${total} bytes (last snapshot ${base} bytes)`,
     );
-    this.#switchRequested = true;
-    this.#runInStore(() => {}); // the switch happens in a round's hook
+    this.#prepareNextLog();
   }
 
   /**
-   * Asks for a compaction (BGREWRITEAOF): the current round's hook starts the new log and the
-   * snapshot follows in the background.
+   * Asks for a compaction (BGREWRITEAOF): the next log is created in the background, a round's
+   * hook switches to it and the snapshot follows in the background.
    */
   requestCompaction(): CompactionStart {
     if (this.#compaction || this.#switchRequested) return "in-progress";
     if (this.failure !== null) return "failing";
-    this.#switchRequested = true;
+    this.#prepareNextLog();
     return "started";
   }
 
-  /** Starts a new log at a round boundary, then writes the snapshot of the state at that point. */
-  async #switchLog(): Promise<void> {
-    this.#switchRequested = false;
-    if (this.#compaction || this.failure !== null || this.#closing) return;
+  /**
+   * Creates the next log and makes it and its name durable, outside the actor (three fsyncs
+   * that would otherwise stall every client), then wakes the actor for a round that switches.
+   * Until the switch the new log is empty, and replay handles an empty newest log.
+   */
+  #prepareNextLog(): void {
+    this.#switchRequested = true;
+    const next = dataFile(this.dir, "log", this.#current.file.generation + 1);
+    this.#preparing = (async () => {
+      let created: LogFile | null = null;
+      try {
+        created = await LogFile.create(next);
+        await syncDirectory(this.dir);
+      } catch (error) {
+        this.#log.error(`Cannot start compaction: creating ${next.path} failed`, error);
+        await created?.close();
+        await Deno.remove(next.path).catch(() => {});
+        this.#switchRequested = false;
+        this.#compactionFailed();
+        return;
+      }
+      if (this.#closing) {
+        await this.#dropPrepared(created);
+        return;
+      }
+      this.#prepared = created;
+      this.#runInStore(() => {}); // a round whose hook switches
+    })().finally(() => this.#preparing = null);
+  }
+
+  /** Closes and removes a prepared log nothing was written to. */
+  async #dropPrepared(log: LogFile): Promise<void> {
+    await log.close();
+    await Deno.remove(log.file.path).catch(() => {});
+    await syncDirectory(this.dir).catch(() => {});
+  }
+
+  /**
+   * Switches to the prepared log at a round boundary (in the round's hook, after its records
+   * were committed), then writes the snapshot of the state at that point in the background.
+   */
+  #switchLog(): void {
+    const next = this.#prepared!;
     const old = this.#current;
-    const generation = old.file.generation + 1;
-    const next = dataFile(this.dir, "log", generation);
-    let created: LogFile | null = null;
-    try {
-      // The old log must be complete on disk before a newer one can exist.
-      if (old.dirty) await this.#sync(old);
-      created = await LogFile.create(next);
-      await syncDirectory(this.dir);
-    } catch (error) {
-      this.#log.error(`Cannot start compaction: creating ${next.path} failed`, error);
-      await created?.close();
-      await Deno.remove(next.path).catch(() => {});
-      this.#compactionFailed();
-      return;
+    if (old.dirty) {
+      // everysec / no: the old log must be complete on disk before records follow in a newer
+      // one. A background fsync in flight owns the file: switch in a later round.
+      if (this.#background) {
+        this.#background.finally(() => this.#runInStore(() => {}));
+        return;
+      }
+      try {
+        old.syncNow(this.#syncStats);
+      } catch (error) {
+        this.#log.error(`Cannot start compaction: fdatasync of ${old.file.path} failed`, error);
+        this.#prepared = null;
+        this.#switchRequested = false;
+        this.#compactionFailed();
+        this.#dropPrepared(next).catch(() => {});
+        return;
+      }
     }
+    this.#prepared = null;
+    this.#switchRequested = false;
     this.#olderLogs.push({ file: old.file, bytes: old.writtenBytes });
-    this.#current = created;
-    await (this.#background ?? Promise.resolve());
-    await old.close();
+    this.#current = next;
     // The keyspaces as they are now, under their numbers now (see snapshot_writer.ts).
     const sources: SnapshotSource[] = this.#store.dbs.map((keyspace, index) => ({
       keyspace,
       index,
     }));
     const compaction: Compaction = {
-      generation,
+      generation: next.file.generation,
       startedMs: Date.now(),
       cancelled: false,
       done: Promise.resolve(),
     };
     this.#compaction = compaction;
-    compaction.done = this.#compact(compaction, sources);
+    compaction.done = (async () => {
+      await (this.#background ?? Promise.resolve());
+      await old.close();
+      await this.#compact(compaction, sources);
+    })();
   }
 
   /** Records a failure and holds off automatic attempts for a while (BGREWRITEAOF still may). */
@@ -530,6 +579,12 @@ export class WriteAheadLog {
     if (compaction) {
       compaction.cancelled = true;
       await compaction.done;
+    }
+    await this.#preparing;
+    if (this.#prepared) {
+      // Nothing was written to it: leave the data set as it was.
+      await this.#dropPrepared(this.#prepared);
+      this.#prepared = null;
     }
     await (this.#background ?? Promise.resolve());
     const encoder = this.#journal.encoder;
