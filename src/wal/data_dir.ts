@@ -3,6 +3,7 @@
  * the directory fsync that makes a create or rename durable. The layout is described at the top
  * of codec.ts.
  */
+import { FILE_HEADER_BYTES } from "./codec.ts";
 
 export const LOCK_FILE = "hermes.lock";
 const GEN_DIGITS = 8;
@@ -150,4 +151,17 @@ async function readHolder(file: Deno.FsFile): Promise<string> {
 export function reasonOf(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
   return message.replace(/\s*\(os error \d+\)/, "").replace(/[\r\n]+/g, " ");
+}
+
+/**
+ * Index in `files` (the data set in replay order, with their `sizes`) of the newest file that
+ * may hold records, so the one whose torn tail a crash may have left. A compaction creates its
+ * log before it switches to it, so the newest logs may hold nothing but their header.
+ */
+export function newestWithRecords(files: readonly DataFile[], sizes: readonly number[]): number {
+  let newest = files.length - 1;
+  while (newest > 0 && files[newest].kind === "log" && sizes[newest] <= FILE_HEADER_BYTES) {
+    newest--;
+  }
+  return newest;
 }

@@ -7,7 +7,7 @@
  */
 import { Databases } from "../store/databases.ts";
 import { decodeChanges, decodeSnapshotEnd, FileKind, type OpVisitor, RecordType } from "./codec.ts";
-import { type DataFile, readDataSet, reasonOf } from "./data_dir.ts";
+import { type DataFile, newestWithRecords, readDataSet, reasonOf } from "./data_dir.ts";
 import { scanFile, type ScanProblem, type ScanResult } from "./log_reader.ts";
 import { dropExpired, storeApplier } from "./replay.ts";
 
@@ -91,8 +91,14 @@ async function scanFiles(files: DataFile[], onRecord: RecordVisitor): Promise<Fi
   return reports;
 }
 
+/** Whether `file` is where replay accepts a torn tail (see newestWithRecords). */
+async function mayBeTorn(files: DataFile[], file: DataFile): Promise<boolean> {
+  const sizes = await Promise.all(files.map(async (f) => (await Deno.stat(f.path)).size));
+  return files.indexOf(file) >= newestWithRecords(files, sizes);
+}
+
 /** Explains a problem the way the server treats it at start. */
-function describeProblem(report: FileReport, isNewestFile: boolean): string {
+function describeProblem(report: FileReport, mayBeTorn: boolean): string {
   const { file, scan } = report;
   const problem = report.problem!;
   const at = `${file.name} at offset ${problem.offset}: ${problem.reason}`;
@@ -100,7 +106,7 @@ function describeProblem(report: FileReport, isNewestFile: boolean): string {
     return `corruption in ${at}, with valid records after it (from offset ` +
       `${problem.nextValid}); the server refuses to start unless run with --repair`;
   }
-  if (problem.nextValid === -1 && isNewestFile && file.kind === "log") {
+  if (problem.nextValid === -1 && mayBeTorn && file.kind === "log") {
     return `torn tail in ${at} (${scan.size - scan.goodBytes} bytes); the server drops it ` +
       `on start`;
   }
@@ -148,7 +154,7 @@ async function checkLog(dir: string, out: TextOutput): Promise<number> {
     );
     return 0;
   }
-  out.line(`first problem: ${describeProblem(bad, bad.file === files.at(-1))}`);
+  out.line(`first problem: ${describeProblem(bad, await mayBeTorn(files, bad.file))}`);
   return 1;
 }
 
@@ -199,7 +205,7 @@ async function dumpLog(target: string, out: TextOutput): Promise<number> {
   });
   const bad = reports.find((r) => r.problem);
   if (!bad) return 0;
-  out.line(`first problem: ${describeProblem(bad, bad.file === files.at(-1))}`);
+  out.line(`first problem: ${describeProblem(bad, await mayBeTorn(files, bad.file))}`);
   return 1;
 }
 

@@ -14,7 +14,13 @@ import {
   RecordEncoder,
   RecordType,
 } from "./codec.ts";
-import { DataDirError, type DataFile, readDataSet, syncDirectory } from "./data_dir.ts";
+import {
+  DataDirError,
+  type DataFile,
+  newestWithRecords,
+  readDataSet,
+  syncDirectory,
+} from "./data_dir.ts";
 import { scanFile, type ScanProblem } from "./log_reader.ts";
 
 export interface ReplayOptions {
@@ -86,9 +92,11 @@ async function replayOnce(
   let bytesBefore = 0;
   let lastProgress = { at: started, records: 0 };
 
+  const newest = newestWithRecords(files, sizes);
+
   for (let i = 0; i < files.length; i++) {
     const file = files[i];
-    const isLast = i === files.length - 1;
+    const isLast = i >= newest;
     let sawEnd = false;
     let records = 0;
     const scan = await scanFile(file.path, (type, bytes, start, end) => {

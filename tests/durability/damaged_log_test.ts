@@ -6,6 +6,7 @@
 import { assertEquals, assertMatch, assertOk } from "../helpers/assert.ts";
 import { startHermes } from "../helpers/hermes_process.ts";
 import { runHermes } from "./process.ts";
+import { encodeFileHeader, FILE_HEADER_BYTES, FileKind } from "../../src/wal/codec.ts";
 
 const LOG = "hermes-00000001.log";
 
@@ -77,6 +78,33 @@ Deno.test("garbage after the last record is dropped with a warning and the data 
     assertEquals(values, ["value-0", "value-1", "value-2"]);
     assertMatch(output, new RegExp(`offset ${size}: dropping 333 bytes`));
     assertEquals((await runHermes(["check-log", dir])).code, 0);
+  });
+});
+
+Deno.test("a torn tail followed by the empty log of a compaction that never switched starts", async () => {
+  await withDir(async (dir) => {
+    await writeKeys(dir, 3);
+    const path = `${dir}/${LOG}`;
+    const size = (await Deno.stat(path)).size;
+    await Deno.writeFile(path, Uint8Array.of(9, 0, 0, 0, 1, 2), { append: true });
+    // What a kill leaves between a compaction creating its log and switching to it.
+    await Deno.writeFile(`${dir}/hermes-00000002.log`, encodeFileHeader(FileKind.log, 2));
+    const check = await runHermes(["check-log", dir]);
+    assertEquals(check.code, 1);
+    assertMatch(check.stdout, new RegExp(`torn tail in ${LOG} at offset ${size}`));
+    const server = await startHermes([], { dir });
+    const client = await server.connect();
+    assertEquals(await client.send("MGET", "k0", "k1", "k2"), ["value-0", "value-1", "value-2"]);
+    assertEquals(await client.send("SET", "k3", "value-3"), "OK");
+    client.close();
+    assertEquals(await server.stop(), 0);
+    assertMatch(server.output(), new RegExp(`torn tail of \\S*${LOG} at offset ${size}`));
+    assertEquals((await Deno.stat(path)).size, size);
+    assertOk(
+      (await Deno.stat(`${dir}/hermes-00000002.log`)).size > FILE_HEADER_BYTES,
+      "k3 is in log 2",
+    );
+    assertEquals((await presentKeys(dir, 4)).values, ["value-0", "value-1", "value-2", "value-3"]);
   });
 });
 

@@ -201,6 +201,20 @@ Deno.test("a damaged log that is not the newest is corruption even with nothing 
   });
 });
 
+Deno.test("a torn tail followed only by an empty newer log (a compaction about to switch) is cut off", async () => {
+  await withDir(async (dir) => {
+    const first = await writeDataFile(dir, "log", 1, [set("a", "1"), set("b", "2")]);
+    await writeDataFile(dir, "log", 2, []);
+    const bytes = await Deno.readFile(first.path);
+    await Deno.writeFile(first.path, bytes.subarray(0, bytes.length - 3));
+    const { store, log, result } = await load(dir);
+    assertEquals(contents(store), [["a", "1", 0]]);
+    assertEquals((await Deno.stat(first.path)).size, first.offsets[1]);
+    assertEquals(result.logs.map((l) => l.file.generation), [1, 2]);
+    assertMatch(log.warnings()[0], /torn tail of .*hermes-00000001\.log/);
+  });
+});
+
 Deno.test("a snapshot without its end record refuses to start", async () => {
   await withDir(async (dir) => {
     await writeDataFile(dir, "snapshot", 2, [set("a", "1")]);
