@@ -202,7 +202,8 @@ export class WriteAheadLog {
     const encoder = this.#journal.encoder;
     encoder.end();
     const retry = this.failure !== null && this.#retryWanted;
-    const switching = this.#prepared !== null;
+    // A background fsync in flight owns the old log: the switch waits for it (see #tick).
+    const switching = this.#prepared !== null && this.#background === null;
     if (encoder.length === 0 && !switching && !retry) return undefined;
     if (this.failure !== null) return this.#commitAsync(retry);
     const ok = this.#commitNow();
@@ -360,7 +361,10 @@ export class WriteAheadLog {
           `Refusing writes until the log can be synced again`,
       );
       if (first) this.onHealthChange(this.#syncError);
-    }).finally(() => this.#background = null);
+    }).finally(() => {
+      this.#background = null;
+      if (this.#prepared) this.#runInStore(() => {}); // a switch waited for this sync
+    });
   }
 
   // --- Compaction ---
@@ -443,11 +447,7 @@ export class WriteAheadLog {
     const old = this.#current;
     if (old.dirty) {
       // everysec / no: the old log must be complete on disk before records follow in a newer
-      // one. A background fsync in flight owns the file: switch in a later round.
-      if (this.#background) {
-        this.#background.finally(() => this.#runInStore(() => {}));
-        return;
-      }
+      // one.
       try {
         old.syncNow(this.#syncStats);
       } catch (error) {
@@ -476,7 +476,6 @@ export class WriteAheadLog {
     };
     this.#compaction = compaction;
     compaction.done = (async () => {
-      await (this.#background ?? Promise.resolve());
       await old.close();
       await this.#compact(compaction, sources);
     })();

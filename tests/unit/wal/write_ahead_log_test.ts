@@ -196,6 +196,28 @@ Deno.test("closing while the next log is being created removes it and keeps the 
   });
 });
 
+Deno.test("under everysec a compaction syncs the old log before switching and loses nothing", async () => {
+  await withDir(async (dir) => {
+    const h = await open(dir, { fsync: "everysec" });
+    await h.change((s) => {
+      for (let i = 0; i < 5_000; i++) s.dbs[0].set(`key:${i}`, `value:${i}`);
+    });
+    const syncsBefore = Number(info(h.wal).aof_fsyncs);
+    assertEquals(h.wal.requestCompaction(), "started");
+    while (info(h.wal).aof_rewrites === 0) {
+      await h.change((s) => s.dbs[1].set("tick", String(Date.now())));
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    // The old log was written but not yet synced: the switch synced it.
+    assertOk(Number(info(h.wal).aof_fsyncs) > syncsBefore, "the old log was never synced");
+    const expected = dump(h.store);
+    await h.wal.close();
+    const reopened = await open(dir);
+    assertEquals(dump(reopened.store), expected);
+    await reopened.wal.close();
+  });
+});
+
 Deno.test("the log compacts by itself once past the minimum size and growth factor", async () => {
   await withDir(async (dir) => {
     const h = await open(dir, { compactMinBytes: 64 * 1024, compactGrowth: 2 });
