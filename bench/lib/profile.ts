@@ -5,6 +5,7 @@
  */
 import { runRedisBenchmark } from "./redis_benchmark.ts";
 import { formatProfile, summarizeProfile } from "./cpu_profile.ts";
+import { spawnUntilReady } from "./spawn_ready.ts";
 
 const MAIN = new URL("../../main.ts", import.meta.url).pathname;
 
@@ -22,29 +23,11 @@ export interface ProfileOptions {
 async function startProfiled(hermesArgs: string[]) {
   const dir = await Deno.makeTempDir({ prefix: "hermes-profile-" });
   const profileDir = `${dir}/profile`;
-  const child = new Deno.Command(Deno.execPath(), {
-    args: [
-      ...["run", "--allow-all", "--cpu-prof", `--cpu-prof-dir=${profileDir}`, MAIN],
-      ...["--port", "0", "--dir", `${dir}/data`, ...hermesArgs],
-    ],
-    stdout: "piped",
-    stderr: "inherit",
-  }).spawn();
-  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  let text = "";
-  while (true) {
-    const match = /ready on \S+:(\d+)/.exec(text);
-    if (match) {
-      // Keep draining stdout so the server never blocks on a full pipe.
-      (async () => {
-        while (!(await reader.read()).done) { /* discard */ }
-      })();
-      return { port: Number(match[1]), child, dir, profileDir };
-    }
-    const { value, done } = await reader.read();
-    if (done) throw new Error(`Hermes exited before it was ready:\n${text}`);
-    text += value;
-  }
+  const { child, port } = await spawnUntilReady([
+    ...["run", "--allow-all", "--cpu-prof", `--cpu-prof-dir=${profileDir}`, MAIN],
+    ...["--port", "0", "--dir", `${dir}/data`, ...hermesArgs],
+  ]);
+  return { port, child, dir, profileDir };
 }
 
 /** Runs the load under the profiler and returns the printed summary. */

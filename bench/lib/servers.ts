@@ -6,6 +6,7 @@
 import { startHermes } from "../../tests/helpers/hermes_process.ts";
 import { startRedis } from "../../tests/helpers/redis_process.ts";
 import { connect } from "../../src/client/mod.ts";
+import { spawnUntilReady } from "./spawn_ready.ts";
 
 const MAIN = new URL("../../main.ts", import.meta.url).pathname;
 
@@ -55,23 +56,9 @@ const BARE = new URL("./bare_commit_server.ts", import.meta.url).pathname;
 /** Starts bench/lib/bare_commit_server.ts with `scheme` on port 0 and a fresh temp dir. */
 export async function startBareCommitServer(scheme: CommitScheme): Promise<BareServer> {
   const dir = await Deno.makeTempDir({ prefix: "hermes-bare-commit-" });
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-net", "--allow-read", "--allow-write", BARE, dir, scheme],
-    stdout: "piped",
-    stderr: "inherit",
-  }).spawn();
-  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  let text = "";
-  let port = 0;
-  while (!port) {
-    const { value, done } = await reader.read();
-    if (done) throw new Error(`bare_commit_server.ts exited before it was ready:\n${text}`);
-    text += value;
-    port = Number(/ready on \S+:(\d+)/.exec(text)?.[1] ?? 0);
-  }
-  const drained = (async () => {
-    while (!(await reader.read()).done) { /* keep the pipe from filling */ }
-  })();
+  const { child, port, drained } = await spawnUntilReady(
+    ["run", "--allow-net", "--allow-read", "--allow-write", BARE, dir, scheme],
+  );
   return {
     port,
     async stop() {
