@@ -5,7 +5,7 @@
 import type { Config } from "./config/settings.ts";
 import { Logger } from "./log/logger.ts";
 import { Databases } from "./store/databases.ts";
-import { NO_JOURNAL } from "./store/journal.ts";
+import { Journal } from "./store/journal.ts";
 import { type RoundHook, StoreActor } from "./store/actor.ts";
 import { startActiveExpiry } from "./store/active_expiry.ts";
 import { type Clock, systemClock } from "./store/clock.ts";
@@ -46,7 +46,9 @@ export class StartupError extends Error {
 export async function startApp(config: Config, clock: Clock = systemClock): Promise<App> {
   const log = new Logger(config.logLevel);
   const journal = config.persistence === "wal" ? new WalJournal() : null;
-  const store = new Databases(journal ?? NO_JOURNAL);
+  const changes = new Journal();
+  changes.durable = journal;
+  const store = new Databases(changes);
   const wal = journal ? await openLog(config, store, journal, log, clock) : null;
   const registry = new Registry(ALL_COMMANDS);
 

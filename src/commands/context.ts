@@ -22,4 +22,10 @@ export interface CommandContext {
   readonly server: ServerControl;
   readonly registry: Registry;
   readonly stats: CommandStats;
+  /**
+   * Raises a keyspace event for `key` in the selected database (notify-keyspace-events):
+   * `eventClass` from store/events.ts, `name` as Redis names it (`set`, `hset`, `lpush`,
+   * `rename_from`, ...). Free when nobody listens.
+   */
+  notify(eventClass: number, name: string, key: string): void;
 }

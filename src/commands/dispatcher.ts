@@ -14,11 +14,21 @@ import { arityAllows, findSubcommand, type Registry } from "./registry.ts";
 import type { ServerControl } from "./server_control.ts";
 import type { Session } from "./session.ts";
 import type { CommandSpec } from "./spec.ts";
+import { type CommandObserver, type Gate, HANDLED } from "./gates.ts";
 
 export class Dispatcher {
   readonly stats = new CommandStats();
   /** Set while the log cannot be written (MISCONF): commands flagged "write" are refused. */
   writeRefusal: CommandError | null = null;
+  /**
+   * The checks run before a handler (gates.ts), in order. They run only for a session with
+   * `gated` set, or for every session while {@linkcode serverGated} is true.
+   */
+  gates: Gate[] = [];
+  /** A server-wide gate is active (out of memory, read-only replica, ...). */
+  serverGated = false;
+  /** Called after each command while not empty (MONITOR, SLOWLOG, latency). */
+  observers: CommandObserver[] = [];
   readonly #ctx: CommandContext;
   /** End time of the previous command in this round, or -1 (see #chainStart). */
   #lastEnd = -1;
@@ -47,6 +57,12 @@ export class Dispatcher {
       server,
       registry,
       stats: this.stats,
+      notify(eventClass, name, key) {
+        const journal = store.journal;
+        if ((journal.notifyMask & eventClass) !== 0) {
+          journal.notify(eventClass, name, this.db.index, key);
+        }
+      },
     };
   }
 
@@ -76,6 +92,15 @@ export class Dispatcher {
       }
     }
 
+    if (session.gated || this.serverGated) {
+      const gates = this.gates;
+      for (let i = 0; i < gates.length; i++) {
+        const verdict = gates[i](session, spec, argv);
+        if (verdict === null) continue;
+        if (verdict !== HANDLED) this.#reject(out, verdict, spec);
+        return !session.closeRequested;
+      }
+    }
     if (this.writeRefusal !== null && spec.flags.includes("write")) {
       this.#reject(out, this.writeRefusal, spec);
       return true;
@@ -102,10 +127,14 @@ export class Dispatcher {
     }
     const ended = performance.now();
     this.#lastEnd = ended;
-    counters.usec += (ended - started) * 1000;
+    const durationUs = (ended - started) * 1000;
+    counters.usec += durationUs;
     counters.calls++;
     this.stats.totalCommandsProcessed++;
     this.#store.journal.commandEnd();
+    if (this.observers.length !== 0) {
+      for (const observe of this.observers) observe(session, spec, argv, durationUs, ctx.db.index);
+    }
     return !session.closeRequested;
   };
 

@@ -22,6 +22,21 @@ export class Session {
   lastCommand = "NULL";
   /** Set by QUIT or CLIENT KILL: replies so far are flushed, then the connection closes. */
   closeRequested = false;
+  /**
+   * The dispatcher runs its gates (gates.ts) for this session: set while the session is in a
+   * state some gate checks (not authenticated, subscribed, in MULTI, in a transaction, ...).
+   * Whoever sets a state recomputes it with {@linkcode updateGated}.
+   */
+  gated = false;
+  /**
+   * Set while this session's commands run inside EXEC or a BEGIN transaction: blocking
+   * commands then act as their non-blocking forms (as Redis does inside MULTI).
+   */
+  inTransaction = false;
+  /** Set while the client waits in a blocking command (BLPOP, ...): INFO, CLIENT LIST `b`. */
+  blocked = false;
+  /** Predicates that each say whether one feature needs the gates for this session. */
+  readonly #gateReasons: ((session: Session) => boolean)[] = [];
   /** Hook for the server: how many bytes are queued for this client and the input buffer size. */
   stats = { queuedOutputBytes: 0, inputBufferBytes: 0 };
 
@@ -31,6 +46,19 @@ export class Session {
     this.localAddr = localAddr;
     this.createdAtMs = nowMs;
     this.lastInteractionMs = nowMs;
+  }
+
+  /** Registers a feature's "needs gating" predicate (once per feature) and re-evaluates. */
+  addGateReason(reason: (session: Session) => boolean): void {
+    if (!this.#gateReasons.includes(reason)) this.#gateReasons.push(reason);
+    this.updateGated();
+  }
+
+  /** Recomputes {@linkcode gated} after a state change (MULTI, SUBSCRIBE, AUTH, ...). */
+  updateGated(): void {
+    let gated = false;
+    for (const reason of this.#gateReasons) if (reason(this)) gated = true;
+    this.gated = gated;
   }
 
   get protocol(): 2 | 3 {

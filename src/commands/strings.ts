@@ -80,17 +80,18 @@ const set: Handler = (ctx, argv) => {
     ? 0
     : deadlineFrom(expire, flags & (EX | PX | EXAT | PXAT), ctx.now, argv[0]);
   const key = argv[1];
+  // With GET the old value must be a string (WRONGTYPE otherwise); without, any type counts.
   const old = flags & GET ? lookupString(ctx, key) : ctx.db.get(key, ctx.now);
   const found = old !== undefined;
   if ((flags & NX && found) || (flags & XX && !found)) {
-    if (flags & GET) replyValue(ctx, old);
+    if (flags & GET) replyValue(ctx, old as string | undefined);
     else ctx.out.nil();
     return;
   }
   // The lookup above already removed an expired key, so `update` cannot inherit a dead deadline.
   if (flags & KEEPTTL) ctx.db.update(key, argv[2]);
   else ctx.db.set(key, argv[2], deadline);
-  if (flags & GET) replyValue(ctx, old);
+  if (flags & GET) replyValue(ctx, old as string | undefined);
   else ctx.out.ok();
 };
 

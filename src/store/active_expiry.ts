@@ -69,7 +69,11 @@ export function startActiveExpiry(
   const timer = setInterval(() => {
     if (inFlight) return;
     inFlight = true;
-    runInStore(() => activeExpireCycle(store, clock)).finally(() => inFlight = false);
+    runInStore(() => {
+      // The deletions are journaled like a command's (one atomic unit), so the log and any
+      // replica drop the keys too.
+      if (activeExpireCycle(store, clock) > 0) store.journal.commandEnd();
+    }).finally(() => inFlight = false);
   }, ACTIVE_EXPIRY_INTERVAL_MS);
   return () => clearInterval(timer);
 }

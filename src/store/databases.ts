@@ -1,7 +1,7 @@
 /**
  * All databases (0-15 by default) and the counters they share. Owned by the store actor.
  */
-import { type Journal, NO_JOURNAL } from "./journal.ts";
+import { emptyJournal, type Journal } from "./journal.ts";
 import { Keyspace, type KeyspaceStats } from "./keyspace.ts";
 
 export const DATABASE_COUNT = 16;
@@ -16,7 +16,7 @@ export class Databases {
   readonly stats: StoreStats = { expiredKeys: 0, keyspaceHits: 0, keyspaceMisses: 0 };
   readonly journal: Journal;
 
-  constructor(journal: Journal = NO_JOURNAL, count = DATABASE_COUNT) {
+  constructor(journal: Journal = emptyJournal(), count = DATABASE_COUNT) {
     this.journal = journal;
     this.dbs = Array.from({ length: count }, (_, i) => new Keyspace(i, journal, this.stats));
   }
@@ -28,12 +28,17 @@ export class Databases {
   /** Swaps the contents of databases `a` and `b` (SWAPDB). */
   swap(a: number, b: number): void {
     if (a === b) return;
+    this.#exchange(a, b);
+    this.journal.undo?.push(() => this.#exchange(a, b));
+    this.journal.swap(a, b);
+  }
+
+  #exchange(a: number, b: number): void {
     const first = this.dbs[a];
     this.dbs[a] = this.dbs[b];
     this.dbs[b] = first;
     this.dbs[a].index = a;
     this.dbs[b].index = b;
-    this.journal.swap(a, b);
   }
 
   /** Empties every database. */

@@ -1,18 +1,29 @@
 /**
- * The keyspace reports every change it makes here, stated as a result (the new value, an
- * absolute deadline), never as the operation that caused it, so replaying a change twice gives
- * the same state. The durability layer implements this; without persistence it is a no-op.
+ * The change stream: every change the keyspaces make is reported here, stated as a result or
+ * as a deterministic operation (the new value, an absolute deadline, an op from the op table),
+ * and fanned out to whoever listens: the write-ahead log, WATCH, replication, keyspace
+ * notifications. There is no second path for changes beside this one.
  *
  * The dispatcher calls {@linkcode Journal.commandEnd} after each command: the changes since the
- * previous call belong to one command and must be applied all or nothing.
+ * previous call belong to one command (or one transaction, see {@linkcode Journal.hold}) and
+ * must be applied all or nothing.
+ *
+ * Everything here is checked on the hot path, so an unused listener costs one field test.
  */
-export interface Journal {
-  /** `key` now holds `value`, expiring at `expireAtMs` (Unix ms; 0 = never). */
-  set(db: number, key: string, value: string, expireAtMs: number): void;
-  /** `key` no longer exists. */
+import type { Collection, Value } from "./value.ts";
+import type { UndoLog } from "./undo_log.ts";
+import type { Keyspace } from "./keyspace.ts";
+
+/** One listener of the change stream. */
+export interface ChangeSink {
+  /** `key` now holds `value` (any type), expiring at `expireAtMs` (Unix ms; 0 = never). */
+  set(db: number, key: string, value: Value, expireAtMs: number): void;
+  /** `key` no longer exists (deleted, expired or evicted). */
   delete(db: number, key: string): void;
   /** `key`'s deadline is now `expireAtMs` (0 = never). */
   expire(db: number, key: string, expireAtMs: number): void;
+  /** Op `code` of the op table (ops.ts) was applied to the collection at `key`. */
+  op(db: number, key: string, code: number, args: readonly string[]): void;
   /** Database `db` was emptied; -1 means every database. */
   flush(db: number): void;
   /** Databases `a` and `b` swapped contents. */
@@ -21,12 +32,116 @@ export interface Journal {
   commandEnd(): void;
 }
 
-/** A journal that records nothing (persistence off). */
-export const NO_JOURNAL: Journal = {
-  set() {},
-  delete() {},
-  expire() {},
-  flush() {},
-  swap() {},
-  commandEnd() {},
-};
+/** Receives keyspace events (notify-keyspace-events); see events.ts for the classes. */
+export interface EventSink {
+  event(eventClass: number, name: string, db: number, key: string): void;
+}
+
+/**
+ * Called before a collection that the running snapshot has not written yet is changed in
+ * place, so the snapshot can keep its state as of the log switch (see snapshot_writer.ts).
+ */
+export type BeforeMutate = (keyspace: Keyspace, key: string, value: Collection) => void;
+
+export class Journal implements ChangeSink {
+  /** The durable log, or null without persistence. */
+  durable: ChangeSink | null = null;
+  /** Other listeners (WATCH, replication); usually empty. */
+  #sinks: ChangeSink[] = [];
+  /**
+   * While set, changes go here only (not to the log or other listeners) and events are
+   * dropped: used to run a command speculatively (BEGIN transactions) and to undo it.
+   */
+  capture: ChangeSink | null = null;
+  /** While set, every change also records how to undo it (see undo_log.ts). */
+  undo: UndoLog | null = null;
+  /** Keyspace event classes someone listens to (0 = none: `notify` is never called). */
+  notifyMask = 0;
+  events: EventSink | null = null;
+  /** Set by the snapshot writer while a snapshot runs (see {@linkcode BeforeMutate}). */
+  beforeMutate: BeforeMutate | null = null;
+  /** commandEnd calls to ignore: a transaction holds its commands' changes in one unit. */
+  #held = 0;
+
+  /** Adds a listener; the same object is not added twice. */
+  addSink(sink: ChangeSink): void {
+    if (!this.#sinks.includes(sink)) this.#sinks = [...this.#sinks, sink];
+  }
+
+  removeSink(sink: ChangeSink): void {
+    this.#sinks = this.#sinks.filter((s) => s !== sink);
+  }
+
+  set(db: number, key: string, value: Value, expireAtMs: number): void {
+    if (this.capture !== null) return this.capture.set(db, key, value, expireAtMs);
+    if (this.durable !== null) this.durable.set(db, key, value, expireAtMs);
+    const sinks = this.#sinks;
+    for (let i = 0; i < sinks.length; i++) sinks[i].set(db, key, value, expireAtMs);
+  }
+
+  delete(db: number, key: string): void {
+    if (this.capture !== null) return this.capture.delete(db, key);
+    if (this.durable !== null) this.durable.delete(db, key);
+    const sinks = this.#sinks;
+    for (let i = 0; i < sinks.length; i++) sinks[i].delete(db, key);
+  }
+
+  expire(db: number, key: string, expireAtMs: number): void {
+    if (this.capture !== null) return this.capture.expire(db, key, expireAtMs);
+    if (this.durable !== null) this.durable.expire(db, key, expireAtMs);
+    const sinks = this.#sinks;
+    for (let i = 0; i < sinks.length; i++) sinks[i].expire(db, key, expireAtMs);
+  }
+
+  op(db: number, key: string, code: number, args: readonly string[]): void {
+    if (this.capture !== null) return this.capture.op(db, key, code, args);
+    if (this.durable !== null) this.durable.op(db, key, code, args);
+    const sinks = this.#sinks;
+    for (let i = 0; i < sinks.length; i++) sinks[i].op(db, key, code, args);
+  }
+
+  flush(db: number): void {
+    if (this.capture !== null) return this.capture.flush(db);
+    if (this.durable !== null) this.durable.flush(db);
+    const sinks = this.#sinks;
+    for (let i = 0; i < sinks.length; i++) sinks[i].flush(db);
+  }
+
+  swap(a: number, b: number): void {
+    if (this.capture !== null) return this.capture.swap(a, b);
+    if (this.durable !== null) this.durable.swap(a, b);
+    const sinks = this.#sinks;
+    for (let i = 0; i < sinks.length; i++) sinks[i].swap(a, b);
+  }
+
+  /** Raises a keyspace event; callers check `notifyMask & eventClass` first (it is cheap). */
+  notify(eventClass: number, name: string, db: number, key: string): void {
+    if (this.capture !== null || this.events === null) return;
+    if ((this.notifyMask & eventClass) !== 0) this.events.event(eventClass, name, db, key);
+  }
+
+  /**
+   * Holds the unit open: commandEnd calls are ignored until the matching {@linkcode release},
+   * so every command of a MULTI/EXEC (or a COMMIT) lands in one atomic unit.
+   */
+  hold(): void {
+    this.#held++;
+  }
+
+  /** Ends a {@linkcode hold}; the caller then calls commandEnd to seal the unit. */
+  release(): void {
+    this.#held--;
+  }
+
+  commandEnd(): void {
+    if (this.#held !== 0 || this.capture !== null) return;
+    if (this.durable !== null) this.durable.commandEnd();
+    const sinks = this.#sinks;
+    for (let i = 0; i < sinks.length; i++) sinks[i].commandEnd();
+  }
+}
+
+/** A journal with nothing attached (tests, persistence off). */
+export function emptyJournal(): Journal {
+  return new Journal();
+}

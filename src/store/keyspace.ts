@@ -6,22 +6,15 @@
  * A key is expired when `now > deadline`, as in Redis. Expired keys are removed lazily when
  * touched, and by {@linkcode Keyspace.expireSample}, which the active expiry cycle calls.
  */
-import { type Journal, NO_JOURNAL } from "./journal.ts";
+import { emptyJournal, type Journal } from "./journal.ts";
 import { SHARD_COUNT, ShardedMap, shardOf } from "./sharded_map.ts";
 import { ScanCursors } from "./scan_cursors.ts";
+import { EventClass } from "./events.ts";
+import { OPS } from "./types/registry.ts";
+import type { OpTable } from "./ops.ts";
+import { type Collection, snapshotEpoch, type Value } from "./value.ts";
 
-/** A stored value. Only strings exist so far; other types will be objects. */
-export type Value = string;
-
-/** The type name TYPE and SCAN TYPE report for a value. */
-export function valueType(_value: Value): string {
-  return "string";
-}
-
-/** An independent copy of a value (COPY). Strings are immutable, so they are shared. */
-export function cloneValue(value: Value): Value {
-  return value;
-}
+export { cloneValue, type Value, valueType } from "./value.ts";
 
 /** Counters shared by all databases (INFO stats). */
 export interface KeyspaceStats {
@@ -36,6 +29,7 @@ export class Keyspace {
   readonly expires = new ShardedMap<number>();
   readonly #journal: Journal;
   readonly #stats: KeyspaceStats;
+  readonly #ops: OpTable;
   readonly #cursors = new ScanCursors();
   #expiryShard = 0;
   #expiryIter: Iterator<[string, number]> | null = null;
@@ -43,12 +37,14 @@ export class Keyspace {
 
   constructor(
     index: number,
-    journal: Journal = NO_JOURNAL,
+    journal: Journal = emptyJournal(),
     stats: KeyspaceStats = { expiredKeys: 0 },
+    ops: OpTable = OPS,
   ) {
     this.index = index;
     this.#journal = journal;
     this.#stats = stats;
+    this.#ops = ops;
   }
 
   /** Number of keys, including expired ones not yet removed (as Redis's DBSIZE). */
@@ -84,10 +80,15 @@ export class Keyspace {
 
   /** Stores `value`; `expireAtMs` is the new deadline (0 = none, clearing any old one). */
   set(key: string, value: Value, expireAtMs = 0): void {
+    const journal = this.#journal;
+    if (journal.undo !== null) this.#recordUndo(key);
+    if ((journal.notifyMask & EventClass.new) !== 0 && !this.data.has(key)) {
+      journal.notify(EventClass.new, "new", this.index, key);
+    }
     this.data.set(key, value);
     if (expireAtMs > 0) this.expires.set(key, expireAtMs);
     else if (this.expires.size !== 0) this.expires.delete(key);
-    this.#journal.set(this.index, key, value, expireAtMs);
+    journal.set(this.index, key, value, expireAtMs);
   }
 
   /** Stores `value` keeping the key's current deadline (SET KEEPTTL, APPEND, INCR, ...). */
@@ -95,11 +96,67 @@ export class Keyspace {
     this.set(key, value, this.deadline(key));
   }
 
+  /**
+   * Applies op `code` of the op table to the collection at `key` (see ops.ts), creating it
+   * when the op allows and deleting it when it ends up empty. The caller has checked the type
+   * (a live value of another type here is a bug); returns the collection now at the key.
+   */
+  op(key: string, code: number, args: readonly string[]): Collection | undefined {
+    const spec = this.#ops.byCode(code);
+    if (spec === undefined) throw new TypeError(`Cannot apply op ${code}: no such op`);
+    const current = this.data.get(key);
+    if (current !== undefined && (typeof current === "string" || current.type !== spec.type)) {
+      throw new TypeError(`Cannot apply ${spec.command} to a ${typeof current} value`);
+    }
+    const journal = this.#journal;
+    if (current !== undefined && journal.beforeMutate !== null) {
+      if (current.epoch < snapshotEpoch.current) journal.beforeMutate(this, key, current);
+    }
+    const undo = journal.undo;
+    let restore: ((after: Collection) => Collection) | null = null;
+    if (undo !== null && current !== undefined) {
+      if (spec.undo) restore = spec.undo(current, args);
+      else {
+        const before = current.clone();
+        restore = () => before;
+      }
+    }
+    const after = spec.apply(current, args);
+    if (after === undefined && current === undefined) return undefined; // nothing to do
+    const gone = after === undefined || after.size === 0;
+    const deadline = gone && this.expires.size !== 0 ? this.expires.get(key) ?? 0 : 0;
+    if (gone) {
+      this.data.delete(key);
+      if (deadline !== 0) this.expires.delete(key);
+    } else if (after !== current) {
+      this.data.set(key, after!);
+    }
+    if (undo !== null) {
+      if (current === undefined) {
+        undo.push(() => void this.data.delete(key));
+      } else {
+        const fn = restore!;
+        const shard = this.data;
+        undo.push(() => {
+          shard.set(key, fn(after ?? current));
+          if (deadline !== 0) this.expires.set(key, deadline);
+        });
+      }
+    }
+    journal.op(this.index, key, code, args);
+    if (current === undefined && (journal.notifyMask & EventClass.new) !== 0) {
+      journal.notify(EventClass.new, "new", this.index, key);
+    }
+    return gone ? undefined : after;
+  }
+
   /** Removes `key`; returns whether it existed (expired or not, so callers check `get` first). */
   delete(key: string): boolean {
+    const journal = this.#journal;
+    if (journal.undo !== null) this.#recordUndo(key);
     if (!this.data.delete(key)) return false;
     if (this.expires.size !== 0) this.expires.delete(key);
-    this.#journal.delete(this.index, key);
+    journal.delete(this.index, key);
     return true;
   }
 
@@ -111,6 +168,14 @@ export class Keyspace {
 
   /** Sets the deadline of an existing key (0 removes it). */
   setDeadline(key: string, expireAtMs: number): void {
+    const undo = this.#journal.undo;
+    if (undo !== null) {
+      const before = this.deadline(key);
+      undo.push(() => {
+        if (before > 0) this.expires.set(key, before);
+        else this.expires.delete(key);
+      });
+    }
     if (expireAtMs > 0) this.expires.set(key, expireAtMs);
     else this.expires.delete(key);
     this.#journal.expire(this.index, key, expireAtMs);
@@ -118,12 +183,39 @@ export class Keyspace {
 
   /** Removes every key. */
   flush(): void {
-    this.data.clear();
-    this.expires.clear();
+    const undo = this.#journal.undo;
+    if (undo !== null) {
+      // O(1) either way: the maps are handed over whole and handed back on undo.
+      const data = this.data.detach();
+      const expires = this.expires.detach();
+      undo.push(() => {
+        this.data.attach(data);
+        this.expires.attach(expires);
+      });
+    } else {
+      this.data.clear();
+      this.expires.clear();
+    }
     this.#cursors.clear();
     this.#expiryIter = null;
     this.#randomIter.fill(null);
     this.#journal.flush(this.index);
+  }
+
+  /** Before `key` is overwritten or deleted: records its old value and deadline for undo. */
+  #recordUndo(key: string): void {
+    const old = this.data.get(key);
+    const deadline = old === undefined ? 0 : this.deadline(key);
+    this.#journal.undo!.push(() => {
+      if (old === undefined) {
+        this.data.delete(key);
+        this.expires.delete(key);
+        return;
+      }
+      this.data.set(key, old);
+      if (deadline > 0) this.expires.set(key, deadline);
+      else this.expires.delete(key);
+    });
   }
 
   /**
@@ -207,11 +299,20 @@ export class Keyspace {
     return true;
   }
 
-  /** Expiry is not journaled: deadlines are absolute, so replay drops the key by itself. */
+  /**
+   * Expiry is journaled as a deletion (replicas and the log then agree with what clients saw),
+   * and raises the `expired` event.
+   */
   #removeExpired(key: string): void {
+    const journal = this.#journal;
+    if (journal.undo !== null) this.#recordUndo(key);
     this.data.delete(key);
     this.expires.delete(key);
     this.#stats.expiredKeys++;
+    journal.delete(this.index, key);
+    if ((journal.notifyMask & EventClass.expired) !== 0) {
+      journal.notify(EventClass.expired, "expired", this.index, key);
+    }
   }
 
   /**

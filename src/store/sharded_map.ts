@@ -73,6 +73,20 @@ export class ShardedMap<V> {
     this.#size = 0;
   }
 
+  /** Hands over every entry in O(1), leaving this map empty (undo of a flush keeps them). */
+  detach(): { shards: Map<string, V>[]; size: number } {
+    const taken = { shards: this.shards.slice(), size: this.#size };
+    for (let i = 0; i < this.shards.length; i++) this.shards[i] = new Map();
+    this.#size = 0;
+    return taken;
+  }
+
+  /** Puts back what {@linkcode detach} took, replacing the current entries. */
+  attach(taken: { shards: Map<string, V>[]; size: number }): void {
+    for (let i = 0; i < this.shards.length; i++) this.shards[i] = taken.shards[i];
+    this.#size = taken.size;
+  }
+
   *keys(): IterableIterator<string> {
     for (const shard of this.shards) yield* shard.keys();
   }

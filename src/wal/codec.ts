@@ -66,6 +66,12 @@
  * | 4      | `FLUSHDB`  | db                                                 |
  * | 5      | `FLUSHALL` | (none)                                             |
  * | 6      | `SWAPDB`   | db, db                                             |
+ * | 7      | `OP`       | db, key, op code, argument count, arguments        |
+ *
+ * `OP` applies an operation of the op table (src/store/ops.ts) to the collection at the key:
+ * a deterministic Redis write such as `HSET key f v` or `LPOP key 2`, identified by its code.
+ * A whole collection (a snapshot entry, a RENAME) is written as `DELETE`, the `OP`s that build
+ * it, then `EXPIRE` when it has a deadline, all in one record.
  *
  * Replay applies deadlines as they are and drops the keys whose deadline has passed only at the
  * end, because a later record may still change a deadline (PERSIST).
@@ -92,6 +98,7 @@ export const Op = {
   flushDb: 4,
   flushAll: 5,
   swapDb: 6,
+  op: 7,
 } as const;
 
 /** A record or header that cannot be read, with the reason in plain words. */
@@ -203,6 +210,18 @@ export class RecordEncoder {
     this.bytes[this.length++] = Op.flushAll;
   }
 
+  op(db: number, key: string, code: number, args: readonly string[]): void {
+    let bytes = key.length + 32;
+    for (let i = 0; i < args.length; i++) bytes += args[i].length + 10;
+    this.#begin(bytes);
+    this.bytes[this.length++] = Op.op;
+    this.#varint(db);
+    this.#string(key);
+    this.#varint(code);
+    this.#varint(args.length);
+    for (let i = 0; i < args.length; i++) this.#string(args[i]);
+  }
+
   swapDb(a: number, b: number): void {
     this.#begin(12);
     this.bytes[this.length++] = Op.swapDb;
@@ -306,6 +325,7 @@ export interface OpVisitor {
   flushDb(db: number): void;
   flushAll(): void;
   swapDb(a: number, b: number): void;
+  op(db: number, key: string, code: number, args: string[]): void;
 }
 
 /**
@@ -351,6 +371,19 @@ export function decodeChanges(
       case Op.swapDb: {
         const a = reader.varint();
         visitor.swapDb(a, reader.varint());
+        break;
+      }
+      case Op.op: {
+        const db = reader.varint();
+        const key = reader.string();
+        const code = reader.varint();
+        const count = reader.varint();
+        if (count > end - reader.at) {
+          throw new FormatError("op argument count runs past its record");
+        }
+        const args = new Array<string>(count);
+        for (let i = 0; i < count; i++) args[i] = reader.string();
+        visitor.op(db, key, code, args);
         break;
       }
       default:

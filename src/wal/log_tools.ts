@@ -6,6 +6,7 @@
  * newest record may then look torn while it is being written).
  */
 import { Databases } from "../store/databases.ts";
+import { OPS } from "../store/types/registry.ts";
 import { decodeChanges, decodeSnapshotEnd, FileKind, type OpVisitor, RecordType } from "./codec.ts";
 import { type DataFile, newestWithRecords, readDataSet, reasonOf } from "./data_dir.ts";
 import { scanFile, type ScanProblem, type ScanResult } from "./log_reader.ts";
@@ -126,6 +127,7 @@ async function checkLog(dir: string, out: TextOutput): Promise<number> {
     flushDb: (db) => (ops++, applier.flushDb(db)),
     flushAll: () => (ops++, applier.flushAll()),
     swapDb: (a, b) => (ops++, applier.swapDb(a, b)),
+    op: (db, key, code, args) => (ops++, applier.op(db, key, code, args)),
   };
   const reports = await scanFiles(files, (_file, type, bytes, start, end) => {
     if (type === RecordType.snapshotEnd) decodeSnapshotEnd(bytes, start, end);
@@ -183,6 +185,10 @@ async function dumpLog(target: string, out: TextOutput): Promise<number> {
     flushDb: (db) => ops.push(`FLUSHDB db=${db}`),
     flushAll: () => ops.push("FLUSHALL"),
     swapDb: (a, b) => ops.push(`SWAPDB ${a} ${b}`),
+    op: (db, key, code, args) => {
+      const name = OPS.byCode(code)?.command.toUpperCase() ?? `OP#${code}`;
+      ops.push(`${name} db=${db} ${quote(key)}${args.map((a) => " " + quote(a)).join("")}`);
+    },
   };
   let current: DataFile | null = null;
   const reports = await scanFiles(files, (file, type, bytes, start, end, offset) => {

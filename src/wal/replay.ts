@@ -5,11 +5,14 @@
  */
 import type { Databases } from "../store/databases.ts";
 import type { Logger } from "../log/logger.ts";
+import { OPS } from "../store/types/registry.ts";
+import { valueType } from "../store/value.ts";
 import {
   decodeChanges,
   FILE_HEADER_BYTES,
   FileKind,
   forgetLatin1View,
+  FormatError,
   type OpVisitor,
   RecordEncoder,
   RecordType,
@@ -274,6 +277,18 @@ export function storeApplier(store: Databases): OpVisitor {
       keyspace(a);
       keyspace(b);
       store.swap(a, b);
+    },
+    op: (db, key, code, args) => {
+      const spec = OPS.byCode(code);
+      if (spec === undefined) {
+        throw new FormatError(`unknown op code ${code} (written by a newer Hermes?)`);
+      }
+      const ks = keyspace(db);
+      const current = ks.data.get(key);
+      if (current !== undefined && valueType(current) !== spec.type) {
+        throw new FormatError(`${spec.command} applied to a ${valueType(current)} key`);
+      }
+      ks.op(key, code, args);
     },
   };
 }

@@ -2,14 +2,61 @@
  * Writes a snapshot of every live key for compaction, in small slices run inside the store
  * actor so clients keep being served between them; the file writes happen outside the actor.
  *
- * The snapshot is taken while commands keep changing the data, so it is fuzzy: a key may be
+ * The snapshot is taken while commands keep changing the data, so it is fuzzy: a string may be
  * written as it was when the new log started or with a later value. That is safe because the
  * new log holds every change since it started, each stated as a result: replaying the log over
  * the snapshot ends in the exact state. Keyspaces are walked as objects under the number they
  * had when the log started, so a SWAPDB meanwhile is replayed correctly too.
+ *
+ * Collections are different: the log changes them with ops (`LPUSH key x`) that are right only
+ * over the exact state they were applied to. So the snapshot holds every collection as it was
+ * at the switch ({@linkcode SnapshotFreeze}): a collection changed in place before the walk
+ * reached it is copied first (`Journal.beforeMutate`) and written from that copy; one made
+ * after the switch is skipped (the log builds it from nothing: its key was deleted, or written
+ * whole, after the switch). Strings, deletions and whole-value writes need none of this.
  */
+import type { Journal } from "../store/journal.ts";
 import type { Keyspace } from "../store/keyspace.ts";
+import { type Collection, snapshotEpoch, type Value } from "../store/value.ts";
 import { encodeFileHeader, FileKind, RecordEncoder } from "./codec.ts";
+import { writeCollection } from "./wal_journal.ts";
+
+/**
+ * The state of the collections at a log switch, kept while the snapshot is written: started
+ * in the actor at the switch, ended when the snapshot is done or abandoned.
+ */
+export class SnapshotFreeze {
+  /** Collections with an epoch below this are not written yet. */
+  readonly epoch: number;
+  /** Copies of collections changed before the walk reached them, as of the switch. */
+  readonly copies: { index: number; key: string; value: Collection; deadline: number }[] = [];
+  readonly #journal: Journal;
+
+  constructor(journal: Journal, sources: readonly SnapshotSource[]) {
+    this.#journal = journal;
+    this.epoch = ++snapshotEpoch.current;
+    const indexes = new Map<Keyspace, number>();
+    for (const { keyspace, index } of sources) indexes.set(keyspace, index);
+    journal.beforeMutate = (keyspace, key, value) => {
+      const index = indexes.get(keyspace);
+      if (index === undefined) return; // a keyspace made after the switch: the log has it all
+      this.copies.push({ index, key, value: value.clone(), deadline: keyspace.deadline(key) });
+      value.epoch = this.epoch;
+    };
+  }
+
+  /** Whether the walk must write `value` (and marks it written). */
+  claim(value: Value): boolean {
+    if (typeof value === "string") return true;
+    if (value.epoch >= this.epoch) return false;
+    value.epoch = this.epoch;
+    return true;
+  }
+
+  end(): void {
+    this.#journal.beforeMutate = null;
+  }
+}
 
 export interface SnapshotSource {
   keyspace: Keyspace;
@@ -22,6 +69,8 @@ export interface SnapshotOptions {
   path: string;
   generation: number;
   sources: SnapshotSource[];
+  /** Started at the switch (in the actor); ended here when the write finishes or fails. */
+  freeze: SnapshotFreeze;
   /** Runs a task inside the store actor. */
   runInStore: (task: () => void) => Promise<void>;
   /** Unix ms; keys already expired are left out. */
@@ -57,6 +106,7 @@ export async function writeSnapshot(
   const budgetMs = options.sliceBudgetMs ?? 1;
   const handle = await Deno.open(options.path, { write: true, create: true, truncate: true });
   const encoder = new RecordEncoder();
+  const freeze = options.freeze;
   let bytes = 0;
   let keys = 0;
   let unsynced = 0;
@@ -84,7 +134,7 @@ export async function writeSnapshot(
         if (shard.size === 0) continue;
         const deadlines = keyspace.expires.shards[s];
         // Map iterators stay valid while the map changes between slices.
-        let entries: IterableIterator<[string, string]> | null = null;
+        let entries: IterableIterator<[string, Value]> | null = null;
         let done = false;
         while (!done) {
           if (options.cancelled()) throw new SnapshotCancelled("Snapshot cancelled");
@@ -103,7 +153,9 @@ export async function writeSnapshot(
               const [key, value] = next.value;
               const deadline = deadlines.size === 0 ? 0 : deadlines.get(key) ?? 0;
               if (deadline !== 0 && now > deadline) continue;
-              encoder.set(index, key, value, deadline);
+              if (!freeze.claim(value)) continue;
+              if (typeof value === "string") encoder.set(index, key, value, deadline);
+              else writeCollection(encoder, index, key, value, deadline);
               keys++;
               if (encoder.length - recordStart >= RECORD_BYTES) {
                 encoder.end();
@@ -118,12 +170,22 @@ export async function writeSnapshot(
         }
       }
     }
+    // Copies are taken inside the actor; once the walk is over no more can come, and these
+    // are written last so they override whatever the walk wrote later under the same key.
+    await options.runInStore(() => freeze.end());
+    for (const copy of freeze.copies) {
+      writeCollection(encoder, copy.index, copy.key, copy.value, copy.deadline);
+      encoder.end();
+      keys++;
+      if (encoder.length >= SLICE_BYTES) await flush();
+    }
     encoder.snapshotEnd(keys);
     await flush();
     await handle.syncData();
     handle.close();
     return { keys, bytes };
   } catch (error) {
+    freeze.end();
     try {
       handle.close();
     } catch { /* already closed */ }

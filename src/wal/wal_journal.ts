@@ -3,10 +3,15 @@
  * one command become one record (sealed by `commandEnd`), and the records of a whole actor
  * round collect in one buffer that the log writes at once.
  */
-import type { Journal } from "../store/journal.ts";
+import type { ChangeSink } from "../store/journal.ts";
+import { OPS } from "../store/types/registry.ts";
+import type { Value } from "../store/value.ts";
 import { RecordEncoder } from "./codec.ts";
 
-export class WalJournal implements Journal {
+/** Arguments per op record when a whole collection is written out (RENAME, COPY, snapshots). */
+export const BUILD_CHUNK_BYTES = 64 * 1024;
+
+export class WalJournal implements ChangeSink {
   readonly encoder = new RecordEncoder();
   /** While true (replay), changes are not recorded: they come from the log itself. */
   muted = true;
@@ -16,8 +21,14 @@ export class WalJournal implements Journal {
     return this.encoder.sealed;
   }
 
-  set(db: number, key: string, value: string, expireAtMs: number): void {
-    if (!this.muted) this.encoder.set(db, key, value, expireAtMs);
+  set(db: number, key: string, value: Value, expireAtMs: number): void {
+    if (this.muted) return;
+    if (typeof value === "string") return this.encoder.set(db, key, value, expireAtMs);
+    writeCollection(this.encoder, db, key, value, expireAtMs);
+  }
+
+  op(db: number, key: string, code: number, args: readonly string[]): void {
+    if (!this.muted) this.encoder.op(db, key, code, args);
   }
 
   delete(db: number, key: string): void {
@@ -41,4 +52,22 @@ export class WalJournal implements Journal {
   commandEnd(): void {
     this.encoder.end();
   }
+}
+
+/**
+ * A whole collection as log operations: a delete (the key may hold something else), the ops
+ * that build it, then its deadline. They land in the open record, so they apply atomically.
+ */
+export function writeCollection(
+  encoder: RecordEncoder,
+  db: number,
+  key: string,
+  value: Exclude<Value, string>,
+  expireAtMs: number,
+): void {
+  encoder.delete(db, key);
+  for (const [code, args] of OPS.type(value.type).buildOps(value, BUILD_CHUNK_BYTES)) {
+    encoder.op(db, key, code, args);
+  }
+  if (expireAtMs > 0) encoder.expire(db, key, expireAtMs);
 }

@@ -34,7 +34,12 @@ import {
 import { FILE_HEADER_BYTES } from "./codec.ts";
 import { LogFile, type SyncStats } from "./log_file.ts";
 import { replay } from "./replay.ts";
-import { SnapshotCancelled, type SnapshotSource, writeSnapshot } from "./snapshot_writer.ts";
+import {
+  SnapshotCancelled,
+  SnapshotFreeze,
+  type SnapshotSource,
+  writeSnapshot,
+} from "./snapshot_writer.ts";
 import type { WalJournal } from "./wal_journal.ts";
 
 /** The settings the log reads, live (CONFIG SET may change them while it runs). */
@@ -468,6 +473,8 @@ export class WriteAheadLog {
       keyspace,
       index,
     }));
+    // Collections as they are now, for the snapshot (see SnapshotFreeze).
+    const freeze = new SnapshotFreeze(this.#store.journal, sources);
     const compaction: Compaction = {
       generation: next.file.generation,
       startedMs: Date.now(),
@@ -476,8 +483,12 @@ export class WriteAheadLog {
     };
     this.#compaction = compaction;
     compaction.done = (async () => {
-      await old.close();
-      await this.#compact(compaction, sources);
+      try {
+        await old.close();
+        await this.#compact(compaction, sources, freeze);
+      } finally {
+        freeze.end();
+      }
     })();
   }
 
@@ -487,7 +498,11 @@ export class WriteAheadLog {
     this.#autoCompactAfterMs = this.#clock() + COMPACTION_RETRY_MS;
   }
 
-  async #compact(compaction: Compaction, sources: SnapshotSource[]): Promise<void> {
+  async #compact(
+    compaction: Compaction,
+    sources: SnapshotSource[],
+    freeze: SnapshotFreeze,
+  ): Promise<void> {
     const { generation } = compaction;
     const final = dataFile(this.dir, "snapshot", generation);
     const temp = joinPath(this.dir, fileName("snapshot", generation) + ".tmp");
@@ -496,6 +511,7 @@ export class WriteAheadLog {
         path: temp,
         generation,
         sources,
+        freeze,
         runInStore: (task) => this.#runInStore(task),
         now: this.#clock,
         cancelled: () => compaction.cancelled,

@@ -44,6 +44,7 @@ function recorder(ops: unknown[]): OpVisitor {
     flushDb: (db) => ops.push(["flushDb", db]),
     flushAll: () => ops.push(["flushAll"]),
     swapDb: (a, b) => ops.push(["swapDb", a, b]),
+    op: (db, key, code, args) => ops.push(["op", db, key, code, ...args]),
   };
 }
 

@@ -1,3 +1,4 @@
+import type { Value } from "../../../src/store/value.ts";
 import { assertEquals, assertMatch, assertOk, assertRejects } from "../../helpers/assert.ts";
 import { Databases } from "../../../src/store/databases.ts";
 import { CorruptionError, replay } from "../../../src/wal/replay.ts";
@@ -16,9 +17,9 @@ async function load(dir: string, repair = false) {
 }
 
 /** Every key of db `index` with its value and deadline, sorted. */
-function contents(store: Databases, index = 0): [string, string, number][] {
+function contents(store: Databases, index = 0): [string, Value, number][] {
   const db = store.dbs[index];
-  const rows: [string, string, number][] = [];
+  const rows: [string, Value, number][] = [];
   for (const shard of db.data.shards) {
     for (const [key, value] of shard) rows.push([key, value, db.deadline(key)]);
   }

@@ -1,3 +1,4 @@
+import { Journal } from "../../../src/store/journal.ts";
 import { assertEquals, assertOk, assertRejects } from "../../helpers/assert.ts";
 import { Databases } from "../../../src/store/databases.ts";
 import { StoreActor } from "../../../src/store/actor.ts";
@@ -19,7 +20,9 @@ interface Harness {
 
 async function open(dir: string, settings: Partial<WalSettings> = {}): Promise<Harness> {
   const journal = new WalJournal();
-  const store = new Databases(journal);
+  const changes = new Journal();
+  changes.durable = journal;
+  const store = new Databases(changes);
   const log = new CaptureLogger();
   const wal = await WriteAheadLog.open({
     dir,

@@ -1,0 +1,46 @@
+/**
+ * What a key can hold. Strings stay plain one-byte JS strings (the hot path tests
+ * `typeof value === "string"` and nothing else); every other type is an object implementing
+ * {@linkcode Collection}, defined in its own module under `src/store/types/`.
+ *
+ * Contract for collections: a handler reads a collection through `Keyspace.get` and never
+ * changes it directly; every change goes through `Keyspace.op` with an operation from the op
+ * table (ops.ts), so the journal, undo, WATCH, notifications and snapshots see each one.
+ */
+
+/** The type names TYPE, SCAN TYPE and OBJECT report. */
+export type TypeName = "string" | "list" | "set" | "zset" | "hash";
+
+/** A value of any type other than string. */
+export interface Collection {
+  readonly type: Exclude<TypeName, "string">;
+  /** Elements (fields, members); a collection that reaches 0 is deleted by the keyspace. */
+  readonly size: number;
+  /**
+   * The snapshot epoch this object belongs to (see `Keyspace.beforeMutate`): set to the
+   * current epoch when the object is made, and by the snapshot writer once it is accounted for.
+   */
+  epoch: number;
+  /** An independent deep copy (COPY, undo pre-images, snapshot copy-outs). */
+  clone(): Collection;
+  /** OBJECT ENCODING: the representation in use, named as Redis names its equivalent. */
+  encoding(): string;
+}
+
+export type Value = string | Collection;
+
+/** The type name of a value. */
+export function valueType(value: Value): TypeName {
+  return typeof value === "string" ? "string" : value.type;
+}
+
+/** An independent copy of a value (COPY). Strings are immutable, so they are shared. */
+export function cloneValue(value: Value): Value {
+  return typeof value === "string" ? value : value.clone();
+}
+
+/**
+ * The epoch given to new collections. The snapshot writer advances it when a snapshot starts,
+ * so objects made after that point are known to be rebuilt by the new log alone.
+ */
+export const snapshotEpoch = { current: 0 };
