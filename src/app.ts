@@ -6,7 +6,7 @@ import type { Config } from "./config/settings.ts";
 import { Logger } from "./log/logger.ts";
 import { Databases } from "./store/databases.ts";
 import { Journal } from "./store/journal.ts";
-import { type RoundHook, StoreActor } from "./store/actor.ts";
+import { type EarlyRelease, type RoundHook, StoreActor } from "./store/actor.ts";
 import { startActiveExpiry } from "./store/active_expiry.ts";
 import { type Clock, systemClock } from "./store/clock.ts";
 import { Registry } from "./commands/registry.ts";
@@ -57,13 +57,17 @@ export async function startApp(config: Config, clock: Clock = systemClock): Prom
   const writes = new RoundWrites();
   let runCommand = (session: Session, argv: string[]): boolean => dispatcher.run(session, argv);
   let afterRound: RoundHook = () => {};
+  let releaseEarly: EarlyRelease<Session> | null = null;
   if (wal && journal) {
     const durable = wal;
     runCommand = (session, argv) => {
       const sealed = journal.sealedRecords;
       const start = session.out.length;
       const keepGoing = dispatcher.run(session, argv);
-      if (journal.sealedRecords !== sealed) writes.add(session.out, start, session.out.length);
+      if (journal.sealedRecords !== sealed) {
+        writes.add(session.out, start, session.out.length);
+        session.waitsForRound = true;
+      }
       return keepGoing;
     };
     const settle = (madeDurable: boolean) => {
@@ -76,8 +80,18 @@ export async function startApp(config: Config, clock: Clock = systemClock): Prom
       if (typeof outcome === "boolean") return settle(outcome);
       return outcome.then(settle);
     };
+    // A batch that only used NONE partitions depends on no log write: its replies are written
+    // before the round's fsync (the write goes out at once; the fsync then blocks the thread).
+    releaseEarly = (session) => {
+      if (session.waitsForRound) session.waitsForRound = false;
+      else session.flushNow?.();
+    };
   }
-  const actor: StoreActor<Session> = new StoreActor<Session>(runCommand, afterRound);
+  const actor: StoreActor<Session> = new StoreActor<Session>(
+    runCommand,
+    afterRound,
+    releaseEarly,
+  );
 
   let markStopped!: () => void;
   const stopped = new Promise<void>((resolve) => markStopped = resolve);

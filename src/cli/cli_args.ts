@@ -15,8 +15,8 @@ export interface CliOptions {
   password?: string;
   /** ACL user for AUTH. */
   user?: string;
-  /** Database selected on connect. */
-  db: number;
+  /** Database number or partition name selected on connect. */
+  db: number | string;
   /** 3 sends HELLO 3 on connect. */
   protocol: 2 | 3;
   /** Forced output format; undefined picks tty when stdout is a terminal, raw otherwise. */
@@ -112,7 +112,10 @@ function setValue(
       options.port = integerIn(value, flag, 1, 65535);
       return;
     case "db":
-      options.db = integerIn(value, flag, 0, 2 ** 31 - 1);
+      // Digits are a database number; anything else names a partition (the server checks it).
+      if (value === "" || /^-?\d+$/.test(value)) {
+        options.db = integerIn(value, flag, 0, 2 ** 31 - 1);
+      } else options.db = value;
       return;
     case "password":
       options.password = value;
@@ -147,7 +150,7 @@ export function usage(): string {
     "  -p, --port <port>   Server port (default: 8080)",
     "  -a, --pass <pass>   Password, sent with AUTH on every connect",
     "  --user <name>       ACL user name for AUTH",
-    "  -n, --db <index>    Database to select (default: 0)",
+    "  -n, --db <index>    Database number or partition name to select (default: 0)",
     "  -3, --resp3         Speak RESP3 (sends HELLO 3 on connect)",
     "  --raw               Print replies raw (the default when stdout is not a terminal)",
     "  --no-raw            Print replies formatted (the default on a terminal)",

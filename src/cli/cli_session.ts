@@ -25,7 +25,7 @@ export class CliSession {
   readonly #options: CliOptions;
   readonly #events: SessionEvents;
   #client: Client | null = null;
-  #db: number;
+  #db: number | string;
   #protocol: 2 | 3;
   #password: string | undefined;
   #user: string | undefined;
@@ -44,7 +44,10 @@ export class CliSession {
     return `${this.#options.host}:${this.#options.port}`;
   }
 
-  /** redis-cli's prompt: `127.0.0.1:8080> `, `127.0.0.1:8080[2]> `, or `not connected> `. */
+  /**
+   * redis-cli's prompt: `127.0.0.1:8080> `, `127.0.0.1:8080[2]> ` (a database or partition
+   * other than 0), or `not connected> `.
+   */
   get prompt(): string {
     if (!this.#client) return "not connected> ";
     return this.#db === 0 ? `${this.address}> ` : `${this.address}[${this.#db}]> `;
@@ -173,7 +176,7 @@ export class CliSession {
     if (node.type === "error") return;
     const name = args[0].toLowerCase();
     if (name === "select" && args.length === 2) {
-      this.#db = Number(args[1]);
+      this.#db = /^\d+$/.test(args[1]) ? Number(args[1]) : args[1];
     } else if (name === "auth" && (args.length === 2 || args.length === 3)) {
       this.#password = args[args.length - 1];
       this.#user = args.length === 3 ? args[1] : undefined;

@@ -129,8 +129,8 @@ export class Client extends Connection {
     return ok(await this.send(...args));
   }
 
-  /** SELECT: makes `db` this connection's database. */
-  async select(db: number): Promise<"OK"> {
+  /** SELECT: makes `db` (a database number or a partition name) this connection's database. */
+  async select(db: number | string): Promise<"OK"> {
     return ok(await this.send("SELECT", db));
   }
 
@@ -482,7 +482,7 @@ export async function connect(options: ConnectOptions = {}): Promise<Client> {
     } else if (password !== undefined) {
       await (username === undefined ? client.auth(password) : client.auth(username, password));
     }
-    if (options.db) await client.select(options.db);
+    if (options.db !== undefined && options.db !== 0) await client.select(options.db);
   } catch (error) {
     client.close();
     throw error;

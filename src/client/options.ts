@@ -24,8 +24,11 @@ export interface ConnectOptions {
   password?: string;
   /** ACL user for AUTH; default user when omitted. */
   username?: string;
-  /** Database selected on connect with SELECT. Default 0 (no SELECT sent). */
-  db?: number;
+  /**
+   * Database number or partition name selected on connect with SELECT. Default 0 (no SELECT
+   * sent).
+   */
+  db?: number | string;
   /** Receives RESP3 push frames; without it they collect in `client.pushes`. */
   onPush?: PushHandler;
 }

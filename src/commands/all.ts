@@ -10,6 +10,7 @@ import { stringCommands } from "./strings.ts";
 import { keyCommands } from "./keys.ts";
 import { expireCommands } from "./expire.ts";
 import { persistenceCommands } from "./persistence.ts";
+import { partitionCommands } from "./partitions.ts";
 
 export const ALL_COMMANDS: CommandSpec[] = [
   ...connectionCommands,
@@ -22,4 +23,5 @@ export const ALL_COMMANDS: CommandSpec[] = [
   ...keyCommands,
   ...expireCommands,
   ...persistenceCommands,
+  ...partitionCommands,
 ];

@@ -48,15 +48,16 @@ function parseClientType(text: string): string {
 /**
  * One CLIENT LIST / CLIENT INFO line in Redis's field order. Hermes cannot see its socket's file
  * descriptor, so `fd` is -1; buffer fields report the reader's capacity and the queued reply bytes.
+ * `db` is the database number, or the selected partition's name (`Databases.dbName`).
  */
-export function clientInfoLine(session: Session, nowMs: number): string {
+export function clientInfoLine(session: Session, nowMs: number, db: string): string {
   const input = session.stats.inputBufferBytes;
   const output = session.stats.queuedOutputBytes;
   return `id=${session.id} addr=${session.remoteAddr} laddr=${session.localAddr} fd=-1` +
     ` name=${session.name}` +
     ` age=${Math.floor((nowMs - session.createdAtMs) / 1000)}` +
     ` idle=${Math.max(0, Math.floor((nowMs - session.lastInteractionMs) / 1000))}` +
-    ` flags=N db=${session.db} sub=0 psub=0 ssub=0 multi=-1` +
+    ` flags=N db=${db} sub=0 psub=0 ssub=0 multi=-1` +
     ` qbuf=0 qbuf-free=${input} argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0` +
     ` omem=${output} tot-mem=${input + output} events=r cmd=${session.lastCommand}` +
     ` user=default redir=-1 resp=${session.protocol}` +
@@ -89,7 +90,9 @@ function list(ctx: CommandContext, argv: string[]): void {
     throw Errors.syntax;
   }
   let text = "";
-  for (const session of sessions) text += clientInfoLine(session, ctx.now) + "\n";
+  for (const session of sessions) {
+    text += clientInfoLine(session, ctx.now, ctx.store.dbName(session.db)) + "\n";
+  }
   ctx.out.verbatim(text);
 }
 
@@ -246,7 +249,9 @@ export const clientCommands: CommandSpec[] = [
         since: "6.2.0",
         complexity: "O(1)",
         handler(ctx) {
-          ctx.out.verbatim(clientInfoLine(ctx.session, ctx.now) + "\n");
+          ctx.out.verbatim(
+            clientInfoLine(ctx.session, ctx.now, ctx.store.dbName(ctx.session.db)) + "\n",
+          );
         },
       },
       {

@@ -3,6 +3,7 @@
  * answering with Redis's names, shapes and error texts so that Redis tooling works unchanged.
  */
 import type { CommandContext } from "./context.ts";
+import { resetPartitionCounters } from "../store/partition.ts";
 import type { CommandSpec } from "./spec.ts";
 import { NO_KEYS } from "./spec.ts";
 import { configSetFailed, Errors, unknownConfigOption } from "./errors.ts";
@@ -193,6 +194,7 @@ function resetStats(ctx: CommandContext): void {
   stats.errors.clear();
   stats.totalCommandsProcessed = 0;
   stats.totalErrorReplies = 0;
+  for (const partition of ctx.store.partitions()) resetPartitionCounters(partition.stats);
   const store = ctx.store.stats;
   store.expiredKeys = 0;
   store.keyspaceHits = 0;

@@ -11,6 +11,7 @@ import { Errors, helloOptionSyntax, wrongArity } from "./errors.ts";
 import { option, parseInteger, toInt64 } from "./args.ts";
 import { isPrintableToken } from "./client.ts";
 import { NO_KEYS } from "./spec.ts";
+import { partitionArg } from "./database_arg.ts";
 import { REDIS_COMPAT_VERSION } from "../version.ts";
 
 const INT32_MIN = -(2 ** 31);
@@ -80,8 +81,18 @@ function auth(ctx: CommandContext, argv: string[]): void {
   ctx.out.ok();
 }
 
-/** SELECT index: an int32 first (Redis's getIntFromObject), then a valid database number. */
+/**
+ * SELECT index|partition: a partition by name, or an int32 (Redis's getIntFromObject) that is
+ * a valid database number.
+ */
 function select(ctx: CommandContext, argv: string[]): void {
+  const partition = partitionArg(ctx, argv[1]);
+  if (partition !== null) {
+    ctx.session.db = partition.index;
+    ctx.db = partition;
+    ctx.out.ok();
+    return;
+  }
   const index = parseInteger(argv[1]);
   if (index < INT32_MIN || index > INT32_MAX) throw Errors.intRange;
   if (index < 0 || index >= ctx.store.count) throw Errors.dbIndexRange;
@@ -187,10 +198,10 @@ export const connectionCommands: CommandSpec[] = [
     flags: ["loading", "stale", "fast"],
     keys: NO_KEYS,
     group: "connection",
-    summary: "Changes the selected database.",
+    summary: "Changes the selected database, or selects a partition by name.",
     since: "1.0.0",
     complexity: "O(1)",
-    args: [{ name: "index", type: "integer" }],
+    args: [{ name: "index-or-partition", type: "string" }],
     handler: select,
   },
 ];

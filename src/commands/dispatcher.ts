@@ -4,7 +4,8 @@
  * become error replies; anything else is a bug, logged and answered generically, with the
  * connection and the data left intact.
  */
-import type { Databases } from "../store/databases.ts";
+import { DATABASE_COUNT, type Databases } from "../store/databases.ts";
+import { type Partition, SchemaError } from "../store/partition.ts";
 import type { Clock } from "../store/clock.ts";
 import type { Logger } from "../log/logger.ts";
 import { CommandStats } from "./command_stats.ts";
@@ -15,6 +16,12 @@ import type { ServerControl } from "./server_control.ts";
 import type { Session } from "./session.ts";
 import type { CommandSpec } from "./spec.ts";
 import { type CommandObserver, type Gate, HANDLED } from "./gates.ts";
+import {
+  confinedToPartition,
+  countCommand,
+  partitionRefusal,
+  schemaErrorReply,
+} from "./partition_rules.ts";
 
 export class Dispatcher {
   readonly stats = new CommandStats();
@@ -107,9 +114,34 @@ export class Dispatcher {
     }
 
     const ctx = this.#ctx;
+    const store = this.#store;
     ctx.session = session;
     ctx.out = out;
-    ctx.db = this.#store.dbs[session.db];
+    let partition: Partition | undefined;
+    let hits = 0;
+    let misses = 0;
+    if (session.db < DATABASE_COUNT) {
+      ctx.db = store.dbs[session.db];
+      session.waitsForRound = true;
+    } else {
+      // A partition: it may have been dropped, and its schema may refuse the command.
+      partition = store.partition(session.db);
+      const refusal = partitionRefusal(partition, spec, argv);
+      if (refusal !== null) {
+        this.#reject(out, refusal, spec);
+        return true;
+      }
+      if (partition === undefined) {
+        ctx.db = store.dbs[0]; // only commands that use no database get here
+        session.waitsForRound = true;
+      } else {
+        ctx.db = partition.keyspace;
+        if (!confinedToPartition(partition, spec)) session.waitsForRound = true;
+        countCommand(partition, spec);
+        hits = store.stats.keyspaceHits;
+        misses = store.stats.keyspaceMisses;
+      }
+    }
     ctx.now = this.#clock();
     session.lastCommand = spec.name;
     const counters = this.stats.counters(spec.name);
@@ -120,7 +152,11 @@ export class Dispatcher {
     } catch (error) {
       // Handlers check before they write, but never leave a half-written reply on the wire.
       out.truncate(mark);
-      const refusal = error instanceof CommandError ? error : this.#unexpected(error, argv);
+      const refusal = error instanceof CommandError
+        ? error
+        : error instanceof SchemaError
+        ? schemaErrorReply(error)
+        : this.#unexpected(error, argv);
       out.error(refusal.line);
       this.stats.countError(refusal.prefix);
       counters.failedCalls++;
@@ -131,7 +167,13 @@ export class Dispatcher {
     counters.usec += durationUs;
     counters.calls++;
     this.stats.totalCommandsProcessed++;
-    this.#store.journal.commandEnd();
+    if (partition !== undefined) {
+      // Read lookups are counted store-wide (keyspace_hits); the part this command added is
+      // the partition's. Only CONFIG RESETSTAT lowers the store's counts.
+      partition.stats.hits += Math.max(0, store.stats.keyspaceHits - hits);
+      partition.stats.misses += Math.max(0, store.stats.keyspaceMisses - misses);
+    }
+    store.journal.commandEnd();
     if (this.observers.length !== 0) {
       for (const observe of this.observers) observe(session, spec, argv, durationUs, ctx.db.index);
     }

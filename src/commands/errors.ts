@@ -161,3 +161,71 @@ export const CompactionErrors = {
     "ERR Background append only file rewriting not started: the log cannot be written (see INFO persistence)",
   ),
 } as const;
+
+/** Partitions (partitions.ts): definitions, selection and schemas. */
+export const PartitionErrors = {
+  notFound: new CommandError("ERR partition not found"),
+  dropped: new CommandError(
+    "ERR the selected partition was dropped; SELECT a database or partition",
+  ),
+} as const;
+
+/** Quotes user text inside an error: one line, at most 128 bytes. */
+function quoted(text: string): string {
+  return `'${oneLine(text.slice(0, 128))}'`;
+}
+
+/** `ERR partition 'users' already exists`. */
+export function partitionExists(name: string): CommandError {
+  return new CommandError(`ERR partition ${quoted(name)} already exists`);
+}
+
+/** CREATE PARTITION with a name that cannot name a partition. */
+export function invalidPartitionName(name: string): CommandError {
+  return new CommandError(
+    `ERR invalid partition name ${quoted(name)}: use 1 to 64 letters, digits, '_', '-' or ':', ` +
+      `and not a number`,
+  );
+}
+
+/** CREATE PARTITION with a schema other than INT, STRING or ANY. */
+export function invalidValueType(word: string): CommandError {
+  return new CommandError(
+    `ERR invalid value type ${quoted(word)} for a partition (expected INT, STRING or ANY)`,
+  );
+}
+
+/** CREATE PARTITION with a persistence mode other than WAL or NONE. */
+export function invalidPersistenceMode(word: string): CommandError {
+  return new CommandError(
+    `ERR invalid persistence mode ${quoted(word)} for a partition (expected WAL or NONE)`,
+  );
+}
+
+/** CREATE PARTITION past `--max-partitions`. */
+export function tooManyPartitions(max: number): CommandError {
+  return new CommandError(`ERR too many partitions (max-partitions is ${max})`);
+}
+
+/** `ERR value is not an integer for partition 'users' (schema INT)`, as the issue words it. */
+export function notIntegerForPartition(name: string): CommandError {
+  return new CommandError(`ERR value is not an integer for partition ${quoted(name)} (schema INT)`);
+}
+
+/** A value of another type moved or copied into a STRING partition. */
+export function notStringForPartition(name: string): CommandError {
+  return new CommandError(
+    `ERR value is not a string for partition ${quoted(name)} (schema STRING)`,
+  );
+}
+
+/** A command whose writes cannot fit the partition's schema (APPEND in INT, LPUSH in STRING). */
+export function commandNotAllowedInPartition(
+  command: string,
+  name: string,
+  schema: string,
+): CommandError {
+  return new CommandError(
+    `ERR command ${quoted(command)} is not allowed in partition ${quoted(name)} (schema ${schema})`,
+  );
+}

@@ -8,6 +8,7 @@ import type { CommandContext } from "./context.ts";
 import type { CommandSpec } from "./spec.ts";
 import { NO_KEYS } from "./spec.ts";
 import type { Keyspace } from "../store/keyspace.ts";
+import { PERSISTENCE_NAMES, SCHEMA_NAMES } from "../store/partition.ts";
 import { utf8ToLatin1 } from "../protocol/latin1.ts";
 import { REDIS_COMPAT_VERSION, VERSION } from "../version.ts";
 
@@ -233,15 +234,25 @@ function averageTtl(db: Keyspace, now: number): number {
   return counted === 0 ? 0 : Math.round(sum / counted);
 }
 
+/**
+ * Numbered databases that hold keys (as Redis), then every partition by name, with its schema
+ * and persistence: `users:keys=3,expires=0,avg_ttl=0,schema=int,persistence=none`.
+ */
 function keyspaceFields(ctx: CommandContext): Field[] {
   const fields: Field[] = [];
+  const counts = (db: Keyspace) =>
+    `keys=${db.size},expires=${db.volatileCount},avg_ttl=${averageTtl(db, ctx.now)}`;
   ctx.store.dbs.forEach((db, index) => {
-    if (db.size === 0) return;
-    fields.push([
-      `db${index}`,
-      `keys=${db.size},expires=${db.volatileCount},avg_ttl=${averageTtl(db, ctx.now)}`,
-    ]);
+    if (db.size !== 0) fields.push([`db${index}`, counts(db)]);
   });
+  for (const partition of ctx.store.partitionsByName()) {
+    const schema = SCHEMA_NAMES[partition.schema].toLowerCase();
+    const persistence = PERSISTENCE_NAMES[partition.persistence].toLowerCase();
+    fields.push([
+      partition.name,
+      `${counts(partition.keyspace)},schema=${schema},persistence=${persistence}`,
+    ]);
+  }
   return fields;
 }
 

@@ -10,6 +10,7 @@ import { Errors } from "./errors.ts";
 import { option, parseInteger } from "./args.ts";
 import { globMatch } from "../store/glob.ts";
 import { cloneValue, type Keyspace, valueType } from "../store/keyspace.ts";
+import { partitionArg, reachTarget } from "./database_arg.ts";
 
 /** Every argument is a key. */
 const ALL_KEYS: [number, number, number] = [1, -1, 1];
@@ -59,9 +60,22 @@ function rename(ctx: CommandContext, argv: string[], onlyIfNew: boolean): void {
   else ctx.out.ok();
 }
 
-/** A database number argument as Redis's `getLongFromObject` then `selectDb` check it. */
+/**
+ * COPY's DB argument: a partition name, or a number as Redis's `getLongFromObject` then
+ * `selectDb` check it.
+ */
 function databaseArg(ctx: CommandContext, text: string): Keyspace {
+  const partition = partitionArg(ctx, text);
+  if (partition !== null) return partition;
   const index = parseInteger(text);
+  if (index < 0 || index >= ctx.store.count) throw Errors.dbIndexRange;
+  return ctx.store.dbs[index];
+}
+
+/** MOVE's database number: Redis reads it as a C int, with another error past 32 bits. */
+function moveTarget(ctx: CommandContext, text: string): Keyspace {
+  const index = parseInteger(text);
+  if (index < INT32_MIN || index > INT32_MAX) throw Errors.intRange;
   if (index < 0 || index >= ctx.store.count) throw Errors.dbIndexRange;
   return ctx.store.dbs[index];
 }
@@ -199,7 +213,7 @@ export const keyCommands: CommandSpec[] = [
     args: [
       { name: "source", type: "key" },
       { name: "destination", type: "key" },
-      { name: "destination-db", type: "integer", token: "DB", flags: ["optional"] },
+      { name: "destination-db", type: "string", token: "DB", flags: ["optional"] },
       { name: "replace", type: "pure-token", token: "REPLACE", flags: ["optional"] },
     ],
     handler(ctx, argv) {
@@ -215,10 +229,12 @@ export const keyCommands: CommandSpec[] = [
       }
       if (target === ctx.db && from === to) throw Errors.sameObject;
       const value = ctx.db.get(from, ctx.now);
+      if (target !== ctx.db) reachTarget(ctx, target);
       if (value === undefined || (!replace && target.get(to, ctx.now) !== undefined)) {
         ctx.out.integer(0);
         return;
       }
+      if (target !== ctx.db) reachTarget(ctx, target, value);
       target.set(to, cloneValue(value), ctx.db.deadline(from));
       ctx.out.integer(1);
     },
@@ -229,23 +245,21 @@ export const keyCommands: CommandSpec[] = [
     flags: ["write", "fast"],
     keys: FIRST_KEY,
     group: "generic",
-    summary: "Move a key to another database",
+    summary: "Move a key to another database or partition",
     since: "1.0.0",
     complexity: "O(1)",
-    args: [{ name: "key", type: "key" }, { name: "db", type: "integer" }],
+    args: [{ name: "key", type: "key" }, { name: "db", type: "string" }],
     handler(ctx, argv) {
       const key = argv[1];
-      // Redis reads this one as a C int: a different error past 32 bits than for COPY's DB.
-      const index = parseInteger(argv[2]);
-      if (index < INT32_MIN || index > INT32_MAX) throw Errors.intRange;
-      if (index < 0 || index >= ctx.store.count) throw Errors.dbIndexRange;
-      const target = ctx.store.dbs[index];
+      const target = partitionArg(ctx, argv[2]) ?? moveTarget(ctx, argv[2]);
       if (target === ctx.db) throw Errors.sameObject;
+      reachTarget(ctx, target);
       const value = ctx.db.get(key, ctx.now);
       if (value === undefined || target.get(key, ctx.now) !== undefined) {
         ctx.out.integer(0);
         return;
       }
+      reachTarget(ctx, target, value);
       target.set(key, value, ctx.db.deadline(key));
       ctx.db.delete(key);
       ctx.out.integer(1);

@@ -35,6 +35,15 @@ export class Session {
   inTransaction = false;
   /** Set while the client waits in a blocking command (BLPOP, ...): INFO, CLIENT LIST `b`. */
   blocked = false;
+  /**
+   * Set by each command of the current batch that saw or changed data the round's log write
+   * makes durable (a numbered database, a WAL partition, anything beyond the selected
+   * keyspace); cleared when the batch is released. A batch that never set it ran only in NONE
+   * partitions: its replies go out before the round's fsync (see app.ts).
+   */
+  waitsForRound = false;
+  /** Set by the connection: queues the replies encoded so far for writing at once. */
+  flushNow: (() => void) | null = null;
   /** Predicates that each say whether one feature needs the gates for this session. */
   readonly #gateReasons: ((session: Session) => boolean)[] = [];
   /** Hook for the server: how many bytes are queued for this client and the input buffer size. */

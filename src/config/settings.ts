@@ -25,6 +25,8 @@ export interface Config {
   compactMinBytes: number;
   /** ...this many times the size of the last snapshot. */
   compactGrowth: number;
+  /** Most partitions that may exist at once (CREATE PARTITION refuses more). */
+  maxPartitions: number;
 }
 
 export const LOG_LEVELS = ["debug", "info", "warn", "error"] as const;
@@ -251,6 +253,15 @@ export const SETTINGS: SettingSpec[] = [
     format: asString,
     mutable: true,
   },
+  {
+    key: "maxPartitions",
+    name: "max-partitions",
+    help: "Most partitions at once; CREATE PARTITION refuses more (existing ones stay)",
+    valueName: "<n>",
+    parse: wholeNumber("max-partitions", 0, 1_000_000),
+    format: asString,
+    mutable: true,
+  },
 ] as SettingSpec[];
 
 /** Built-in defaults: what `deno task start` with no flags runs with. */
@@ -270,6 +281,7 @@ export const DEFAULT_CONFIG: Readonly<Config> = Object.freeze({
   repair: false,
   compactMinBytes: 64 * 1024 * 1024,
   compactGrowth: 2,
+  maxPartitions: 1024,
 });
 
 /** Finds a setting by its name or a Redis alias, case-insensitively. */

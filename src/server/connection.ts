@@ -59,6 +59,7 @@ export class Connection {
       this.#overflowed = true;
       session.closeRequested = true;
     };
+    session.flushNow = () => this.#flush();
   }
 
   get closed(): boolean {

@@ -24,7 +24,7 @@ export interface ExpireCycleOptions {
 }
 
 /**
- * Runs one cycle over every database; returns how many keys it removed. Expiry decisions use
+ * Runs one cycle over every database and partition; returns how many keys it removed. Expiry decisions use
  * `clock` (Unix ms); the budget is measured with `options.timer`. Each database continues
  * where the previous cycle stopped, so a cycle cut short by its budget loses no ground.
  */
@@ -36,12 +36,14 @@ export function activeExpireCycle(
   const budgetMs = options.budgetMs ?? CYCLE_BUDGET_MS;
   const timer = options.timer ?? (() => performance.now());
   const started = timer();
-  const count = store.dbs.length;
+  // The numbered databases, then the partitions: a few hundred references at most per cycle.
+  const keyspaces = store.partitionCount === 0 ? store.dbs : store.keyspaces();
+  const count = keyspaces.length;
   const first = (resumeAt.get(store) ?? 0) % count;
   let removedTotal = 0;
   for (let n = 0; n < count; n++) {
     const index = (first + n) % count;
-    const db = store.dbs[index];
+    const db = keyspaces[index];
     if (db.volatileCount === 0) continue;
     while (true) {
       const [checked, removed] = db.expireSample(clock(), SAMPLE_KEYS);

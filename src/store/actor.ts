@@ -18,6 +18,13 @@ export type CommandRunner<S> = (session: S, argv: string[]) => boolean;
  */
 export type RoundHook = () => Promise<void> | void;
 
+/**
+ * Called for each batch of a round after all of the round's commands ran and before its hook:
+ * may send the batch's replies at once when they depend on nothing the hook does (writes to
+ * memory-only partitions need no fsync). The batch is still released after the hook.
+ */
+export type EarlyRelease<S> = (session: S) => void;
+
 interface Job<S> {
   session: S | null;
   commands: string[][] | null;
@@ -30,10 +37,16 @@ export class StoreActor<S> {
   #running = false;
   readonly #run: CommandRunner<S>;
   readonly #afterRound: RoundHook;
+  readonly #releaseEarly: EarlyRelease<S> | null;
 
-  constructor(run: CommandRunner<S>, afterRound: RoundHook = () => {}) {
+  constructor(
+    run: CommandRunner<S>,
+    afterRound: RoundHook = () => {},
+    releaseEarly: EarlyRelease<S> | null = null,
+  ) {
     this.#run = run;
     this.#afterRound = afterRound;
+    this.#releaseEarly = releaseEarly;
   }
 
   /** Queues a batch of commands; resolves when all have run and their effects may be revealed. */
@@ -83,6 +96,10 @@ export class StoreActor<S> {
           for (let i = 0; i < commands.length; i++) {
             if (!this.#run(job.session!, commands[i])) break;
           }
+        }
+        const early = this.#releaseEarly;
+        if (early !== null) {
+          for (const job of round) if (job.session !== null) early(job.session);
         }
         const pending = this.#afterRound();
         if (pending) await pending;

@@ -1,8 +1,15 @@
 /**
- * All databases (0-15 by default) and the counters they share. Owned by the store actor.
+ * All databases: the numbered ones (0-15) and the partitions (named keyspaces with ids from 16
+ * up, see partition.ts), and the counters they share. Owned by the store actor.
  */
 import { emptyJournal, type Journal } from "./journal.ts";
 import { Keyspace, type KeyspaceStats } from "./keyspace.ts";
+import {
+  emptyPartitionStats,
+  FIRST_PARTITION_ID,
+  type Partition,
+  type PartitionDefinition,
+} from "./partition.ts";
 
 export const DATABASE_COUNT = 16;
 
@@ -11,21 +18,126 @@ export interface StoreStats extends KeyspaceStats {
   keyspaceMisses: number;
 }
 
+/** A partition definition without an id: {@linkcode Databases.createPartition} picks one. */
+export type NewPartition = Omit<PartitionDefinition, "id"> & { id?: number };
+
 export class Databases {
+  /** The numbered databases, by number. */
   readonly dbs: Keyspace[];
   readonly stats: StoreStats = { expiredKeys: 0, keyspaceHits: 0, keyspaceMisses: 0 };
   readonly journal: Journal;
+  /** Partitions by id, in id order (ids only grow, and a Map keeps insertion order). */
+  readonly #partitions = new Map<number, Partition>();
+  readonly #byName = new Map<string, Partition>();
+  #nextId = FIRST_PARTITION_ID;
 
   constructor(journal: Journal = emptyJournal(), count = DATABASE_COUNT) {
     this.journal = journal;
     this.dbs = Array.from({ length: count }, (_, i) => new Keyspace(i, journal, this.stats));
   }
 
+  /** How many numbered databases there are. */
   get count(): number {
     return this.dbs.length;
   }
 
-  /** Swaps the contents of databases `a` and `b` (SWAPDB). */
+  /** The keyspace of database or partition `index`, or undefined (a dropped partition). */
+  keyspace(index: number): Keyspace | undefined {
+    if (index < this.dbs.length) return this.dbs[index];
+    return this.#partitions.get(index)?.keyspace;
+  }
+
+  /** The partition with id `id`, or undefined (a numbered database, or dropped). */
+  partition(id: number): Partition | undefined {
+    return this.#partitions.get(id);
+  }
+
+  /** The partition named `name`, or undefined. */
+  partitionNamed(name: string): Partition | undefined {
+    return this.#byName.get(name);
+  }
+
+  get partitionCount(): number {
+    return this.#partitions.size;
+  }
+
+  /** Every partition, sorted by name (LIST PARTITIONS, INFO keyspace). */
+  partitionsByName(): Partition[] {
+    return [...this.#byName.values()].sort((a, b) =>
+      a.name < b.name ? -1 : a.name > b.name ? 1 : 0
+    );
+  }
+
+  /** Every partition in id order (the order they were created in). */
+  partitions(): IterableIterator<Partition> {
+    return this.#partitions.values();
+  }
+
+  /**
+   * The name of database `index` as channels and INFO show it: "0".."15" for the numbered
+   * databases, the partition's name for a partition.
+   */
+  dbName(index: number): string {
+    if (index < this.dbs.length) return String(index);
+    return this.#partitions.get(index)?.name ?? String(index);
+  }
+
+  /** The numbered databases, then the partitions in id order. */
+  keyspaces(): Keyspace[] {
+    const all = this.dbs.slice();
+    for (const partition of this.#partitions.values()) all.push(partition.keyspace);
+    return all;
+  }
+
+  /**
+   * Creates a partition (CREATE PARTITION, or replay with the id its record holds). The
+   * caller has checked the name, the limit and that the name is free; a taken id or name here
+   * is an error in the caller (or a damaged log) and throws `RangeError`.
+   */
+  createPartition(spec: NewPartition): Partition {
+    const id = spec.id ?? this.#nextId;
+    if (id < FIRST_PARTITION_ID || this.#partitions.has(id) || this.#byName.has(spec.name)) {
+      throw new RangeError(`Cannot create partition ${id} "${spec.name}": id or name in use`);
+    }
+    const definition: PartitionDefinition = {
+      id,
+      name: spec.name,
+      schema: spec.schema,
+      persistence: spec.persistence,
+      createdAtMs: spec.createdAtMs,
+    };
+    const keyspace = new Keyspace(id, this.journal, this.stats);
+    const partition: Partition = { ...definition, keyspace, stats: emptyPartitionStats() };
+    keyspace.partition = partition;
+    keyspace.schema = partition.schema;
+    this.#nextId = Math.max(this.#nextId, id + 1);
+    this.#add(partition);
+    this.journal.undo?.push(() => this.#remove(partition));
+    this.journal.partition({ kind: "create", definition });
+    return partition;
+  }
+
+  /** Drops partition `id` and its keys (the keys' removal is journaled as a flush first). */
+  dropPartition(id: number): void {
+    const partition = this.#partitions.get(id);
+    if (partition === undefined) throw new RangeError(`Cannot drop partition ${id}: no such id`);
+    partition.keyspace.flush();
+    this.#remove(partition);
+    this.journal.undo?.push(() => this.#add(partition));
+    this.journal.partition({ kind: "drop", id });
+  }
+
+  #add(partition: Partition): void {
+    this.#partitions.set(partition.id, partition);
+    this.#byName.set(partition.name, partition);
+  }
+
+  #remove(partition: Partition): void {
+    this.#partitions.delete(partition.id);
+    this.#byName.delete(partition.name);
+  }
+
+  /** Swaps the contents of numbered databases `a` and `b` (SWAPDB). */
   swap(a: number, b: number): void {
     if (a === b) return;
     this.#exchange(a, b);
@@ -41,15 +153,27 @@ export class Databases {
     this.dbs[b].index = b;
   }
 
-  /** Empties every database. */
+  /** Empties every database and every partition (the partitions themselves stay). */
   flushAll(): void {
     for (const db of this.dbs) db.flush();
+    for (const partition of this.#partitions.values()) partition.keyspace.flush();
   }
 
-  /** Total keys over all databases. */
+  /**
+   * Empties everything and drops every partition, starting ids over: for replay starting
+   * again after a repair, before any client is served (the log is muted then).
+   */
+  reset(): void {
+    this.flushAll();
+    for (const id of [...this.#partitions.keys()]) this.dropPartition(id);
+    this.#nextId = FIRST_PARTITION_ID;
+  }
+
+  /** Total keys over all databases and partitions. */
   get totalKeys(): number {
     let total = 0;
     for (const db of this.dbs) total += db.size;
+    for (const partition of this.#partitions.values()) total += partition.keyspace.size;
     return total;
   }
 }

@@ -13,6 +13,12 @@
 import type { Collection, Value } from "./value.ts";
 import type { UndoLog } from "./undo_log.ts";
 import type { Keyspace } from "./keyspace.ts";
+import type { PartitionDefinition } from "./partition.ts";
+
+/** A partition was created (with its whole definition) or dropped (its keys went with it). */
+export type PartitionChange =
+  | { kind: "create"; definition: PartitionDefinition }
+  | { kind: "drop"; id: number };
 
 /** One listener of the change stream. */
 export interface ChangeSink {
@@ -28,6 +34,11 @@ export interface ChangeSink {
   flush(db: number): void;
   /** Databases `a` and `b` swapped contents. */
   swap(a: number, b: number): void;
+  /**
+   * A partition was created or dropped (see partition.ts). Optional: a listener that only
+   * follows keys can leave it out (a drop first flushes the partition, reported as `flush`).
+   */
+  partition?(change: PartitionChange): void;
   /** The changes since the last call form one atomic unit. */
   commandEnd(): void;
 }
@@ -112,6 +123,13 @@ export class Journal implements ChangeSink {
     if (this.durable !== null) this.durable.swap(a, b);
     const sinks = this.#sinks;
     for (let i = 0; i < sinks.length; i++) sinks[i].swap(a, b);
+  }
+
+  partition(change: PartitionChange): void {
+    if (this.capture !== null) return this.capture.partition?.(change);
+    if (this.durable !== null) this.durable.partition?.(change);
+    const sinks = this.#sinks;
+    for (let i = 0; i < sinks.length; i++) sinks[i].partition?.(change);
   }
 
   /** Raises a keyspace event; callers check `notifyMask & eventClass` first (it is cheap). */

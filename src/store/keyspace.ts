@@ -12,7 +12,8 @@ import { ScanCursors } from "./scan_cursors.ts";
 import { EventClass } from "./events.ts";
 import { OPS } from "./types/registry.ts";
 import type { OpTable } from "./ops.ts";
-import { type Collection, snapshotEpoch, type Value } from "./value.ts";
+import { type Collection, snapshotEpoch, type Value, valueBytes } from "./value.ts";
+import { isInt64Text, type Partition, Schema, SchemaError } from "./partition.ts";
 
 export { cloneValue, type Value, valueType } from "./value.ts";
 
@@ -34,6 +35,14 @@ export class Keyspace {
   #expiryShard = 0;
   #expiryIter: Iterator<[string, number]> | null = null;
   #randomIter: (Iterator<string> | null)[] = new Array(SHARD_COUNT).fill(null);
+  /**
+   * What this keyspace may hold: anything for a numbered database; a partition's schema
+   * otherwise (checked in {@linkcode set} and {@linkcode op} as a last guard, see
+   * partition_rules.ts for the checks made before a command changes anything).
+   */
+  schema: Schema = Schema.any;
+  /** The partition this keyspace belongs to, or null for a numbered database. */
+  partition: Partition | null = null;
 
   constructor(
     index: number,
@@ -81,10 +90,12 @@ export class Keyspace {
   /** Stores `value`; `expireAtMs` is the new deadline (0 = none, clearing any old one). */
   set(key: string, value: Value, expireAtMs = 0): void {
     const journal = this.#journal;
+    if (this.schema !== Schema.any) this.#checkSchema(value);
     if (journal.undo !== null) this.#recordUndo(key);
     if ((journal.notifyMask & EventClass.new) !== 0 && !this.data.has(key)) {
       journal.notify(EventClass.new, "new", this.index, key);
     }
+    if (this.partition !== null) this.#countReplace(key, value);
     this.data.set(key, value);
     if (expireAtMs > 0) this.expires.set(key, expireAtMs);
     else if (this.expires.size !== 0) this.expires.delete(key);
@@ -102,6 +113,8 @@ export class Keyspace {
    * (a live value of another type here is a bug); returns the collection now at the key.
    */
   op(key: string, code: number, args: readonly string[]): Collection | undefined {
+    // Typed partitions hold strings only.
+    if (this.schema !== Schema.any) throw new SchemaError(this.partition!.name, this.schema);
     const spec = this.#ops.byCode(code);
     if (spec === undefined) throw new TypeError(`Cannot apply op ${code}: no such op`);
     const current = this.data.get(key);
@@ -109,6 +122,7 @@ export class Keyspace {
       throw new TypeError(`Cannot apply ${spec.command} to a ${typeof current} value`);
     }
     const journal = this.#journal;
+    const bytesBefore = current === undefined ? 0 : valueBytes(current);
     if (current !== undefined && journal.beforeMutate !== null) {
       if (current.epoch < snapshotEpoch.current) journal.beforeMutate(this, key, current);
     }
@@ -124,6 +138,12 @@ export class Keyspace {
     const after = spec.apply(current, args);
     if (after === undefined && current === undefined) return undefined; // nothing to do
     const gone = after === undefined || after.size === 0;
+    const stats = this.partition?.stats;
+    if (stats !== undefined) {
+      if (current === undefined) stats.keyBytes += key.length;
+      else if (gone) stats.keyBytes -= key.length;
+      stats.valueBytes += (gone ? 0 : valueBytes(after!)) - bytesBefore;
+    }
     const deadline = gone && this.expires.size !== 0 ? this.expires.get(key) ?? 0 : 0;
     if (gone) {
       this.data.delete(key);
@@ -133,12 +153,14 @@ export class Keyspace {
     }
     if (undo !== null) {
       if (current === undefined) {
-        undo.push(() => void this.data.delete(key));
+        undo.push(() => this.#restore(key, undefined));
       } else {
         const fn = restore!;
-        const shard = this.data;
         undo.push(() => {
-          shard.set(key, fn(after ?? current));
+          // Measured before `fn` runs: it may put the contents back into the same object.
+          const now = this.data.get(key);
+          const nowBytes = now === undefined ? 0 : valueBytes(now);
+          this.#restore(key, fn(after ?? current), now !== undefined, nowBytes);
           if (deadline !== 0) this.expires.set(key, deadline);
         });
       }
@@ -154,6 +176,7 @@ export class Keyspace {
   delete(key: string): boolean {
     const journal = this.#journal;
     if (journal.undo !== null) this.#recordUndo(key);
+    if (this.partition !== null) this.#countRemove(key);
     if (!this.data.delete(key)) return false;
     if (this.expires.size !== 0) this.expires.delete(key);
     journal.delete(this.index, key);
@@ -184,18 +207,22 @@ export class Keyspace {
   /** Removes every key. */
   flush(): void {
     const undo = this.#journal.undo;
+    const stats = this.partition?.stats;
     if (undo !== null) {
       // O(1) either way: the maps are handed over whole and handed back on undo.
       const data = this.data.detach();
       const expires = this.expires.detach();
+      const bytes = stats === undefined ? [0, 0] : [stats.keyBytes, stats.valueBytes];
       undo.push(() => {
         this.data.attach(data);
         this.expires.attach(expires);
+        if (stats !== undefined) [stats.keyBytes, stats.valueBytes] = bytes;
       });
     } else {
       this.data.clear();
       this.expires.clear();
     }
+    if (stats !== undefined) stats.keyBytes = stats.valueBytes = 0;
     this.#cursors.clear();
     this.#expiryIter = null;
     this.#randomIter.fill(null);
@@ -207,15 +234,56 @@ export class Keyspace {
     const old = this.data.get(key);
     const deadline = old === undefined ? 0 : this.deadline(key);
     this.#journal.undo!.push(() => {
-      if (old === undefined) {
-        this.data.delete(key);
-        this.expires.delete(key);
-        return;
-      }
-      this.data.set(key, old);
-      if (deadline > 0) this.expires.set(key, deadline);
+      this.#restore(key, old);
+      if (old !== undefined && deadline > 0) this.expires.set(key, deadline);
       else this.expires.delete(key);
     });
+  }
+
+  /**
+   * Undo: puts `value` (undefined = no key) at `key` without journaling, keeping a partition's
+   * byte counts right. `had`/`hadBytes` describe what is there now when the caller measured it
+   * itself (before an undo step restored a collection in place).
+   */
+  #restore(key: string, value: Value | undefined, had?: boolean, hadBytes = 0): void {
+    const stats = this.partition?.stats;
+    if (stats !== undefined) {
+      if (had === undefined) {
+        const now = this.data.get(key);
+        had = now !== undefined;
+        hadBytes = now === undefined ? 0 : valueBytes(now);
+      }
+      if (had) stats.keyBytes -= key.length;
+      if (value !== undefined) stats.keyBytes += key.length;
+      stats.valueBytes += (value === undefined ? 0 : valueBytes(value)) - hadBytes;
+    }
+    if (value === undefined) this.data.delete(key);
+    else this.data.set(key, value);
+  }
+
+  /** A partition's byte counts as `key` takes `value` (before the map changes). */
+  #countReplace(key: string, value: Value): void {
+    const stats = this.partition!.stats;
+    const old = this.data.get(key);
+    if (old === undefined) stats.keyBytes += key.length;
+    else stats.valueBytes -= valueBytes(old);
+    stats.valueBytes += valueBytes(value);
+  }
+
+  /** A partition's byte counts as `key` goes (before the map changes). */
+  #countRemove(key: string): void {
+    const stats = this.partition!.stats;
+    const old = this.data.get(key);
+    if (old === undefined) return;
+    stats.keyBytes -= key.length;
+    stats.valueBytes -= valueBytes(old);
+  }
+
+  /** The keyspace's own guard of its partition's schema (see {@linkcode schema}). */
+  #checkSchema(value: Value): void {
+    const fits = typeof value === "string" &&
+      (this.schema !== Schema.int || isInt64Text(value));
+    if (!fits) throw new SchemaError(this.partition!.name, this.schema);
   }
 
   /**
@@ -306,6 +374,10 @@ export class Keyspace {
   #removeExpired(key: string): void {
     const journal = this.#journal;
     if (journal.undo !== null) this.#recordUndo(key);
+    if (this.partition !== null) {
+      this.#countRemove(key);
+      this.partition.stats.expired++;
+    }
     this.data.delete(key);
     this.expires.delete(key);
     this.#stats.expiredKeys++;

@@ -25,6 +25,12 @@ export interface Collection {
   clone(): Collection;
   /** OBJECT ENCODING: the representation in use, named as Redis names its equivalent. */
   encoding(): string;
+  /**
+   * Bytes of the elements (fields and values, members, items), kept up to date by the type as
+   * it changes, never computed by walking. Partitions' statistics add it up; a type without it
+   * counts as 0 bytes there.
+   */
+  readonly bytes?: number;
 }
 
 export type Value = string | Collection;
@@ -32,6 +38,11 @@ export type Value = string | Collection;
 /** The type name of a value. */
 export function valueType(value: Value): TypeName {
   return typeof value === "string" ? "string" : value.type;
+}
+
+/** Bytes a value holds: a string's length, a collection's own count (see `Collection.bytes`). */
+export function valueBytes(value: Value): number {
+  return typeof value === "string" ? value.length : value.bytes ?? 0;
 }
 
 /** An independent copy of a value (COPY). Strings are immutable, so they are shared. */

@@ -67,6 +67,17 @@
  * | 5      | `FLUSHALL` | (none)                                             |
  * | 6      | `SWAPDB`   | db, db                                             |
  * | 7      | `OP`       | db, key, op code, argument count, arguments        |
+ * | 8      | `CREATE_PARTITION` | id, name, schema, persistence, created-at (Unix ms) |
+ * | 9      | `DROP_PARTITION`   | id                                         |
+ *
+ * `db` is a database number: 0-15 for the numbered databases, 16 and up for partitions (named
+ * keyspaces, src/store/partition.ts). `CREATE_PARTITION` defines partition `id` with its name
+ * (a string), schema (varint: 1 INT, 2 STRING, 3 ANY) and persistence (varint: 1 WAL, 2 NONE);
+ * operations on that id may follow it. `DROP_PARTITION` removes the partition and its keys;
+ * its id is never defined again by the same server, and one that ran after a restart starts
+ * after the highest id its data set defines. Operations on a NONE partition are never written:
+ * its definition is, so it comes back after a restart, empty. A snapshot starts with a
+ * `CREATE_PARTITION` for every partition, before any key.
  *
  * `OP` applies an operation of the op table (src/store/ops.ts) to the collection at the key:
  * a deterministic Redis write such as `HSET key f v` or `LPOP key 2`, identified by its code.
@@ -99,7 +110,18 @@ export const Op = {
   flushAll: 5,
   swapDb: 6,
   op: 7,
+  createPartition: 8,
+  dropPartition: 9,
 } as const;
+
+/** A partition definition as a record holds it (see the table above). */
+export interface PartitionRecord {
+  id: number;
+  name: string;
+  schema: number;
+  persistence: number;
+  createdAtMs: number;
+}
 
 /** A record or header that cannot be read, with the reason in plain words. */
 export class FormatError extends Error {
@@ -229,6 +251,22 @@ export class RecordEncoder {
     this.#varint(b);
   }
 
+  createPartition(partition: PartitionRecord): void {
+    this.#begin(partition.name.length + 40);
+    this.bytes[this.length++] = Op.createPartition;
+    this.#varint(partition.id);
+    this.#string(partition.name);
+    this.#varint(partition.schema);
+    this.#varint(partition.persistence);
+    this.#varint(partition.createdAtMs);
+  }
+
+  dropPartition(id: number): void {
+    this.#begin(12);
+    this.bytes[this.length++] = Op.dropPartition;
+    this.#varint(id);
+  }
+
   /** Seals the open record; returns false when there was none. */
   end(): boolean {
     const start = this.#open;
@@ -326,6 +364,8 @@ export interface OpVisitor {
   flushAll(): void;
   swapDb(a: number, b: number): void;
   op(db: number, key: string, code: number, args: string[]): void;
+  createPartition(partition: PartitionRecord): void;
+  dropPartition(id: number): void;
 }
 
 /**
@@ -386,6 +426,17 @@ export function decodeChanges(
         visitor.op(db, key, code, args);
         break;
       }
+      case Op.createPartition: {
+        const id = reader.varint();
+        const name = reader.string();
+        const schema = reader.varint();
+        const persistence = reader.varint();
+        visitor.createPartition({ id, name, schema, persistence, createdAtMs: reader.varint() });
+        break;
+      }
+      case Op.dropPartition:
+        visitor.dropPartition(reader.varint());
+        break;
       default:
         throw new FormatError(`unknown operation ${op} at payload byte ${reader.at - 1 - start}`);
     }

@@ -7,6 +7,12 @@
  */
 import { Databases } from "../store/databases.ts";
 import { OPS } from "../store/types/registry.ts";
+import {
+  type Persistence,
+  PERSISTENCE_NAMES,
+  type Schema,
+  SCHEMA_NAMES,
+} from "../store/partition.ts";
 import { decodeChanges, decodeSnapshotEnd, FileKind, type OpVisitor, RecordType } from "./codec.ts";
 import { type DataFile, newestWithRecords, readDataSet, reasonOf } from "./data_dir.ts";
 import { scanFile, type ScanProblem, type ScanResult } from "./log_reader.ts";
@@ -128,6 +134,8 @@ async function checkLog(dir: string, out: TextOutput): Promise<number> {
     flushAll: () => (ops++, applier.flushAll()),
     swapDb: (a, b) => (ops++, applier.swapDb(a, b)),
     op: (db, key, code, args) => (ops++, applier.op(db, key, code, args)),
+    createPartition: (record) => (ops++, applier.createPartition(record)),
+    dropPartition: (id) => (ops++, applier.dropPartition(id)),
   };
   const reports = await scanFiles(files, (_file, type, bytes, start, end) => {
     if (type === RecordType.snapshotEnd) decodeSnapshotEnd(bytes, start, end);
@@ -149,6 +157,13 @@ async function checkLog(dir: string, out: TextOutput): Promise<number> {
     `records: ${records}, operations: ${ops}, keys: ${store.totalKeys}` +
       (expired > 0 ? ` (and ${expired} expired)` : "") + `, files: ${files.length}`,
   );
+  if (store.partitionCount > 0) {
+    const names = store.partitionsByName().map((p) =>
+      `${p.name} (${SCHEMA_NAMES[p.schema]} ${PERSISTENCE_NAMES[p.persistence]}, ` +
+      `${p.keyspace.size} keys)`
+    );
+    out.line(`partitions: ${store.partitionCount}: ${names.join(", ")}`);
+  }
   const bad = reports.find((r) => r.problem);
   if (!bad) {
     out.line(
@@ -189,6 +204,15 @@ async function dumpLog(target: string, out: TextOutput): Promise<number> {
       const name = OPS.byCode(code)?.command.toUpperCase() ?? `OP#${code}`;
       ops.push(`${name} db=${db} ${quote(key)}${args.map((a) => " " + quote(a)).join("")}`);
     },
+    createPartition: ({ id, name, schema, persistence, createdAtMs }) => {
+      const schemaName = SCHEMA_NAMES[schema as Schema] ?? `schema#${schema}`;
+      const mode = PERSISTENCE_NAMES[persistence as Persistence] ?? `persistence#${persistence}`;
+      ops.push(
+        `CREATE PARTITION db=${id} ${quote(name)} ${schemaName} ${mode} ` +
+          `created=${createdAtMs} (${new Date(createdAtMs).toISOString()})`,
+      );
+    },
+    dropPartition: (id) => ops.push(`DROP PARTITION db=${id}`),
   };
   let current: DataFile | null = null;
   const reports = await scanFiles(files, (file, type, bytes, start, end, offset) => {

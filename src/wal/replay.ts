@@ -8,6 +8,13 @@ import type { Logger } from "../log/logger.ts";
 import { OPS } from "../store/types/registry.ts";
 import { valueType } from "../store/value.ts";
 import {
+  FIRST_PARTITION_ID,
+  type Persistence,
+  PERSISTENCE_NAMES,
+  type Schema,
+  SCHEMA_NAMES,
+} from "../store/partition.ts";
+import {
   decodeChanges,
   FILE_HEADER_BYTES,
   FileKind,
@@ -61,7 +68,7 @@ export async function replay(options: ReplayOptions): Promise<ReplayResult> {
     // A repair cuts files and may have applied part of a malformed record: start over once.
     let result = await replayOnce(options, started);
     if (result === "repaired") {
-      options.store.flushAll();
+      options.store.reset();
       result = await replayOnce(options, started);
       if (result === "repaired") {
         throw new DataDirError("Cannot repair the data set: still damaged");
@@ -256,13 +263,13 @@ async function writeAll(file: Deno.FsFile, bytes: Uint8Array): Promise<void> {
  */
 export function storeApplier(store: Databases): OpVisitor {
   const keyspace = (db: number) => {
-    const ks = store.dbs[db];
-    if (ks === undefined) {
-      throw new DataDirError(
-        `Cannot load the data set: it uses database ${db}, but this server has ${store.count}`,
-      );
-    }
-    return ks;
+    const ks = store.keyspace(db);
+    if (ks !== undefined) return ks;
+    throw new DataDirError(
+      db >= FIRST_PARTITION_ID
+        ? `Cannot load the data set: it uses partition ${db}, which no earlier record defines`
+        : `Cannot load the data set: it uses database ${db}, but this server has ${store.count}`,
+    );
   };
   return {
     set: (db, key, value, expireAtMs) => keyspace(db).set(key, value, expireAtMs),
@@ -290,13 +297,41 @@ export function storeApplier(store: Databases): OpVisitor {
       }
       ks.op(key, code, args);
     },
+    createPartition: (record) => {
+      if (!(record.schema in SCHEMA_NAMES) || !(record.persistence in PERSISTENCE_NAMES)) {
+        throw new FormatError(`partition ${record.id} has an unknown schema or persistence`);
+      }
+      if (
+        record.id < FIRST_PARTITION_ID || store.partition(record.id) !== undefined ||
+        store.partitionNamed(record.name) !== undefined
+      ) {
+        throw new DataDirError(
+          `Cannot load the data set: partition ${record.id} "${record.name}" is defined twice`,
+        );
+      }
+      store.createPartition({
+        id: record.id,
+        name: record.name,
+        schema: record.schema as Schema,
+        persistence: record.persistence as Persistence,
+        createdAtMs: record.createdAtMs,
+      });
+    },
+    dropPartition: (id) => {
+      if (store.partition(id) === undefined) {
+        throw new DataDirError(
+          `Cannot load the data set: it drops partition ${id}, which no earlier record defines`,
+        );
+      }
+      store.dropPartition(id);
+    },
   };
 }
 
 /** Removes every key whose deadline is before `now`; returns how many. */
 export function dropExpired(store: Databases, now: number): number {
   let dropped = 0;
-  for (const db of store.dbs) {
+  for (const db of store.keyspaces()) {
     if (db.volatileCount === 0) continue;
     const due: string[] = [];
     for (const shard of db.expires.shards) {

@@ -18,7 +18,7 @@
 import type { Journal } from "../store/journal.ts";
 import type { Keyspace } from "../store/keyspace.ts";
 import { type Collection, snapshotEpoch, type Value } from "../store/value.ts";
-import { encodeFileHeader, FileKind, RecordEncoder } from "./codec.ts";
+import { encodeFileHeader, FileKind, type PartitionRecord, RecordEncoder } from "./codec.ts";
 import { writeCollection } from "./wal_journal.ts";
 
 /**
@@ -69,6 +69,8 @@ export interface SnapshotOptions {
   path: string;
   generation: number;
   sources: SnapshotSource[];
+  /** Every partition's definition at the switch: written first, before any key. */
+  partitions?: PartitionRecord[];
   /** Started at the switch (in the actor); ended here when the write finishes or fails. */
   freeze: SnapshotFreeze;
   /** Runs a task inside the store actor. */
@@ -127,6 +129,15 @@ export async function writeSnapshot(
     let offset = 0;
     while (offset < header.length) offset += await handle.write(header.subarray(offset));
     bytes += header.length;
+    let definitionsStart = encoder.length;
+    for (const partition of options.partitions ?? []) {
+      encoder.createPartition(partition);
+      if (encoder.length - definitionsStart >= RECORD_BYTES) {
+        encoder.end();
+        definitionsStart = encoder.length;
+      }
+    }
+    encoder.end();
 
     for (const { keyspace, index } of options.sources) {
       for (let s = 0; s < keyspace.data.shards.length; s++) {

@@ -2,8 +2,13 @@
  * The keyspace's {@linkcode Journal}, encoding each change as a log operation. The changes of
  * one command become one record (sealed by `commandEnd`), and the records of a whole actor
  * round collect in one buffer that the log writes at once.
+ *
+ * Changes to a partition with persistence NONE are dropped here: never written, so never
+ * fsynced, and a command that only changed such partitions seals no record (its reply then
+ * waits for no fsync). Partition definitions are always written.
  */
-import type { ChangeSink } from "../store/journal.ts";
+import type { ChangeSink, PartitionChange } from "../store/journal.ts";
+import { FIRST_PARTITION_ID, Persistence } from "../store/partition.ts";
 import { OPS } from "../store/types/registry.ts";
 import type { Value } from "../store/value.ts";
 import { RecordEncoder } from "./codec.ts";
@@ -15,6 +20,18 @@ export class WalJournal implements ChangeSink {
   readonly encoder = new RecordEncoder();
   /** While true (replay), changes are not recorded: they come from the log itself. */
   muted = true;
+  /** Ids of the partitions whose changes are not logged (persistence NONE). */
+  readonly #unlogged = new Set<number>();
+
+  /** How many partitions are unlogged now (for tests: the set must not outlive them). */
+  get unloggedPartitions(): number {
+    return this.#unlogged.size;
+  }
+
+  /** Whether changes to database `db` are left out of the log. */
+  #skips(db: number): boolean {
+    return db >= FIRST_PARTITION_ID && this.#unlogged.has(db);
+  }
 
   /** Records sealed so far; a command that changed data raises it. */
   get sealedRecords(): number {
@@ -22,31 +39,43 @@ export class WalJournal implements ChangeSink {
   }
 
   set(db: number, key: string, value: Value, expireAtMs: number): void {
-    if (this.muted) return;
+    if (this.muted || this.#skips(db)) return;
     if (typeof value === "string") return this.encoder.set(db, key, value, expireAtMs);
     writeCollection(this.encoder, db, key, value, expireAtMs);
   }
 
   op(db: number, key: string, code: number, args: readonly string[]): void {
-    if (!this.muted) this.encoder.op(db, key, code, args);
+    if (!this.muted && !this.#skips(db)) this.encoder.op(db, key, code, args);
   }
 
   delete(db: number, key: string): void {
-    if (!this.muted) this.encoder.delete(db, key);
+    if (!this.muted && !this.#skips(db)) this.encoder.delete(db, key);
   }
 
   expire(db: number, key: string, expireAtMs: number): void {
-    if (!this.muted) this.encoder.expire(db, key, expireAtMs);
+    if (!this.muted && !this.#skips(db)) this.encoder.expire(db, key, expireAtMs);
   }
 
   flush(db: number): void {
-    if (this.muted) return;
+    if (this.muted || this.#skips(db)) return;
     if (db < 0) this.encoder.flushAll();
     else this.encoder.flushDb(db);
   }
 
   swap(a: number, b: number): void {
     if (!this.muted) this.encoder.swapDb(a, b);
+  }
+
+  /** Definitions are logged whatever the persistence; the unlogged set follows them always. */
+  partition(change: PartitionChange): void {
+    if (change.kind === "create") {
+      const definition = change.definition;
+      if (definition.persistence === Persistence.none) this.#unlogged.add(definition.id);
+      if (!this.muted) this.encoder.createPartition(definition);
+    } else {
+      this.#unlogged.delete(change.id);
+      if (!this.muted) this.encoder.dropPartition(change.id);
+    }
   }
 
   commandEnd(): void {

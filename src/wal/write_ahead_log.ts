@@ -31,7 +31,8 @@ import {
   reasonOf,
   syncDirectory,
 } from "./data_dir.ts";
-import { FILE_HEADER_BYTES } from "./codec.ts";
+import { FILE_HEADER_BYTES, type PartitionRecord } from "./codec.ts";
+import { Persistence } from "../store/partition.ts";
 import { LogFile, type SyncStats } from "./log_file.ts";
 import { replay } from "./replay.ts";
 import {
@@ -468,11 +469,20 @@ export class WriteAheadLog {
     this.#switchRequested = false;
     this.#olderLogs.push({ file: old.file, bytes: old.writtenBytes });
     this.#current = next;
-    // The keyspaces as they are now, under their numbers now (see snapshot_writer.ts).
+    // The keyspaces as they are now, under their numbers now (see snapshot_writer.ts), and
+    // every partition's definition (a NONE partition's keys are never logged).
     const sources: SnapshotSource[] = this.#store.dbs.map((keyspace, index) => ({
       keyspace,
       index,
     }));
+    const partitions: PartitionRecord[] = [];
+    for (const partition of this.#store.partitions()) {
+      const { id, name, schema, persistence, createdAtMs } = partition;
+      partitions.push({ id, name, schema, persistence, createdAtMs });
+      if (persistence === Persistence.wal) {
+        sources.push({ keyspace: partition.keyspace, index: id });
+      }
+    }
     // Collections as they are now, for the snapshot (see SnapshotFreeze).
     const freeze = new SnapshotFreeze(this.#store.journal, sources);
     const compaction: Compaction = {
@@ -485,7 +495,7 @@ export class WriteAheadLog {
     compaction.done = (async () => {
       try {
         await old.close();
-        await this.#compact(compaction, sources, freeze);
+        await this.#compact(compaction, sources, partitions, freeze);
       } finally {
         freeze.end();
       }
@@ -501,6 +511,7 @@ export class WriteAheadLog {
   async #compact(
     compaction: Compaction,
     sources: SnapshotSource[],
+    partitions: PartitionRecord[],
     freeze: SnapshotFreeze,
   ): Promise<void> {
     const { generation } = compaction;
@@ -511,6 +522,7 @@ export class WriteAheadLog {
         path: temp,
         generation,
         sources,
+        partitions,
         freeze,
         runInStore: (task) => this.#runInStore(task),
         now: this.#clock,

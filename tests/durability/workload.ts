@@ -24,6 +24,8 @@ const TTL_SECONDS = 3600;
 
 export class Worker {
   readonly id: number;
+  /** The database number or partition name the worker writes in. */
+  readonly db: number | string;
   readonly keys: string[];
   readonly counters: string[];
   /** Every acknowledged command applied. */
@@ -35,8 +37,9 @@ export class Worker {
   #random: () => number;
   #step = 0;
 
-  constructor(id: number, random: () => number) {
+  constructor(id: number, random: () => number, db: number | string = 0) {
     this.id = id;
+    this.db = db;
     this.keys = Array.from({ length: STRING_KEYS }, (_, i) => `w${id}:s${i}`);
     this.counters = Array.from({ length: COUNTERS }, (_, i) => `w${id}:c${i}`);
     this.#random = random;
@@ -46,7 +49,7 @@ export class Worker {
   async run(port: number, stop: () => boolean): Promise<void> {
     let client: Client;
     try {
-      client = await connect({ port });
+      client = await connect({ port, db: this.db });
     } catch {
       return;
     }
@@ -128,6 +131,7 @@ export class Worker {
    */
   async verify(client: Client): Promise<string | null> {
     const all = [...this.keys, ...this.counters];
+    await client.select(this.db);
     const replies = await client.pipeline(all.flatMap((key) => [["GET", key], ["PTTL", key]]));
     const actual: Model = new Map();
     for (let i = 0; i < all.length; i++) {

@@ -200,7 +200,8 @@ Deno.test("SELECT switches the database of one connection only and refuses bad i
     const cases: [string, string][] = [
       ["16", "ERR DB index is out of range"],
       ["-1", "ERR DB index is out of range"],
-      ["x", "ERR value is not an integer or out of range"],
+      ["x", "ERR partition not found"], // a word that could name a partition
+      ["x y", "ERR value is not an integer or out of range"],
       ["1.5", "ERR value is not an integer or out of range"],
       ["99999999999", "ERR value is out of range, value must between -2147483648 and 2147483647"],
     ];

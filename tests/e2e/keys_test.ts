@@ -124,6 +124,10 @@ Deno.test("COPY copies value and TTL, to another database too, and REPLACE overw
     );
     assertEquals(
       await rawReply(c, "COPY", "orig", "x", "DB", "one"),
+      "-ERR partition not found\r\n",
+    );
+    assertEquals(
+      await rawReply(c, "COPY", "orig", "x", "DB", "1.0"),
       "-ERR value is not an integer or out of range\r\n",
     );
     assertEquals(await rawReply(c, "COPY", "orig", "x", "DB"), "-ERR syntax error\r\n");

@@ -84,20 +84,24 @@ interface Harness {
   holdRounds(): () => void;
 }
 
-function harness(overrides: Partial<Config> = {}): Harness {
+function harness(overrides: Partial<Config> = {}, releaseEarly = false): Harness {
   const config: Config = { ...DEFAULT_CONFIG, ...overrides };
   const ran: string[] = [];
   let hold: Promise<void> | null = null;
-  const actor = new StoreActor<Session>((session, argv) => {
-    ran.push(argv.join(" "));
-    const name = argv[0].toUpperCase();
-    if (name === "GET") session.out.bulk(BIG);
-    else if (name === "QUIT") {
-      session.out.ok();
-      session.closeRequested = true;
-    } else session.out.pong();
-    return !session.closeRequested;
-  }, () => hold ?? undefined);
+  const actor = new StoreActor<Session>(
+    (session, argv) => {
+      ran.push(argv.join(" "));
+      const name = argv[0].toUpperCase();
+      if (name === "GET") session.out.bulk(BIG);
+      else if (name === "QUIT") {
+        session.out.ok();
+        session.closeRequested = true;
+      } else session.out.pong();
+      return !session.closeRequested;
+    },
+    () => hold ?? undefined,
+    releaseEarly ? (session) => session.flushNow?.() : null,
+  );
   const conn = new ScriptedConn();
   const session = new Session(1, "127.0.0.1:1", "127.0.0.1:2", Date.now());
   const network: NetworkStats = {
@@ -245,4 +249,20 @@ Deno.test("reads and completed writes both count as interaction for the idle tim
   assertOk(h.session.lastInteractionMs > 0);
   h.conn.close();
   await h.served;
+});
+
+Deno.test("a batch released early is written while its round's hook still runs", async () => {
+  for (const early of [false, true]) {
+    const h = harness({}, early);
+    const release = h.holdRounds();
+    h.conn.send("PING\r\nPING\r\n");
+    await tick();
+    await tick();
+    assertEquals(h.conn.writes, early ? ["+PONG\r\n+PONG\r\n"] : []);
+    release();
+    await tick();
+    assertEquals(h.conn.writes, ["+PONG\r\n+PONG\r\n"], "one write either way");
+    h.conn.send("QUIT\r\n");
+    await h.served;
+  }
 });

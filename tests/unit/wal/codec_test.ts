@@ -45,6 +45,9 @@ function recorder(ops: unknown[]): OpVisitor {
     flushAll: () => ops.push(["flushAll"]),
     swapDb: (a, b) => ops.push(["swapDb", a, b]),
     op: (db, key, code, args) => ops.push(["op", db, key, code, ...args]),
+    createPartition: (p) =>
+      ops.push(["createPartition", p.id, p.name, p.schema, p.persistence, p.createdAtMs]),
+    dropPartition: (id) => ops.push(["dropPartition", id]),
   };
 }
 
@@ -58,6 +61,15 @@ Deno.test("every operation survives encoding and decoding, grouped by record", (
   encoder.flushDb(7);
   encoder.flushAll();
   encoder.swapDb(1, 2);
+  encoder.createPartition({
+    id: 16,
+    name: "users:v2",
+    schema: 1,
+    persistence: 2,
+    createdAtMs: 1_700_000_000_456,
+  });
+  encoder.set(16, "u", "7", 0);
+  encoder.dropPartition(300_000);
   encoder.end();
   encoder.snapshotEnd(42);
   assertEquals(encoder.sealed, 3);
@@ -70,6 +82,9 @@ Deno.test("every operation survives encoding and decoding, grouped by record", (
       ["flushDb", 7],
       ["flushAll"],
       ["swapDb", 1, 2],
+      ["createPartition", 16, "users:v2", 1, 2, 1_700_000_000_456],
+      ["set", 16, "u", "7", 0],
+      ["dropPartition", 300_000],
     ],
     [["end", 42]],
   ]);

@@ -233,9 +233,44 @@ Deno.test("a gap in the log sequence refuses to start", async () => {
   });
 });
 
-Deno.test("a record naming a database the server lacks refuses to start", async () => {
+Deno.test("a record naming a database or partition the server lacks refuses to start", async () => {
   await withDir(async (dir) => {
     await writeDataFile(dir, "log", 1, [set("a", "1", 0, 40)]);
-    await assertRejects(() => load(dir), /uses database 40, but this server has 16/);
+    await assertRejects(() => load(dir), /uses partition 40, which no earlier record defines/);
+  });
+});
+
+Deno.test("partition records replay in order; a key of an undefined partition refuses to start", async () => {
+  const define = (id: number, name: string, persistence = 1) => (e: RecordEncoder) =>
+    e.createPartition({ id, name, schema: 3, persistence, createdAtMs: 5 });
+  await withDir(async (dir) => {
+    await writeDataFile(dir, "snapshot", 1, [
+      define(16, "a"),
+      define(17, "b"),
+      set("x", "in-a", 0, 16),
+      snapshotEnd(1),
+    ]);
+    await writeDataFile(dir, "log", 1, [
+      (e) => e.dropPartition(17),
+      define(20, "b"),
+      set("y", "in-new-b", 0, 20),
+    ]);
+    const { store } = await load(dir);
+    assertEquals(store.partitionsByName().map((p) => [p.name, p.id, p.keyspace.size]), [
+      ["a", 16, 1],
+      ["b", 20, 1],
+    ]);
+    assertEquals(
+      store.createPartition({ name: "c", schema: 3, persistence: 1, createdAtMs: 6 }).id,
+      21,
+    );
+  });
+  await withDir(async (dir) => {
+    await writeDataFile(dir, "log", 1, [define(16, "a"), set("x", "1", 0, 17)]);
+    await assertRejects(() => load(dir), /uses partition 17, which no earlier record defines/);
+  });
+  await withDir(async (dir) => {
+    await writeDataFile(dir, "log", 1, [define(16, "a"), define(17, "a"), set("x", "1")]);
+    await assertRejects(() => load(dir), /partition 17 "a" is defined twice/);
   });
 });

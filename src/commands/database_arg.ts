@@ -1,0 +1,38 @@
+/**
+ * Database arguments that may name a partition: SELECT, MOVE and COPY ... DB take either a
+ * database number, parsed by each command exactly as Redis does (its errors differ between
+ * them), or a partition name.
+ */
+import type { Keyspace } from "../store/keyspace.ts";
+import { isPartitionName, Persistence } from "../store/partition.ts";
+import type { CommandContext } from "./context.ts";
+import { PartitionErrors } from "./errors.ts";
+import { valueRefusal } from "./partition_rules.ts";
+import type { Value } from "../store/value.ts";
+
+/**
+ * The keyspace of the partition `text` names, or null when `text` is no partition name (a
+ * number, or not a name at all): the command then parses it as a database number, with
+ * Redis's errors. A name with no partition is `ERR partition not found`.
+ */
+export function partitionArg(ctx: CommandContext, text: string): Keyspace | null {
+  if (!isPartitionName(text)) return null;
+  const partition = ctx.store.partitionNamed(text);
+  if (partition === undefined) throw PartitionErrors.notFound;
+  return partition.keyspace;
+}
+
+/**
+ * Before a command reads or writes `target` besides the selected keyspace (MOVE, COPY): a
+ * logged target makes the batch wait for the round's log write, and a value its schema does
+ * not allow is refused.
+ */
+export function reachTarget(ctx: CommandContext, target: Keyspace, value?: Value): void {
+  const partition = target.partition;
+  if (partition === null || partition.persistence === Persistence.wal) {
+    ctx.session.waitsForRound = true;
+  }
+  if (value === undefined) return;
+  const refusal = valueRefusal(partition, value);
+  if (refusal !== null) throw refusal;
+}
