@@ -28,6 +28,8 @@ export interface BenchmarkRun {
   /** `-r`: random keys drawn from this many. */
   keyspace: number;
   timeoutMs: number;
+  /** `--dbnum`: the database each connection selects (a partition's id works too). */
+  dbnum?: number;
 }
 
 /** Splits one CSV line of quoted fields (quotes doubled inside a field). */
@@ -90,6 +92,7 @@ export async function runRedisBenchmark(run: BenchmarkRun): Promise<BenchmarkRow
     ...["-h", "127.0.0.1", "-p", String(run.port)],
     ...["-c", String(run.clients), "-P", String(run.pipeline), "-n", String(run.requests)],
     ...["-r", String(run.keyspace), "-t", run.tests.join(","), "--csv"],
+    ...(run.dbnum === undefined ? [] : ["--dbnum", String(run.dbnum)]),
   ];
   const result = await runTool("redis-benchmark", args, { timeoutMs: run.timeoutMs });
   const problem = result.code !== 0

@@ -82,6 +82,7 @@ const describePartition: Handler = (ctx, argv) => {
   const partition = existing(ctx, argv[2]);
   replyFields(ctx, [
     ["name", partition.name],
+    ["id", partition.id],
     ["schema", SCHEMA_NAMES[partition.schema]],
     ["persistence", PERSISTENCE_NAMES[partition.persistence]],
     ["keys", partition.keyspace.size],
@@ -113,11 +114,11 @@ const HELP = [
   "LIST PARTITIONS",
   "    Return the names of the partitions, sorted.",
   "DESCRIBE PARTITION <name>",
-  "    Return name, schema, persistence, keys, keys with a TTL and creation time (Unix ms).",
+  "    Return name, id, schema, persistence, keys, keys with a TTL and creation time (Unix ms).",
   "STATS PARTITION <name>",
   "    Return keys, reads, writes, hits, misses, expired keys and bytes of keys and values.",
   "SELECT <name>, MOVE <key> <name>, COPY <source> <destination> DB <name>",
-  "    Use a partition where a database number goes.",
+  "    Use a partition where a database number goes (its id works too).",
 ];
 
 const NAME_ARG = { name: "name", type: "string" } as const;
@@ -208,7 +209,7 @@ export const partitionCommands: CommandSpec[] = [
     word: "partition",
     arity: 3,
     flags: ["loading", "stale", "fast"],
-    summary: "Returns a partition's name, schema, persistence, key counts and creation time.",
+    summary: "Returns a partition's name, id, schema, persistence, key counts and creation time.",
     complexity: "O(1)",
     args: [NAME_ARG],
     handler: describePartition,

@@ -57,6 +57,16 @@ export class Databases {
     return this.#byName.get(name);
   }
 
+  /** The id the next partition will get: ids below it are taken or retired. */
+  get nextPartitionId(): number {
+    return this.#nextId;
+  }
+
+  /** Retires every id below `next` (replay of a snapshot: ids of dropped partitions stay used). */
+  retirePartitionIds(next: number): void {
+    this.#nextId = Math.max(this.#nextId, next);
+  }
+
   get partitionCount(): number {
     return this.#partitions.size;
   }

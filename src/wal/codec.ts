@@ -69,15 +69,17 @@
  * | 7      | `OP`       | db, key, op code, argument count, arguments        |
  * | 8      | `CREATE_PARTITION` | id, name, schema, persistence, created-at (Unix ms) |
  * | 9      | `DROP_PARTITION`   | id                                         |
+ * | 10     | `NEXT_PARTITION_ID` | id                                        |
  *
  * `db` is a database number: 0-15 for the numbered databases, 16 and up for partitions (named
  * keyspaces, src/store/partition.ts). `CREATE_PARTITION` defines partition `id` with its name
  * (a string), schema (varint: 1 INT, 2 STRING, 3 ANY) and persistence (varint: 1 WAL, 2 NONE);
  * operations on that id may follow it. `DROP_PARTITION` removes the partition and its keys;
- * its id is never defined again by the same server, and one that ran after a restart starts
- * after the highest id its data set defines. Operations on a NONE partition are never written:
- * its definition is, so it comes back after a restart, empty. A snapshot starts with a
- * `CREATE_PARTITION` for every partition, before any key.
+ * its id is never handed out again (clients may select a partition by id). Operations on a
+ * NONE partition are never written: its definition is, so it comes back after a restart,
+ * empty. A snapshot starts with `NEXT_PARTITION_ID` (the id the next partition will get, so
+ * the ids of partitions dropped before the snapshot stay retired) and a `CREATE_PARTITION`
+ * for every partition, before any key. Replay hands out ids above the highest it has seen.
  *
  * `OP` applies an operation of the op table (src/store/ops.ts) to the collection at the key:
  * a deterministic Redis write such as `HSET key f v` or `LPOP key 2`, identified by its code.
@@ -112,6 +114,7 @@ export const Op = {
   op: 7,
   createPartition: 8,
   dropPartition: 9,
+  nextPartitionId: 10,
 } as const;
 
 /** A partition definition as a record holds it (see the table above). */
@@ -267,6 +270,12 @@ export class RecordEncoder {
     this.#varint(id);
   }
 
+  nextPartitionId(id: number): void {
+    this.#begin(12);
+    this.bytes[this.length++] = Op.nextPartitionId;
+    this.#varint(id);
+  }
+
   /** Seals the open record; returns false when there was none. */
   end(): boolean {
     const start = this.#open;
@@ -366,6 +375,7 @@ export interface OpVisitor {
   op(db: number, key: string, code: number, args: string[]): void;
   createPartition(partition: PartitionRecord): void;
   dropPartition(id: number): void;
+  nextPartitionId(id: number): void;
 }
 
 /**
@@ -436,6 +446,9 @@ export function decodeChanges(
       }
       case Op.dropPartition:
         visitor.dropPartition(reader.varint());
+        break;
+      case Op.nextPartitionId:
+        visitor.nextPartitionId(reader.varint());
         break;
       default:
         throw new FormatError(`unknown operation ${op} at payload byte ${reader.at - 1 - start}`);

@@ -136,6 +136,7 @@ async function checkLog(dir: string, out: TextOutput): Promise<number> {
     op: (db, key, code, args) => (ops++, applier.op(db, key, code, args)),
     createPartition: (record) => (ops++, applier.createPartition(record)),
     dropPartition: (id) => (ops++, applier.dropPartition(id)),
+    nextPartitionId: (id) => (ops++, applier.nextPartitionId(id)),
   };
   const reports = await scanFiles(files, (_file, type, bytes, start, end) => {
     if (type === RecordType.snapshotEnd) decodeSnapshotEnd(bytes, start, end);
@@ -213,6 +214,7 @@ async function dumpLog(target: string, out: TextOutput): Promise<number> {
       );
     },
     dropPartition: (id) => ops.push(`DROP PARTITION db=${id}`),
+    nextPartitionId: (id) => ops.push(`NEXT PARTITION ID ${id}`),
   };
   let current: DataFile | null = null;
   const reports = await scanFiles(files, (file, type, bytes, start, end, offset) => {

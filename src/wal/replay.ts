@@ -325,6 +325,7 @@ export function storeApplier(store: Databases): OpVisitor {
       }
       store.dropPartition(id);
     },
+    nextPartitionId: (id) => store.retirePartitionIds(id),
   };
 }
 

@@ -71,6 +71,8 @@ export interface SnapshotOptions {
   sources: SnapshotSource[];
   /** Every partition's definition at the switch: written first, before any key. */
   partitions?: PartitionRecord[];
+  /** The id the next partition will get, at the switch (see `NEXT_PARTITION_ID`). */
+  nextPartitionId?: number;
   /** Started at the switch (in the actor); ended here when the write finishes or fails. */
   freeze: SnapshotFreeze;
   /** Runs a task inside the store actor. */
@@ -129,6 +131,7 @@ export async function writeSnapshot(
     let offset = 0;
     while (offset < header.length) offset += await handle.write(header.subarray(offset));
     bytes += header.length;
+    if (options.nextPartitionId !== undefined) encoder.nextPartitionId(options.nextPartitionId);
     let definitionsStart = encoder.length;
     for (const partition of options.partitions ?? []) {
       encoder.createPartition(partition);

@@ -32,7 +32,7 @@ import {
   syncDirectory,
 } from "./data_dir.ts";
 import { FILE_HEADER_BYTES, type PartitionRecord } from "./codec.ts";
-import { Persistence } from "../store/partition.ts";
+import { FIRST_PARTITION_ID, Persistence } from "../store/partition.ts";
 import { LogFile, type SyncStats } from "./log_file.ts";
 import { replay } from "./replay.ts";
 import {
@@ -476,6 +476,9 @@ export class WriteAheadLog {
       index,
     }));
     const partitions: PartitionRecord[] = [];
+    // Only once partitions were ever made: a data set without them stays as it was.
+    const nextId = this.#store.nextPartitionId;
+    const nextPartitionId = nextId > FIRST_PARTITION_ID ? nextId : undefined;
     for (const partition of this.#store.partitions()) {
       const { id, name, schema, persistence, createdAtMs } = partition;
       partitions.push({ id, name, schema, persistence, createdAtMs });
@@ -495,7 +498,7 @@ export class WriteAheadLog {
     compaction.done = (async () => {
       try {
         await old.close();
-        await this.#compact(compaction, sources, partitions, freeze);
+        await this.#compact(compaction, sources, partitions, nextPartitionId, freeze);
       } finally {
         freeze.end();
       }
@@ -512,6 +515,7 @@ export class WriteAheadLog {
     compaction: Compaction,
     sources: SnapshotSource[],
     partitions: PartitionRecord[],
+    nextPartitionId: number | undefined,
     freeze: SnapshotFreeze,
   ): Promise<void> {
     const { generation } = compaction;
@@ -523,6 +527,7 @@ export class WriteAheadLog {
         generation,
         sources,
         partitions,
+        nextPartitionId,
         freeze,
         runInStore: (task) => this.#runInStore(task),
         now: this.#clock,

@@ -7,6 +7,7 @@
 import { assertEquals, assertMatch, assertOk } from "../helpers/assert.ts";
 import { type HermesProcess, withHermes } from "../helpers/hermes_process.ts";
 import { runTool } from "../helpers/run_tool.ts";
+import { hasCommand } from "../helpers/redis_process.ts";
 import { type Client, connect } from "../../src/client/mod.ts";
 
 const MAIN = new URL("../../main.ts", import.meta.url).pathname;
@@ -91,10 +92,12 @@ Deno.test("partition commands and their errors are exact over RESP2, RESP3 and i
       const describe = await r("DESCRIBE", "PARTITION", name);
       const createdAt = /created-at\r\n:(\d+)\r\n$/.exec(describe)?.[1];
       assertOk(createdAt && Math.abs(Number(createdAt) - Date.now()) < 60_000, describe);
+      const id = 16 + MODES.indexOf(mode);
       assertEquals(
         describe,
-        (mode === "resp3" ? "%6\r\n" : "*12\r\n") +
-          `$4\r\nname\r\n$${name.length}\r\n${name}\r\n$6\r\nschema\r\n$3\r\nINT\r\n` +
+        (mode === "resp3" ? "%7\r\n" : "*14\r\n") +
+          `$4\r\nname\r\n$${name.length}\r\n${name}\r\n$2\r\nid\r\n:${id}\r\n` +
+          "$6\r\nschema\r\n$3\r\nINT\r\n" +
           "$11\r\npersistence\r\n$4\r\nNONE\r\n$4\r\nkeys\r\n:1\r\n$7\r\nexpires\r\n:0\r\n" +
           `$10\r\ncreated-at\r\n:${createdAt}\r\n`,
       );
@@ -353,5 +356,39 @@ Deno.test("hermes cli -n <name> and connect({ db: name }) select a partition", a
     assertEquals(missing.code, 1);
     assertMatch(missing.stdout + missing.stderr, /partition not found/);
     assertEquals((await cli("GET", "k")).stdout, "\n");
+  });
+});
+
+Deno.test("a partition answers to its id where clients only take a number (redis-cli -n, redis-benchmark --dbnum)", async () => {
+  await withHermes(async (server) => {
+    const c = await server.connect();
+    await c.send("CREATE", "PARTITION", "first", "INT", "NONE"); // id 16
+    await c.send("CREATE", "PARTITION", "second", "ANY", "WAL"); // id 17
+    assertEquals(await c.send("SELECT", "17"), "OK");
+    await c.send("SET", "word", "v");
+    assertEquals(
+      ((await c.call("MOVE", "word", "16")) as Error).message,
+      "ERR value is not an integer for partition 'first' (schema INT)",
+    );
+    assertEquals(await c.send("COPY", "word", "word", "DB", "0"), 1);
+    const outOfRange = "ERR DB index is out of range";
+    assertEquals(((await c.call("SELECT", "18")) as Error).message, outOfRange);
+    await c.send("DROP", "PARTITION", "first");
+    assertEquals(((await c.call("SELECT", "16")) as Error).message, outOfRange);
+    const port = String(server.port);
+    if (hasCommand("redis-cli")) {
+      const get = await runTool("redis-cli", ["-p", port, "-n", "17", "GET", "word"]);
+      assertEquals(get.stdout, "v\n");
+    } else console.log("Skipping the redis-cli part: redis-cli is not installed");
+    if (hasCommand("redis-benchmark")) {
+      const run = await runTool("redis-benchmark", [
+        ...["-p", port, "--dbnum", "17", "-t", "set", "-n", "2000", "-r", "1000", "-q"],
+      ]);
+      assertEquals(run.code, 0, run.stdout + run.stderr);
+      assertOk((await c.send("DBSIZE") as number) > 100, "redis-benchmark wrote elsewhere");
+      await c.select(0);
+      assertEquals(await c.send("DBSIZE"), 1);
+    } else console.log("Skipping the redis-benchmark part: redis-benchmark is not installed");
+    c.close();
   });
 });

@@ -48,6 +48,7 @@ function recorder(ops: unknown[]): OpVisitor {
     createPartition: (p) =>
       ops.push(["createPartition", p.id, p.name, p.schema, p.persistence, p.createdAtMs]),
     dropPartition: (id) => ops.push(["dropPartition", id]),
+    nextPartitionId: (id) => ops.push(["nextPartitionId", id]),
   };
 }
 
@@ -70,6 +71,7 @@ Deno.test("every operation survives encoding and decoding, grouped by record", (
   });
   encoder.set(16, "u", "7", 0);
   encoder.dropPartition(300_000);
+  encoder.nextPartitionId(300_001);
   encoder.end();
   encoder.snapshotEnd(42);
   assertEquals(encoder.sealed, 3);
@@ -85,6 +87,7 @@ Deno.test("every operation survives encoding and decoding, grouped by record", (
       ["createPartition", 16, "users:v2", 1, 2, 1_700_000_000_456],
       ["set", 16, "u", "7", 0],
       ["dropPartition", 300_000],
+      ["nextPartitionId", 300_001],
     ],
     [["end", 42]],
   ]);

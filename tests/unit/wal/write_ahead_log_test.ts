@@ -301,7 +301,13 @@ Deno.test("partition definitions survive reopening and compaction; NONE partitio
     await h.change((s) => s.dropPartition(ids[2]));
     await h.change((s) => {
       s.createPartition({ name: "late", schema: 1, persistence: 2, createdAtMs: 14 });
+      s.dropPartition(
+        s.createPartition({ name: "brief", schema: 3, persistence: 1, createdAtMs: 15 }).id,
+      );
     });
+    // A second compaction: the log no longer mentions the dropped ids.
+    assertEquals(h.wal.requestCompaction(), "started");
+    while (info(h.wal).aof_rewrites !== 2) await new Promise((r) => setTimeout(r, 5));
     const expected = dumpPartitions(h.store).filter((row) => !row.startsWith("memory|"));
     const numbered = dump(h.store);
     await h.wal.close();
@@ -311,12 +317,12 @@ Deno.test("partition definitions survive reopening and compaction; NONE partitio
     assertEquals(dump(reopened.store), numbered);
     assertEquals(reopened.store.partitionNamed("memory")!.keyspace.size, 0);
     assertEquals(reopened.store.partitionNamed("gone"), undefined);
-    // Ids keep growing after a restart: the next one follows the highest the data set defines.
+    // Ids of dropped partitions stay retired after a restart, even once the log forgot them.
     let next = 0;
     await reopened.change((s) => {
-      next = s.createPartition({ name: "new", schema: 3, persistence: 1, createdAtMs: 15 }).id;
+      next = s.createPartition({ name: "new", schema: 3, persistence: 1, createdAtMs: 16 }).id;
     });
-    assertEquals(next, ids[2] + 2);
+    assertEquals(next, ids[2] + 3);
     await reopened.wal.close();
   });
 });
