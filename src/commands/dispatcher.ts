@@ -4,8 +4,8 @@
  * become error replies; anything else is a bug, logged and answered generically, with the
  * connection and the data left intact.
  */
-import { DATABASE_COUNT, type Databases } from "../store/databases.ts";
-import { type Partition, SchemaError } from "../store/partition.ts";
+import type { Databases } from "../store/databases.ts";
+import { FIRST_PARTITION_ID, type Partition, SchemaError } from "../store/partition.ts";
 import type { Clock } from "../store/clock.ts";
 import type { Logger } from "../log/logger.ts";
 import { CommandStats } from "./command_stats.ts";
@@ -120,7 +120,7 @@ export class Dispatcher {
     let partition: Partition | undefined;
     let hits = 0;
     let misses = 0;
-    if (session.db < DATABASE_COUNT) {
+    if (session.db < FIRST_PARTITION_ID) {
       ctx.db = store.dbs[session.db];
       session.waitsForRound = true;
     } else {
