@@ -17,9 +17,9 @@
  *   deno run --allow-all bench/durable_set.ts [--rounds 3] [--requests 100000] [--clients 50]
  *     [--no-floor]
  */
-import { parseArgs } from "node:util";
 import { hasCommand } from "../tests/helpers/redis_process.ts";
 import { runRedisBenchmark } from "./lib/redis_benchmark.ts";
+import { sideBySideArgs } from "./lib/side_by_side_args.ts";
 import {
   infoFields,
   startBareCommitServer,
@@ -29,18 +29,7 @@ import {
 import { median, ratio } from "./lib/stats.ts";
 import { formatCount, formatFixed, textTable } from "./lib/format.ts";
 
-const { values } = parseArgs({
-  args: Deno.args,
-  options: {
-    rounds: { type: "string", default: "3" },
-    requests: { type: "string", default: "100000" },
-    clients: { type: "string", default: "50" },
-    "no-floor": { type: "boolean", default: false },
-  },
-});
-const rounds = Number(values.rounds);
-const requests = Number(values.requests);
-const clients = Number(values.clients);
+const { rounds, requests, clients, switches } = sideBySideArgs(Deno.args, ["no-floor"]);
 
 interface Sample {
   opsPerSec: number;
@@ -95,7 +84,7 @@ async function main(): Promise<void> {
     const redis = await startRedisServer(["--appendonly", "yes", "--appendfsync", "always"]);
     contenders.push({ label: "Redis appendfsync always", isHermes: false, samples: [], ...redis });
     console.log(`Redis:  ${redis.settings}`);
-    if (!values["no-floor"]) {
+    if (!switches["no-floor"]) {
       for (const scheme of ["blocking", "async"] as const) {
         const bare = await startBareCommitServer(scheme);
         const label = `bare Deno, ${scheme} fdatasync`;

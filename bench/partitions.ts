@@ -21,9 +21,9 @@
  *
  *   deno run --allow-all bench/partitions.ts [--rounds 3] [--requests 100000] [--clients 50]
  */
-import { parseArgs } from "node:util";
 import { hasCommand } from "../tests/helpers/redis_process.ts";
 import { runRedisBenchmark } from "./lib/redis_benchmark.ts";
+import { sideBySideArgs } from "./lib/side_by_side_args.ts";
 import {
   type BenchServer,
   infoFields,
@@ -34,17 +34,7 @@ import { median, ratio } from "./lib/stats.ts";
 import { formatCount, formatFixed, textTable } from "./lib/format.ts";
 import { connect } from "../src/client/mod.ts";
 
-const { values } = parseArgs({
-  args: Deno.args,
-  options: {
-    rounds: { type: "string", default: "3" },
-    requests: { type: "string", default: "100000" },
-    clients: { type: "string", default: "50" },
-  },
-});
-const rounds = Number(values.rounds);
-const requests = Number(values.requests);
-const clients = Number(values.clients);
+const { rounds, requests, clients } = sideBySideArgs(Deno.args);
 const KEYSPACE = 100_000;
 
 interface Sample {

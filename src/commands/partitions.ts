@@ -7,7 +7,7 @@
  * They are refused inside MULTI and BEGIN (`no_multi`), as SHUTDOWN is.
  */
 import type { CommandContext } from "./context.ts";
-import type { CommandSpec, Handler } from "./spec.ts";
+import type { ArgDoc, CommandSpec, Handler } from "./spec.ts";
 import { NO_KEYS } from "./spec.ts";
 import {
   invalidPartitionName,
@@ -121,7 +121,21 @@ const HELP = [
   "    Use a partition where a database number goes (its id works too).",
 ];
 
-const NAME_ARG = { name: "name", type: "string" } as const;
+const NAME_ARG: ArgDoc = { name: "name", type: "string" };
+
+/** COMMAND DOCS for one of the words of `table` (the table CREATE PARTITION parses with). */
+function oneOfWords(name: string, table: Record<string, unknown>): ArgDoc {
+  const words = Object.keys(table);
+  return {
+    name,
+    type: "oneof",
+    arguments: words.map((word) => ({
+      name: word.toLowerCase(),
+      type: "pure-token",
+      token: word,
+    })),
+  };
+}
 
 /** A container (`create`) with its one subcommand (`create|partition`) and HELP. */
 function container(
@@ -166,26 +180,7 @@ export const partitionCommands: CommandSpec[] = [
     flags: ["write", "no_multi"],
     summary: "Creates a partition with a value schema and a persistence mode.",
     complexity: "O(1)",
-    args: [
-      NAME_ARG,
-      {
-        name: "schema",
-        type: "oneof",
-        arguments: [
-          { name: "int", type: "pure-token", token: "INT" },
-          { name: "string", type: "pure-token", token: "STRING" },
-          { name: "any", type: "pure-token", token: "ANY" },
-        ],
-      },
-      {
-        name: "persistence",
-        type: "oneof",
-        arguments: [
-          { name: "wal", type: "pure-token", token: "WAL" },
-          { name: "none", type: "pure-token", token: "NONE" },
-        ],
-      },
-    ],
+    args: [NAME_ARG, oneOfWords("schema", SCHEMAS), oneOfWords("persistence", PERSISTENCE_MODES)],
     handler: createPartition,
   }),
   container("drop", "A container for dropping partitions.", {
