@@ -256,9 +256,9 @@ export const SETTINGS: SettingSpec[] = [
   {
     key: "maxPartitions",
     name: "max-partitions",
-    help: "Most partitions at once; CREATE PARTITION refuses more (existing ones stay)",
+    help: "Most partitions at once (about 10 KB each when empty); CREATE PARTITION refuses more",
     valueName: "<n>",
-    parse: wholeNumber("max-partitions", 0, 1_000_000),
+    parse: wholeNumber("max-partitions", 0, 100_000),
     format: asString,
     mutable: true,
   },

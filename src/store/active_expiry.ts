@@ -36,8 +36,7 @@ export function activeExpireCycle(
   const budgetMs = options.budgetMs ?? CYCLE_BUDGET_MS;
   const timer = options.timer ?? (() => performance.now());
   const started = timer();
-  // The numbered databases, then the partitions: a few hundred references at most per cycle.
-  const keyspaces = store.partitionCount === 0 ? store.dbs : store.keyspaces();
+  const keyspaces = store.keyspaces();
   const count = keyspaces.length;
   const first = (resumeAt.get(store) ?? 0) % count;
   let removedTotal = 0;

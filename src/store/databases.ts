@@ -30,6 +30,8 @@ export class Databases {
   readonly #partitions = new Map<number, Partition>();
   readonly #byName = new Map<string, Partition>();
   #nextId = FIRST_PARTITION_ID;
+  /** {@linkcode keyspaces}, kept until a partition comes or goes or SWAPDB runs. */
+  #all: Keyspace[] | null = null;
 
   constructor(journal: Journal = emptyJournal(), count = DATABASE_COUNT) {
     this.journal = journal;
@@ -92,11 +94,14 @@ export class Databases {
     return this.#partitions.get(index)?.name ?? String(index);
   }
 
-  /** The numbered databases, then the partitions in id order. */
-  keyspaces(): Keyspace[] {
-    const all = this.dbs.slice();
-    for (const partition of this.#partitions.values()) all.push(partition.keyspace);
-    return all;
+  /** The numbered databases, then the partitions in id order (do not modify the array). */
+  keyspaces(): readonly Keyspace[] {
+    if (this.#all === null) {
+      const all = this.dbs.slice();
+      for (const partition of this.#partitions.values()) all.push(partition.keyspace);
+      this.#all = all;
+    }
+    return this.#all;
   }
 
   /**
@@ -140,11 +145,13 @@ export class Databases {
   #add(partition: Partition): void {
     this.#partitions.set(partition.id, partition);
     this.#byName.set(partition.name, partition);
+    this.#all = null;
   }
 
   #remove(partition: Partition): void {
     this.#partitions.delete(partition.id);
     this.#byName.delete(partition.name);
+    this.#all = null;
   }
 
   /** Swaps the contents of numbered databases `a` and `b` (SWAPDB). */
@@ -161,6 +168,7 @@ export class Databases {
     this.dbs[b] = first;
     this.dbs[a].index = a;
     this.dbs[b].index = b;
+    this.#all = null;
   }
 
   /** Empties every database and every partition (the partitions themselves stay). */
