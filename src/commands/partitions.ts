@@ -177,7 +177,7 @@ export const partitionCommands: CommandSpec[] = [
   container("create", "A container for creating partitions.", {
     word: "partition",
     arity: 5,
-    flags: ["write", "no_multi"],
+    flags: ["write", "denyoom", "no_multi"],
     summary: "Creates a partition with a value schema and a persistence mode.",
     complexity: "O(1)",
     args: [NAME_ARG, oneOfWords("schema", SCHEMAS), oneOfWords("persistence", PERSISTENCE_MODES)],
