@@ -113,6 +113,8 @@ export async function startApp(config: Config, clock: Clock = systemClock): Prom
       : undefined,
   });
   const dispatcher: Dispatcher = new Dispatcher(registry, store, server, clock, log);
+  // The BEGIN timeout sweep changes the store, so it runs in the actor.
+  dispatcher.transactions.interactive.schedule = (task) => void actor.run(task);
   if (wal) {
     wal.onHealthChange = (failure) => {
       dispatcher.writeRefusal = failure === null ? null : logWriteFailed(failure);

@@ -11,6 +11,7 @@ import { keyCommands } from "./keys.ts";
 import { expireCommands } from "./expire.ts";
 import { persistenceCommands } from "./persistence.ts";
 import { partitionCommands } from "./partitions.ts";
+import { transactionCommands } from "./transactions.ts";
 
 export const ALL_COMMANDS: CommandSpec[] = [
   ...connectionCommands,
@@ -24,4 +25,5 @@ export const ALL_COMMANDS: CommandSpec[] = [
   ...expireCommands,
   ...persistenceCommands,
   ...partitionCommands,
+  ...transactionCommands,
 ];

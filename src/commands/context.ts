@@ -10,6 +10,7 @@ import type { CommandStats } from "./command_stats.ts";
 import type { Registry } from "./registry.ts";
 import type { ServerControl } from "./server_control.ts";
 import type { Session } from "./session.ts";
+import type { Transactions } from "../tx/transactions.ts";
 
 export interface CommandContext {
   session: Session;
@@ -22,6 +23,8 @@ export interface CommandContext {
   readonly server: ServerControl;
   readonly registry: Registry;
   readonly stats: CommandStats;
+  /** MULTI/EXEC, WATCH and BEGIN/COMMIT state (src/tx/). */
+  readonly transactions: Transactions;
   /**
    * Raises a keyspace event for `key` in the selected database (notify-keyspace-events):
    * `eventClass` from store/events.ts, `name` as Redis names it (`set`, `hset`, `lpush`,

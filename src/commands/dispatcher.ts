@@ -15,25 +15,30 @@ import { arityAllows, findSubcommand, type Registry } from "./registry.ts";
 import type { ServerControl } from "./server_control.ts";
 import type { Session } from "./session.ts";
 import type { CommandSpec } from "./spec.ts";
-import { type CommandObserver, type Gate, HANDLED } from "./gates.ts";
 import {
   confinedToPartition,
   countCommand,
   partitionRefusal,
   schemaErrorReply,
 } from "./partition_rules.ts";
+import { commandHas, type CommandObserver, type Gate, GateOrder, HANDLED } from "./gates.ts";
+import { Transactions } from "../tx/transactions.ts";
 
 export class Dispatcher {
   readonly stats = new CommandStats();
-  /** Set while the log cannot be written (MISCONF): commands flagged "write" are refused. */
-  writeRefusal: CommandError | null = null;
   /**
-   * The checks run before a handler (gates.ts), in order. They run only for a session with
-   * `gated` set, or for every session while {@linkcode serverGated} is true.
+   * The checks run before a handler (gates.ts), in order; add them with {@linkcode addGate}.
+   * They run only for a session with `gated` set, or for every session while
+   * {@linkcode serverGated} is true.
    */
   gates: Gate[] = [];
-  /** A server-wide gate is active (out of memory, read-only replica, ...). */
+  /** A server-wide gate is active (see {@linkcode setServerCondition}). */
   serverGated = false;
+  /** MULTI/EXEC, WATCH and BEGIN/COMMIT (src/tx/). */
+  readonly transactions: Transactions;
+  readonly #gateOrders: number[] = [];
+  readonly #serverConditions = new Set<string>();
+  #writeRefusal: CommandError | null = null;
   /** Called after each command while not empty (MONITOR, SLOWLOG, latency). */
   observers: CommandObserver[] = [];
   readonly #ctx: CommandContext;
@@ -55,6 +60,9 @@ export class Dispatcher {
     this.#store = store;
     this.#clock = clock;
     this.#log = log;
+    this.addGate(GateOrder.diskError, this.#diskErrorGate);
+    const transactions = new Transactions(this, store, server.config, clock);
+    this.transactions = transactions;
     this.#ctx = {
       session: undefined as unknown as Session,
       out: undefined as unknown as Session["out"],
@@ -64,6 +72,7 @@ export class Dispatcher {
       server,
       registry,
       stats: this.stats,
+      transactions,
       notify(eventClass, name, key) {
         const journal = store.journal;
         if ((journal.notifyMask & eventClass) !== 0) {
@@ -73,28 +82,55 @@ export class Dispatcher {
     };
   }
 
+  /** Set while the log cannot be written: writes (and PING) are refused with this MISCONF. */
+  get writeRefusal(): CommandError | null {
+    return this.#writeRefusal;
+  }
+
+  set writeRefusal(refusal: CommandError | null) {
+    this.#writeRefusal = refusal;
+    this.setServerCondition("disk-error", refusal !== null);
+  }
+
+  /** Adds a gate at its place in Redis's order (`GateOrder`); equal orders keep insertion order. */
+  addGate(order: number, gate: Gate): void {
+    let at = this.#gateOrders.length;
+    while (at > 0 && this.#gateOrders[at - 1] > order) at--;
+    this.#gateOrders.splice(at, 0, order);
+    this.gates.splice(at, 0, gate);
+  }
+
+  /**
+   * Turns a server-wide condition (MISCONF, out of memory, ...) on or off: while any is on, the
+   * gates run for every command.
+   */
+  setServerCondition(name: string, on: boolean): void {
+    if (on) this.#serverConditions.add(name);
+    else this.#serverConditions.delete(name);
+    this.serverGated = this.#serverConditions.size !== 0;
+  }
+
   /** Runs one command for `session`; returns false when the session must stop (QUIT). */
   readonly run = (session: Session, argv: string[]): boolean => {
-    const out = session.out;
     let spec = this.#registry.lookup(argv[0]);
     if (spec === undefined) {
-      this.#reject(out, unknownCommand(argv), null);
+      this.#reject(session, unknownCommand(argv), null);
       return true;
     }
     if (!arityAllows(spec.arity, argv.length)) {
-      this.#reject(out, wrongArity(spec.name), spec);
+      this.#reject(session, wrongArity(spec.name), spec);
       return true;
     }
     // A container called alone runs its own handler (bare COMMAND); others have arity <= -2.
     if (spec.subcommands && argv.length > 1) {
       const sub = findSubcommand(spec, argv[1]);
       if (sub === undefined) {
-        this.#reject(out, unknownSubcommand(argv[1], spec.name), spec);
+        this.#reject(session, unknownSubcommand(argv[1], spec.name), spec);
         return true;
       }
       spec = sub;
       if (!arityAllows(spec.arity, argv.length)) {
-        this.#reject(out, wrongArity(spec.name), spec);
+        this.#reject(session, wrongArity(spec.name), spec);
         return true;
       }
     }
@@ -104,15 +140,20 @@ export class Dispatcher {
       for (let i = 0; i < gates.length; i++) {
         const verdict = gates[i](session, spec, argv);
         if (verdict === null) continue;
-        if (verdict !== HANDLED) this.#reject(out, verdict, spec);
+        if (verdict !== HANDLED) this.#reject(session, verdict, spec);
         return !session.closeRequested;
       }
     }
-    if (this.writeRefusal !== null && spec.flags.includes("write")) {
-      this.#reject(out, this.writeRefusal, spec);
-      return true;
-    }
+    this.execute(session, spec, argv);
+    return !session.closeRequested;
+  };
 
+  /**
+   * Runs a command that was looked up and passed the checks: the handler, its stats, the end of
+   * its unit in the change stream, the observers. EXEC runs its queued commands through here.
+   */
+  readonly execute = (session: Session, spec: CommandSpec, argv: string[]): void => {
+    const out = session.out;
     const ctx = this.#ctx;
     const store = this.#store;
     ctx.session = session;
@@ -128,8 +169,8 @@ export class Dispatcher {
       partition = store.partition(session.db);
       const refusal = partitionRefusal(partition, spec, argv);
       if (refusal !== null) {
-        this.#reject(out, refusal, spec);
-        return true;
+        this.#reject(session, refusal, spec);
+        return;
       }
       if (partition === undefined) {
         ctx.db = store.dbs[0]; // only commands that use no database get here
@@ -177,7 +218,13 @@ export class Dispatcher {
     if (this.observers.length !== 0) {
       for (const observe of this.observers) observe(session, spec, argv, durationUs, ctx.db.index);
     }
-    return !session.closeRequested;
+  };
+
+  /** MISCONF: writes (an EXEC that would write, and PING too) while the log cannot be written. */
+  readonly #diskErrorGate: Gate = (session, spec) => {
+    const refusal = this.#writeRefusal;
+    if (refusal === null) return null;
+    return commandHas(session, spec, "write") || spec.name === "ping" ? refusal : null;
   };
 
   /**
@@ -196,8 +243,13 @@ export class Dispatcher {
     this.#lastEnd = -1;
   };
 
-  #reject(out: Session["out"], error: CommandError, spec: CommandSpec | null): void {
-    out.error(error.line);
+  /**
+   * Answers a refused command. As Redis's rejectCommand, a refusal while the client is in MULTI
+   * flags the transaction (EXEC then answers EXECABORT), and a refused EXEC ends it.
+   */
+  #reject(session: Session, error: CommandError, spec: CommandSpec | null): void {
+    if (session.multi !== null) error = session.multi.refused(spec, error);
+    session.out.error(error.line);
     this.stats.countError(error.prefix);
     if (spec) this.stats.counters(spec.name).rejectedCalls++;
   }

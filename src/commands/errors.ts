@@ -67,6 +67,100 @@ export const Errors = {
   internal: new CommandError("ERR internal error; the server logged the details"),
 } as const;
 
+/** MULTI/EXEC/WATCH texts, word for word as Redis 7 sends them. */
+export const MultiErrors = {
+  nested: new CommandError("ERR MULTI calls can not be nested"),
+  execWithoutMulti: new CommandError("ERR EXEC without MULTI"),
+  discardWithoutMulti: new CommandError("ERR DISCARD without MULTI"),
+  watchInsideMulti: new CommandError("ERR WATCH inside MULTI is not allowed"),
+  notAllowed: new CommandError("ERR Command not allowed inside a transaction"),
+  execAbort: new CommandError("EXECABORT Transaction discarded because of previous errors."),
+} as const;
+
+/** `ERR MULTI queue full ...`: a queued command would pass transaction-max-bytes. */
+export function multiQueueFull(maxBytes: number): CommandError {
+  return new CommandError(
+    `ERR MULTI queue full: the queued commands would exceed transaction-max-bytes (${maxBytes})`,
+  );
+}
+
+/** WATCH past max-watched-keys. */
+export function tooManyWatchedKeys(limit: number): CommandError {
+  return new CommandError(
+    `ERR too many WATCHed keys: a client may watch at most ${limit} (max-watched-keys)`,
+  );
+}
+
+/** BEGIN/COMMIT/ROLLBACK refusals (Hermes's own commands, worded like Redis's MULTI errors). */
+export const TxErrors = {
+  commitWithoutBegin: new CommandError("ERR COMMIT without BEGIN"),
+  rollbackWithoutBegin: new CommandError("ERR ROLLBACK without BEGIN"),
+  watchInsideBegin: new CommandError(
+    "ERR WATCH is not allowed inside a BEGIN transaction (its reads are checked at COMMIT)",
+  ),
+} as const;
+
+/** `ERR BEGIN calls can not be nested ...`. */
+export function beginNested(openId: number): CommandError {
+  return new CommandError(`ERR BEGIN calls can not be nested: transaction ${openId} is open`);
+}
+
+/** MULTI, SUBSCRIBE, SHUTDOWN, ... inside a BEGIN transaction. */
+export function notAllowedInBegin(command: string): CommandError {
+  return new CommandError(
+    oneLine(`ERR ${command.toUpperCase()} is not allowed inside a BEGIN transaction`),
+  );
+}
+
+/** `COMMIT <id>` / `ROLLBACK <id>` naming a transaction that is not the connection's open one. */
+export function noSuchTransaction(id: string, openId: number | null): CommandError {
+  const open = openId === null ? "" : ` (the open transaction is ${openId})`;
+  return new CommandError(
+    oneLine(`ERR no open transaction ${id.slice(0, 64)} on this connection${open}`),
+  );
+}
+
+/** A key read by the transaction changed before COMMIT. */
+export function conflictOnKey(id: number, db: number, key: string): CommandError {
+  return new CommandError(oneLine(
+    `CONFLICT transaction ${id} not committed: key '${key.slice(0, 128)}' in db ${db} was ` +
+      "changed by another client after the transaction read it",
+  ));
+}
+
+/** A database whose key set the transaction read (KEYS, SCAN, DBSIZE, ...) changed before COMMIT. */
+export function conflictOnRange(id: number, db: number, key: string | null): CommandError {
+  const what = key === null ? "was flushed or swapped" : `changed (key '${key.slice(0, 128)}')`;
+  return new CommandError(oneLine(
+    `CONFLICT transaction ${id} not committed: db ${db} ${what} after the transaction read ` +
+      "its key set",
+  ));
+}
+
+/** Statements of a transaction the server already rolled back (timeout). */
+export function transactionTimedOut(id: number, seconds: number, hint: boolean): CommandError {
+  return new CommandError(
+    `ERR transaction ${id} timed out after ${seconds} seconds and was rolled back` +
+      (hint ? "; send ROLLBACK to end it" : ""),
+  );
+}
+
+/** A statement that would pass transaction-max-keys. */
+export function transactionTooManyKeys(id: number, limit: number): CommandError {
+  return new CommandError(
+    `ERR transaction ${id} would write more than ${limit} keys (transaction-max-keys); ` +
+      "the command was not applied",
+  );
+}
+
+/** A statement that would pass transaction-max-bytes. */
+export function transactionTooManyBytes(id: number, limit: number): CommandError {
+  return new CommandError(
+    `ERR transaction ${id} would buffer more than ${limit} bytes of changes ` +
+      "(transaction-max-bytes); the command was not applied",
+  );
+}
+
 /** `ERR invalid expire time in 'set' command`, for the command given. */
 export function invalidExpireTime(command: string): CommandError {
   return new CommandError(`ERR invalid expire time in '${command}' command`);

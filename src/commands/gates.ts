@@ -6,11 +6,16 @@
  *
  * A gate costs nothing while it has nothing to check: the dispatcher calls the gates only when
  * the session is flagged (`session.gated`) or a server-wide condition is on
- * (`dispatcher.serverGated`).
+ * (`dispatcher.serverGated`). Gates are added with `dispatcher.addGate(GateOrder.x, gate)` so
+ * features built apart still check in Redis's order.
+ *
+ * A refusal while the client is in MULTI flags the transaction (EXEC then answers EXECABORT),
+ * and a refused EXEC ends it, as Redis's rejectCommand does: the dispatcher does that for every
+ * gate, so a gate only decides.
  */
 import type { CommandError } from "./errors.ts";
 import type { Session } from "./session.ts";
-import type { CommandSpec } from "./spec.ts";
+import type { CommandFlag, CommandSpec } from "./spec.ts";
 
 /** What a gate decided: let the command run, refuse it, or it answered the command itself. */
 export type GateVerdict = null | CommandError | typeof HANDLED;
@@ -35,3 +40,37 @@ export type CommandObserver = (
   durationUs: number,
   dbIndex: number,
 ) => void;
+
+/**
+ * Where each check runs, in Redis 7's processCommand order. A gate added with the same order as
+ * another runs after it.
+ */
+export const GateOrder = {
+  /** NOAUTH: not authenticated. */
+  auth: 10,
+  /** Commands flagged no_multi inside MULTI. */
+  noMulti: 20,
+  /** NOPERM: ACL rules. */
+  acl: 30,
+  /** OOM: out of memory for denyoom commands. */
+  outOfMemory: 40,
+  /** MISCONF: the log cannot be written. */
+  diskError: 50,
+  /** READONLY: a read-only replica. */
+  readOnlyReplica: 60,
+  /** Only (P)(UN)SUBSCRIBE, PING, QUIT and RESET in a RESP2 subscribed context. */
+  pubsubContext: 70,
+  /** LOADING and the like. */
+  loading: 80,
+  /** MULTI queueing and BEGIN statements: after every check, since they run or keep the command. */
+  transaction: 100,
+} as const;
+
+/**
+ * Whether the command carries `flag`. EXEC carries the flags of every command it queued, as in
+ * Redis (mstate.cmd_flags): an EXEC that would write is refused under MISCONF as a whole.
+ */
+export function commandHas(session: Session, spec: CommandSpec, flag: CommandFlag): boolean {
+  if (spec.flags.includes(flag)) return true;
+  return spec.name === "exec" && session.multi !== null && session.multi.hasFlag(flag);
+}

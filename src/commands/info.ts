@@ -95,6 +95,7 @@ function clientFields(ctx: CommandContext): Field[] {
     ["blocked_clients", 0],
     ["tracking_clients", 0],
     ["clients_in_timeout_table", 0],
+    ...ctx.transactions.clientFields(),
   ];
 }
 
@@ -164,6 +165,7 @@ function statsFields(ctx: CommandContext): Field[] {
     ["keyspace_hits", store.keyspaceHits],
     ["keyspace_misses", store.keyspaceMisses],
     ["total_error_replies", ctx.stats.totalErrorReplies],
+    ...ctx.transactions.statsFields(),
   ];
 }
 

@@ -4,6 +4,7 @@
  * only this.
  */
 import { ReplyWriter } from "../protocol/reply_writer.ts";
+import type { MultiQueue } from "../tx/multi_queue.ts";
 
 export class Session {
   readonly id: number;
@@ -44,8 +45,12 @@ export class Session {
   waitsForRound = false;
   /** Set by the connection: queues the replies encoded so far for writing at once. */
   flushNow: (() => void) | null = null;
+  /** The commands queued since MULTI, or null outside MULTI (see src/tx/multi_queue.ts). */
+  multi: MultiQueue | null = null;
   /** Predicates that each say whether one feature needs the gates for this session. */
   readonly #gateReasons: ((session: Session) => boolean)[] = [];
+  /** Cleanup to run when the connection ends (see {@linkcode onClose}). */
+  readonly #closeHooks: ((session: Session) => void)[] = [];
   /** Hook for the server: how many bytes are queued for this client and the input buffer size. */
   stats = { queuedOutputBytes: 0, inputBufferBytes: 0 };
 
@@ -68,6 +73,25 @@ export class Session {
     let gated = false;
     for (const reason of this.#gateReasons) if (reason(this)) gated = true;
     this.gated = gated;
+  }
+
+  /**
+   * Registers cleanup (once per function) for when the connection ends: WATCHed keys, a MULTI
+   * queue, an open transaction, subscriptions. The server runs it inside the store actor.
+   */
+  onClose(hook: (session: Session) => void): void {
+    if (!this.#closeHooks.includes(hook)) this.#closeHooks.push(hook);
+  }
+
+  /** Whether anything waits for the connection's end (the server then queues {@linkcode closed}). */
+  get hasCloseHooks(): boolean {
+    return this.#closeHooks.length !== 0;
+  }
+
+  /** Runs the close hooks once; the server calls it in the store actor after the connection ended. */
+  closed(): void {
+    const hooks = this.#closeHooks.splice(0);
+    for (const hook of hooks) hook(this);
   }
 
   get protocol(): 2 | 3 {

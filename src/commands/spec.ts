@@ -17,6 +17,7 @@ export type CommandFlag =
   | "loading"
   | "stale"
   | "skip_monitor"
+  | "skip_slowlog"
   | "fast"
   | "no_auth"
   | "no_multi"

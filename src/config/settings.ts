@@ -27,6 +27,14 @@ export interface Config {
   compactGrowth: number;
   /** Most partitions that may exist at once (CREATE PARTITION refuses more). */
   maxPartitions: number;
+  /** A BEGIN transaction open longer than this is rolled back. */
+  transactionTimeoutSec: number;
+  /** Most keys one BEGIN transaction may write. */
+  transactionMaxKeys: number;
+  /** Most bytes of changes a BEGIN transaction, or of commands a MULTI, may buffer. */
+  transactionMaxBytes: number;
+  /** Most keys one client may WATCH at once. */
+  maxWatchedKeys: number;
 }
 
 export const LOG_LEVELS = ["debug", "info", "warn", "error"] as const;
@@ -262,6 +270,42 @@ export const SETTINGS: SettingSpec[] = [
     format: asString,
     mutable: true,
   },
+  {
+    key: "transactionTimeoutSec",
+    name: "transaction-timeout",
+    help: "Roll back a BEGIN transaction open this many seconds",
+    valueName: "<seconds>",
+    parse: wholeNumber("transaction-timeout", 1, 365 * 24 * 3600),
+    format: asString,
+    mutable: true,
+  },
+  {
+    key: "transactionMaxKeys",
+    name: "transaction-max-keys",
+    help: "Most keys one BEGIN transaction may write",
+    valueName: "<n>",
+    parse: wholeNumber("transaction-max-keys", 1, 100_000_000),
+    format: asString,
+    mutable: true,
+  },
+  {
+    key: "transactionMaxBytes",
+    name: "transaction-max-bytes",
+    help: "Most bytes of changes a BEGIN transaction (or of commands a MULTI) may buffer",
+    valueName: "<bytes>",
+    parse: byteSize("transaction-max-bytes", 1024, 4 * 1024 * 1024 * 1024),
+    format: asString,
+    mutable: true,
+  },
+  {
+    key: "maxWatchedKeys",
+    name: "max-watched-keys",
+    help: "Most keys one client may WATCH at once",
+    valueName: "<n>",
+    parse: wholeNumber("max-watched-keys", 1, 100_000_000),
+    format: asString,
+    mutable: true,
+  },
 ] as SettingSpec[];
 
 /** Built-in defaults: what `deno task start` with no flags runs with. */
@@ -282,6 +326,10 @@ export const DEFAULT_CONFIG: Readonly<Config> = Object.freeze({
   compactMinBytes: 64 * 1024 * 1024,
   compactGrowth: 2,
   maxPartitions: 1024,
+  transactionTimeoutSec: 60,
+  transactionMaxKeys: 10_000,
+  transactionMaxBytes: 16 * 1024 * 1024,
+  maxWatchedKeys: 10_000,
 });
 
 /** Finds a setting by its name or a Redis alias, case-insensitively. */

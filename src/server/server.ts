@@ -133,6 +133,8 @@ export class Server implements ServerControl {
       .finally(() => {
         this.#connections.delete(session);
         this.#served.delete(served);
+        // What the client left behind (watches, a transaction) is the store's: clean it there.
+        if (session.hasCloseHooks) this.#actor.run(() => session.closed());
       });
     this.#served.add(served);
   }

@@ -30,7 +30,10 @@ export interface ChangeSink {
   expire(db: number, key: string, expireAtMs: number): void;
   /** Op `code` of the op table (ops.ts) was applied to the collection at `key`. */
   op(db: number, key: string, code: number, args: readonly string[]): void;
-  /** Database `db` was emptied; -1 means every database. */
+  /**
+   * Database `db` is being emptied; -1 means every database. Called just before the keys go,
+   * so a listener can still see what the database held (WATCH touches only keys that existed).
+   */
   flush(db: number): void;
   /** Databases `a` and `b` swapped contents. */
   swap(a: number, b: number): void;
@@ -49,6 +52,17 @@ export interface EventSink {
 }
 
 /**
+ * Told what a command reads while it is set (a BEGIN transaction's statement records its read
+ * set this way; see src/tx/read_set.ts). Not a change: nothing is journaled.
+ */
+export interface ReadObserver {
+  /** `key` of database `db` was looked up, whether or not it exists. */
+  key(db: number, key: string): void;
+  /** The key set of database `db` was read as a whole (KEYS, SCAN, DBSIZE, RANDOMKEY). */
+  range(db: number): void;
+}
+
+/**
  * Called before a collection that the running snapshot has not written yet is changed in
  * place, so the snapshot can keep its state as of the log switch (see snapshot_writer.ts).
  */
@@ -60,10 +74,13 @@ export class Journal implements ChangeSink {
   /** Other listeners (WATCH, replication); usually empty. */
   #sinks: ChangeSink[] = [];
   /**
-   * While set, changes go here only (not to the log or other listeners) and events are
-   * dropped: used to run a command speculatively (BEGIN transactions) and to undo it.
+   * While set, changes go here only (not to the log or other listeners), and so do the events
+   * when the capture has an `event` method (else they are dropped): used to run a command
+   * speculatively (BEGIN transactions) and to undo it.
    */
-  capture: ChangeSink | null = null;
+  capture: (ChangeSink & Partial<EventSink>) | null = null;
+  /** While set, every key lookup and whole-database read is reported (BEGIN read sets). */
+  reads: ReadObserver | null = null;
   /** While set, every change also records how to undo it (see undo_log.ts). */
   undo: UndoLog | null = null;
   /** Keyspace event classes someone listens to (0 = none: `notify` is never called). */
@@ -134,8 +151,9 @@ export class Journal implements ChangeSink {
 
   /** Raises a keyspace event; callers check `notifyMask & eventClass` first (it is cheap). */
   notify(eventClass: number, name: string, db: number, key: string): void {
-    if (this.capture !== null || this.events === null) return;
-    if ((this.notifyMask & eventClass) !== 0) this.events.event(eventClass, name, db, key);
+    if ((this.notifyMask & eventClass) === 0) return;
+    if (this.capture !== null) return this.capture.event?.(eventClass, name, db, key);
+    if (this.events !== null) this.events.event(eventClass, name, db, key);
   }
 
   /**

@@ -58,6 +58,8 @@ export class Keyspace {
 
   /** Number of keys, including expired ones not yet removed (as Redis's DBSIZE). */
   get size(): number {
+    const reads = this.#journal.reads;
+    if (reads !== null) reads.range(this.index);
     return this.data.size;
   }
 
@@ -68,6 +70,8 @@ export class Keyspace {
 
   /** The live value of `key`, removing it first if it has expired. */
   get(key: string, now: number): Value | undefined {
+    const reads = this.#journal.reads;
+    if (reads !== null) reads.key(this.index, key);
     // Both maps shard by the same hash: compute it once for keys that may have a deadline.
     const shard = shardOf(key);
     const value = this.data.shards[shard].get(key);
@@ -123,6 +127,8 @@ export class Keyspace {
     }
     const journal = this.#journal;
     const bytesBefore = current === undefined ? 0 : valueBytes(current);
+    // An op's result depends on the collection it finds, so it reads the key too.
+    if (journal.reads !== null) journal.reads.key(this.index, key);
     if (current !== undefined && journal.beforeMutate !== null) {
       if (current.epoch < snapshotEpoch.current) journal.beforeMutate(this, key, current);
     }
@@ -206,6 +212,8 @@ export class Keyspace {
 
   /** Removes every key. */
   flush(): void {
+    // Journaled first: listeners see what the database held (see ChangeSink.flush).
+    this.#journal.flush(this.index);
     const undo = this.#journal.undo;
     const stats = this.partition?.stats;
     if (undo !== null) {
@@ -226,7 +234,6 @@ export class Keyspace {
     this.#cursors.clear();
     this.#expiryIter = null;
     this.#randomIter.fill(null);
-    this.#journal.flush(this.index);
   }
 
   /** Before `key` is overwritten or deleted: records its old value and deadline for undo. */
@@ -296,6 +303,7 @@ export class Keyspace {
     now: number,
     accept: (key: string) => boolean,
   ): [bigint, string[]] {
+    this.#journal.reads?.range(this.index);
     return this.#cursors.step(this.data, cursor, count, (key) => {
       if (this.expires.size !== 0 && this.#expireIfDue(key, now)) return false;
       return accept(key);
@@ -307,6 +315,7 @@ export class Keyspace {
    * first, so only keys it keeps are checked for expiry; expired ones met are removed.
    */
   liveKeys(now: number, accept?: (key: string) => boolean): string[] {
+    this.#journal.reads?.range(this.index);
     const keys: string[] = [];
     for (const shard of this.data.shards) {
       for (const key of shard.keys()) {
@@ -323,6 +332,7 @@ export class Keyspace {
    * and the draw repeated, as Redis does, so the loop ends: each retry shrinks the database.
    */
   randomKey(now: number): string | undefined {
+    this.#journal.reads?.range(this.index);
     while (this.data.size > 0) {
       const key = this.#pickKey();
       if (key === undefined) return undefined;

@@ -17,18 +17,29 @@ export type CompareMode =
   /** `^ ` prefix: the same elements in any order (KEYS, SCAN results). */
   | "unordered";
 
+/**
+ * `@name ` before a request sends it on a second connection of that name (opened on first use,
+ * in the same protocol), so a script can show what one client's commands do to another's.
+ * Without it, requests go on the main connection.
+ */
+export interface OnConnection {
+  connection?: string;
+}
+
 export type ScriptStep =
   /** A command sent as a RESP multibulk; one reply compared. */
   | { kind: "command"; line: number; text: string; args: string[]; mode: CompareMode }
+    & OnConnection
   /** `!inline <text>`: the text is sent as it stands plus CRLF; one reply compared. */
-  | { kind: "inline"; line: number; text: string; bytes: string; mode: CompareMode }
+  | { kind: "inline"; line: number; text: string; bytes: string; mode: CompareMode } & OnConnection
   /** `!raw "<bytes>"`: the quoted bytes (escapes allowed) are sent as they are; one reply compared. */
-  | { kind: "raw"; line: number; text: string; bytes: string; mode: CompareMode }
+  | { kind: "raw"; line: number; text: string; bytes: string; mode: CompareMode } & OnConnection
   /**
    * `!noreply "<bytes>"`: the bytes are sent and neither server may answer within a moment
    * (an incomplete request); the connection is then dropped.
    */
   | { kind: "noreply"; line: number; text: string; bytes: string; mode: CompareMode }
+    & OnConnection
   /** `!pipeline N`: the next N commands go out in one write, then the N replies are compared. */
   | { kind: "pipeline"; line: number; text: string; steps: ScriptStep[] }
   /** `!sleep MS`: wait (for TTLs to pass). */
@@ -60,6 +71,10 @@ export function parseScript(name: string, bytes: Uint8Array): ScriptStep[] {
           `${name}:${line}: only commands may follow !pipeline, got "${trimmed}"`,
         );
       }
+      const first = open.step.steps[0];
+      if (first !== undefined && connectionOf(first) !== connectionOf(parsed)) {
+        throw new ScriptSyntaxError(`${name}:${line}: a !pipeline goes on one connection`);
+      }
       open.step.steps.push(parsed);
       if (open.step.steps.length === open.count) open = null;
     } else if (parsed.kind === "pipelineHeader") {
@@ -78,10 +93,24 @@ export function parseScript(name: string, bytes: Uint8Array): ScriptStep[] {
   return steps;
 }
 
+function connectionOf(step: ScriptStep): string | undefined {
+  return "connection" in step ? step.connection : undefined;
+}
+
 /** `!pipeline N` before the N commands that follow it have been read. */
 type PipelineHeader = { kind: "pipelineHeader"; count: number };
 
 function parseLine(name: string, line: number, text: string): ScriptStep | PipelineHeader {
+  const named = /^@(\w+)\s+/.exec(text);
+  if (named === null) return parseRequestLine(name, line, text);
+  const step = parseRequestLine(name, line, text.slice(named[0].length));
+  if (!("mode" in step)) {
+    throw new ScriptSyntaxError(`${name}:${line}: only requests may name a connection (@name)`);
+  }
+  return { ...step, text, connection: named[1] };
+}
+
+function parseRequestLine(name: string, line: number, text: string): ScriptStep | PipelineHeader {
   let mode: CompareMode = "exact";
   let body = text;
   for (const [prefix, prefixMode] of PREFIXES) {

@@ -59,3 +59,25 @@ Deno.test("a malformed script line is refused with its file and line number", ()
   assertThrows(() => parse("!pipeline 3\nPING\n"), /followed by only 1 commands/);
   assertThrows(() => parse("!pipeline 1\n!sleep 5\n"), /only commands may follow/);
 });
+
+Deno.test("@name sends a request on a named second connection; a pipeline stays on one", () => {
+  const steps = parse("@b ~ GET k\nGET k\n!pipeline 2\n@b MULTI\n@b EXEC\n");
+  assertEquals(steps[0], {
+    kind: "command",
+    line: 1,
+    text: "@b ~ GET k",
+    args: ["GET", "k"],
+    mode: "type",
+    connection: "b",
+  });
+  assertEquals("connection" in steps[1], false);
+  const pipeline = steps[2];
+  assertEquals(
+    pipeline.kind === "pipeline"
+      ? pipeline.steps.map((s) => "connection" in s && s.connection)
+      : [],
+    ["b", "b"],
+  );
+  assertThrows(() => parse("!pipeline 2\n@b MULTI\nEXEC\n"), ScriptSyntaxError, "one connection");
+  assertThrows(() => parse("@b !sleep 5\n"), ScriptSyntaxError, "only requests");
+});

@@ -131,24 +131,42 @@ export async function runScript(
   redis: Endpoint,
 ): Promise<ScriptResult> {
   const result: ScriptResult = { mismatches: [], compared: 0, tolerated: [] };
-  for (const step of steps) {
-    switch (step.kind) {
-      case "sleep":
-        await new Promise((resolve) => setTimeout(resolve, step.ms));
-        continue;
-      case "reconnect":
-        hermes.close();
-        redis.close();
-        continue;
-      case "pipeline":
-        await compareRequests(script, step.steps, hermes, redis, result);
-        continue;
-      case "noreply":
-        await compareRequests(script, [step], hermes, redis, result, SILENCE_MS);
-        continue;
-      default:
-        await compareRequests(script, [step], hermes, redis, result);
+  // Named connections (`@name` steps), each a pair like the main one.
+  const named = new Map<string, [Endpoint, Endpoint]>();
+  const pairFor = (step: ScriptStep): [Endpoint, Endpoint] => {
+    const name = "connection" in step ? step.connection : undefined;
+    if (name === undefined) return [hermes, redis];
+    let pair = named.get(name);
+    if (pair === undefined) {
+      pair = [
+        new Endpoint(hermes.label, hermes.port, hermes.protocol),
+        new Endpoint(redis.label, redis.port, redis.protocol),
+      ];
+      named.set(name, pair);
     }
+    return pair;
+  };
+  try {
+    for (const step of steps) {
+      switch (step.kind) {
+        case "sleep":
+          await new Promise((resolve) => setTimeout(resolve, step.ms));
+          continue;
+        case "reconnect":
+          for (const endpoint of [hermes, redis, ...[...named.values()].flat()]) endpoint.close();
+          continue;
+        case "pipeline":
+          await compareRequests(script, step.steps, ...pairFor(step.steps[0]), result);
+          continue;
+        case "noreply":
+          await compareRequests(script, [step], ...pairFor(step), result, SILENCE_MS);
+          continue;
+        default:
+          await compareRequests(script, [step], ...pairFor(step), result);
+      }
+    }
+  } finally {
+    for (const endpoint of [...named.values()].flat()) endpoint.close();
   }
   return result;
 }

@@ -24,6 +24,9 @@ Deno.test("a write the log cannot take is refused with MISCONF, reads go on, and
     const acked: string[] = [];
     try {
       const client = await server.connect();
+      // A MULTI queued while the log is healthy, executed once it is not.
+      const queuer = await server.connect();
+      assertEquals(await queuer.pipeline([["MULTI"], ["SET", "queued", "x"]]), ["OK", "QUEUED"]);
       let refusal: unknown = null;
       for (let i = 0; i < 200 && refusal === null; i++) {
         const reply = await client.call("SET", `k${i}`, VALUE);
@@ -38,18 +41,40 @@ Deno.test("a write the log cannot take is refused with MISCONF, reads go on, and
       );
       assertMatch(server.output(), /Cannot write \S+hermes-00000001\.log: File too large/);
 
-      // Writes are refused before they run; reads and other commands still work.
+      // Writes (and PING, as in Redis 7) are refused before they run; reads still work. An
+      // EXEC that would write is refused as a whole, whether the write was queued before the
+      // failure or refused while queueing.
       const replies = await client.pipeline([
         ["GET", acked[0]],
         ["SET", "refused", "x"],
         ["DEL", acked[1]],
         ["EXISTS", acked[1]],
         ["PING"],
+        ["MULTI"],
+        ["GET", acked[0]],
+        ["EXEC"],
+        ["MULTI"],
+        ["SET", "refused", "x"],
+        ["EXEC"],
       ]);
       assertEquals(replies[0], VALUE);
       assertMatch((replies[1] as ReplyError).message, /^MISCONF Errors writing to the AOF file/);
       assertMatch((replies[2] as ReplyError).message, /^MISCONF/);
-      assertEquals(replies.slice(3), [1, "PONG"]);
+      assertEquals(replies[3], 1);
+      assertMatch((replies[4] as ReplyError).message, /^MISCONF/);
+      assertEquals(replies.slice(5, 8), ["OK", "QUEUED", [VALUE]]);
+      assertEquals(replies[8], "OK");
+      assertMatch((replies[9] as ReplyError).message, /^MISCONF/);
+      assertEquals(
+        (replies[10] as ReplyError).message,
+        "EXECABORT Transaction discarded because of previous errors.",
+      );
+      assertMatch(
+        ((await queuer.call("EXEC")) as ReplyError).message,
+        /^EXECABORT Transaction discarded because of: MISCONF Errors writing to the AOF file: /,
+      );
+      assertEquals(await queuer.call("GET", "queued"), null);
+      queuer.close();
       assertMatch(await info(client), /aof_last_write_status:err/);
 
       if (!hasProgram("prlimit")) {
