@@ -29,6 +29,10 @@ export class CliSession {
   #protocol: 2 | 3;
   #password: string | undefined;
   #user: string | undefined;
+  /** The open BEGIN transaction's id, or null; shown in the prompt. */
+  #transaction: number | null = null;
+  /** In MULTI (redis-cli shows `(TX)`). */
+  #multi = false;
 
   constructor(options: CliOptions, events: SessionEvents) {
     this.#options = options;
@@ -46,11 +50,18 @@ export class CliSession {
 
   /**
    * redis-cli's prompt: `127.0.0.1:8080> `, `127.0.0.1:8080[2]> ` (a database or partition
-   * other than 0), or `not connected> `.
+   * other than 0), `127.0.0.1:8080(TX)> ` in MULTI, or `not connected> `; with a BEGIN
+   * transaction open, `127.0.0.1:8080(tx 7)> `.
    */
   get prompt(): string {
     if (!this.#client) return "not connected> ";
-    return this.#db === 0 ? `${this.address}> ` : `${this.address}[${this.#db}]> `;
+    const db = this.#db === 0 ? "" : `[${this.#db}]`;
+    const state = this.#transaction !== null
+      ? `(tx ${this.#transaction})`
+      : this.#multi
+      ? "(TX)"
+      : "";
+    return `${this.address}${db}${state}> `;
   }
 
   get connected(): boolean {
@@ -60,6 +71,9 @@ export class CliSession {
   /** Connects (and authenticates, selects, switches protocol); throws {@linkcode ConnectError}. */
   async connect(): Promise<void> {
     this.close();
+    // A new connection starts outside any transaction (the server rolled back the old one).
+    this.#transaction = null;
+    this.#multi = false;
     let client: Client;
     try {
       client = await connect({ host: this.#options.host, port: this.#options.port });
@@ -171,10 +185,24 @@ export class CliSession {
     }
   }
 
+  /** Follows MULTI and BEGIN for the prompt. */
+  #trackTransaction(name: string, node: ReplyNode): void {
+    const failed = node.type === "error";
+    if (name === "multi" && !failed) this.#multi = true;
+    else if (name === "exec" || name === "discard") this.#multi = false;
+    else if (name === "begin" && node.type === "integer") this.#transaction = Number(node.text);
+    else if (name === "commit" || name === "rollback") {
+      if (!failed || (node.type === "error" && TRANSACTION_OVER.test(node.text))) {
+        this.#transaction = null;
+      }
+    }
+  }
+
   /** Keeps what a successful command changed about the connection, for reconnects. */
   #remember(args: string[], node: ReplyNode): void {
-    if (node.type === "error") return;
     const name = args[0].toLowerCase();
+    this.#trackTransaction(name, node);
+    if (node.type === "error") return;
     if (name === "select" && args.length === 2) {
       this.#db = /^\d+$/.test(args[1]) ? Number(args[1]) : args[1];
     } else if (name === "auth" && (args.length === 2 || args.length === 3)) {
@@ -193,6 +221,10 @@ export class CliSession {
     }
   }
 }
+
+/** A COMMIT or ROLLBACK refusal after which no transaction is open any more. */
+const TRANSACTION_OVER =
+  /^(CONFLICT |ERR (COMMIT|ROLLBACK) without BEGIN|ERR transaction \d+ timed out)/;
 
 async function setupStep(client: Client, args: string[]): Promise<void> {
   const reply = await client.call(...args.map(latin1ToBytes));

@@ -18,6 +18,7 @@ import {
   type SetOptions,
 } from "./options.ts";
 import { Pipeline } from "./pipeline.ts";
+import { MultiBlock, runTransaction, type TransactionOptions } from "./transactions.ts";
 import type { RespValue } from "./resp_decoder.ts";
 import {
   expectArray,
@@ -72,6 +73,57 @@ export class Client extends Connection {
    */
   batch(): Pipeline {
     return new Pipeline(this);
+  }
+
+  /**
+   * A MULTI/EXEC block: queue commands, then `exec()` sends MULTI, them and EXEC in one write
+   * and resolves to their replies, or to null when a WATCHed key changed.
+   *
+   * @example
+   * ```ts
+   * import { connect } from "./mod.ts";
+   * const client = await connect({ port: 8080 });
+   * await client.multi().send("INCR", "a").send("INCR", "b").exec(); // [1, 1]
+   * client.close();
+   * ```
+   */
+  multi(): MultiBlock {
+    return new MultiBlock(this);
+  }
+
+  /** WATCH: the next EXEC on this connection fails (null) if any of `keys` changes first. */
+  async watch(...keys: Arg[]): Promise<"OK"> {
+    return ok(await this.send("WATCH", ...keys));
+  }
+
+  /** UNWATCH: forgets every watched key. */
+  async unwatch(): Promise<"OK"> {
+    return ok(await this.send("UNWATCH"));
+  }
+
+  /**
+   * Runs `body` in a serializable BEGIN ... COMMIT transaction (Hermes only) and resolves to its
+   * result; retried with backoff when COMMIT meets a CONFLICT, rolled back when `body` throws.
+   * `tx` is this client: while `body` runs, every command on it is part of the transaction.
+   *
+   * @example
+   * ```ts
+   * import { connect } from "./mod.ts";
+   * const client = await connect({ port: 8080 });
+   * await client.transaction(async (tx) => {
+   *   const from = Number(await tx.get("acct:1"));
+   *   if (from < 10) throw new RangeError("insufficient funds");
+   *   await tx.incrBy("acct:1", -10);
+   *   await tx.incrBy("acct:2", 10);
+   * });
+   * client.close();
+   * ```
+   */
+  transaction<T>(
+    body: (tx: this, id: number) => Promise<T>,
+    options?: TransactionOptions,
+  ): Promise<T> {
+    return runTransaction(this, body, options);
   }
 
   /**

@@ -7,6 +7,8 @@
  *   other command.
  * - Pipelining: concurrent calls share one write automatically, and `client.batch()` builds
  *   an explicit pipeline.
+ * - Transactions: `client.multi()` (MULTI/EXEC, with `watch()`), and `client.transaction()`
+ *   (BEGIN/COMMIT, retried on CONFLICT).
  * - RESP3 push frames (pub/sub, invalidations) go to an `onPush` handler.
  * - `quit()` (or `await using`) closes cleanly with QUIT.
  *
@@ -42,6 +44,13 @@ export {
 export { toBytes, toText } from "./reply_values.ts";
 export { Connection, type PushHandler, type Transport } from "./connection.ts";
 export { Pipeline, type PipelineTarget } from "./pipeline.ts";
+export {
+  MultiBlock,
+  type MultiTarget,
+  runTransaction,
+  type TransactionOptions,
+  type TransactionTarget,
+} from "./transactions.ts";
 export {
   type DecodedReply,
   Push,

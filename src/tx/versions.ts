@@ -14,7 +14,7 @@
 import type { ChangeSink } from "../store/journal.ts";
 import type { Value } from "../store/value.ts";
 
-/** Keys tracked at most before the table is cleared and the floor raised. */
+/** Keys tracked at most: past half of it after a trim, the table is cleared and the floor raised. */
 export const MAX_TRACKED_KEYS = 1 << 20;
 /** Size below which the table is never trimmed. */
 const MIN_TRIM_SIZE = 1024;
@@ -111,7 +111,10 @@ export class VersionTable implements ChangeSink {
       }
       if (byKey.size === 0) this.#keys.delete(db);
     }
-    if (this.#tracked > MAX_TRACKED_KEYS) {
+    // Still half full of versions some open transaction may need: give up on them rather than
+    // scan again soon (the next trim comes after as many new keys as are kept, so trimming
+    // costs O(1) per change and the table never passes the cap).
+    if (this.#tracked > MAX_TRACKED_KEYS / 2) {
       this.#keys.clear();
       this.#tracked = 0;
       this.#floor = this.seq;

@@ -60,6 +60,30 @@ cliTest("redis-cli runs commands piped on stdin and prints each reply in order",
   assertEquals(output, "OK\nv1\nERR value is not an integer or out of range\n\n1\nPONG\n\n");
 });
 
+cliTest(
+  "redis-cli runs MULTI blocks from stdin: EXECABORT after a queueing error, replies after EXEC",
+  async (s) => {
+    const output = await cli(
+      s,
+      ["--no-raw"],
+      "MULTI\nSET k 1\nINCR k\nINCR nope x\nINCR k\nEXEC\nWATCH k\nMULTI\nSET k 1\nINCR k\nEXEC\n",
+    );
+    assertEquals(
+      output,
+      "OK\nQUEUED\nQUEUED\n(error) ERR wrong number of arguments for 'incr' command\nQUEUED\n" +
+        "(error) EXECABORT Transaction discarded because of previous errors.\n" +
+        "OK\nOK\nQUEUED\nQUEUED\n1) OK\n2) (integer) 2\n",
+    );
+    const piped = await cli(
+      s,
+      ["--pipe"],
+      "*1\r\n$5\r\nMULTI\r\n*3\r\n$3\r\nSET\r\n$1\r\nz\r\n$1\r\n1\r\n*1\r\n$4\r\nEXEC\r\n",
+    );
+    assertMatch(piped, /errors: 0, replies: 3/);
+    assertEquals(await cli(s, ["GET", "z"]), "1\n");
+  },
+);
+
 cliTest("redis-cli --pipe inserts 10,000 keys from a RESP stream with no errors", async (s) => {
   const count = 10_000;
   let stream = "";

@@ -3,7 +3,8 @@
  * operations, absolute deadlines, one atomic record per multi-key command, and nothing for a
  * write that was refused or changed nothing.
  */
-import { assertEquals } from "../helpers/assert.ts";
+import { assertEquals, assertOk } from "../helpers/assert.ts";
+import { ReplyError } from "../../src/client/mod.ts";
 import { startHermes } from "../helpers/hermes_process.ts";
 import { runHermes } from "./process.ts";
 
@@ -59,6 +60,61 @@ Deno.test("the log records each command's result, with absolute deadlines and no
       '    SET db=0 "m2" "2"',
     ]);
     assertEquals(dump.stdout.includes('"other"'), false, "the refused SET NX left a record");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("a MULTI/EXEC and a COMMIT are each one record; a discarded, aborted or rolled back one writes nothing", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "hermes-tx-records-" });
+  try {
+    const server = await startHermes([], { dir });
+    const client = await server.connect();
+    const other = await server.connect();
+    const replies = await client.pipeline([
+      ["MULTI"],
+      ["SET", "a", "1"],
+      ["INCR", "a"],
+      ["SET", "b", "two"],
+      ["INCR", "b"], // fails in place: nothing to log
+      ["EXEC"],
+      ["MULTI"],
+      ["SET", "discarded", "1"],
+      ["DISCARD"],
+      ["BEGIN"],
+      ["SET", "c", "3"],
+      ["DEL", "a"],
+      ["COMMIT"],
+      ["BEGIN"],
+      ["SET", "rolled", "1"],
+      ["ROLLBACK"],
+      ["WATCH", "b"],
+      ["MULTI"],
+      ["SET", "watched", "1"],
+    ]);
+    const executed = replies[5] as unknown[];
+    assertEquals(executed.slice(0, 3), ["OK", 2, "OK"]);
+    assertOk(executed[3] instanceof ReplyError);
+    assertEquals(replies[12], "OK");
+    await other.set("b", "changed");
+    assertEquals(await client.call("EXEC"), null);
+    client.close();
+    other.close();
+    await server.stop();
+
+    const dump = await runHermes(["dump-log", dir]);
+    assertEquals(dump.code, 0, dump.output);
+    const lines = dump.stdout.trim().split("\n").map((line) => line.replace(/^@\d+ /, ""));
+    assertEquals(lines.slice(1), [
+      "3 changes, applied together:",
+      '    SET db=0 "a" "1"',
+      '    SET db=0 "a" "2"',
+      '    SET db=0 "b" "two"',
+      "2 changes, applied together:",
+      '    SET db=0 "c" "3"',
+      '    DEL db=0 "a"',
+      'SET db=0 "b" "changed"',
+    ]);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

@@ -460,3 +460,33 @@ Deno.test("cli SUBSCRIBE prints messages as they arrive (against redis-server)",
     await redis.stop();
   }
 });
+
+Deno.test({
+  name: "the interactive prompt shows (TX) in MULTI and the open BEGIN transaction's id",
+  async fn() {
+    if (PTY_SKIP) return console.log(`skipped: ${PTY_SKIP}`);
+    await withHermes(async (server) => {
+      const address = `127\\.0\\.0\\.1:${server.port}`;
+      const pty = new PtySession(["-p", String(server.port)], { HERMES_CLI_HISTFILE: "" });
+      try {
+        await pty.waitFor(new RegExp(`${address}> $`));
+        await pty.type("MULTI\n");
+        await pty.waitFor(new RegExp(`OK\\n${address}\\(TX\\)> $`));
+        await pty.type("INCR n\n");
+        await pty.waitFor(new RegExp(`QUEUED\\n${address}\\(TX\\)> $`));
+        await pty.type("EXEC\n");
+        await pty.waitFor(new RegExp(`1\\) \\(integer\\) 1\\n${address}> $`));
+        await pty.type("BEGIN\n");
+        await pty.waitFor(new RegExp(`\\(integer\\) 1\\n${address}\\(tx 1\\)> $`));
+        await pty.type("SELECT 2\n");
+        await pty.waitFor(new RegExp(`${address}\\[2\\]\\(tx 1\\)> $`));
+        await pty.type("COMMIT\n");
+        await pty.waitFor(new RegExp(`OK\\n${address}\\[2\\]> $`));
+        await pty.type("quit\n");
+        assertEquals(await pty.exit(), 0);
+      } finally {
+        pty.kill();
+      }
+    });
+  },
+});
