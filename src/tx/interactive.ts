@@ -219,6 +219,7 @@ export class InteractiveTransactions {
       }
       journal.capture = writes;
       journal.reads = tx.reads;
+      tx.reads!.statementAt(this.#clock());
       this.#execute(session, spec, argv);
     } finally {
       journal.reads = null;
@@ -241,7 +242,7 @@ export class InteractiveTransactions {
       this.#end(session, tx);
       return transactionTimedOut(tx.id, tx.timedOutAfterSec, false);
     }
-    const conflict = this.#validate(tx, now);
+    const conflict = tx.reads!.validate(this.#store, now);
     if (conflict !== null) {
       this.stats.conflicts++;
       this.#end(session, tx);
@@ -283,17 +284,8 @@ export class InteractiveTransactions {
     return tx;
   }
 
-  /**
-   * The first read that no longer holds. At COMMIT (`now` given) a key read alive whose
-   * deadline has passed is removed first, a change the version table then sees.
-   */
-  #validate(tx: OpenTransaction, now: number | null): Conflict | null {
-    const dbs = this.#store.dbs;
-    return tx.reads!.validate(now === null ? () => {} : (db, key) => void dbs[db]?.has(key, now));
-  }
-
   #endInConflict(session: Session, tx: OpenTransaction): CommandError {
-    const conflict = this.#validate(tx, null);
+    const conflict = tx.reads!.validate();
     this.stats.conflicts++;
     this.#end(session, tx);
     return conflict === null

@@ -7,6 +7,7 @@
  * range read of that database from the earliest of their sequences (coarser, still safe).
  */
 import type { ReadObserver } from "../store/journal.ts";
+import type { Databases } from "../store/databases.ts";
 import type { VersionTable } from "./versions.ts";
 
 /** Keys remembered one by one per database before they are folded into a range read. */
@@ -22,10 +23,22 @@ export class ReadSet implements ReadObserver {
   readonly #keys = new Map<number, Map<string, number>>();
   /** db -> sequence at the first range read. */
   readonly #ranges = new Map<number, number>();
+  /**
+   * Sequence -> the clock (Unix ms) when a statement first read at it. Nothing changes during
+   * a statement, so every read of one statement has one sequence; several statements may share
+   * one, and the earliest time is kept (which can only add conflicts, never hide one).
+   */
+  readonly #times = new Map<number, number>();
   readonly #versions: VersionTable;
 
   constructor(versions: VersionTable) {
     this.#versions = versions;
+  }
+
+  /** A statement starts at `now`: its reads happen then. */
+  statementAt(now: number): void {
+    const seq = this.#versions.seq;
+    if (!this.#times.has(seq)) this.#times.set(seq, now);
   }
 
   key(db: number, key: string): void {
@@ -52,15 +65,21 @@ export class ReadSet implements ReadObserver {
 
   /**
    * The first thing read that has changed since it was read, or null when the reads still
-   * hold. `expireDue(db, key)` removes a key whose deadline passed (a change the table then
-   * sees), so a key read alive that expired before COMMIT counts as changed.
+   * hold. With `store` and `now` (at COMMIT), a key read alive whose deadline has passed since
+   * counts as changed too, while a key that had already expired when read does not.
    */
-  validate(expireDue: (db: number, key: string) => void): Conflict | null {
+  validate(store?: Databases, now = 0): Conflict | null {
     const versions = this.#versions;
     for (const [db, byKey] of this.#keys) {
+      const keyspace = store?.dbs[db];
       for (const [key, seq] of byKey) {
-        expireDue(db, key);
         if (versions.keyChangedSince(db, key, seq)) return { kind: "key", db, key };
+        if (keyspace === undefined || !keyspace.data.has(key)) continue;
+        // Unchanged since the read, so it had this deadline then: alive then, gone now?
+        const deadline = keyspace.deadline(key);
+        if (deadline > 0 && now > deadline && deadline >= (this.#times.get(seq) ?? 0)) {
+          return { kind: "key", db, key };
+        }
       }
     }
     for (const [db, seq] of this.#ranges) {

@@ -34,8 +34,8 @@ class Watcher {
 }
 
 /** Whether `key` is stored in `db` but past its deadline (Redis's keyIsExpired). */
-function storedButExpired(db: Keyspace, key: string, now: number): boolean {
-  if (!db.data.has(key)) return false;
+function storedButExpired(db: Keyspace | undefined, key: string, now: number): boolean {
+  if (db === undefined || !db.data.has(key)) return false;
   const deadline = db.deadline(key);
   return deadline > 0 && now > deadline;
 }
@@ -154,7 +154,7 @@ export class WatchRegistry<S extends object> implements ChangeSink {
   #touch(db: number, key: string): void {
     const entries = this.#byDb.get(db)?.get(key);
     if (entries === undefined) return;
-    const stored = this.#store.dbs[db].data.has(key);
+    const stored = this.#store.dbs[db]?.data.has(key) ?? false;
     const fired: Watcher[] = [];
     for (const entry of entries) {
       // An already-expired key that is now gone was removed, which changes nothing logically.

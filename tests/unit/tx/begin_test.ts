@@ -5,6 +5,7 @@
 import { assertEquals, assertMatch } from "../../helpers/assert.ts";
 import { type InProcess, inProcess } from "./in_process.ts";
 import type { Config } from "../../../src/config/settings.ts";
+import type { CommandSpec } from "../../../src/commands/spec.ts";
 
 const OK = "+OK\r\n";
 const NIL = "$-1\r\n";
@@ -178,6 +179,17 @@ Deno.test("a key read alive that expires before COMMIT is a change", () => {
   assertEquals(h.run(b, "EXISTS", "seen", "session"), ":0\r\n");
 });
 
+Deno.test("a key that had already expired when read is no conflict when it is removed later", () => {
+  const { h, a, b } = setup();
+  h.run(b, "SET", "old", "s", "PX", "100");
+  h.setNow(1_700_000_000_200);
+  h.run(a, "BEGIN");
+  assertEquals(h.run(a, "GET", "old"), NIL);
+  h.run(a, "SET", "seen", "1");
+  assertEquals(h.run(a, "COMMIT"), OK);
+  assertEquals(h.run(b, "EXISTS", "seen", "old"), ":1\r\n");
+});
+
 Deno.test("SELECT, FLUSHDB and SWAPDB inside a transaction apply at COMMIT only", () => {
   const { h, a, b } = setup();
   h.run(b, "SET", "zero", "0");
@@ -267,4 +279,34 @@ Deno.test("COMMIT fires other clients' watches on the keys it writes; counters f
   const stats = h.dispatcher.transactions.interactive.stats;
   assertEquals(stats, { committed: 1, conflicts: 1, rolledBack: 2, timedOut: 0 });
   assertEquals(h.dispatcher.transactions.interactive.live, 0);
+});
+
+Deno.test("session.inTransaction is set while EXEC's commands and BEGIN statements run, and only then", () => {
+  const seen: boolean[] = [];
+  const probe: CommandSpec = {
+    name: "probe",
+    arity: 1,
+    flags: ["readonly"],
+    keys: [0, 0, 0],
+    group: "server",
+    summary: "Records session.inTransaction",
+    since: "0.1.0",
+    complexity: "O(1)",
+    handler(ctx) {
+      seen.push(ctx.session.inTransaction);
+      ctx.out.ok();
+    },
+  };
+  const h = inProcess({}, [probe]);
+  const a = h.session();
+  h.run(a, "PROBE");
+  h.run(a, "MULTI");
+  h.run(a, "PROBE");
+  assertEquals(h.run(a, "EXEC"), "*1\r\n+OK\r\n");
+  h.run(a, "PROBE");
+  h.run(a, "BEGIN");
+  h.run(a, "PROBE");
+  h.run(a, "COMMIT");
+  h.run(a, "PROBE");
+  assertEquals(seen, [false, true, false, true, false]);
 });

@@ -10,6 +10,7 @@ import { Dispatcher } from "../../../src/commands/dispatcher.ts";
 import { Session } from "../../../src/commands/session.ts";
 import type { ServerControl } from "../../../src/commands/server_control.ts";
 import { ALL_COMMANDS } from "../../../src/commands/all.ts";
+import type { CommandSpec } from "../../../src/commands/spec.ts";
 import { type Config, DEFAULT_CONFIG } from "../../../src/config/settings.ts";
 import { Logger } from "../../../src/log/logger.ts";
 import { bytesToLatin1 } from "../../../src/protocol/latin1.ts";
@@ -26,7 +27,11 @@ export interface InProcess {
   setNow(ms: number): void;
 }
 
-export function inProcess(overrides: Partial<Config> = {}): InProcess {
+/** `extraCommands` join the real command table (a probe command, for instance). */
+export function inProcess(
+  overrides: Partial<Config> = {},
+  extraCommands: CommandSpec[] = [],
+): InProcess {
   const config: Config = { ...DEFAULT_CONFIG, ...overrides };
   const store = new Databases(new Journal());
   let now = 1_700_000_000_000;
@@ -36,7 +41,7 @@ export function inProcess(overrides: Partial<Config> = {}): InProcess {
     sessions: () => sessions,
   } as unknown as ServerControl;
   const dispatcher = new Dispatcher(
-    new Registry(ALL_COMMANDS),
+    new Registry([...ALL_COMMANDS, ...extraCommands]),
     store,
     server,
     () => now,
