@@ -108,7 +108,9 @@ export function beginNested(openId: number): CommandError {
 /** MULTI, SUBSCRIBE, SHUTDOWN, ... inside a BEGIN transaction. */
 export function notAllowedInBegin(command: string): CommandError {
   return new CommandError(
-    oneLine(`ERR ${command.toUpperCase()} is not allowed inside a BEGIN transaction`),
+    oneLine(
+      `ERR ${command.replace("|", " ").toUpperCase()} is not allowed inside a BEGIN transaction`,
+    ),
   );
 }
 
@@ -135,6 +137,13 @@ export function conflictOnRange(id: number, db: number, key: string | null): Com
     `CONFLICT transaction ${id} not committed: db ${db} ${what} after the transaction read ` +
       "its key set",
   ));
+}
+
+/** A partition the transaction writes to was dropped before COMMIT. */
+export function conflictOnDropped(id: number, db: number): CommandError {
+  return new CommandError(
+    `CONFLICT transaction ${id} not committed: partition ${db}, which it writes, was dropped`,
+  );
 }
 
 /** Statements of a transaction the server already rolled back (timeout). */

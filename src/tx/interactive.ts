@@ -27,6 +27,7 @@ import { UndoLog } from "../store/undo_log.ts";
 import {
   beginNested,
   type CommandError,
+  conflictOnDropped,
   conflictOnKey,
   conflictOnRange,
   noSuchTransaction,
@@ -242,7 +243,7 @@ export class InteractiveTransactions {
       this.#end(session, tx);
       return transactionTimedOut(tx.id, tx.timedOutAfterSec, false);
     }
-    const conflict = tx.reads!.validate(this.#store, now);
+    const conflict = tx.reads!.validate(this.#store, now) ?? this.#droppedTarget(tx);
     if (conflict !== null) {
       this.stats.conflicts++;
       this.#end(session, tx);
@@ -284,8 +285,16 @@ export class InteractiveTransactions {
     return tx;
   }
 
+  /** A database the transaction writes that no longer exists (a dropped partition). */
+  #droppedTarget(tx: OpenTransaction): Conflict | null {
+    for (const db of tx.writes!.databases()) {
+      if (this.#store.keyspace(db) === undefined) return { kind: "dropped", db };
+    }
+    return null;
+  }
+
   #endInConflict(session: Session, tx: OpenTransaction): CommandError {
-    const conflict = tx.reads!.validate();
+    const conflict = tx.reads!.validate() ?? this.#droppedTarget(tx);
     this.stats.conflicts++;
     this.#end(session, tx);
     return conflict === null
@@ -332,7 +341,12 @@ export class InteractiveTransactions {
 }
 
 function conflictError(id: number, conflict: Conflict): CommandError {
-  return conflict.kind === "key"
-    ? conflictOnKey(id, conflict.db, conflict.key)
-    : conflictOnRange(id, conflict.db, conflict.key);
+  switch (conflict.kind) {
+    case "key":
+      return conflictOnKey(id, conflict.db, conflict.key);
+    case "range":
+      return conflictOnRange(id, conflict.db, conflict.key);
+    case "dropped":
+      return conflictOnDropped(id, conflict.db);
+  }
 }

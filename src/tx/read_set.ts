@@ -16,7 +16,8 @@ export const MAX_KEYS_PER_DB = 65536;
 /** What changed under a transaction's feet: a key it read, or a database it listed. */
 export type Conflict =
   | { kind: "key"; db: number; key: string }
-  | { kind: "range"; db: number; key: string | null };
+  | { kind: "range"; db: number; key: string | null }
+  | { kind: "dropped"; db: number };
 
 export class ReadSet implements ReadObserver {
   /** db -> key -> sequence at the first read. */
@@ -71,7 +72,7 @@ export class ReadSet implements ReadObserver {
   validate(store?: Databases, now = 0): Conflict | null {
     const versions = this.#versions;
     for (const [db, byKey] of this.#keys) {
-      const keyspace = store?.dbs[db];
+      const keyspace = store?.keyspace(db);
       for (const [key, seq] of byKey) {
         if (versions.keyChangedSince(db, key, seq)) return { kind: "key", db, key };
         if (keyspace === undefined || !keyspace.data.has(key)) continue;

@@ -83,7 +83,7 @@ export class WatchRegistry<S extends object> implements ChangeSink {
       this.#watchers.set(owner, watcher);
     }
     if (this.#total === 0) this.#journal.addSink(this);
-    const keyspace = this.#store.dbs[db];
+    const keyspace = this.#store.keyspace(db);
     let names = watcher.names.get(db);
     if (names === undefined) watcher.names.set(db, names = new Set());
     let byKey = this.#byDb.get(db);
@@ -114,7 +114,7 @@ export class WatchRegistry<S extends object> implements ChangeSink {
     if (watcher === undefined) return false;
     if (watcher.dirty) return true;
     for (const entry of watcher.keys) {
-      if (!entry.expired && storedButExpired(this.#store.dbs[entry.db], entry.key, now)) {
+      if (!entry.expired && storedButExpired(this.#store.keyspace(entry.db), entry.key, now)) {
         return true;
       }
     }
@@ -154,7 +154,7 @@ export class WatchRegistry<S extends object> implements ChangeSink {
   #touch(db: number, key: string): void {
     const entries = this.#byDb.get(db)?.get(key);
     if (entries === undefined) return;
-    const stored = this.#store.dbs[db]?.data.has(key) ?? false;
+    const stored = this.#store.keyspace(db)?.data.has(key) ?? false;
     const fired: Watcher[] = [];
     for (const entry of entries) {
       // An already-expired key that is now gone was removed, which changes nothing logically.
@@ -214,11 +214,12 @@ export class WatchRegistry<S extends object> implements ChangeSink {
     this.#touch(db, key);
   }
 
-  /** Called before the keys go (see ChangeSink.flush). */
+  /** Called before the keys go (see ChangeSink.flush); -1 is every database and partition. */
   flush(db: number): void {
-    const dbs = this.#store.dbs;
-    if (db >= 0) return this.#touchAll(db, dbs[db], null);
-    for (let i = 0; i < dbs.length; i++) this.#touchAll(i, dbs[i], null);
+    const one = db >= 0 ? this.#store.keyspace(db) : undefined;
+    if (one !== undefined) return this.#touchAll(db, one, null);
+    if (db >= 0) return;
+    for (const keyspace of this.#store.keyspaces()) this.#touchAll(keyspace.index, keyspace, null);
   }
 
   /** Called after the swap: database `a` now holds what `b` held, and the other way round. */

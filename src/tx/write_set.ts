@@ -9,12 +9,13 @@
  * earlier changes of that key dead (back to the last FLUSHDB/SWAPDB, which orders everything),
  * so a key written many times costs one change.
  */
-import type { ChangeSink, EventSink } from "../store/journal.ts";
+import type { ChangeSink, EventSink, PartitionChange } from "../store/journal.ts";
 import type { Databases } from "../store/databases.ts";
+import type { Keyspace } from "../store/keyspace.ts";
 import { EventClass } from "../store/events.ts";
 import { OPS } from "../store/types/registry.ts";
 import type { Collection, Value } from "../store/value.ts";
-import type { CommandError } from "../commands/errors.ts";
+import { type CommandError, notAllowedInBegin } from "../commands/errors.ts";
 
 /** Bytes counted per buffered change beyond its keys and values. */
 const CHANGE_OVERHEAD_BYTES = 64;
@@ -224,6 +225,27 @@ export class WriteSet implements ChangeSink, EventSink {
     this.#record({ kind: "swap", a, b, bytes: CHANGE_OVERHEAD_BYTES }, a, null);
   }
 
+  /**
+   * CREATE and DROP PARTITION are no_multi, so no statement gets here; if one ever did, it is
+   * refused rather than lost at COMMIT.
+   */
+  partition(change: PartitionChange): void {
+    throw notAllowedInBegin(change.kind === "create" ? "create partition" : "drop partition");
+  }
+
+  /** Databases the buffered changes touch (COMMIT checks they all still exist). */
+  databases(): Set<number> {
+    const dbs = new Set<number>();
+    for (const change of this.#changes) {
+      if (change === null) continue;
+      if (change.kind === "swap") {
+        dbs.add(change.a);
+        dbs.add(change.b);
+      } else if (change.db >= 0) dbs.add(change.db);
+    }
+    return dbs;
+  }
+
   commandEnd(): void {}
 
   event(eventClass: number, name: string, db: number, key: string): void {
@@ -233,7 +255,17 @@ export class WriteSet implements ChangeSink, EventSink {
   }
 }
 
-/** Applies one buffered change through the keyspaces, so the journal sees it as usual. */
+/** The keyspace of database or partition `db`; a dropped partition is a conflict. */
+function keyspaceOf(store: Databases, db: number): Keyspace {
+  const keyspace = store.keyspace(db);
+  if (keyspace === undefined) throw new RangeError(`Cannot apply a change to db ${db}: dropped`);
+  return keyspace;
+}
+
+/**
+ * Applies one buffered change through the keyspaces, so the journal sees it as usual. Throws
+ * when it no longer fits the data (a partition dropped, a key's type changed meanwhile).
+ */
 function applyChange(store: Databases, change: Change, copyCollections: boolean): void {
   switch (change.kind) {
     case "set": {
@@ -241,23 +273,23 @@ function applyChange(store: Databases, change: Change, copyCollections: boolean)
       const fresh = typeof value === "string" || !copyCollections
         ? value
         : (value as Collection).clone();
-      store.dbs[change.db].set(change.key, fresh, change.expireAtMs);
+      keyspaceOf(store, change.db).set(change.key, fresh, change.expireAtMs);
       return;
     }
     case "delete":
-      store.dbs[change.db].delete(change.key);
+      keyspaceOf(store, change.db).delete(change.key);
       return;
     case "expire": {
-      const db = store.dbs[change.db];
+      const db = keyspaceOf(store, change.db);
       if (db.data.has(change.key)) db.setDeadline(change.key, change.expireAtMs);
       return;
     }
     case "op":
-      store.dbs[change.db].op(change.key, change.code, change.args);
+      keyspaceOf(store, change.db).op(change.key, change.code, change.args);
       return;
     case "flush":
       if (change.db < 0) store.flushAll();
-      else store.dbs[change.db].flush();
+      else keyspaceOf(store, change.db).flush();
       return;
     case "swap":
       store.swap(change.a, change.b);

@@ -310,3 +310,34 @@ Deno.test("session.inTransaction is set while EXEC's commands and BEGIN statemen
   h.run(a, "PROBE");
   assertEquals(seen, [false, true, false, true, false]);
 });
+
+Deno.test("a transaction writing into a partition dropped before COMMIT ends in a CONFLICT; WATCH and BEGIN work in partitions", () => {
+  const { h, a, b } = setup();
+  assertEquals(h.run(b, "CREATE", "PARTITION", "scratch", "STRING", "WAL"), OK);
+  assertEquals(h.run(a, "SELECT", "scratch"), OK);
+  assertEquals(h.run(a, "BEGIN"), ":1\r\n");
+  assertEquals(
+    h.run(a, "CREATE", "PARTITION", "other", "ANY", "WAL"),
+    "-ERR CREATE PARTITION is not allowed inside a BEGIN transaction\r\n",
+  );
+  h.run(a, "SET", "k", "v"); // a blind write: nothing read
+  assertEquals(h.run(b, "DROP", "PARTITION", "scratch"), OK);
+  assertEquals(
+    h.run(a, "COMMIT"),
+    "-CONFLICT transaction 1 not committed: partition 16, which it writes, was dropped\r\n",
+  );
+
+  h.run(b, "CREATE", "PARTITION", "kept", "STRING", "WAL");
+  h.run(a, "SELECT", "kept");
+  h.run(b, "SELECT", "kept");
+  h.run(a, "WATCH", "w");
+  h.run(b, "SET", "w", "1");
+  h.run(a, "MULTI");
+  h.run(a, "PING");
+  assertEquals(h.run(a, "EXEC"), "*-1\r\n");
+  h.run(a, "BEGIN");
+  assertEquals(h.run(a, "INCR", "n"), ":1\r\n");
+  assertEquals(h.run(b, "EXISTS", "n"), ":0\r\n");
+  assertEquals(h.run(a, "COMMIT"), OK);
+  assertEquals(h.run(b, "GET", "n"), bulk("1"));
+});
