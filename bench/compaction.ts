@@ -21,7 +21,7 @@ import { bulkLoad, bulkLoadSkipReason, keyName } from "./lib/bulk_load.ts";
 import { infoFields, startHermesServer, startRedisServer } from "./lib/servers.ts";
 import { type Client, connect } from "../src/client/mod.ts";
 import { formatCount, formatFixed, textTable } from "./lib/format.ts";
-import { median } from "./lib/stats.ts";
+import { median, percentile } from "./lib/stats.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -51,11 +51,6 @@ interface WindowStats {
   p99: number;
   p999: number;
   max: number;
-}
-
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))];
 }
 
 function windowStats(timings: Timing[], from: number, to: number): WindowStats {

@@ -8,6 +8,12 @@ export function median(values: readonly number[]): number {
   return finite.length % 2 === 1 ? finite[mid] : (finite[mid - 1] + finite[mid]) / 2;
 }
 
+/** The value at fraction `p` (0.99 for p99) of ascending `sorted`; NaN when empty. */
+export function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))];
+}
+
 /** `a / b`, or NaN when either is missing or `b` is zero. */
 export function ratio(a: number, b: number): number {
   if (!Number.isFinite(a) || !Number.isFinite(b) || b === 0) return NaN;

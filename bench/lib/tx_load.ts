@@ -4,7 +4,7 @@
  * against Redis and Hermes, for a fixed time, and report rates and latencies.
  */
 import { type Client, connect, encodeCommand } from "../../src/client/mod.ts";
-import { median } from "./stats.ts";
+import { median, percentile } from "./stats.ts";
 
 export interface LoadResult {
   /** Completed units (transactions, transfers) per second. */
@@ -13,11 +13,6 @@ export interface LoadResult {
   p99Ms: number;
   /** Attempts that had to be retried (WATCH fired, CONFLICT), per completed unit. */
   retriesPerUnit: number;
-}
-
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))];
 }
 
 /**

@@ -10,44 +10,15 @@ import { Redis } from "npm:ioredis@6.0.0";
 import { Redis as Redis5 } from "npm:ioredis@5.11.1";
 import { Buffer } from "node:buffer";
 import { assertEquals, assertRejects } from "../helpers/assert.ts";
-import { type CompatServer, compatSkipReason, withCompatServer } from "../helpers/compat_server.ts";
+import { compatSkipReason, withCompatServer } from "../helpers/compat_server.ts";
 import { withTimeout } from "../helpers/run_tool.ts";
+import { type AnyRedis, IOREDIS_STEP_MS, openIoredis } from "./ioredis_client.ts";
 
 const skipReason = compatSkipReason();
 if (skipReason) console.log(`Skipping the ioredis tests: ${skipReason}`);
 
-/** Anything one client does must finish well within this. */
-const STEP_MS = 10_000;
-
-type AnyRedis = InstanceType<typeof Redis> | InstanceType<typeof Redis5>;
-
-/** A client that fails fast instead of retrying forever, so a refusal shows as an error. */
-async function open<T extends AnyRedis>(
-  Client: new (options: Record<string, unknown>) => T,
-  server: CompatServer,
-  options: Record<string, unknown> = {},
-): Promise<T> {
-  const client = new Client({
-    host: "127.0.0.1",
-    port: server.port,
-    lazyConnect: true,
-    retryStrategy: () => null,
-    maxRetriesPerRequest: 0,
-    connectTimeout: STEP_MS,
-    ...options,
-  });
-  const errors: Error[] = [];
-  client.on("error", (error: Error) => errors.push(error));
-  try {
-    await withTimeout(client.connect(), STEP_MS, "ioredis connect");
-  } catch (error) {
-    client.disconnect();
-    const seen = errors.map((e) => e.message).join("; ");
-    throw new Error(`ioredis could not connect: ${error} (error events: ${seen || "none"})`);
-  }
-  assertEquals(client.status, "ready");
-  return client;
-}
+const STEP_MS = IOREDIS_STEP_MS;
+const open = openIoredis;
 
 /** The `proto` field of a bare HELLO (ioredis flattens the map into [key, value, ...]). */
 async function protocolOf(client: AnyRedis): Promise<unknown> {

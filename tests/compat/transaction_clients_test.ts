@@ -14,34 +14,17 @@ import { createClient } from "npm:redis@6.3.1";
 // deno-lint-ignore no-import-prefix
 import { createClient as createClient4 } from "npm:redis@4.7.1";
 import { assertEquals, assertOk, assertRejects } from "../helpers/assert.ts";
-import { type CompatServer, compatSkipReason, withCompatServer } from "../helpers/compat_server.ts";
+import { compatSkipReason, withCompatServer } from "../helpers/compat_server.ts";
 import { withTimeout } from "../helpers/run_tool.ts";
+import { type AnyRedis, openIoredis } from "./ioredis_client.ts";
 
 const skipReason = compatSkipReason();
 if (skipReason) console.log(`Skipping the transaction client tests: ${skipReason}`);
 
 const STEP_MS = 10_000;
 
-type AnyIoredis = InstanceType<typeof Redis> | InstanceType<typeof Redis5>;
-
-async function ioredis<T extends AnyIoredis>(
-  Client: new (options: Record<string, unknown>) => T,
-  server: CompatServer,
-): Promise<T> {
-  const client = new Client({
-    host: "127.0.0.1",
-    port: server.port,
-    lazyConnect: true,
-    retryStrategy: () => null,
-    maxRetriesPerRequest: 0,
-  });
-  client.on("error", () => {});
-  await withTimeout(client.connect(), STEP_MS, "ioredis connect");
-  return client;
-}
-
 /** MULTI/EXEC, a WATCH that fires, EXECABORT and errors in place, through ioredis. */
-async function ioredisTransactions(client: AnyIoredis, other: AnyIoredis): Promise<void> {
+async function ioredisTransactions(client: AnyRedis, other: AnyRedis): Promise<void> {
   assertEquals(await client.multi().set("n", "1").incr("n").incrby("n", 5).get("n").exec(), [
     [null, "OK"],
     [null, 2],
@@ -90,8 +73,8 @@ Deno.test({
   fn: () =>
     withCompatServer(async (server) => {
       for (const Client of [Redis, Redis5]) {
-        const client = await ioredis(Client as typeof Redis, server);
-        const other = await ioredis(Client as typeof Redis, server);
+        const client = await openIoredis(Client as typeof Redis, server);
+        const other = await openIoredis(Client as typeof Redis, server);
         try {
           await client.flushall();
           await ioredisTransactions(client, other);

@@ -3,7 +3,7 @@
  * same behaviours over TCP, with timeouts and disconnects, are in tests/e2e/transactions_test.ts.
  */
 import { assertEquals, assertMatch } from "../../helpers/assert.ts";
-import { type InProcess, inProcess } from "./in_process.ts";
+import { execPing, type InProcess, inProcess } from "./in_process.ts";
 import type { Config } from "../../../src/config/settings.ts";
 import type { CommandSpec } from "../../../src/commands/spec.ts";
 
@@ -259,14 +259,10 @@ Deno.test("COMMIT fires other clients' watches on the keys it writes; counters f
   h.run(b, "WATCH", "k");
   h.run(a, "BEGIN");
   h.run(a, "SET", "k", "v");
-  h.run(b, "MULTI");
-  h.run(b, "PING");
-  assertEquals(h.run(b, "EXEC"), "*1\r\n+PONG\r\n"); // nothing happened yet
+  assertEquals(execPing(h, b), "*1\r\n+PONG\r\n"); // nothing happened yet
   h.run(b, "WATCH", "k");
   assertEquals(h.run(a, "COMMIT"), OK);
-  h.run(b, "MULTI");
-  h.run(b, "PING");
-  assertEquals(h.run(b, "EXEC"), "*-1\r\n");
+  assertEquals(execPing(h, b), "*-1\r\n");
 
   h.run(a, "BEGIN");
   h.run(a, "ROLLBACK");
@@ -332,9 +328,7 @@ Deno.test("a transaction writing into a partition dropped before COMMIT ends in 
   h.run(b, "SELECT", "kept");
   h.run(a, "WATCH", "w");
   h.run(b, "SET", "w", "1");
-  h.run(a, "MULTI");
-  h.run(a, "PING");
-  assertEquals(h.run(a, "EXEC"), "*-1\r\n");
+  assertEquals(execPing(h, a), "*-1\r\n");
   h.run(a, "BEGIN");
   assertEquals(h.run(a, "INCR", "n"), ":1\r\n");
   assertEquals(h.run(b, "EXISTS", "n"), ":0\r\n");

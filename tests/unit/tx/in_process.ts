@@ -28,6 +28,13 @@ export interface InProcess {
 }
 
 /** `extraCommands` join the real command table (a probe command, for instance). */
+/** MULTI, PING, EXEC on `session`: the EXEC reply (`*1\r\n+PONG\r\n`, or `*-1\r\n` if a watch fired). */
+export function execPing(h: InProcess, session: Session): string {
+  h.run(session, "MULTI");
+  h.run(session, "PING");
+  return h.run(session, "EXEC");
+}
+
 export function inProcess(
   overrides: Partial<Config> = {},
   extraCommands: CommandSpec[] = [],

@@ -7,18 +7,7 @@
 import { assertEquals, assertOk } from "../../helpers/assert.ts";
 import { inProcess } from "./in_process.ts";
 import type { Session } from "../../../src/commands/session.ts";
-
-/** A small seeded generator (mulberry32), so a failure names its seed. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from "../../durability/workload.ts";
 
 const KEYS = ["a", "b", "c", "d", "e"];
 
@@ -61,7 +50,7 @@ Deno.test("random interleaved BEGIN transactions commit a history equal to runni
   let conflicts = 0;
   let statementsChecked = 0;
   for (let seed = 1; seed <= SEEDS; seed++) {
-    const rand = random(seed);
+    const rand = seededRandom(seed);
     const live = inProcess();
     const clients: Client[] = Array.from({ length: 4 }, () => ({
       session: live.session(),

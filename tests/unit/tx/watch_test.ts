@@ -3,19 +3,11 @@
  * "already expired but not yet removed" is exact (no active expiry runs in process).
  */
 import { assertEquals } from "../../helpers/assert.ts";
-import { type InProcess, inProcess } from "./in_process.ts";
-import type { Session } from "../../../src/commands/session.ts";
+import { execPing, inProcess } from "./in_process.ts";
 
 const T0 = 1_700_000_000_000;
 const RAN = "*1\r\n+PONG\r\n";
 const ABORTED = "*-1\r\n";
-
-/** MULTI, PING, EXEC: the EXEC reply. */
-function exec(h: InProcess, s: Session): string {
-  h.run(s, "MULTI");
-  h.run(s, "PING");
-  return h.run(s, "EXEC");
-}
 
 function setup(overrides: Parameters<typeof inProcess>[0] = {}) {
   const h = inProcess(overrides);
@@ -29,20 +21,20 @@ Deno.test("a key already expired when watched: its removal is no change, a new v
   h.setNow(T0 + 20);
   h.run(a, "WATCH", "k");
   assertEquals(h.run(b, "GET", "k"), "$-1\r\n"); // removes it
-  assertEquals(exec(h, a), RAN);
+  assertEquals(execPing(h, a), RAN);
 
   h.setNow(T0);
   h.run(b, "SET", "k", "v", "PXAT", String(T0 + 10));
   h.setNow(T0 + 20);
   h.run(a, "WATCH", "k");
-  assertEquals(exec(h, a), RAN); // still stored, still expired: no change
+  assertEquals(execPing(h, a), RAN); // still stored, still expired: no change
 
   h.setNow(T0);
   h.run(b, "SET", "k", "v", "PXAT", String(T0 + 10));
   h.setNow(T0 + 20);
   h.run(a, "WATCH", "k");
   h.run(b, "SET", "k", "fresh");
-  assertEquals(exec(h, a), ABORTED);
+  assertEquals(execPing(h, a), ABORTED);
 });
 
 Deno.test("a key that expires after WATCH aborts EXEC, removed or not", () => {
@@ -50,32 +42,32 @@ Deno.test("a key that expires after WATCH aborts EXEC, removed or not", () => {
   h.run(b, "SET", "k", "v", "PXAT", String(T0 + 10));
   h.run(a, "WATCH", "k");
   h.setNow(T0 + 20);
-  assertEquals(exec(h, a), ABORTED);
+  assertEquals(execPing(h, a), ABORTED);
 
   h.setNow(T0);
   h.run(b, "SET", "k", "v", "PXAT", String(T0 + 10));
   h.run(a, "WATCH", "k");
   h.setNow(T0 + 20);
   h.run(b, "GET", "k");
-  assertEquals(exec(h, a), ABORTED);
+  assertEquals(execPing(h, a), ABORTED);
 });
 
 Deno.test("FLUSHDB and FLUSHALL fire only watches on keys that existed, live ones", () => {
   const { h, a, b } = setup();
   h.run(a, "WATCH", "missing");
   h.run(b, "FLUSHDB");
-  assertEquals(exec(h, a), RAN);
+  assertEquals(execPing(h, a), RAN);
 
   h.run(b, "SET", "live", "1");
   h.run(a, "WATCH", "live");
   h.run(b, "FLUSHALL");
-  assertEquals(exec(h, a), ABORTED);
+  assertEquals(execPing(h, a), ABORTED);
 
   h.run(b, "SET", "dead", "1", "PXAT", String(T0 + 10));
   h.setNow(T0 + 20);
   h.run(a, "WATCH", "dead");
   h.run(b, "FLUSHDB");
-  assertEquals(exec(h, a), RAN);
+  assertEquals(execPing(h, a), RAN);
 });
 
 Deno.test("SWAPDB fires watches on keys in either database, expired ones as Redis 7.0 counts them", () => {
@@ -89,7 +81,7 @@ Deno.test("SWAPDB fires watches on keys in either database, expired ones as Redi
   inDb1("SET", "k", "v");
   h.run(a, "WATCH", "k");
   h.run(b, "SWAPDB", "0", "1");
-  assertEquals(exec(h, a), ABORTED);
+  assertEquals(execPing(h, a), ABORTED);
   h.run(b, "FLUSHALL");
 
   inDb1("SET", "k", "v", "PXAT", String(T0 + 10));
@@ -98,7 +90,7 @@ Deno.test("SWAPDB fires watches on keys in either database, expired ones as Redi
   h.run(b, "SWAPDB", "0", "1");
   // ...and that expired key's removal is then no change either.
   assertEquals(h.run(b, "GET", "k"), "$-1\r\n");
-  assertEquals(exec(h, a), RAN);
+  assertEquals(execPing(h, a), RAN);
   h.run(b, "FLUSHALL");
   h.setNow(T0);
 
@@ -113,7 +105,7 @@ Deno.test("SWAPDB fires watches on keys in either database, expired ones as Redi
     h.setNow(T0 + 20);
     h.run(a, "WATCH", "k");
     h.run(b, "SWAPDB", "0", "1");
-    assertEquals(exec(h, a), expected, `swapped with ${other}`);
+    assertEquals(execPing(h, a), expected, `swapped with ${other}`);
   }
 });
 
@@ -126,7 +118,7 @@ Deno.test("WATCH counts keys per client up to max-watched-keys and EXEC, DISCARD
   );
   assertEquals(h.run(a, "WATCH", "k3"), "+OK\r\n");
   assertEquals(h.dispatcher.transactions.watches.totalKeys, 3);
-  assertEquals(exec(h, a), RAN);
+  assertEquals(execPing(h, a), RAN);
   assertEquals(h.dispatcher.transactions.watches.totalKeys, 0);
   assertEquals(h.dispatcher.transactions.watches.clients, 0);
 
@@ -134,12 +126,12 @@ Deno.test("WATCH counts keys per client up to max-watched-keys and EXEC, DISCARD
   h.run(a, "MULTI");
   h.run(a, "DISCARD");
   h.run(b, "SET", "k1", "x");
-  assertEquals(exec(h, a), RAN);
+  assertEquals(execPing(h, a), RAN);
 
   h.run(a, "WATCH", "k1");
   h.run(a, "UNWATCH");
   h.run(b, "SET", "k1", "y");
-  assertEquals(exec(h, a), RAN);
+  assertEquals(execPing(h, a), RAN);
   assertEquals(h.dispatcher.transactions.watches.totalKeys, 0);
 });
 
@@ -150,6 +142,6 @@ Deno.test("a client whose watch fired drops its watches at once and stays aborte
   assertEquals(h.dispatcher.transactions.watches.totalKeys, 0);
   h.run(a, "WATCH", "k3");
   assertEquals(h.dispatcher.transactions.watches.totalKeys, 0);
-  assertEquals(exec(h, a), ABORTED);
-  assertEquals(exec(h, a), RAN);
+  assertEquals(execPing(h, a), ABORTED);
+  assertEquals(execPing(h, a), RAN);
 });
