@@ -31,7 +31,7 @@ export class Keyspace {
   readonly #journal: Journal;
   readonly #stats: KeyspaceStats;
   readonly #ops: OpTable;
-  readonly #cursors = new ScanCursors();
+  #cursors = new ScanCursors();
   #expiryShard = 0;
   #expiryIter: Iterator<[string, number]> | null = null;
   #randomIter: (Iterator<string> | null)[] = new Array(SHARD_COUNT).fill(null);
@@ -221,9 +221,13 @@ export class Keyspace {
       const data = this.data.detach();
       const expires = this.expires.detach();
       const bytes = stats === undefined ? [0, 0] : [stats.keyBytes, stats.valueBytes];
+      // Other clients' SCANs walk the maps handed back on undo: keep their cursors for then.
+      const cursors = this.#cursors;
+      this.#cursors = new ScanCursors();
       undo.push(() => {
         this.data.attach(data);
         this.expires.attach(expires);
+        this.#cursors = cursors;
         if (stats !== undefined) [stats.keyBytes, stats.valueBytes] = bytes;
       });
     } else {
@@ -231,7 +235,7 @@ export class Keyspace {
       this.expires.clear();
     }
     if (stats !== undefined) stats.keyBytes = stats.valueBytes = 0;
-    this.#cursors.clear();
+    if (undo === null) this.#cursors.clear();
     this.#expiryIter = null;
     this.#randomIter.fill(null);
   }
