@@ -105,8 +105,12 @@ class OpenTransaction {
     this.startedAtMs = startedAtMs;
     this.reads = new ReadSet(versions);
     this.writes = new WriteSet({
-      maxKeys: settings.transactionMaxKeys,
-      maxBytes: settings.transactionMaxBytes,
+      get maxKeys() {
+        return settings.transactionMaxKeys;
+      },
+      get maxBytes() {
+        return settings.transactionMaxBytes;
+      },
       tooManyKeys: () => transactionTooManyKeys(id, settings.transactionMaxKeys),
       tooManyBytes: () => transactionTooManyBytes(id, settings.transactionMaxBytes),
     });
@@ -236,7 +240,10 @@ export class InteractiveTransactions {
     if (tx.live) writes.endStatement();
   }
 
-  /** COMMIT [id]: null when committed, else the refusal (the transaction is over either way). */
+  /**
+   * COMMIT [id]: null when committed, else the refusal. Once the transaction is found (a wrong
+   * id throws), it is over either way: committed, or rolled back by a CONFLICT or its timeout.
+   */
   commit(session: Session, id: string | undefined, now: number): CommandError | null {
     const tx = this.#find(session, id, TxErrors.commitWithoutBegin);
     if (!tx.live) {

@@ -37,10 +37,13 @@ interface CapturedEvent {
   key: string;
 }
 
-/** The limits of one transaction, and the errors that refuse a statement past them. */
+/**
+ * The limits of one transaction (read at each change, so CONFIG SET applies at once), and the
+ * errors that refuse a statement past them.
+ */
 export interface WriteLimits {
-  maxKeys: number;
-  maxBytes: number;
+  readonly maxKeys: number;
+  readonly maxBytes: number;
   tooManyKeys(): CommandError;
   tooManyBytes(): CommandError;
 }
