@@ -22,7 +22,7 @@ async function main(args: string[]): Promise<void> {
     console.log(outcome.text);
     return;
   }
-  const config = outcome.config;
+  const { config, configFile, warnings } = outcome;
   // Signals are caught before the server starts, so one arriving while the log is replayed or
   // right after the ready line still means an orderly stop (exit 0); a second exits at once.
   let app: App | undefined;
@@ -42,7 +42,7 @@ async function main(args: string[]): Promise<void> {
   Deno.addSignalListener("SIGTERM", () => onSignal("SIGTERM"));
 
   try {
-    app = await startApp(config);
+    app = await startApp(config, { configFile });
   } catch (error) {
     if (!(error instanceof StartupError)) throw error;
     console.error(`hermes: ${error.message}`);
@@ -53,6 +53,7 @@ async function main(args: string[]): Promise<void> {
   console.log(
     `Hermes ${VERSION} ready on ${config.host}:${app.server.port} pid=${Deno.pid} ${settings}`,
   );
+  for (const warning of warnings) app.log.warn(warning);
   const running = app;
   if (signalled) {
     running.log.info("Received a signal during startup: shutting down");

@@ -43,7 +43,14 @@ export class StartupError extends Error {
  * Replays the log in config.dir (unless persistence is off), then starts a server listening on
  * config.host:config.port. Throws {@linkcode StartupError} when it cannot start.
  */
-export async function startApp(config: Config, clock: Clock = systemClock): Promise<App> {
+export interface StartOptions {
+  /** The config file the server was started with (CONFIG REWRITE), or null. */
+  configFile?: string | null;
+  clock?: Clock;
+}
+
+export async function startApp(config: Config, options: StartOptions = {}): Promise<App> {
+  const clock = options.clock ?? systemClock;
   const log = new Logger(config.logLevel);
   const journal = config.persistence === "wal" ? new WalJournal() : null;
   const changes = new Journal();
@@ -97,6 +104,7 @@ export async function startApp(config: Config, clock: Clock = systemClock): Prom
   const stopped = new Promise<void>((resolve) => markStopped = resolve);
   const server: Server = new Server({
     config,
+    configFile: options.configFile ?? null,
     actor,
     log,
     onStopped: () => {

@@ -6,11 +6,12 @@ import type { CommandContext } from "./context.ts";
 import { resetPartitionCounters } from "../store/partition.ts";
 import type { CommandSpec } from "./spec.ts";
 import { NO_KEYS } from "./spec.ts";
-import { configSetFailed, Errors, unknownConfigOption } from "./errors.ts";
+import { CommandError, configSetFailed, Errors, unknownConfigOption } from "./errors.ts";
 import { type Config, findSetting, SETTINGS, type SettingSpec } from "../config/settings.ts";
 import type { ServerControl } from "./server_control.ts";
 import { DATABASE_COUNT } from "../store/databases.ts";
 import { globMatch } from "../store/glob.ts";
+import { rewriteConfigFile } from "../config/config_file.ts";
 
 /**
  * Redis parameters that are not Hermes settings but that Redis tooling asks about
@@ -216,7 +217,7 @@ const HELP = [
   "RESETSTAT",
   "    Reset the statistics reported by the INFO command.",
   "REWRITE",
-  "    Rewrite the configuration file (Hermes has none: settings come from flags).",
+  "    Rewrite the configuration file.",
   "HELP",
   "    Print this help.",
 ];
@@ -285,8 +286,16 @@ export const configCommands: CommandSpec[] = [
         summary: "Persists the effective configuration to file.",
         since: "2.8.0",
         complexity: "O(1)",
-        handler() {
-          throw Errors.noConfigFile; // Hermes is configured by flags only
+        handler(ctx) {
+          const path = ctx.server.configFile;
+          if (path === null) throw Errors.noConfigFile;
+          try {
+            rewriteConfigFile(path, ctx.server.config);
+          } catch (error) {
+            const reason = error instanceof Error ? error.message : String(error);
+            throw new CommandError(`ERR Rewriting config file: ${reason}`);
+          }
+          ctx.out.ok();
         },
       },
       {

@@ -72,9 +72,13 @@ function serverFields(ctx: CommandContext): Field[] {
     ["hz", 10],
     ["configured_hz", 10],
     ["executable", systemFact(() => Deno.execPath(), "")],
-    ["config_file", ""],
+    ["config_file", server.configFile === null ? "" : absolutePath(server.configFile)],
     ["io_threads_active", 0],
   ];
+}
+
+function absolutePath(path: string): string {
+  return path.startsWith("/") ? path : `${systemFact(() => Deno.cwd(), ".")}/${path}`;
 }
 
 function clientFields(ctx: CommandContext): Field[] {

@@ -16,6 +16,8 @@ export interface NetworkStats {
 export interface ServerControl {
   /** The live configuration; CONFIG SET changes it through {@linkcode setConfig}. */
   readonly config: Config;
+  /** The config file the server was started with (CONFIG REWRITE, INFO), or null. */
+  readonly configFile: string | null;
   /** Applies a CONFIG SET; throws CommandError with Redis's wording when refused. */
   setConfig(name: string, value: string): void;
   readonly network: NetworkStats;

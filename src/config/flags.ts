@@ -6,10 +6,18 @@
 import { parseArgs } from "node:util";
 import { type Config, DEFAULT_CONFIG, SETTINGS, type SettingSpec } from "./settings.ts";
 import { VERSION } from "../version.ts";
+import { applyConfigFile, ConfigFileError } from "./config_file.ts";
 
 /** What the command line asked for: run with a config, or print something and exit. */
 export type FlagsOutcome =
-  | { kind: "run"; config: Config }
+  | {
+    kind: "run";
+    config: Config;
+    /** The config file given as the first argument (CONFIG REWRITE rewrites it), or null. */
+    configFile: string | null;
+    /** Lines of the config file that were ignored, to be logged. */
+    warnings: string[];
+  }
   | { kind: "help"; text: string }
   | { kind: "version"; text: string };
 
@@ -31,8 +39,16 @@ function optionTable(): Record<string, OptionSpec> {
   return options;
 }
 
-/** Parses `args` (without the program name) into a config, starting from the defaults. */
+/**
+ * Parses `args` (without the program name) into a config: the defaults, then the config file
+ * when the first argument is one (`hermes /etc/hermes.conf --port 7000`), then the flags.
+ */
 export function parseFlags(args: string[]): FlagsOutcome {
+  let configFile: string | null = null;
+  if (args.length > 0 && !args[0].startsWith("-")) {
+    configFile = args[0];
+    args = args.slice(1);
+  }
   const options = optionTable();
   // Not strict: every token is checked below, so the messages can name the flag plainly.
   const { tokens } = parseArgs({
@@ -48,7 +64,9 @@ export function parseFlags(args: string[]): FlagsOutcome {
   for (const token of tokens) {
     if (token.kind === "option-terminator") continue;
     if (token.kind === "positional") {
-      throw new UsageError(`Unexpected argument "${token.value}": hermes takes only flags`);
+      throw new UsageError(
+        `Unexpected argument "${token.value}": hermes takes a config file first, then flags`,
+      );
     }
     const option = options[token.name];
     const isShortAlias = !token.rawName.startsWith("--");
@@ -79,6 +97,15 @@ export function parseFlags(args: string[]): FlagsOutcome {
   if (version) return { kind: "version", text: `hermes ${VERSION}` };
 
   const config: Config = { ...DEFAULT_CONFIG };
+  let warnings: string[] = [];
+  if (configFile !== null) {
+    try {
+      warnings = applyConfigFile(configFile, config);
+    } catch (error) {
+      if (error instanceof ConfigFileError) throw new UsageError(error.message);
+      throw error;
+    }
+  }
   for (const setting of SETTINGS) {
     const raw = given.get(setting.name);
     if (raw === undefined) continue;
@@ -90,7 +117,7 @@ export function parseFlags(args: string[]): FlagsOutcome {
       throw new UsageError(`Invalid value for "--${setting.name}": ${lowered}`);
     }
   }
-  return { kind: "run", config };
+  return { kind: "run", config, configFile, warnings };
 }
 
 function valueName(flag: string): string {
@@ -135,7 +162,7 @@ export function helpText(): string {
   return [
     `hermes ${VERSION}: a Redis-compatible key-value server`,
     "",
-    "Usage: hermes [flags]           run the server",
+    "Usage: hermes [file] [flags]    run the server (file: redis.conf syntax; flags override)",
     "       hermes cli [options]     interactive client (hermes cli --help)",
     "       hermes check-log <dir>   verify every record of the log in <dir>",
     "       hermes dump-log <dir>    print the records of the log in <dir>",

@@ -35,6 +35,26 @@ export interface Config {
   transactionMaxBytes: number;
   /** Most keys one client may WATCH at once. */
   maxWatchedKeys: number;
+  /** SAVE/BGSAVE write this file in `dir` (RDB format). */
+  dbFilename: string;
+  /** `"host port"` of the primary this server replicates, or "" for a primary. */
+  replicaOf: string;
+  /** Password sent with AUTH to the primary. */
+  masterAuth: string;
+  /** Bytes of the replication stream kept for partial resyncs. */
+  replBacklogBytes: number;
+  /** A replica refuses writes from its own clients. */
+  replicaReadOnly: boolean;
+  /** A replica answers reads while its link to the primary is down. */
+  replicaServeStaleData: boolean;
+  /** Sentinel promotes the replica with the lowest non-zero priority first. */
+  replicaPriority: number;
+  /** A link silent this long (either side) is dropped. */
+  replTimeoutSec: number;
+  /** The primary PINGs its replicas this often. */
+  replPingPeriodSec: number;
+  /** Reply bytes queued for one replica before it is disconnected. */
+  replicaOutputBytes: number;
 }
 
 export const LOG_LEVELS = ["debug", "info", "warn", "error"] as const;
@@ -90,6 +110,25 @@ function oneOf<T extends string>(name: string, choices: readonly T[]) {
     }
     return value;
   };
+}
+
+function yesNo(name: string) {
+  return (text: string): boolean => oneOf(name, ["yes", "no"])(text) === "yes";
+}
+
+const formatYesNo = (value: boolean): string => value ? "yes" : "no";
+
+/** `host port`, as REPLICAOF and redis.conf's `replicaof` take it; "" (or `no one`) for none. */
+function replicaOfValue(text: string): string {
+  const words = text.trim().split(/\s+/).filter((w) => w !== "");
+  if (words.length === 0 || (words.length === 2 && words.join(" ").toLowerCase() === "no one")) {
+    return "";
+  }
+  if (words.length !== 2) {
+    throw new TypeError(`Cannot use replicaof "${text}": expected "<host> <port>"`);
+  }
+  wholeNumber("replicaof port", 1, 65535)(words[1]);
+  return `${words[0]} ${words[1]}`;
 }
 
 function decimal(name: string, min: number, max: number) {
@@ -306,6 +345,106 @@ export const SETTINGS: SettingSpec[] = [
     format: asString,
     mutable: true,
   },
+  {
+    key: "dbFilename",
+    name: "dbfilename",
+    help: "File in --dir that SAVE and BGSAVE write (RDB format, loadable by redis-server)",
+    valueName: "<name>",
+    parse: (text: string) => {
+      if (text.length === 0 || text.includes("/")) {
+        throw new TypeError(`Cannot use dbfilename "${text}": must be a plain file name`);
+      }
+      return text;
+    },
+    format: asString,
+    mutable: true,
+  },
+  {
+    key: "replicaOf",
+    name: "replicaof",
+    aliases: ["slaveof"],
+    help: 'Replicate the primary at "<host> <port>" (REPLICAOF changes it at run time)',
+    valueName: '"<host> <port>"',
+    parse: replicaOfValue,
+    format: asString,
+    mutable: false,
+  },
+  {
+    key: "masterAuth",
+    name: "masterauth",
+    help: "Password a replica sends (AUTH) to its primary",
+    valueName: "<password>",
+    parse: (text: string) => text,
+    format: asString,
+    mutable: true,
+  },
+  {
+    key: "replBacklogBytes",
+    name: "repl-backlog-size",
+    help: "Bytes of the replication stream kept so a reconnecting replica can resume",
+    valueName: "<bytes>",
+    parse: byteSize("repl-backlog-size", 16 * 1024, 1024 * 1024 * 1024),
+    format: asString,
+    mutable: true,
+  },
+  {
+    key: "replicaReadOnly",
+    name: "replica-read-only",
+    aliases: ["slave-read-only"],
+    help: "A replica refuses writes from its clients (yes or no)",
+    valueName: "<yes|no>",
+    parse: yesNo("replica-read-only"),
+    format: formatYesNo,
+    mutable: true,
+  },
+  {
+    key: "replicaServeStaleData",
+    name: "replica-serve-stale-data",
+    aliases: ["slave-serve-stale-data"],
+    help: "A replica answers reads while its link to the primary is down (yes or no)",
+    valueName: "<yes|no>",
+    parse: yesNo("replica-serve-stale-data"),
+    format: formatYesNo,
+    mutable: true,
+  },
+  {
+    key: "replicaPriority",
+    name: "replica-priority",
+    aliases: ["slave-priority"],
+    help: "Sentinel promotes lower priorities first; 0 never promotes this replica",
+    valueName: "<n>",
+    parse: wholeNumber("replica-priority", 0, 2_147_483_647),
+    format: asString,
+    mutable: true,
+  },
+  {
+    key: "replTimeoutSec",
+    name: "repl-timeout",
+    help: "Drop a replication link silent for this many seconds",
+    valueName: "<seconds>",
+    parse: wholeNumber("repl-timeout", 1, 365 * 24 * 3600),
+    format: asString,
+    mutable: true,
+  },
+  {
+    key: "replPingPeriodSec",
+    name: "repl-ping-replica-period",
+    aliases: ["repl-ping-slave-period"],
+    help: "The primary PINGs its replicas this often, in seconds",
+    valueName: "<seconds>",
+    parse: wholeNumber("repl-ping-replica-period", 1, 3600),
+    format: asString,
+    mutable: true,
+  },
+  {
+    key: "replicaOutputBytes",
+    name: "replica-output-limit",
+    help: "Stream bytes queued for one replica before it is disconnected",
+    valueName: "<bytes>",
+    parse: byteSize("replica-output-limit", 1024 * 1024, 1024 * 1024 * 1024 * 1024),
+    format: asString,
+    mutable: true,
+  },
 ] as SettingSpec[];
 
 /** Built-in defaults: what `deno task start` with no flags runs with. */
@@ -330,6 +469,16 @@ export const DEFAULT_CONFIG: Readonly<Config> = Object.freeze({
   transactionMaxKeys: 10_000,
   transactionMaxBytes: 16 * 1024 * 1024,
   maxWatchedKeys: 10_000,
+  dbFilename: "dump.rdb",
+  replicaOf: "",
+  masterAuth: "",
+  replBacklogBytes: 1024 * 1024,
+  replicaReadOnly: true,
+  replicaServeStaleData: true,
+  replicaPriority: 100,
+  replTimeoutSec: 60,
+  replPingPeriodSec: 10,
+  replicaOutputBytes: 256 * 1024 * 1024,
 });
 
 /** Finds a setting by its name or a Redis alias, case-insensitively. */

@@ -26,6 +26,8 @@ const SHUTDOWN_GRACE_MS = 5000;
 
 export interface ServerOptions {
   config: Config;
+  /** The config file CONFIG REWRITE rewrites, or null. */
+  configFile?: string | null;
   actor: StoreActor<Session>;
   log: Logger;
   /** Called once the server has stopped, with the exit code to use. */
@@ -40,6 +42,7 @@ export interface ServerOptions {
 
 export class Server implements ServerControl {
   readonly config: Config;
+  readonly configFile: string | null;
   readonly network: NetworkStats = {
     totalConnectionsReceived: 0,
     rejectedConnections: 0,
@@ -62,6 +65,7 @@ export class Server implements ServerControl {
   constructor(options: ServerOptions) {
     this.#options = options;
     this.config = options.config;
+    this.configFile = options.configFile ?? null;
     this.#actor = options.actor;
     this.#log = options.log;
   }

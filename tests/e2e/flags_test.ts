@@ -45,7 +45,7 @@ Deno.test("--help prints every flag with its default and exits 0", async () => {
     const { code, stdout, stderr } = await run([flag]);
     assertEquals(code, 0);
     assertEquals(stderr, "");
-    assertMatch(stdout, /^hermes .*\n\nUsage: hermes \[flags\]/);
+    assertMatch(stdout, /^hermes .*\n\nUsage: hermes \[file\] \[flags\]/);
     for (const setting of SETTINGS) assertMatch(stdout, new RegExp(`--${setting.name}\\b`));
     assertMatch(stdout, /--max-output <bytes> +Reply bytes queued .* \(default: 67108864\)/);
     assertMatch(stdout, /--version/);
@@ -62,7 +62,8 @@ Deno.test("an unknown flag or a bad value prints a clear message and exits 2", a
   const cases: [string[], RegExp][] = [
     [["--bogus"], /^hermes: Unknown flag "--bogus"\n/],
     [["--prot", "1"], /Unknown flag "--prot" \(did you mean "--port"\?\)/],
-    [["extra"], /Unexpected argument "extra"/],
+    [["--port", "1", "extra"], /Unexpected argument "extra"/],
+    [["/no/such/hermes.conf"], /Cannot read the configuration file \/no\/such\/hermes.conf/],
     [["--port"], /Missing value for "--port"/],
     [["--host", ""], /Invalid value for "--host": cannot use host ""/],
     [["--port", "99999"], /Invalid value for "--port": .*between 0 and 65535/],

@@ -30,11 +30,24 @@ export interface HermesProcess {
 /** Spawns `deno run main.ts --port 0 --dir <temp> ...args` and waits until it is ready. */
 export async function startHermes(
   args: string[] = [],
-  options: { dir?: string; env?: Record<string, string> } = {},
+  options: { dir?: string; env?: Record<string, string>; configFile?: string; port?: number } = {},
 ): Promise<HermesProcess> {
   const dir = options.dir ?? await Deno.makeTempDir({ prefix: "hermes-test-" });
+  const file = options.configFile === undefined ? [] : [options.configFile];
+  const portArg = String(options.port ?? 0);
   const command = new Deno.Command(Deno.execPath(), {
-    args: ["run", ...HERMES_V8_FLAGS, "--allow-all", MAIN, "--port", "0", "--dir", dir, ...args],
+    args: [
+      "run",
+      ...HERMES_V8_FLAGS,
+      "--allow-all",
+      MAIN,
+      ...file,
+      "--port",
+      portArg,
+      "--dir",
+      dir,
+      ...args,
+    ],
     stdout: "piped",
     stderr: "piped",
     stdin: "null",

@@ -113,7 +113,10 @@ Deno.test("an unknown flag is refused by name, with a suggestion when it is clos
 Deno.test("a missing value, a stray argument or a value for --help is refused", () => {
   assertEquals(refusal(["--port"]), 'Missing value for "--port" (expected <n>)');
   assertEquals(refusal(["--port", "--dir", "x"]), 'Missing value for "--port" (expected <n>)');
-  assertEquals(refusal(["6380"]), 'Unexpected argument "6380": hermes takes only flags');
+  assertEquals(
+    refusal(["--port", "1", "6380"]),
+    'Unexpected argument "6380": hermes takes a config file first, then flags',
+  );
   assertEquals(refusal(["--help=yes"]), 'Flag "--help" takes no value');
 });
 
