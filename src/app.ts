@@ -19,6 +19,7 @@ import { DataDirError } from "./wal/data_dir.ts";
 import { RoundWrites } from "./wal/round_writes.ts";
 import { WalJournal } from "./wal/wal_journal.ts";
 import { WriteAheadLog } from "./wal/write_ahead_log.ts";
+import { RdbSaver } from "./rdb/rdb_saver.ts";
 
 export interface App {
   server: Server;
@@ -99,6 +100,13 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
     afterRound,
     releaseEarly,
   );
+  const rdb = new RdbSaver({
+    store,
+    config,
+    log,
+    runInStore: (task) => actor.run(task),
+    now: clock,
+  });
 
   let markStopped!: () => void;
   const stopped = new Promise<void>((resolve) => markStopped = resolve);
@@ -107,15 +115,16 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
     configFile: options.configFile ?? null,
     actor,
     log,
+    rdb,
     onStopped: () => {
-      (wal ? wal.close() : Promise.resolve())
+      rdb.settle().then(() => wal?.close())
         .catch((error) => log.error("Closing the log failed", error))
         .finally(() => markStopped());
     },
     onConfigChanged: (name) => {
       if (name === "log-level") log.level = config.logLevel;
     },
-    persistenceInfo: wal ? () => wal.info() : undefined,
+    persistenceInfo: () => [...rdb.info(), ...(wal ? wal.info() : [])],
     persistence: wal
       ? { compact: () => wal.requestCompaction(), lastSaveMs: () => wal.lastSaveMs }
       : undefined,

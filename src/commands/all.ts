@@ -12,6 +12,7 @@ import { expireCommands } from "./expire.ts";
 import { persistenceCommands } from "./persistence.ts";
 import { partitionCommands } from "./partitions.ts";
 import { transactionCommands } from "./transactions.ts";
+import { dumpRestoreCommands } from "./dump_restore.ts";
 
 export const ALL_COMMANDS: CommandSpec[] = [
   ...connectionCommands,
@@ -26,4 +27,5 @@ export const ALL_COMMANDS: CommandSpec[] = [
   ...persistenceCommands,
   ...partitionCommands,
   ...transactionCommands,
+  ...dumpRestoreCommands,
 ];

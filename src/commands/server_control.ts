@@ -38,6 +38,19 @@ export interface ServerControl {
   persistenceInfo(): [field: string, value: string | number][];
   /** The durability layer's controls (BGREWRITEAOF, LASTSAVE); undefined without persistence. */
   readonly persistence?: PersistenceControl;
+  /** RDB snapshots (SAVE, BGSAVE). */
+  readonly rdb: RdbControl;
+}
+
+/** What SAVE and BGSAVE may ask. */
+export interface RdbControl {
+  /** Writes dump.rdb now; throws when it cannot. */
+  save(): void;
+  /** Starts a background save; with `schedule`, one in progress is followed by another. */
+  bgsave(schedule?: boolean): "started" | "in-progress" | "scheduled";
+  readonly inProgress: boolean;
+  /** Unix ms of the last successful save, or 0. */
+  readonly lastSaveMs: number;
 }
 
 /** What commands may ask of the durability layer. */

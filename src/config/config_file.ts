@@ -9,6 +9,7 @@
  * know are kept as they were, and settings not in the file whose value differs from the
  * default are appended. The new file replaces the old one atomically.
  */
+import { syncParentSync } from "../wal/data_dir.ts";
 import {
   type Config,
   DEFAULT_CONFIG,
@@ -244,12 +245,5 @@ export function rewriteConfigFile(path: string, config: Config): void {
   }
   file.close();
   Deno.renameSync(temp, path);
-  const slash = path.lastIndexOf("/");
-  const dir = slash < 0 ? "." : slash === 0 ? "/" : path.slice(0, slash);
-  const handle = Deno.openSync(dir, { read: true });
-  try {
-    handle.syncSync();
-  } finally {
-    handle.close();
-  }
+  syncParentSync(path);
 }

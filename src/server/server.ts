@@ -8,6 +8,7 @@ import { Session } from "../commands/session.ts";
 import type {
   NetworkStats,
   PersistenceControl,
+  RdbControl,
   ServerControl,
 } from "../commands/server_control.ts";
 import { configSetFailed, unknownConfigOption } from "../commands/errors.ts";
@@ -36,6 +37,8 @@ export interface ServerOptions {
   persistenceInfo?: () => [string, string | number][];
   /** The durability layer's controls for BGREWRITEAOF and LASTSAVE. */
   persistence?: PersistenceControl;
+  /** SAVE and BGSAVE. */
+  rdb: RdbControl;
   /** Hook run after CONFIG SET changed a setting (e.g. the log level). */
   onConfigChanged?: (name: string) => void;
 }
@@ -172,6 +175,10 @@ export class Server implements ServerControl {
     const parsed = parseSettingValue(setting, name, value);
     (this.config as unknown as Record<string, unknown>)[setting.key] = parsed;
     this.#options.onConfigChanged?.(setting.name);
+  }
+
+  get rdb(): RdbControl {
+    return this.#options.rdb;
   }
 
   get persistence(): PersistenceControl | undefined {

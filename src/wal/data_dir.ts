@@ -105,6 +105,18 @@ export async function syncDirectory(dir: string): Promise<void> {
   }
 }
 
+/** Makes a create or rename of `path` durable by syncing its directory, synchronously. */
+export function syncParentSync(path: string): void {
+  const slash = path.lastIndexOf("/");
+  const dir = slash < 0 ? "." : slash === 0 ? "/" : path.slice(0, slash);
+  const handle = Deno.openSync(dir, { read: true });
+  try {
+    handle.syncSync();
+  } finally {
+    handle.close();
+  }
+}
+
 /**
  * Creates the directory if needed and takes its lock, so two servers never write one log. The
  * lock is released when the returned file is closed or the process dies. Throws

@@ -21,40 +21,63 @@ import { type Collection, snapshotEpoch, type Value } from "../store/value.ts";
 import { encodeFileHeader, FileKind, type PartitionRecord, RecordEncoder } from "./codec.ts";
 import { writeCollection } from "./wal_journal.ts";
 
+/** The freezes in progress per journal: a log compaction and RDB snapshots may overlap. */
+const activeFreezes = new Map<Journal, Set<SnapshotFreeze>>();
+
 /**
- * The state of the collections at a log switch, kept while the snapshot is written: started
- * in the actor at the switch, ended when the snapshot is done or abandoned.
+ * The state of the collections at a log switch (or at the start of an RDB snapshot), kept
+ * while the snapshot is written: started in the actor, ended when the snapshot is done or
+ * abandoned. Several may run at once; each keeps its own record of what it has written.
  */
 export class SnapshotFreeze {
-  /** Collections with an epoch below this are not written yet. */
+  /** Collections with an epoch below this existed when the freeze started. */
   readonly epoch: number;
   /** Copies of collections changed before the walk reached them, as of the switch. */
   readonly copies: { index: number; key: string; value: Collection; deadline: number }[] = [];
   readonly #journal: Journal;
+  readonly #indexes = new Map<Keyspace, number>();
+  /** Collections already written or copied by this freeze. */
+  readonly #done = new WeakSet<Collection>();
+  #ended = false;
 
   constructor(journal: Journal, sources: readonly SnapshotSource[]) {
     this.#journal = journal;
     this.epoch = ++snapshotEpoch.current;
-    const indexes = new Map<Keyspace, number>();
-    for (const { keyspace, index } of sources) indexes.set(keyspace, index);
+    for (const { keyspace, index } of sources) this.#indexes.set(keyspace, index);
+    let freezes = activeFreezes.get(journal);
+    if (freezes === undefined) activeFreezes.set(journal, freezes = new Set());
+    freezes.add(this);
+    const all = freezes;
     journal.beforeMutate = (keyspace, key, value) => {
-      const index = indexes.get(keyspace);
-      if (index === undefined) return; // a keyspace made after the switch: the log has it all
-      this.copies.push({ index, key, value: value.clone(), deadline: keyspace.deadline(key) });
-      value.epoch = this.epoch;
+      for (const freeze of all) freeze.#beforeMutate(keyspace, key, value);
     };
+  }
+
+  #beforeMutate(keyspace: Keyspace, key: string, value: Collection): void {
+    if (value.epoch >= this.epoch || this.#done.has(value)) return;
+    const index = this.#indexes.get(keyspace);
+    if (index === undefined) return; // a keyspace made after the switch: the log has it all
+    this.copies.push({ index, key, value: value.clone(), deadline: keyspace.deadline(key) });
+    this.#done.add(value);
   }
 
   /** Whether the walk must write `value` (and marks it written). */
   claim(value: Value): boolean {
     if (typeof value === "string") return true;
-    if (value.epoch >= this.epoch) return false;
-    value.epoch = this.epoch;
+    if (value.epoch >= this.epoch || this.#done.has(value)) return false;
+    this.#done.add(value);
     return true;
   }
 
   end(): void {
-    this.#journal.beforeMutate = null;
+    if (this.#ended) return;
+    this.#ended = true;
+    const freezes = activeFreezes.get(this.#journal);
+    freezes?.delete(this);
+    if (freezes === undefined || freezes.size === 0) {
+      activeFreezes.delete(this.#journal);
+      this.#journal.beforeMutate = null;
+    }
   }
 }
 

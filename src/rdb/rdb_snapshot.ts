@@ -1,0 +1,190 @@
+/**
+ * A point-in-time RDB image of the whole store, for a replica's full sync and for BGSAVE,
+ * written in small slices inside the store actor so clients keep being served meanwhile.
+ *
+ * It is taken the way the log's compaction takes its snapshot (see src/wal/snapshot_writer.ts):
+ * strings fuzzily (a later value is fine, because the replication stream from the starting
+ * offset, or nothing for BGSAVE, states every later change as a result), collections frozen
+ * as they were at the start ({@linkcode SnapshotFreeze}). Unlike the log, RDB must never name a
+ * key twice (redis-server refuses a file with a duplicate key), so the walk remembers the keys
+ * it wrote: a key deleted and set again meanwhile comes round again in Map order and is skipped.
+ *
+ * SAVE uses {@linkcode saveRdbSync}: the same format, written in one go inside the command.
+ */
+import type { Databases } from "../store/databases.ts";
+import type { Keyspace } from "../store/keyspace.ts";
+import type { Value } from "../store/value.ts";
+import { SnapshotFreeze, type SnapshotSource } from "../wal/snapshot_writer.ts";
+import { RdbEncoder } from "./rdb_encoder.ts";
+import { syncParentSync } from "../wal/data_dir.ts";
+
+/** Output after which a slice ends and its bytes go out. */
+const SLICE_BYTES = 256 * 1024;
+/** Longest a slice may hold the actor, in ms. */
+const SLICE_BUDGET_MS = 2;
+
+/** The state captured at the start, inside the actor. */
+export interface RdbSnapshotStart {
+  sources: SnapshotSource[];
+  freeze: SnapshotFreeze;
+  /** [keys, keys with a deadline] per source, for RESIZEDB. */
+  sizes: [number, number][];
+}
+
+/** Starts a snapshot of `store` as it is now; call inside the store actor. */
+export function startRdbSnapshot(store: Databases): RdbSnapshotStart {
+  const sources = store.dbs.map((keyspace, index) => ({ keyspace, index }));
+  return {
+    sources,
+    freeze: new SnapshotFreeze(store.journal, sources),
+    sizes: sources.map(({ keyspace }) => [keyspace.size, keyspace.volatileCount]),
+  };
+}
+
+export interface RdbStreamOptions {
+  /** AUX fields after the header (redis-ver, repl-id, repl-offset, ...). */
+  aux: [string, string][];
+  runInStore: (task: () => void) => Promise<void>;
+  /** Unix ms; keys already expired are left out. */
+  now: () => number;
+  /** Receives the bytes in order; awaited, so a slow receiver slows the walk. */
+  write: (chunk: Uint8Array) => Promise<void>;
+  /** Checked between slices; when true the walk stops (the freeze is ended). */
+  cancelled?: () => boolean;
+}
+
+/** Thrown when a snapshot is abandoned through `cancelled`. */
+export class RdbSnapshotCancelled extends Error {
+  override name = "RdbSnapshotCancelled";
+}
+
+/** Writes the snapshot begun by {@linkcode startRdbSnapshot}; resolves with its key count. */
+export async function streamRdbSnapshot(
+  start: RdbSnapshotStart,
+  options: RdbStreamOptions,
+): Promise<{ keys: number; bytes: number }> {
+  const { freeze } = start;
+  const encoder = new RdbEncoder();
+  let keys = 0;
+  let bytes = 0;
+  const send = async (chunk: Uint8Array) => {
+    bytes += chunk.length;
+    await options.write(chunk);
+  };
+  try {
+    encoder.header();
+    for (const [name, value] of options.aux) encoder.aux(name, value);
+    const written = start.sources.map(() => new Set<string>());
+    for (const { keyspace, index } of start.sources) {
+      const [size, volatile] = start.sizes[index];
+      if (size === 0) continue;
+      encoder.selectDb(index);
+      encoder.resizeDb(size, volatile);
+      const seen = written[index];
+      for (let s = 0; s < keyspace.data.shards.length; s++) {
+        const shard = keyspace.data.shards[s];
+        let entries: IterableIterator<[string, Value]> | null = null;
+        let done = false;
+        while (!done) {
+          if (options.cancelled?.()) throw new RdbSnapshotCancelled("RDB snapshot cancelled");
+          await options.runInStore(() => {
+            entries ??= shard.entries();
+            const started = performance.now();
+            const now = options.now();
+            let n = 0;
+            while (true) {
+              const next = entries.next();
+              if (next.done) {
+                done = true;
+                break;
+              }
+              const [key, value] = next.value;
+              if (seen.has(key)) continue;
+              const deadline = deadlineOf(keyspace, s, key);
+              if (deadline !== 0 && now > deadline) continue;
+              if (!freeze.claim(value)) continue;
+              seen.add(key);
+              encoder.entry(key, value, deadline);
+              keys++;
+              if (encoder.length >= SLICE_BYTES) break;
+              if ((++n & 63) === 0 && performance.now() - started >= SLICE_BUDGET_MS) break;
+            }
+          });
+          if (encoder.length > 0) await send(encoder.take());
+        }
+      }
+    }
+    // Collections changed in place before the walk reached them, as they were at the start.
+    await options.runInStore(() => freeze.end());
+    let db = -1;
+    for (const copy of freeze.copies) {
+      if (written[copy.index].has(copy.key)) continue;
+      written[copy.index].add(copy.key);
+      if (copy.index !== db) encoder.selectDb(db = copy.index);
+      encoder.entry(copy.key, copy.value, copy.deadline);
+      keys++;
+      if (encoder.length >= SLICE_BYTES) await send(encoder.take());
+    }
+    await send(encoder.finish());
+    return { keys, bytes };
+  } finally {
+    freeze.end();
+  }
+}
+
+function deadlineOf(keyspace: Keyspace, shard: number, key: string): number {
+  const deadlines = keyspace.expires.shards[shard];
+  return deadlines.size === 0 ? 0 : deadlines.get(key) ?? 0;
+}
+
+/**
+ * The whole store as one RDB, written synchronously to `path` (SAVE: the command holds the
+ * store while it runs, as Redis's SAVE does). Written to a temporary file, fdatasynced and
+ * renamed into place, then the directory is synced.
+ */
+export function saveRdbSync(
+  store: Databases,
+  path: string,
+  aux: [string, string][],
+  now: number,
+): number {
+  const temp = `${path}.tmp-${Deno.pid}`;
+  const file = Deno.openSync(temp, { write: true, create: true, truncate: true });
+  const encoder = new RdbEncoder();
+  let keys = 0;
+  const flush = (chunk: Uint8Array) => {
+    let at = 0;
+    while (at < chunk.length) at += file.writeSync(chunk.subarray(at));
+  };
+  try {
+    encoder.header();
+    for (const [name, value] of aux) encoder.aux(name, value);
+    for (const keyspace of store.dbs) {
+      if (keyspace.size === 0) continue;
+      encoder.selectDb(keyspace.index);
+      encoder.resizeDb(keyspace.size, keyspace.volatileCount);
+      for (let s = 0; s < keyspace.data.shards.length; s++) {
+        for (const [key, value] of keyspace.data.shards[s]) {
+          const deadline = deadlineOf(keyspace, s, key);
+          if (deadline !== 0 && now > deadline) continue;
+          encoder.entry(key, value, deadline);
+          keys++;
+          if (encoder.length >= SLICE_BYTES) flush(encoder.take());
+        }
+      }
+    }
+    flush(encoder.take());
+    flush(encoder.finish());
+    file.syncDataSync();
+    file.close();
+  } catch (error) {
+    file.close();
+    try {
+      Deno.removeSync(temp);
+    } catch { /* already gone */ }
+    throw error;
+  }
+  Deno.renameSync(temp, path);
+  syncParentSync(path);
+  return keys;
+}
