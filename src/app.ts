@@ -14,12 +14,14 @@ import { Dispatcher } from "./commands/dispatcher.ts";
 import { logWriteFailed } from "./commands/errors.ts";
 import type { Session } from "./commands/session.ts";
 import { ALL_COMMANDS } from "./commands/all.ts";
+import { GateOrder } from "./commands/gates.ts";
 import { Server } from "./server/server.ts";
 import { DataDirError } from "./wal/data_dir.ts";
 import { RoundWrites } from "./wal/round_writes.ts";
 import { WalJournal } from "./wal/wal_journal.ts";
 import { WriteAheadLog } from "./wal/write_ahead_log.ts";
 import { RdbSaver } from "./rdb/rdb_saver.ts";
+import { ReplicationManager } from "./replication/manager.ts";
 
 export interface App {
   server: Server;
@@ -63,8 +65,11 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
   // Group commit: the log writes (and syncs) a round's records before its replies go out; if
   // it cannot, the round's write replies become MISCONF errors (see round_writes.ts).
   const writes = new RoundWrites();
-  let runCommand = (session: Session, argv: string[]): boolean => dispatcher.run(session, argv);
-  let afterRound: RoundHook = () => {};
+  let runCommand = (session: Session, argv: string[]) => dispatcher.run(session, argv);
+  // The replication stream of a round leaves only once the round is durable.
+  let replication: ReplicationManager | null = null;
+  const released = (durable: boolean) => replication?.state.afterRound(durable);
+  let afterRound: RoundHook = () => released(true);
   let releaseEarly: EarlyRelease<Session> | null = null;
   if (wal && journal) {
     const durable = wal;
@@ -81,10 +86,14 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
     const settle = (madeDurable: boolean) => {
       if (madeDurable) writes.clear();
       else writes.refuse(logWriteFailed(durable.failure ?? "unknown error").line);
+      released(madeDurable);
     };
     afterRound = () => {
       const outcome = durable.commitRound();
-      if (outcome === undefined) return writes.clear();
+      if (outcome === undefined) {
+        writes.clear();
+        return released(true);
+      }
       if (typeof outcome === "boolean") return settle(outcome);
       return outcome.then(settle);
     };
@@ -117,12 +126,14 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
     log,
     rdb,
     onStopped: () => {
+      replication?.stop();
       rdb.settle().then(() => wal?.close())
         .catch((error) => log.error("Closing the log failed", error))
         .finally(() => markStopped());
     },
     onConfigChanged: (name) => {
       if (name === "log-level") log.level = config.logLevel;
+      if (name === "repl-backlog-size") replication?.state.resizeBacklog();
     },
     persistenceInfo: () => [...rdb.info(), ...(wal ? wal.info() : [])],
     persistence: wal
@@ -137,6 +148,22 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
       dispatcher.writeRefusal = failure === null ? null : logWriteFailed(failure);
     };
   }
+  const replicas = new ReplicationManager({
+    config,
+    store,
+    log,
+    runInStore: (task) => actor.run(task),
+    runCommand: (session, argv) => dispatcher.run(session, argv),
+    wal: journal,
+    listeningPort: () => server.port,
+    now: clock,
+    disconnect: (session) => server.disconnect(session),
+    // A replica checks every command (read-only, stale data); a primary checks none.
+    onRoleChange: (isReplica) => dispatcher.setServerCondition("replica", isReplica),
+  });
+  replication = replicas;
+  server.setReplication(replicas);
+  dispatcher.addGate(GateOrder.readOnlyReplica, (session, spec) => replicas.refuse(session, spec));
   try {
     server.listen();
   } catch (error) {
@@ -148,6 +175,7 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
   const stopExpiry = startActiveExpiry(store, clock, (task) => actor.run(task));
   stopped.then(stopExpiry);
   server.acceptLoop();
+  replicas.start(journal?.lastPosition ?? null);
   return { server, store, dispatcher, actor, wal, log, stopped, stop: () => server.stop() };
 }
 

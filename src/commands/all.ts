@@ -13,6 +13,7 @@ import { persistenceCommands } from "./persistence.ts";
 import { partitionCommands } from "./partitions.ts";
 import { transactionCommands } from "./transactions.ts";
 import { dumpRestoreCommands } from "./dump_restore.ts";
+import { replicationCommands } from "./replication.ts";
 
 export const ALL_COMMANDS: CommandSpec[] = [
   ...connectionCommands,
@@ -28,4 +29,5 @@ export const ALL_COMMANDS: CommandSpec[] = [
   ...partitionCommands,
   ...transactionCommands,
   ...dumpRestoreCommands,
+  ...replicationCommands,
 ];

@@ -31,12 +31,9 @@ export function isPrintableToken(text: string): boolean {
 /** The client kinds CLIENT LIST TYPE and CLIENT KILL TYPE accept, as Redis names them. */
 const CLIENT_TYPES = new Set(["normal", "master", "slave", "replica", "pubsub"]);
 
-/**
- * Which kind of client a session is. Every Hermes client is "normal": there is no replication,
- * and pub/sub state is not tracked on sessions yet.
- */
-function clientType(_session: Session): string {
-  return "normal";
+/** Which kind of client a session is: normal, a replica connected to us, or our master. */
+function clientType(session: Session): string {
+  return session.kind;
 }
 
 function parseClientType(text: string): string {

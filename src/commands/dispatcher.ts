@@ -23,6 +23,7 @@ import {
 } from "./partition_rules.ts";
 import { commandHas, type CommandObserver, type Gate, GateOrder, HANDLED } from "./gates.ts";
 import { Transactions } from "../tx/transactions.ts";
+import { retryAfter } from "../store/actor.ts";
 
 export class Dispatcher {
   readonly stats = new CommandStats();
@@ -110,8 +111,11 @@ export class Dispatcher {
     this.serverGated = this.#serverConditions.size !== 0;
   }
 
-  /** Runs one command for `session`; returns false when the session must stop (QUIT). */
-  readonly run = (session: Session, argv: string[]): boolean => {
+  /**
+   * Runs one command for `session`; returns false when the session must stop (QUIT), or a
+   * promise when the command blocks (WAIT): the rest of the client's batch waits for it.
+   */
+  readonly run = (session: Session, argv: string[]): boolean | Promise<void> => {
     let spec = this.#registry.lookup(argv[0]);
     if (spec === undefined) {
       this.#reject(session, unknownCommand(argv), null);
@@ -141,10 +145,21 @@ export class Dispatcher {
         const verdict = gates[i](session, spec, argv);
         if (verdict === null) continue;
         if (verdict !== HANDLED) this.#reject(session, verdict, spec);
+        // A gate may hold the command back (writes paused by FAILOVER): it runs again later.
+        if (session.blocking !== null) {
+          const blocking = session.blocking;
+          session.blocking = null;
+          return retryAfter(blocking);
+        }
         return !session.closeRequested;
       }
     }
     this.execute(session, spec, argv);
+    if (session.blocking !== null) {
+      const blocking = session.blocking;
+      session.blocking = null;
+      return blocking;
+    }
     return !session.closeRequested;
   };
 

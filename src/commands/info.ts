@@ -174,19 +174,7 @@ function statsFields(ctx: CommandContext): Field[] {
 }
 
 function replicationFields(ctx: CommandContext): Field[] {
-  return [
-    ["role", "master"],
-    ["connected_slaves", 0],
-    ["master_failover_state", "no-failover"],
-    ["master_replid", ctx.server.runId],
-    ["master_replid2", "0".repeat(40)],
-    ["master_repl_offset", 0],
-    ["second_repl_offset", -1],
-    ["repl_backlog_active", 0],
-    ["repl_backlog_size", 0],
-    ["repl_backlog_first_byte_offset", 0],
-    ["repl_backlog_histlen", 0],
-  ];
+  return ctx.server.replication.info();
 }
 
 function cpuFields(): Field[] {

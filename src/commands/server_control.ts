@@ -4,6 +4,8 @@
  */
 import type { Config } from "../config/settings.ts";
 import type { Session } from "./session.ts";
+import type { CommandError } from "./errors.ts";
+import type { CommandSpec } from "./spec.ts";
 
 /** Counters kept by the network layer (INFO stats and clients). */
 export interface NetworkStats {
@@ -40,6 +42,31 @@ export interface ServerControl {
   readonly persistence?: PersistenceControl;
   /** RDB snapshots (SAVE, BGSAVE). */
   readonly rdb: RdbControl;
+  /** Replication (REPLICAOF, PSYNC, REPLCONF, WAIT, ROLE, INFO replication). */
+  readonly replication: ReplicationControl;
+}
+
+/** ROLE's answer, by role. */
+export type RoleReply =
+  | { role: "master"; offset: number; replicas: [ip: string, port: string, offset: string][] }
+  | { role: "slave"; host: string; port: number; linkState: string; offset: number };
+
+/** What the replication commands may ask (see src/replication/manager.ts). */
+export interface ReplicationControl {
+  readonly isReplica: boolean;
+  replicaOf(host: string, port: number): "ok" | "already";
+  replicaOfNoOne(): void;
+  /** PSYNC replid offset, or SYNC (nulls): takes the connection over as a replica. */
+  psync(session: Session, replid: string | null, offset: string | null): void;
+  listeningPort(session: Session, port: number): void;
+  rdbOnly(session: Session, on: boolean): void;
+  ack(session: Session, offset: number): void;
+  /** WAIT: the count now, or a promise that writes the reply when it settles. */
+  wait(session: Session, replicas: number, timeoutMs: number): number | Promise<void>;
+  /** READONLY / MASTERDOWN for this command on a replica, or null. */
+  refuse(session: Session, spec: CommandSpec): CommandError | null;
+  role(): RoleReply;
+  info(): [field: string, value: string | number][];
 }
 
 /** What SAVE and BGSAVE may ask. */

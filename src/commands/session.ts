@@ -47,6 +47,19 @@ export class Session {
   flushNow: (() => void) | null = null;
   /** The commands queued since MULTI, or null outside MULTI (see src/tx/multi_queue.ts). */
   multi: MultiQueue | null = null;
+  /**
+   * Set by a handler that must wait before its reply (WAIT): the dispatcher hands the promise
+   * to the actor, which holds the rest of the client's batch until it settles. The handler's
+   * waiter writes the reply into `out` before settling it.
+   */
+  blocking: Promise<void> | null = null;
+  /** CLIENT LIST TYPE and KILL TYPE: a replica connected to us, or our primary's link. */
+  kind: "normal" | "replica" | "master" = "normal";
+  /**
+   * Set by the connection: queues bytes for this client right away, after any replies already
+   * in `out` (the replication stream and RDB transfers to a replica). Null when closed.
+   */
+  push: ((bytes: Uint8Array) => void) | null = null;
   /** Predicates that each say whether one feature needs the gates for this session. */
   readonly #gateReasons: ((session: Session) => boolean)[] = [];
   /** Cleanup to run when the connection ends (see {@linkcode onClose}). */

@@ -27,6 +27,8 @@ export class Connection {
   readonly #network: NetworkStats;
   readonly #reader: FrameReader;
   #pending: Uint8Array[] = [];
+  /** Entries of #pending that belong to someone else (pushed) and are not recycled. */
+  #foreign = new WeakSet<Uint8Array>();
   #queuedBytes = 0;
   #writing: Promise<void> | null = null;
   #closed = false;
@@ -60,6 +62,34 @@ export class Connection {
       session.closeRequested = true;
     };
     session.flushNow = () => this.#flush();
+    session.push = (bytes) => this.#push(bytes);
+  }
+
+  /** The most reply bytes this client may have queued (replicas have their own limit). */
+  get #outputLimit(): number {
+    return this.session.kind === "replica"
+      ? this.#config.replicaOutputBytes
+      : this.#config.maxOutputBytes;
+  }
+
+  /** Queues bytes produced outside a reply (see Session.push), after the replies in `out`. */
+  #push(bytes: Uint8Array): void {
+    if (this.#closed || bytes.length === 0) return;
+    this.#flush();
+    if (this.#closed) return;
+    this.#foreign.add(bytes);
+    this.#pending.push(bytes);
+    this.#queuedBytes += bytes.length;
+    this.session.stats.queuedOutputBytes = this.#queuedBytes;
+    if (this.#queuedBytes > this.#outputLimit) {
+      this.#log.warn(
+        `Client id=${this.session.id} addr=${this.session.remoteAddr} closed: ` +
+          `${this.#queuedBytes} bytes queued, over its output limit ${this.#outputLimit}`,
+      );
+      this.#close();
+      return;
+    }
+    this.#writing ??= this.#writeLoop();
   }
 
   get closed(): boolean {
@@ -110,7 +140,7 @@ export class Connection {
         protocolError = error;
       }
       if (batch.length > 0) {
-        session.out.limitBytes = this.#config.maxOutputBytes - this.#queuedBytes;
+        session.out.limitBytes = this.#outputLimit - this.#queuedBytes;
         await this.#actor.submit(session, batch);
       }
       if (protocolError) {
@@ -135,10 +165,10 @@ export class Connection {
     this.#pending.push(chunk);
     this.#queuedBytes += chunk.length;
     this.session.stats.queuedOutputBytes = this.#queuedBytes;
-    if (this.#overflowed || this.#queuedBytes > this.#config.maxOutputBytes) {
+    if (this.#overflowed || this.#queuedBytes > this.#outputLimit) {
       this.#log.warn(
         `Client id=${this.session.id} addr=${this.session.remoteAddr} closed: ` +
-          `${this.#queuedBytes} reply bytes queued, over max-output ${this.#config.maxOutputBytes}`,
+          `${this.#queuedBytes} reply bytes queued, over max-output ${this.#outputLimit}`,
       );
       this.#close();
       return;
@@ -164,7 +194,7 @@ export class Connection {
         this.#network.totalNetOutputBytes += chunk.length;
         // A client receiving a long reply is not idle (Redis counts writes as interaction too).
         this.session.lastInteractionMs = Date.now();
-        this.session.out.recycle(chunk);
+        if (!this.#foreign.has(chunk)) this.session.out.recycle(chunk);
       }
     } catch {
       this.#close(); // the peer went away mid-write
@@ -206,6 +236,7 @@ export class Connection {
     this.#pending = [];
     this.#queuedBytes = 0;
     this.session.stats.queuedOutputBytes = 0;
+    this.session.push = null;
     try {
       this.#conn.close();
     } catch {

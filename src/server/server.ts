@@ -9,6 +9,7 @@ import type {
   NetworkStats,
   PersistenceControl,
   RdbControl,
+  ReplicationControl,
   ServerControl,
 } from "../commands/server_control.ts";
 import { configSetFailed, unknownConfigOption } from "../commands/errors.ts";
@@ -39,6 +40,8 @@ export interface ServerOptions {
   persistence?: PersistenceControl;
   /** SAVE and BGSAVE. */
   rdb: RdbControl;
+  /** Replication; set by the app once it exists (it needs the server's port). */
+  replication?: ReplicationControl;
   /** Hook run after CONFIG SET changed a setting (e.g. the log level). */
   onConfigChanged?: (name: string) => void;
 }
@@ -151,6 +154,8 @@ export class Server implements ServerControl {
     if (timeoutMs <= 0) return;
     const now = Date.now();
     for (const [session, connection] of this.#connections) {
+      // Replicas are watched by repl-timeout instead, as in Redis.
+      if (session.kind !== "normal" || session.blocked) continue;
       if (now - session.lastInteractionMs > timeoutMs) {
         this.#log.debug(`Closing idle client id=${session.id} addr=${session.remoteAddr}`);
         connection.forceClose();
@@ -179,6 +184,15 @@ export class Server implements ServerControl {
 
   get rdb(): RdbControl {
     return this.#options.rdb;
+  }
+
+  get replication(): ReplicationControl {
+    return this.#options.replication!;
+  }
+
+  /** Plugs replication in (made after the server, since it needs the bound port). */
+  setReplication(replication: ReplicationControl): void {
+    this.#options.replication = replication;
   }
 
   get persistence(): PersistenceControl | undefined {

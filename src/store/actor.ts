@@ -9,8 +9,12 @@
  * that is group commit.
  */
 
-/** Runs one command of a batch; returns false to drop the rest of the batch (QUIT). */
-export type CommandRunner<S> = (session: S, argv: string[]) => boolean;
+/**
+ * Runs one command of a batch; returns false to drop the rest of the batch (QUIT), or a
+ * promise when the command blocks its client (WAIT): the rest of the batch then runs once the
+ * promise settles, and the batch is answered only after that.
+ */
+export type CommandRunner<S> = (session: S, argv: string[]) => boolean | Promise<void>;
 
 /**
  * Called after each round's commands ran and before any of its replies are released. It must
@@ -24,6 +28,18 @@ export type RoundHook = () => Promise<void> | void;
  * memory-only partitions need no fsync). The batch is still released after the hook.
  */
 export type EarlyRelease<S> = (session: S) => void;
+
+/** Promises that mean "run this same command again once settled" (see {@linkcode retryAfter}). */
+const RETRIES = new WeakSet<Promise<void>>();
+
+/**
+ * Marks a blocking promise so that the command that returned it runs again once it settles
+ * (instead of continuing after it): a gate holding a write back while writes are paused.
+ */
+export function retryAfter(until: Promise<void>): Promise<void> {
+  RETRIES.add(until);
+  return until;
+}
 
 interface Job<S> {
   session: S | null;
@@ -66,6 +82,18 @@ export class StoreActor<S> {
   }
 
   /**
+   * A command of `job` blocked: its remaining commands run in a later round, once `until`
+   * settles, and the batch resolves only then (the client's replies stay in order).
+   */
+  #park(job: Job<S>, rest: string[][], until: Promise<void>, parked: Job<S>[]): void {
+    parked.push(job);
+    until.finally(() => {
+      this.#queue.push({ session: job.session, commands: rest, task: null, resolve: job.resolve });
+      this.#schedule();
+    });
+  }
+
+  /**
    * Starts a round at the end of the current tick rather than at once, so that everything
    * submitted in one tick (every connection whose read completed together) runs in one round
    * and shares one fsync: with a blocking fsync in the hook, starting at once would give each
@@ -83,6 +111,7 @@ export class StoreActor<S> {
       while (this.#queue.length > 0) {
         const round = this.#queue;
         this.#queue = [];
+        const parked: Job<S>[] = [];
         for (const job of round) {
           if (job.task) {
             try {
@@ -94,7 +123,13 @@ export class StoreActor<S> {
           }
           const commands = job.commands!;
           for (let i = 0; i < commands.length; i++) {
-            if (!this.#run(job.session!, commands[i])) break;
+            const outcome = this.#run(job.session!, commands[i]);
+            if (outcome === true) continue;
+            if (outcome !== false) {
+              const rest = commands.slice(RETRIES.has(outcome) ? i : i + 1);
+              this.#park(job, rest, outcome, parked);
+            }
+            break;
           }
         }
         const early = this.#releaseEarly;
@@ -103,7 +138,7 @@ export class StoreActor<S> {
         }
         const pending = this.#afterRound();
         if (pending) await pending;
-        for (const job of round) job.resolve();
+        for (const job of round) if (!parked.includes(job)) job.resolve();
       }
     } finally {
       this.#running = false;

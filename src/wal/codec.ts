@@ -70,6 +70,7 @@
  * | 8      | `CREATE_PARTITION` | id, name, schema, persistence, created-at (Unix ms) |
  * | 9      | `DROP_PARTITION`   | id                                         |
  * | 10     | `NEXT_PARTITION_ID` | id                                        |
+ * | 11     | `REPLPOS`  | replication id, offset, stream db                  |
  *
  * `db` is a database number: 0-15 for the numbered databases, 16 and up for partitions (named
  * keyspaces, src/store/partition.ts). `CREATE_PARTITION` defines partition `id` with its name
@@ -85,6 +86,10 @@
  * a deterministic Redis write such as `HSET key f v` or `LPOP key 2`, identified by its code.
  * A whole collection (a snapshot entry, a RENAME) is written as `DELETE`, the `OP`s that build
  * it, then `EXPIRE` when it has a deadline, all in one record.
+ *
+ * `REPLPOS` is written by a replica in the record of each command it applied from its primary:
+ * the primary's replication id, the stream offset just after that command and the database the
+ * stream had selected. After a restart the replica resumes from the last one (PSYNC).
  *
  * Replay applies deadlines as they are and drops the keys whose deadline has passed only at the
  * end, because a later record may still change a deadline (PERSIST).
@@ -115,6 +120,7 @@ export const Op = {
   createPartition: 8,
   dropPartition: 9,
   nextPartitionId: 10,
+  replPosition: 11,
 } as const;
 
 /** A partition definition as a record holds it (see the table above). */
@@ -247,6 +253,15 @@ export class RecordEncoder {
     for (let i = 0; i < args.length; i++) this.#string(args[i]);
   }
 
+  /** Where in its primary's stream a replica is (see REPLPOS above). */
+  replPosition(replid: string, offset: number, db: number): void {
+    this.#begin(replid.length + 24);
+    this.bytes[this.length++] = Op.replPosition;
+    this.#string(replid);
+    this.#varint(offset);
+    this.#varint(db);
+  }
+
   swapDb(a: number, b: number): void {
     this.#begin(12);
     this.bytes[this.length++] = Op.swapDb;
@@ -376,6 +391,8 @@ export interface OpVisitor {
   createPartition(partition: PartitionRecord): void;
   dropPartition(id: number): void;
   nextPartitionId(id: number): void;
+  /** A replica's position in its primary's stream (absent from logs of primaries). */
+  replPosition?(replid: string, offset: number, db: number): void;
 }
 
 /**
@@ -450,6 +467,12 @@ export function decodeChanges(
       case Op.nextPartitionId:
         visitor.nextPartitionId(reader.varint());
         break;
+      case Op.replPosition: {
+        const replid = reader.string();
+        const offset = reader.varint();
+        visitor.replPosition?.(replid, offset, reader.varint());
+        break;
+      }
       default:
         throw new FormatError(`unknown operation ${op} at payload byte ${reader.at - 1 - start}`);
     }

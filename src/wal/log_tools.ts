@@ -201,6 +201,7 @@ async function dumpLog(target: string, out: TextOutput): Promise<number> {
     flushDb: (db) => ops.push(`FLUSHDB db=${db}`),
     flushAll: () => ops.push("FLUSHALL"),
     swapDb: (a, b) => ops.push(`SWAPDB ${a} ${b}`),
+    replPosition: (replid, offset, db) => ops.push(`REPLPOS ${replid} ${offset} db=${db}`),
     op: (db, key, code, args) => {
       const name = OPS.byCode(code)?.command.toUpperCase() ?? `OP#${code}`;
       ops.push(`${name} db=${db} ${quote(key)}${args.map((a) => " " + quote(a)).join("")}`);

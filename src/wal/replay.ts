@@ -51,6 +51,8 @@ export interface ReplayResult {
   /** Leftovers of earlier compactions, safe to remove. */
   obsolete: string[];
   records: number;
+  /** The last replication position in the data set (a replica's), or null. */
+  position: { replid: string; offset: number; db: number } | null;
   keys: number;
   expired: number;
   seconds: number;
@@ -90,11 +92,13 @@ async function replayOnce(
   const sizes = await Promise.all(files.map(async (f) => (await Deno.stat(f.path)).size));
   const totalBytes = sizes.reduce((a, b) => a + b, 0);
   const applier = storeApplier(store);
+  applier.replPosition = (replid, offset, db) => result.position = { replid, offset, db };
   const result: ReplayResult = {
     snapshot: null,
     logs: [],
     obsolete: set.obsolete,
     records: 0,
+    position: null,
     keys: 0,
     expired: 0,
     seconds: 0,

@@ -98,6 +98,8 @@ export interface SnapshotOptions {
   nextPartitionId?: number;
   /** Started at the switch (in the actor); ended here when the write finishes or fails. */
   freeze: SnapshotFreeze;
+  /** A replica's position in its primary's stream at the switch, kept in the snapshot. */
+  position?: { replid: string; offset: number; db: number } | null;
   /** Runs a task inside the store actor. */
   runInStore: (task: () => void) => Promise<void>;
   /** Unix ms; keys already expired are left out. */
@@ -164,6 +166,11 @@ export async function writeSnapshot(
       }
     }
     encoder.end();
+    if (options.position) {
+      const { replid, offset: at, db } = options.position;
+      encoder.replPosition(replid, at, db);
+      encoder.end();
+    }
 
     for (const { keyspace, index } of options.sources) {
       for (let s = 0; s < keyspace.data.shards.length; s++) {

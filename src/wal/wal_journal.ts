@@ -33,6 +33,19 @@ export class WalJournal implements ChangeSink {
     return db >= FIRST_PARTITION_ID && this.#unlogged.has(db);
   }
 
+  /** Set by a replica before each command of its primary: written with the command's record. */
+  #position: { replid: string; offset: number; db: number } | null = null;
+  /** The last position written or recovered, for a compaction's snapshot. */
+  lastPosition: { replid: string; offset: number; db: number } | null = null;
+
+  /**
+   * A replica's position in its primary's stream once the next command is applied; stored in
+   * that command's record (if it changes anything), so data and position are durable together.
+   */
+  setReplPosition(replid: string, offset: number, db: number): void {
+    this.#position = { replid, offset, db };
+  }
+
   /** Records sealed so far; a command that changed data raises it. */
   get sealedRecords(): number {
     return this.encoder.sealed;
@@ -78,7 +91,24 @@ export class WalJournal implements ChangeSink {
     }
   }
 
+  /** Writes a position in a record of its own now (a promotion ends the old history). */
+  writeReplPosition(replid: string, offset: number, db: number): void {
+    if (this.muted) return;
+    this.encoder.end();
+    this.encoder.replPosition(replid, offset, db);
+    this.encoder.end();
+    this.lastPosition = { replid, offset, db };
+  }
+
   commandEnd(): void {
+    const position = this.#position;
+    if (position !== null) {
+      this.#position = null;
+      if (this.encoder.hasOpenRecord && !this.muted) {
+        this.encoder.replPosition(position.replid, position.offset, position.db);
+        this.lastPosition = position;
+      }
+    }
     this.encoder.end();
   }
 }

@@ -171,6 +171,7 @@ export class WriteAheadLog {
       }
       await syncDirectory(dir);
       options.journal.encoder.reset();
+      options.journal.lastPosition = loaded.position;
       options.journal.muted = false;
       return new WriteAheadLog(options, lock, current, loaded.snapshot, logs);
     } catch (error) {
@@ -488,6 +489,7 @@ export class WriteAheadLog {
     }
     // Collections as they are now, for the snapshot (see SnapshotFreeze).
     const freeze = new SnapshotFreeze(this.#store.journal, sources);
+    const position = this.#journal.lastPosition;
     const compaction: Compaction = {
       generation: next.file.generation,
       startedMs: Date.now(),
@@ -498,7 +500,7 @@ export class WriteAheadLog {
     compaction.done = (async () => {
       try {
         await old.close();
-        await this.#compact(compaction, sources, partitions, nextPartitionId, freeze);
+        await this.#compact(compaction, sources, partitions, nextPartitionId, freeze, position);
       } finally {
         freeze.end();
       }
@@ -517,6 +519,7 @@ export class WriteAheadLog {
     partitions: PartitionRecord[],
     nextPartitionId: number | undefined,
     freeze: SnapshotFreeze,
+    position: WalJournal["lastPosition"],
   ): Promise<void> {
     const { generation } = compaction;
     const final = dataFile(this.dir, "snapshot", generation);
@@ -529,6 +532,7 @@ export class WriteAheadLog {
         partitions,
         nextPartitionId,
         freeze,
+        position,
         runInStore: (task) => this.#runInStore(task),
         now: this.#clock,
         cancelled: () => compaction.cancelled,

@@ -1,0 +1,280 @@
+/**
+ * The replication role of this server and the commands' view of it (ReplicationControl):
+ * REPLICAOF / SLAVEOF, PSYNC / SYNC / REPLCONF from replicas, WAIT, ROLE, INFO replication, and
+ * the gates a replica needs (read-only, stale data). It owns the {@linkcode Replication} state
+ * and, while we are a replica, the {@linkcode MasterLink}.
+ */
+import type { Config } from "../config/settings.ts";
+import type { Databases } from "../store/databases.ts";
+import type { Logger } from "../log/logger.ts";
+import type { Session } from "../commands/session.ts";
+import type { WalJournal } from "../wal/wal_journal.ts";
+import type { ReplicationControl, RoleReply } from "../commands/server_control.ts";
+import { CommandError } from "../commands/errors.ts";
+import { commandHas } from "../commands/gates.ts";
+import type { CommandSpec } from "../commands/spec.ts";
+import { MasterLink } from "./master_link.ts";
+import { Replication } from "./replication.ts";
+
+export const ReplicationErrors = {
+  readOnly: new CommandError("READONLY You can't write against a read only replica."),
+  masterDown: new CommandError(
+    "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.",
+  ),
+  waitOnReplica: new CommandError(
+    "ERR WAIT cannot be used with replica instances. Please also note that since Redis 4.0 if a " +
+      "replica is configured to be writable (which is not the default) writes to replicas are " +
+      "just local and are not propagated.",
+  ),
+  noMasterLink: new CommandError("NOMASTERLINK Can't SYNC while not connected with my master"),
+} as const;
+
+export interface ReplicationManagerOptions {
+  config: Config;
+  store: Databases;
+  log: Logger;
+  runInStore: (task: () => void) => Promise<void>;
+  runCommand: (session: Session, argv: string[]) => unknown;
+  wal: WalJournal | null;
+  listeningPort: () => number;
+  now: () => number;
+  /** Closes a client after its queued output. */
+  disconnect: (session: Session) => void;
+  /** Called when the role changes, so the dispatcher can gate (or stop gating) commands. */
+  onRoleChange: (isReplica: boolean) => void;
+}
+
+export class ReplicationManager implements ReplicationControl {
+  readonly state: Replication;
+  #link: MasterLink | null = null;
+  readonly #options: ReplicationManagerOptions;
+
+  constructor(options: ReplicationManagerOptions) {
+    this.#options = options;
+    this.state = new Replication({
+      config: options.config,
+      store: options.store,
+      log: options.log,
+      runInStore: options.runInStore,
+      now: options.now,
+    });
+    this.state.onCloseSession = options.disconnect;
+  }
+
+  /**
+   * At start: follow `replicaof` from the config, resuming from the position our log recovered
+   * (a replica restarted after a crash asks for a partial resync).
+   */
+  start(recovered: { replid: string; offset: number; db: number } | null): void {
+    const target = this.#options.config.replicaOf;
+    if (target === "") return;
+    const [host, port] = target.split(" ");
+    if (recovered !== null) {
+      this.state.replid = recovered.replid;
+      this.state.offset = recovered.offset;
+      this.state.appliedOffset = recovered.offset;
+      this.#options.log.info(
+        `Resuming replication from the log's position ${recovered.replid}:${recovered.offset}`,
+      );
+    }
+    this.#follow(host, Number(port), recovered !== null, recovered?.db ?? 0);
+  }
+
+  get isReplica(): boolean {
+    return this.state.isReplica;
+  }
+
+  /** The link's state when we are a replica (INFO, ROLE). */
+  get link(): MasterLink | null {
+    return this.#link;
+  }
+
+  #follow(host: string, port: number, resume: boolean, streamDb: number): void {
+    const options = this.#options;
+    this.#link?.stop();
+    this.state.becomeReplica(host, port);
+    options.config.replicaOf = `${host} ${port}`;
+    options.onRoleChange(true);
+    this.#link = new MasterLink({
+      host,
+      port,
+      config: options.config,
+      replication: this.state,
+      store: options.store,
+      runInStore: options.runInStore,
+      runCommand: options.runCommand,
+      wal: options.wal,
+      log: options.log,
+      listeningPort: options.listeningPort,
+      now: options.now,
+      resume,
+      streamDb,
+    });
+  }
+
+  /** REPLICAOF host port (inside the actor). */
+  replicaOf(host: string, port: number): "ok" | "already" {
+    const link = this.#link;
+    if (link !== null && link.host === host && link.port === port) return "already";
+    const wasReplica = this.isReplica;
+    this.#options.log.info(`Replicating ${host}:${port} (REPLICAOF)`);
+    // Our data set and history are kept: we ask the new primary for a partial resync.
+    this.#follow(host, port, true, wasReplica ? 0 : 0);
+    return "ok";
+  }
+
+  /** REPLICAOF NO ONE (inside the actor). */
+  replicaOfNoOne(): void {
+    if (!this.isReplica) return;
+    this.#link?.stop();
+    this.#link = null;
+    this.state.becomePrimary();
+    this.#options.config.replicaOf = "";
+    // Our log's position belongs to the old history: a restart must not resume from it.
+    this.#options.wal?.writeReplPosition("?", 0, 0);
+    this.#options.onRoleChange(false);
+    this.#options.log.info(
+      `Now a primary (REPLICAOF NO ONE): new replication id ${this.state.replid}, ` +
+        `previous ${this.state.replid2} valid up to offset ${this.state.secondOffset - 1}`,
+    );
+  }
+
+  psync(session: Session, replid: string | null, offset: string | null): void {
+    if (this.isReplica && this.#link?.state !== "connected") throw ReplicationErrors.noMasterLink;
+    this.state.psync(session, replid, offset);
+  }
+
+  listeningPort(session: Session, port: number): void {
+    this.state.handshake(session).listeningPort = port;
+  }
+
+  rdbOnly(session: Session, on: boolean): void {
+    this.state.handshake(session).rdbOnly = on;
+  }
+
+  ack(session: Session, offset: number): void {
+    this.state.ack(session, offset);
+  }
+
+  wait(session: Session, replicas: number, timeoutMs: number): number | Promise<void> {
+    if (this.isReplica) throw ReplicationErrors.waitOnReplica;
+    return this.state.wait(session, replicas, timeoutMs);
+  }
+
+  /**
+   * The checks a replica adds before commands (READONLY, MASTERDOWN). An EXEC carries the flags
+   * of what it queued, as in Redis.
+   */
+  refuse(session: Session, spec: CommandSpec): CommandError | null {
+    if (!this.isReplica || session.kind === "master") return null;
+    const config = this.#options.config;
+    if (
+      !config.replicaServeStaleData && this.#link?.state !== "connected" &&
+      !commandHas(session, spec, "stale")
+    ) {
+      return ReplicationErrors.masterDown;
+    }
+    if (config.replicaReadOnly && commandHas(session, spec, "write")) {
+      return ReplicationErrors.readOnly;
+    }
+    return null;
+  }
+
+  role(): RoleReply {
+    const state = this.state;
+    const link = this.#link;
+    if (link === null) {
+      return {
+        role: "master",
+        offset: state.offset,
+        replicas: state.onlineReplicas().filter((p) => p.state === "online")
+          .map((p) => [p.ip, String(p.listeningPort), String(p.ackOffset)]),
+      };
+    }
+    const linkState = link.state === "transfer" ? "sync" : link.state;
+    return {
+      role: "slave",
+      host: link.host,
+      port: link.port,
+      linkState,
+      offset: link.state === "connected" ? state.offset : -1,
+    };
+  }
+
+  info(): [string, string | number][] {
+    const state = this.state;
+    const config = this.#options.config;
+    const link = this.#link;
+    const fields: [string, string | number][] = [];
+    const now = Date.now();
+    if (link === null) {
+      fields.push(["role", "master"]);
+    } else {
+      const up = link.state === "connected";
+      fields.push(
+        ["role", "slave"],
+        ["master_host", link.host],
+        ["master_port", link.port],
+        ["master_link_status", up ? "up" : "down"],
+        [
+          "master_last_io_seconds_ago",
+          link.lastIoMs === 0 ? -1 : Math.floor((now - link.lastIoMs) / 1000),
+        ],
+        ["master_sync_in_progress", link.state === "transfer" ? 1 : 0],
+        ["slave_read_repl_offset", state.appliedOffset],
+        ["slave_repl_offset", state.offset],
+      );
+      if (link.state === "transfer") {
+        fields.push(
+          ["master_sync_total_bytes", link.transferSize],
+          ["master_sync_read_bytes", link.transferRead],
+          [
+            "master_sync_left_bytes",
+            link.transferSize < 0 ? -1 : link.transferSize - link.transferRead,
+          ],
+        );
+      }
+      if (!up) {
+        fields.push([
+          "master_link_down_since_seconds",
+          Math.floor((now - link.downSinceMs) / 1000),
+        ]);
+      }
+      fields.push(
+        ["slave_priority", config.replicaPriority],
+        ["slave_read_only", config.replicaReadOnly ? 1 : 0],
+        ["replica_announced", 1],
+      );
+    }
+    const peers = state.onlineReplicas();
+    fields.push(["connected_slaves", peers.length]);
+    peers.forEach((peer, i) => {
+      const lag = Math.floor((now - peer.ackTimeMs) / 1000);
+      fields.push([
+        `slave${i}`,
+        `ip=${peer.ip},port=${peer.listeningPort},state=${
+          peer.state === "online" ? "online" : "wait_bgsave"
+        },offset=${peer.ackOffset},lag=${lag}`,
+      ]);
+    });
+    const backlog = state.backlog;
+    fields.push(
+      ["master_failover_state", "no-failover"],
+      ["master_replid", state.replid],
+      ["master_replid2", state.replid2],
+      ["master_repl_offset", state.offset],
+      ["second_repl_offset", state.secondOffset],
+      ["repl_backlog_active", backlog ? 1 : 0],
+      ["repl_backlog_size", config.replBacklogBytes],
+      ["repl_backlog_first_byte_offset", backlog ? backlog.start : 0],
+      ["repl_backlog_histlen", backlog ? backlog.histlen : 0],
+    );
+    return fields;
+  }
+
+  /** Shutdown: stop the link and the timers. */
+  stop(): void {
+    this.#link?.stop();
+    this.state.stop();
+  }
+}

@@ -1,0 +1,247 @@
+/**
+ * Hermes replicating Hermes, process against process on loopback: full sync then streaming,
+ * read-only replicas, partial resync after a dropped link, full resync past the backlog, a
+ * replica restarting from its own log, WAIT, REPLICAOF NO ONE and chains.
+ */
+import { assertEquals, assertMatch, assertOk } from "../helpers/assert.ts";
+import { type HermesProcess, startHermes } from "../helpers/hermes_process.ts";
+import {
+  cleanup,
+  dumpAll,
+  info,
+  startReplica,
+  waitFor,
+  waitInSync,
+} from "../helpers/replication.ts";
+import type { Client } from "../../src/client/mod.ts";
+
+/** Writes of every kind the stream carries, in several databases, with deadlines. */
+async function writeMix(client: Client, tag: string): Promise<void> {
+  const later = Date.now() + 3_600_000;
+  await client.pipeline([
+    ["SET", `${tag}:plain`, "v"],
+    ["SET", `${tag}:ex`, "v", "EX", "1000"],
+    ["SET", `${tag}:pxat`, "v", "PXAT", String(later)],
+    ["INCR", `${tag}:n`],
+    ["INCRBYFLOAT", `${tag}:f`, "1.5"],
+    ["APPEND", `${tag}:plain`, "+more"],
+    ["MSET", `${tag}:m1`, "1", `${tag}:m2`, "2"],
+    ["EXPIRE", `${tag}:m1`, "500"],
+    ["PERSIST", `${tag}:ex`],
+    ["SET", `${tag}:gone`, "x"],
+    ["DEL", `${tag}:gone`],
+    ["SELECT", "3"],
+    ["SET", `${tag}:db3`, "three", "PX", "900000"],
+    ["RENAME", `${tag}:db3`, `${tag}:db3b`],
+    ["SELECT", "4"],
+    ["SET", `${tag}:db4`, "four"],
+    ["FLUSHDB"],
+    ["SET", `${tag}:db4kept`, "four"],
+    ["SELECT", "0"],
+  ]);
+}
+
+Deno.test("a replica gets the data by full sync and every later write by the stream, with the same deadlines", async () => {
+  const primary = await startHermes();
+  const p = await primary.connect();
+  await writeMix(p, "before");
+  const replica = await startReplica(primary.port);
+  const r = await replica.connect();
+  try {
+    await waitInSync(p, r);
+    await writeMix(p, "after");
+    await p.send("SWAPDB", "3", "5");
+    await waitInSync(p, r);
+    assertEquals(await dumpAll(r), await dumpAll(p));
+    assertOk((await dumpAll(r)).length > 15);
+
+    // Read-only, as Redis: writes refused, reads served.
+    const refused = await r.call("SET", "x", "1");
+    assertOk(refused instanceof Error);
+    assertEquals(
+      (refused as Error).message,
+      "READONLY You can't write against a read only replica.",
+    );
+    assertEquals(await r.send("GET", "before:n"), "1");
+
+    const rInfo = await info(r, "replication");
+    assertEquals(rInfo.get("role"), "slave");
+    assertEquals(rInfo.get("master_port"), String(primary.port));
+    assertEquals(rInfo.get("master_link_status"), "up");
+    assertEquals(rInfo.get("slave_read_only"), "1");
+    assertEquals(rInfo.get("slave_priority"), "100");
+    const pInfo = await info(p, "replication");
+    assertEquals(pInfo.get("connected_slaves"), "1");
+    assertMatch(
+      pInfo.get("slave0")!,
+      new RegExp(`^ip=127\\.0\\.0\\.1,port=${replica.port},state=online,offset=\\d+,lag=\\d+$`),
+    );
+    assertEquals(rInfo.get("master_replid"), pInfo.get("master_replid"));
+    const role = await r.send("ROLE") as unknown[];
+    assertEquals(role.slice(0, 4), ["slave", "127.0.0.1", primary.port, "connected"]);
+    const primaryRole = await p.send("ROLE") as unknown[];
+    assertEquals(primaryRole[0], "master");
+    assertEquals((primaryRole[2] as string[][])[0].slice(0, 2), [
+      "127.0.0.1",
+      String(replica.port),
+    ]);
+  } finally {
+    await cleanup([p, r], [replica, primary]);
+  }
+});
+
+Deno.test("a replica whose connection is killed resumes with a partial resync", async () => {
+  const primary = await startHermes();
+  const p = await primary.connect();
+  const replica = await startReplica(primary.port);
+  const r = await replica.connect();
+  try {
+    await p.send("SET", "a", "1");
+    await waitInSync(p, r);
+    assertEquals(await p.send("CLIENT", "KILL", "TYPE", "replica"), 1);
+    await p.send("SET", "b", "2");
+    await p.send("INCR", "a");
+    await waitInSync(p, r);
+    assertEquals(await dumpAll(r), await dumpAll(p));
+    await waitFor(
+      () => primary.output().includes("Partial resynchronization accepted"),
+      "the partial resync in the primary's log",
+    );
+    assertEquals(primary.output().match(/full resync from offset/g)?.length, 1);
+  } finally {
+    await cleanup([p, r], [replica, primary]);
+  }
+});
+
+Deno.test("a replica killed with -9 restarts from its own log and resumes where the backlog allows", async () => {
+  const primary = await startHermes(["--repl-backlog-size", "16kb"]);
+  const p = await primary.connect();
+  let replica = await startReplica(primary.port);
+  let r = await replica.connect();
+  const servers: HermesProcess[] = [];
+  try {
+    await p.send("SET", "a", "1");
+    await p.send("SELECT", "2");
+    await p.send("SET", "in2", "x");
+    await waitInSync(p, r);
+    r.close();
+    await replica.kill();
+    // A little missed: the backlog has it, and the stream continues in database 2.
+    await p.send("SET", "in2b", "y");
+    replica = await startReplica(primary.port, [], { dir: replica.dir });
+    r = await replica.connect();
+    await waitInSync(p, r);
+    assertMatch(replica.output(), /Resuming replication from the log's position/);
+    assertMatch(replica.output(), /Successful partial resynchronization/);
+    assertEquals(await dumpAll(r), await dumpAll(p));
+
+    // Too much missed for a 16 kB backlog: a full resync.
+    r.close();
+    await replica.kill();
+    const big = "z".repeat(1000);
+    await p.pipeline(Array.from({ length: 40 }, (_, i) => ["SET", `big${i}`, big]));
+    replica = await startReplica(primary.port, [], { dir: replica.dir });
+    r = await replica.connect();
+    await waitInSync(p, r);
+    assertMatch(replica.output(), /Full resync from primary/);
+    assertEquals(await dumpAll(r), await dumpAll(p));
+    servers.push(replica);
+  } finally {
+    await cleanup([p, r], [replica, primary]);
+  }
+});
+
+Deno.test("WAIT counts the replicas that have the caller's writes, and times out with fewer", async () => {
+  const primary = await startHermes();
+  const p = await primary.connect();
+  const replica = await startReplica(primary.port);
+  const r = await replica.connect();
+  try {
+    assertEquals(await p.send("WAIT", "0", "0"), 0);
+    await waitInSync(p, r);
+    for (let i = 0; i < 20; i++) {
+      await p.send("SET", `k${i}`, String(i));
+      assertEquals(await p.send("WAIT", "1", "5000"), 1);
+      // Acknowledged means already applied on the replica.
+      assertEquals(await r.send("GET", `k${i}`), String(i));
+    }
+    const started = Date.now();
+    assertEquals(await p.send("WAIT", "2", "300"), 1);
+    assertOk(Date.now() - started >= 250, "WAIT returned before its timeout");
+    // Pipelined after a WAIT: answered in order, after it.
+    const replies = await p.pipeline([["SET", "x", "1"], ["WAIT", "1", "5000"], ["GET", "x"]]);
+    assertEquals(replies, ["OK", 1, "1"]);
+    const refused = await r.call("WAIT", "1", "10");
+    assertOk(refused instanceof Error);
+    assertMatch((refused as Error).message, /^ERR WAIT cannot be used with replica instances/);
+    const negative = await p.call("WAIT", "1", "-1");
+    assertEquals((negative as Error).message, "ERR timeout is negative");
+  } finally {
+    await cleanup([p, r], [replica, primary]);
+  }
+});
+
+Deno.test("a chain of replicas follows the stream, and REPLICAOF NO ONE promotes the middle one", async () => {
+  const primary = await startHermes();
+  const p = await primary.connect();
+  const middle = await startReplica(primary.port);
+  const m = await middle.connect();
+  const leaf = await startReplica(middle.port);
+  const l = await leaf.connect();
+  try {
+    await p.send("SET", "a", "1");
+    await waitInSync(p, m, "the middle replica");
+    await waitInSync(m, l, "the leaf replica");
+    assertEquals(await l.send("GET", "a"), "1");
+    const [pInfo, lInfo] = [await info(p, "replication"), await info(l, "replication")];
+    assertEquals(lInfo.get("master_replid"), pInfo.get("master_replid"));
+
+    assertEquals(await m.send("REPLICAOF", "NO", "ONE"), "OK");
+    const promoted = await info(m, "replication");
+    assertEquals(promoted.get("role"), "master");
+    assertEquals(promoted.get("master_replid2"), pInfo.get("master_replid"));
+    assertEquals(await m.send("SET", "b", "2"), "OK");
+    await waitInSync(m, l, "the leaf after the promotion");
+    assertEquals(await l.send("GET", "b"), "2");
+    assertEquals(await dumpAll(l), await dumpAll(m));
+    // The leaf continued its history with the promoted replica without another full resync.
+    assertEquals(middle.output().match(/full resync from offset/g)?.length, 1);
+    assertMatch(middle.output(), /Partial resynchronization accepted/);
+    assertEquals(await m.call("REPLICAOF", "NO", "ONE"), "OK");
+    assertEquals(
+      await l.send("REPLICAOF", "127.0.0.1", String(middle.port)),
+      "OK Already connected to specified master",
+    );
+  } finally {
+    await cleanup([p, m, l], [leaf, middle, primary]);
+  }
+});
+
+Deno.test("after the primary restarts, its replica resynchronizes and ends with the same data", async () => {
+  const primary = await startHermes();
+  const port = primary.port;
+  let p = await primary.connect();
+  const replica = await startReplica(port);
+  const r = await replica.connect();
+  let restarted: HermesProcess | null = null;
+  try {
+    await p.send("SET", "a", "1", "EX", "1000");
+    await waitInSync(p, r);
+    p.close();
+    await primary.stop();
+    // Stale reads are served while the link is down.
+    await waitFor(
+      async () => (await info(r, "replication")).get("master_link_status") === "down",
+      "the link to go down",
+    );
+    assertEquals(await r.send("GET", "a"), "1");
+    assertOk(Number((await info(r, "replication")).get("master_link_down_since_seconds")) >= 0);
+    restarted = await startHermes([], { dir: primary.dir, port });
+    p = await restarted.connect();
+    await p.send("SET", "b", "2");
+    await waitInSync(p, r);
+    assertEquals(await dumpAll(r), await dumpAll(p));
+  } finally {
+    await cleanup([p, r], [replica, ...(restarted ? [restarted] : [primary])]);
+  }
+});
