@@ -159,7 +159,7 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
     now: clock,
     disconnect: (session) => server.disconnect(session),
     // A replica checks every command (read-only, stale data); a primary checks none.
-    onRoleChange: (isReplica) => dispatcher.setServerCondition("replica", isReplica),
+    onGatesNeeded: (needed) => dispatcher.setServerCondition("replication", needed),
   });
   replication = replicas;
   server.setReplication(replicas);

@@ -61,7 +61,38 @@ function wait(ctx: CommandContext, argv: string[]): void {
 }
 
 function psync(ctx: CommandContext, argv: string[]): void {
-  ctx.server.replication.psync(ctx.session, argv[1], argv[2]);
+  // PSYNC replid offset FAILOVER: our primary hands over to us (its FAILOVER command).
+  const failover = argv.length > 3 && option(argv[3]) === "FAILOVER";
+  ctx.server.replication.psync(ctx.session, argv[1], argv[2], failover);
+}
+
+/** FAILOVER [TO host port [FORCE]] [ABORT] [TIMEOUT milliseconds] */
+function failover(ctx: CommandContext, argv: string[]): void {
+  let host: string | null = null;
+  let port = 0;
+  let timeoutMs = 0;
+  let force = false;
+  let abort = false;
+  for (let i = 1; i < argv.length; i++) {
+    const word = option(argv[i]);
+    if (word === "TO" && host === null && i + 2 < argv.length) {
+      host = argv[i + 1];
+      port = parseInteger(argv[i + 2]);
+      i += 2;
+    } else if (word === "TIMEOUT" && timeoutMs === 0 && i + 1 < argv.length) {
+      timeoutMs = parseInteger(argv[++i]);
+      if (timeoutMs <= 0) throw new CommandError("ERR FAILOVER timeout must be greater than 0");
+    } else if (word === "FORCE") {
+      force = true;
+    } else if (word === "ABORT") {
+      abort = true;
+    } else {
+      throw Errors.syntax;
+    }
+  }
+  if (abort) ctx.server.replication.abortFailover();
+  else ctx.server.replication.failover({ host, port, force, timeoutMs });
+  ctx.out.ok();
 }
 
 function sync(ctx: CommandContext): void {
@@ -151,6 +182,32 @@ export const replicationCommands: CommandSpec[] = [
       { name: "timeout", type: "integer" },
     ],
     handler: wait,
+  },
+  {
+    name: "failover",
+    arity: -1,
+    flags: ["admin", "noscript", "stale"],
+    keys: NO_KEYS,
+    group: "server",
+    summary: "Starts a coordinated failover from a server to one of its replicas.",
+    since: "6.2.0",
+    complexity: "O(1)",
+    args: [
+      {
+        name: "target",
+        type: "block",
+        token: "TO",
+        flags: ["optional"],
+        arguments: [
+          { name: "host", type: "string" },
+          { name: "port", type: "integer" },
+          { name: "force", type: "pure-token", token: "FORCE", flags: ["optional"] },
+        ],
+      },
+      { name: "abort", type: "pure-token", token: "ABORT", flags: ["optional"] },
+      { name: "milliseconds", type: "integer", token: "TIMEOUT", flags: ["optional"] },
+    ],
+    handler: failover,
   },
   {
     name: "psync",

@@ -4,8 +4,16 @@
  */
 import type { Config } from "../config/settings.ts";
 import type { Session } from "./session.ts";
-import type { CommandError } from "./errors.ts";
 import type { CommandSpec } from "./spec.ts";
+import type { GateVerdict } from "./gates.ts";
+
+/** FAILOVER's arguments. */
+export interface FailoverRequest {
+  host: string | null;
+  port: number;
+  force: boolean;
+  timeoutMs: number;
+}
 
 /** Counters kept by the network layer (INFO stats and clients). */
 export interface NetworkStats {
@@ -57,14 +65,16 @@ export interface ReplicationControl {
   replicaOf(host: string, port: number): "ok" | "already";
   replicaOfNoOne(): void;
   /** PSYNC replid offset, or SYNC (nulls): takes the connection over as a replica. */
-  psync(session: Session, replid: string | null, offset: string | null): void;
+  psync(session: Session, replid: string | null, offset: string | null, failover?: boolean): void;
   listeningPort(session: Session, port: number): void;
   rdbOnly(session: Session, on: boolean): void;
   ack(session: Session, offset: number): void;
   /** WAIT: the count now, or a promise that writes the reply when it settles. */
   wait(session: Session, replicas: number, timeoutMs: number): number | Promise<void>;
-  /** READONLY / MASTERDOWN for this command on a replica, or null. */
-  refuse(session: Session, spec: CommandSpec): CommandError | null;
+  /** READONLY / MASTERDOWN for this command on a replica, a hold while writes are paused. */
+  refuse(session: Session, spec: CommandSpec): GateVerdict;
+  failover(request: FailoverRequest): void;
+  abortFailover(): void;
   role(): RoleReply;
   info(): [field: string, value: string | number][];
 }

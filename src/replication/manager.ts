@@ -9,9 +9,9 @@ import type { Databases } from "../store/databases.ts";
 import type { Logger } from "../log/logger.ts";
 import type { Session } from "../commands/session.ts";
 import type { WalJournal } from "../wal/wal_journal.ts";
-import type { ReplicationControl, RoleReply } from "../commands/server_control.ts";
+import type { FailoverRequest, ReplicationControl, RoleReply } from "../commands/server_control.ts";
 import { CommandError } from "../commands/errors.ts";
-import { commandHas } from "../commands/gates.ts";
+import { commandHas, type GateVerdict, HANDLED } from "../commands/gates.ts";
 import type { CommandSpec } from "../commands/spec.ts";
 import { MasterLink } from "./master_link.ts";
 import { Replication } from "./replication.ts";
@@ -27,7 +27,28 @@ export const ReplicationErrors = {
       "just local and are not propagated.",
   ),
   noMasterLink: new CommandError("NOMASTERLINK Can't SYNC while not connected with my master"),
+  failoverOnReplica: new CommandError("ERR FAILOVER is not valid when server is a replica."),
+  failoverNoReplicas: new CommandError("ERR FAILOVER requires connected replicas."),
+  failoverInProgress: new CommandError("ERR FAILOVER already in progress."),
+  failoverNone: new CommandError("ERR No failover in progress."),
+  failoverForce: new CommandError(
+    "ERR FAILOVER with force option requires both a timeout and target HOST and IP.",
+  ),
+  failoverTarget: new CommandError("ERR FAILOVER target HOST and PORT is not a replica."),
+  failoverTargetOffline: new CommandError("ERR FAILOVER target replica is not online."),
+  psyncFailoverReplid: new CommandError("ERR PSYNC FAILOVER replid must match my replid."),
 } as const;
+
+/** A FAILOVER in progress. */
+interface Failover {
+  state: "waiting-for-sync" | "failover-in-progress";
+  request: FailoverRequest;
+  deadline: number;
+  timer: ReturnType<typeof setInterval>;
+  /** Writes wait on this while the failover runs (Redis pauses them). */
+  pause: Promise<void>;
+  resume: () => void;
+}
 
 export interface ReplicationManagerOptions {
   config: Config;
@@ -40,13 +61,14 @@ export interface ReplicationManagerOptions {
   now: () => number;
   /** Closes a client after its queued output. */
   disconnect: (session: Session) => void;
-  /** Called when the role changes, so the dispatcher can gate (or stop gating) commands. */
-  onRoleChange: (isReplica: boolean) => void;
+  /** Called when commands need checking (a replica, paused writes) or no longer do. */
+  onGatesNeeded: (needed: boolean) => void;
 }
 
 export class ReplicationManager implements ReplicationControl {
   readonly state: Replication;
   #link: MasterLink | null = null;
+  #failover: Failover | null = null;
   readonly #options: ReplicationManagerOptions;
 
   constructor(options: ReplicationManagerOptions) {
@@ -89,12 +111,22 @@ export class ReplicationManager implements ReplicationControl {
     return this.#link;
   }
 
-  #follow(host: string, port: number, resume: boolean, streamDb: number): void {
+  #updateGates(): void {
+    this.#options.onGatesNeeded(this.isReplica || this.#failover !== null);
+  }
+
+  #follow(
+    host: string,
+    port: number,
+    resume: boolean,
+    streamDb: number,
+    failover?: { done: (error: string | null) => void },
+  ): void {
     const options = this.#options;
     this.#link?.stop();
     this.state.becomeReplica(host, port);
     options.config.replicaOf = `${host} ${port}`;
-    options.onRoleChange(true);
+    this.#updateGates();
     this.#link = new MasterLink({
       host,
       port,
@@ -109,6 +141,7 @@ export class ReplicationManager implements ReplicationControl {
       now: options.now,
       resume,
       streamDb,
+      failover,
     });
   }
 
@@ -118,8 +151,10 @@ export class ReplicationManager implements ReplicationControl {
     if (link !== null && link.host === host && link.port === port) return "already";
     const wasReplica = this.isReplica;
     this.#options.log.info(`Replicating ${host}:${port} (REPLICAOF)`);
+    if (this.#failover) this.#endFailover("REPLICAOF was called");
+    void wasReplica;
     // Our data set and history are kept: we ask the new primary for a partial resync.
-    this.#follow(host, port, true, wasReplica ? 0 : 0);
+    this.#follow(host, port, true, 0);
     return "ok";
   }
 
@@ -132,16 +167,123 @@ export class ReplicationManager implements ReplicationControl {
     this.#options.config.replicaOf = "";
     // Our log's position belongs to the old history: a restart must not resume from it.
     this.#options.wal?.writeReplPosition("?", 0, 0);
-    this.#options.onRoleChange(false);
+    this.#updateGates();
     this.#options.log.info(
       `Now a primary (REPLICAOF NO ONE): new replication id ${this.state.replid}, ` +
         `previous ${this.state.replid2} valid up to offset ${this.state.secondOffset - 1}`,
     );
   }
 
-  psync(session: Session, replid: string | null, offset: string | null): void {
+  psync(session: Session, replid: string | null, offset: string | null, failover = false): void {
+    if (failover) {
+      // Our primary is handing over to us (its FAILOVER): promote, then continue its history.
+      if (!this.isReplica || replid !== this.state.replid) {
+        throw ReplicationErrors.psyncFailoverReplid;
+      }
+      this.#options.log.info("Failover request received from our primary: promoting");
+      this.replicaOfNoOne();
+    }
     if (this.isReplica && this.#link?.state !== "connected") throw ReplicationErrors.noMasterLink;
     this.state.psync(session, replid, offset);
+  }
+
+  // --- FAILOVER ---
+
+  /** FAILOVER [TO host port [FORCE]] [TIMEOUT ms]: checks, then starts the switch. */
+  failover(request: FailoverRequest): void {
+    // Redis's order of checks.
+    if (this.isReplica) throw ReplicationErrors.failoverOnReplica;
+    if (this.state.onlineReplicas().length === 0) throw ReplicationErrors.failoverNoReplicas;
+    if (request.force && (request.host === null || request.timeoutMs <= 0)) {
+      throw ReplicationErrors.failoverForce;
+    }
+    if (this.#failover !== null) throw ReplicationErrors.failoverInProgress;
+    if (request.host !== null) {
+      const target = this.state.onlineReplicas().find((p) =>
+        p.ip === request.host && p.listeningPort === request.port
+      );
+      if (target === undefined) throw ReplicationErrors.failoverTarget;
+      if (target.state !== "online") throw ReplicationErrors.failoverTargetOffline;
+    }
+    let resume!: () => void;
+    const pause = new Promise<void>((resolve) => resume = resolve);
+    this.#failover = {
+      state: "waiting-for-sync",
+      request,
+      deadline: request.timeoutMs > 0 ? Date.now() + request.timeoutMs : Infinity,
+      timer: setInterval(() => this.#options.runInStore(() => this.#checkFailover()), 50),
+      pause,
+      resume,
+    };
+    this.#updateGates();
+    this.state.requestAck();
+    this.#options.log.info("FAILOVER requested: writes paused, waiting for a replica to catch up");
+  }
+
+  /** FAILOVER ABORT. */
+  abortFailover(): void {
+    if (this.#failover === null) throw ReplicationErrors.failoverNone;
+    if (this.#failover.state === "failover-in-progress") {
+      this.#link?.stop();
+      this.#link = null;
+      this.replicaOfNoOne();
+    }
+    this.#endFailover("FAILOVER ABORT");
+  }
+
+  /** Inside the actor, every 50 ms while waiting: is a replica caught up? */
+  #checkFailover(): void {
+    const failover = this.#failover;
+    if (failover === null || failover.state !== "waiting-for-sync") return;
+    const { request } = failover;
+    const end = this.state.streamEnd;
+    const candidates = this.state.onlineReplicas().filter((p) =>
+      p.state === "online" &&
+      (request.host === null || (p.ip === request.host && p.listeningPort === request.port))
+    );
+    let chosen = candidates.find((p) => p.ackOffset >= end);
+    if (chosen === undefined && Date.now() > failover.deadline) {
+      if (!request.force || candidates.length === 0) {
+        this.#endFailover("Replica never caught up before timeout");
+        return;
+      }
+      chosen = candidates[0];
+    }
+    if (chosen === undefined) {
+      this.state.requestAck();
+      return;
+    }
+    failover.state = "failover-in-progress";
+    const host = chosen.ip;
+    const port = chosen.listeningPort;
+    this.#options.log.info(`FAILOVER: switching roles with replica ${host}:${port}`);
+    this.#follow(host, port, true, 0, {
+      done: (error) =>
+        this.#options.runInStore(() => {
+          if (this.#failover !== failover) return;
+          if (error === null) {
+            this.#endFailover(null);
+            return;
+          }
+          // The target did not take over: we stay the primary.
+          this.#link?.stop();
+          this.#link = null;
+          this.replicaOfNoOne();
+          this.#endFailover(`FAILOVER to ${host}:${port} failed: ${error}`);
+        }),
+    });
+  }
+
+  /** Ends the failover (null: it succeeded) and lets paused writes run. */
+  #endFailover(abortReason: string | null): void {
+    const failover = this.#failover;
+    if (failover === null) return;
+    this.#failover = null;
+    clearInterval(failover.timer);
+    failover.resume();
+    this.#updateGates();
+    if (abortReason === null) this.#options.log.info("FAILOVER done: now a replica");
+    else this.#options.log.warn(`FAILOVER aborted: ${abortReason}`);
   }
 
   listeningPort(session: Session, port: number): void {
@@ -162,11 +304,18 @@ export class ReplicationManager implements ReplicationControl {
   }
 
   /**
-   * The checks a replica adds before commands (READONLY, MASTERDOWN). An EXEC carries the flags
-   * of what it queued, as in Redis.
+   * The checks a replica adds before commands (READONLY, MASTERDOWN), and FAILOVER's pause of
+   * writes. An EXEC carries the flags of what it queued, as in Redis.
    */
-  refuse(session: Session, spec: CommandSpec): CommandError | null {
-    if (!this.isReplica || session.kind === "master") return null;
+  refuse(session: Session, spec: CommandSpec): GateVerdict {
+    if (session.kind !== "normal") return null;
+    // Inside MULTI a write is only queued: its EXEC is what waits.
+    const queued = session.multi !== null && spec.name !== "exec";
+    if (this.#failover !== null && !queued && commandHas(session, spec, "write")) {
+      session.blocking = this.#failover.pause;
+      return HANDLED;
+    }
+    if (!this.isReplica) return null;
     const config = this.#options.config;
     if (
       !config.replicaServeStaleData && this.#link?.state !== "connected" &&
@@ -259,7 +408,7 @@ export class ReplicationManager implements ReplicationControl {
     });
     const backlog = state.backlog;
     fields.push(
-      ["master_failover_state", "no-failover"],
+      ["master_failover_state", this.#failover?.state ?? "no-failover"],
       ["master_replid", state.replid],
       ["master_replid2", state.replid2],
       ["master_repl_offset", state.offset],
@@ -274,6 +423,7 @@ export class ReplicationManager implements ReplicationControl {
 
   /** Shutdown: stop the link and the timers. */
   stop(): void {
+    if (this.#failover) this.#endFailover("shutdown");
     this.#link?.stop();
     this.state.stop();
   }

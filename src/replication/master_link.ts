@@ -56,6 +56,11 @@ export interface MasterLinkOptions {
   resume: boolean;
   /** The database the stream had selected at our offset (from the log), when resuming. */
   streamDb: number;
+  /**
+   * FAILOVER: this link demotes us in favour of our replica; PSYNC carries FAILOVER (the replica
+   * promotes itself), and the outcome is reported once.
+   */
+  failover?: { done: (error: string | null) => void };
 }
 
 export class MasterLink {
@@ -120,6 +125,7 @@ export class MasterLink {
           if (this.#stopped) break;
           const reason = error instanceof Error ? error.message : String(error);
           log.warn(`Replication link with primary ${host}:${port} failed: ${reason}`);
+          this.#reportFailover(reason);
         }
         this.#closeConn();
         if (this.state === "connected") this.downSinceMs = Date.now();
@@ -135,6 +141,14 @@ export class MasterLink {
     } finally {
       clearInterval(this.#timer);
     }
+  }
+
+  /** Tells FAILOVER how the switch went, once. */
+  #reportFailover(error: string | null): void {
+    const failover = this.#options.failover;
+    if (failover === undefined) return;
+    this.#options.failover = undefined;
+    failover.done(error);
   }
 
   #closeConn(): void {
@@ -203,6 +217,7 @@ export class MasterLink {
     ]);
     await this.#command(reader, ["REPLCONF", "capa", "eof", "capa", "psync2"]);
     const psync = this.#resume ? [replication.replid, String(replication.offset + 1)] : ["?", "-1"];
+    if (this.#options.failover) psync.push("FAILOVER");
     let reply = await this.#command(reader, ["PSYNC", ...psync]);
     while (reply === "") reply = await reader.line();
     if (reply.startsWith("+FULLRESYNC")) {
@@ -225,6 +240,7 @@ export class MasterLink {
     this.#resume = true;
     this.state = "connected";
     this.#sendAck();
+    this.#reportFailover(null);
     await this.#stream(reader);
   }
 

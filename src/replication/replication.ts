@@ -389,6 +389,11 @@ export class Replication {
     }
   }
 
+  /** Asks every replica for an ACK at the end of this round (REPLCONF GETACK *). */
+  requestAck(): void {
+    this.#getackWanted = true;
+  }
+
   // --- WAIT ---
 
   /** Replicas that acknowledged `offset` or more. */

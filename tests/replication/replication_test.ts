@@ -245,3 +245,50 @@ Deno.test("after the primary restarts, its replica resynchronizes and ends with 
     await cleanup([p, r], [replica, ...(restarted ? [restarted] : [primary])]);
   }
 });
+
+Deno.test("FAILOVER swaps a primary with its caught-up replica, holding writes meanwhile", async () => {
+  const primary = await startHermes();
+  const p = await primary.connect();
+  const errorOf = async (client: Client, ...args: string[]) =>
+    ((await client.call(...args)) as Error).message;
+  assertEquals(await errorOf(p, "FAILOVER"), "ERR FAILOVER requires connected replicas.");
+  assertEquals(await errorOf(p, "FAILOVER", "ABORT"), "ERR No failover in progress.");
+  const replica = await startReplica(primary.port);
+  const r = await replica.connect();
+  try {
+    await p.send("SET", "before", "1");
+    await waitInSync(p, r);
+    assertEquals(
+      await errorOf(r, "FAILOVER"),
+      "ERR FAILOVER is not valid when server is a replica.",
+    );
+    assertEquals(
+      await errorOf(p, "FAILOVER", "TO", "127.0.0.1", "1", "TIMEOUT", "100"),
+      "ERR FAILOVER target HOST and PORT is not a replica.",
+    );
+    assertEquals(
+      await errorOf(p, "FAILOVER", "FORCE"),
+      "ERR FAILOVER with force option requires both a timeout and target HOST and IP.",
+    );
+    assertEquals(await errorOf(p, "FAILOVER", "BOGUS"), "ERR syntax error");
+
+    assertEquals(await p.send("FAILOVER", "TIMEOUT", "10000"), "OK");
+    // A write sent meanwhile waits for the switch, then is refused by the new replica.
+    const held = await p.call("SET", "during", "x");
+    assertEquals((held as Error).message, "READONLY You can't write against a read only replica.");
+    await waitFor(
+      async () => (await info(p, "replication")).get("master_link_status") === "up",
+      "the old primary to follow the new one",
+    );
+    assertEquals((await info(r, "replication")).get("role"), "master");
+    assertEquals((await info(p, "replication")).get("master_failover_state"), "no-failover");
+    await r.send("SET", "after", "2");
+    await waitInSync(r, p, "the old primary");
+    assertEquals(await p.send("GET", "after"), "2");
+    assertEquals(await dumpAll(p), await dumpAll(r));
+    // No full resync: the new primary continued the old history.
+    assertEquals(replica.output().match(/full resync from offset/g) ?? [], []);
+  } finally {
+    await cleanup([p, r], [replica, primary]);
+  }
+});
