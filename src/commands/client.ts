@@ -31,8 +31,12 @@ export function isPrintableToken(text: string): boolean {
 /** The client kinds CLIENT LIST TYPE and CLIENT KILL TYPE accept, as Redis names them. */
 const CLIENT_TYPES = new Set(["normal", "master", "slave", "replica", "pubsub"]);
 
-/** CLIENT LIST's flags letter for each kind of client (Redis: S replica, M master). */
-const CLIENT_FLAGS: Record<Session["kind"], string> = { normal: "N", replica: "S", master: "M" };
+/** CLIENT LIST's flags, as Redis writes them: S a replica, M the master, b blocked, else N. */
+function clientFlags(session: Session): string {
+  const flags = (session.kind === "replica" ? "S" : session.kind === "master" ? "M" : "") +
+    (session.blocked ? "b" : "");
+  return flags === "" ? "N" : flags;
+}
 
 /** Which kind of client a session is: normal, a replica connected to us, or our master. */
 function clientType(session: Session): string {
@@ -57,9 +61,7 @@ export function clientInfoLine(session: Session, nowMs: number, db: string): str
     ` name=${session.name}` +
     ` age=${Math.floor((nowMs - session.createdAtMs) / 1000)}` +
     ` idle=${Math.max(0, Math.floor((nowMs - session.lastInteractionMs) / 1000))}` +
-    ` flags=${CLIENT_FLAGS[session.kind]}${
-      session.blocked ? "b" : ""
-    } db=${db} sub=0 psub=0 ssub=0 multi=-1` +
+    ` flags=${clientFlags(session)} db=${db} sub=0 psub=0 ssub=0 multi=-1` +
     ` qbuf=0 qbuf-free=${input} argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0` +
     ` omem=${output} tot-mem=${input + output} events=r cmd=${session.lastCommand}` +
     ` user=default redir=-1 resp=${session.protocol}` +
