@@ -120,5 +120,7 @@ export class PropagationSink implements ChangeSink {
   drop(): void {
     this.#round.length = 0;
     this.#unit = [];
+    // The dropped bytes may have held the last SELECT: the next unit selects again.
+    this.streamDb = -1;
   }
 }
