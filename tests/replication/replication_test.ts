@@ -292,3 +292,30 @@ Deno.test("FAILOVER swaps a primary with its caught-up replica, holding writes m
     await cleanup([p, r], [replica, primary]);
   }
 });
+
+Deno.test("a replica that stops reading is disconnected past replica-output-limit", async () => {
+  const primary = await startHermes(["--replica-output-limit", "1mb"]);
+  const p = await primary.connect();
+  // A replica that asks for the stream and then never reads it.
+  const stuck = await Deno.connect({ hostname: "127.0.0.1", port: primary.port });
+  try {
+    await stuck.write(new TextEncoder().encode("PSYNC ? -1\r\n"));
+    await waitFor(
+      async () => (await info(p, "replication")).get("connected_slaves") === "1",
+      "the stuck replica to register",
+    );
+    const value = "x".repeat(64 * 1024);
+    for (let i = 0; i < 400 && !/over its output limit/.test(primary.output()); i++) {
+      await p.send("SET", `big${i % 10}`, value);
+    }
+    assertMatch(primary.output(), /closed: \d+ bytes queued, over its output limit 1048576/);
+    await waitFor(
+      async () => (await info(p, "replication")).get("connected_slaves") === "0",
+      "the stuck replica to be dropped",
+    );
+    assertEquals(await p.send("GET", "big0"), "x".repeat(64 * 1024));
+  } finally {
+    stuck.close();
+    await cleanup([p], [primary]);
+  }
+});
