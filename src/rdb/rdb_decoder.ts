@@ -9,16 +9,21 @@ import { Crc64 } from "./crc64.ts";
 import { Opcode, RDB_TYPE_NAMES, RDB_VERSION, RdbError, StringEncoding } from "./format.ts";
 import { lzfDecompress, LzfError } from "./lzf.ts";
 import { decoderFor } from "./value_codecs.ts";
+import { type Latin1Buffer, latin1View, sliceLatin1 } from "../protocol/latin1.ts";
 
 export class RdbDecoder {
   readonly bytes: Uint8Array;
   pos: number;
   readonly end: number;
+  readonly #view: DataView;
+  readonly #latin1: Latin1Buffer;
 
   constructor(bytes: Uint8Array, start = 0, end = bytes.length) {
     this.bytes = bytes;
     this.pos = start;
     this.end = end;
+    this.#view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    this.#latin1 = latin1View(bytes);
   }
 
   fail(reason: string): never {
@@ -39,13 +44,13 @@ export class RdbDecoder {
     if (kind === 3) return -1 - (first & 0x3f);
     if (first === 0x80) {
       this.#need(4);
-      const n = new DataView(this.bytes.buffer, this.bytes.byteOffset).getUint32(this.pos, false);
+      const n = this.#view.getUint32(this.pos, false);
       this.pos += 4;
       return n;
     }
     if (first === 0x81) {
       this.#need(8);
-      const n = new DataView(this.bytes.buffer, this.bytes.byteOffset).getBigUint64(
+      const n = this.#view.getBigUint64(
         this.pos,
         false,
       );
@@ -67,7 +72,7 @@ export class RdbDecoder {
     const n = this.lengthOrEncoding();
     if (n >= 0) return this.rawString(n);
     const encoding = -1 - n;
-    const view = new DataView(this.bytes.buffer, this.bytes.byteOffset);
+    const view = this.#view;
     switch (encoding) {
       case StringEncoding.int8:
         this.#need(1);
@@ -96,7 +101,7 @@ export class RdbDecoder {
           throw error;
         }
         this.pos += packed;
-        return toLatin1(bytes, 0, bytes.length);
+        return latin1View(bytes).latin1Slice(0, bytes.length);
       }
       default:
         return this.fail(`unknown string encoding ${encoding}`);
@@ -105,22 +110,22 @@ export class RdbDecoder {
 
   rawString(n: number): string {
     this.#need(n);
-    const text = toLatin1(this.bytes, this.pos, this.pos + n);
+    const text = sliceLatin1(this.bytes, this.#latin1, this.pos, this.pos + n);
     this.pos += n;
     return text;
   }
 
-  /** `n` raw bytes (listpack and ziplist blobs are strings too; see {@linkcode string}). */
+  /** 8 bytes, little-endian (expiry times). */
   uint64LE(): number {
     this.#need(8);
-    const n = new DataView(this.bytes.buffer, this.bytes.byteOffset).getBigUint64(this.pos, true);
+    const n = this.#view.getBigUint64(this.pos, true);
     this.pos += 8;
     return Number(n);
   }
 
   uint32LE(): number {
     this.#need(4);
-    const n = new DataView(this.bytes.buffer, this.bytes.byteOffset).getUint32(this.pos, true);
+    const n = this.#view.getUint32(this.pos, true);
     this.pos += 4;
     return n;
   }
@@ -138,23 +143,6 @@ export class RdbDecoder {
   #need(n: number): void {
     if (this.pos + n > this.end) this.fail("unexpected end of data");
   }
-}
-
-/** Bytes as a one-byte string, in chunks (String.fromCharCode takes a bounded argument count). */
-function toLatin1(bytes: Uint8Array, start: number, end: number): string {
-  if (end - start <= 16) {
-    let text = "";
-    for (let i = start; i < end; i++) text += String.fromCharCode(bytes[i]);
-    return text;
-  }
-  let text = "";
-  for (let at = start; at < end; at += 8192) {
-    text += String.fromCharCode.apply(
-      null,
-      bytes.subarray(at, Math.min(end, at + 8192)) as unknown as number[],
-    );
-  }
-  return text;
 }
 
 /** One key read from an RDB file. */

@@ -6,11 +6,16 @@
  */
 import type { Value } from "../store/value.ts";
 import { Crc64 } from "./crc64.ts";
-import { LZF_MIN_LENGTH, Opcode, RDB_VERSION, StringEncoding } from "./format.ts";
+import { LZF_MIN_LENGTH, Opcode, RDB_VERSION, RdbType, StringEncoding } from "./format.ts";
 import { lzfCompress } from "./lzf.ts";
 import { encoderFor } from "./value_codecs.ts";
 
 const INITIAL_BYTES = 64 * 1024;
+
+/** A digit or '-': only then can a string be an integer (a cheap test before the full one). */
+function isIntegerStart(code: number): boolean {
+  return (code >= 48 && code <= 57) || code === 45;
+}
 
 export class RdbEncoder {
   bytes = new Uint8Array(INITIAL_BYTES);
@@ -64,6 +69,12 @@ export class RdbEncoder {
    * writes a value with no key.
    */
   value(key: string | null, value: Value, withType: boolean): void {
+    if (typeof value === "string") {
+      if (withType) this.byte(RdbType.string);
+      if (key !== null) this.string(key);
+      this.string(value);
+      return;
+    }
     const codec = encoderFor(value);
     if (withType) this.byte(codec.rdbType(value));
     if (key !== null) this.string(key);
@@ -108,7 +119,7 @@ export class RdbEncoder {
   /** A string as Redis saves it: as an integer when it is one, LZF-compressed when that pays. */
   string(text: string): void {
     const n = text.length;
-    if (n <= 11 && this.#integer(text)) return;
+    if (n <= 11 && n > 0 && isIntegerStart(text.charCodeAt(0)) && this.#integer(text)) return;
     if (this.compress && n >= LZF_MIN_LENGTH && this.#lzf(text)) return;
     this.length_(n);
     this.raw(text);

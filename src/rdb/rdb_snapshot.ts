@@ -6,14 +6,13 @@
  * strings fuzzily (a later value is fine, because the replication stream from the starting
  * offset, or nothing for BGSAVE, states every later change as a result), collections frozen
  * as they were at the start ({@linkcode SnapshotFreeze}). Unlike the log, RDB must never name a
- * key twice (redis-server refuses a file with a duplicate key), so the walk remembers the keys
- * it wrote: a key deleted and set again meanwhile comes round again in Map order and is skipped.
+ * key twice (redis-server refuses a file with a duplicate key), so each shard's keys are listed
+ * once when the walk reaches it, and a frozen copy is written in its key's place.
  *
  * SAVE uses {@linkcode saveRdbSync}: the same format, written in one go inside the command.
  */
 import type { Databases } from "../store/databases.ts";
 import type { Keyspace } from "../store/keyspace.ts";
-import type { Value } from "../store/value.ts";
 import { SnapshotFreeze, type SnapshotSource } from "../wal/snapshot_writer.ts";
 import { RdbEncoder } from "./rdb_encoder.ts";
 import { syncParentSync } from "../wal/data_dir.ts";
@@ -74,56 +73,74 @@ export async function streamRdbSnapshot(
   try {
     encoder.header();
     for (const [name, value] of options.aux) encoder.aux(name, value);
-    const written = start.sources.map(() => new Set<string>());
+    // Copies of frozen collections, by database and key, to write in their key's place.
+    const copies = start.sources.map(() => new Map<string, (typeof freeze.copies)[number]>());
+    let copiesSeen = 0;
+    const collectCopies = () => {
+      for (; copiesSeen < freeze.copies.length; copiesSeen++) {
+        const copy = freeze.copies[copiesSeen];
+        copies[copy.index].set(copy.key, copy);
+      }
+    };
+    const takeCopy = (index: number, key: string) => {
+      collectCopies();
+      const copy = copies[index].get(key);
+      if (copy !== undefined) copies[index].delete(key);
+      return copy;
+    };
     for (const { keyspace, index } of start.sources) {
       const [size, volatile] = start.sizes[index];
       if (size === 0) continue;
       encoder.selectDb(index);
       encoder.resizeDb(size, volatile);
-      const seen = written[index];
       for (let s = 0; s < keyspace.data.shards.length; s++) {
-        const shard = keyspace.data.shards[s];
-        let entries: IterableIterator<[string, Value]> | null = null;
-        let done = false;
-        while (!done) {
+        // The shard's keys as a list taken once: each key is visited once, even one deleted
+        // and set again meanwhile (a Map iterator would meet it twice), and keys made later
+        // reach the replica through the stream instead.
+        const walk: { names: string[] | null; at: number } = { names: null, at: 0 };
+        while (walk.names === null || walk.at < walk.names.length) {
           if (options.cancelled?.()) throw new RdbSnapshotCancelled("RDB snapshot cancelled");
           await options.runInStore(() => {
-            entries ??= shard.entries();
+            const shard = keyspace.data.shards[s];
+            const names = walk.names ??= [...shard.keys()];
             const started = performance.now();
             const now = options.now();
-            let n = 0;
-            while (true) {
-              const next = entries.next();
-              if (next.done) {
-                done = true;
-                break;
+            const deadlines = keyspace.expires.shards[s];
+            const checkCopies = freeze.copies.length > 0;
+            while (walk.at < names.length) {
+              const key = names[walk.at++];
+              const copy = checkCopies ? takeCopy(index, key) : undefined;
+              if (copy !== undefined) {
+                encoder.entry(key, copy.value, copy.deadline);
+                keys++;
+                continue;
               }
-              const [key, value] = next.value;
-              if (seen.has(key)) continue;
-              const deadline = deadlineOf(keyspace, s, key);
+              const value = shard.get(key);
+              if (value === undefined) continue;
+              const deadline = deadlines.size === 0 ? 0 : deadlines.get(key) ?? 0;
               if (deadline !== 0 && now > deadline) continue;
               if (!freeze.claim(value)) continue;
-              seen.add(key);
               encoder.entry(key, value, deadline);
               keys++;
               if (encoder.length >= SLICE_BYTES) break;
-              if ((++n & 63) === 0 && performance.now() - started >= SLICE_BUDGET_MS) break;
+              if ((walk.at & 255) === 0 && performance.now() - started >= SLICE_BUDGET_MS) break;
             }
           });
           if (encoder.length > 0) await send(encoder.take());
         }
       }
     }
-    // Collections changed in place before the walk reached them, as they were at the start.
+    // Collections changed in place before the walk reached their key, whose key it never met.
     await options.runInStore(() => freeze.end());
+    collectCopies();
     let db = -1;
-    for (const copy of freeze.copies) {
-      if (written[copy.index].has(copy.key)) continue;
-      written[copy.index].add(copy.key);
-      if (copy.index !== db) encoder.selectDb(db = copy.index);
-      encoder.entry(copy.key, copy.value, copy.deadline);
-      keys++;
-      if (encoder.length >= SLICE_BYTES) await send(encoder.take());
+    for (const byKey of copies) {
+      for (const copy of byKey.values()) {
+        if (copy.index !== db) encoder.selectDb(db = copy.index);
+        encoder.entry(copy.key, copy.value, copy.deadline);
+        keys++;
+        if (encoder.length >= SLICE_BYTES) await send(encoder.take());
+      }
     }
     await send(encoder.finish());
     return { keys, bytes };
@@ -132,6 +149,7 @@ export async function streamRdbSnapshot(
   }
 }
 
+/** `key`'s deadline in `shard` of `keyspace`, 0 when none. */
 function deadlineOf(keyspace: Keyspace, shard: number, key: string): number {
   const deadlines = keyspace.expires.shards[shard];
   return deadlines.size === 0 ? 0 : deadlines.get(key) ?? 0;

@@ -274,7 +274,9 @@ export class MasterLink {
         if (keyspace === undefined) {
           throw new RdbError(`the RDB uses database ${entry.db}; this server has ${store.count}`);
         }
-        keyspace.set(entry.key, entry.value, entry.expireAtMs);
+        // A fresh keyspace with nothing listening: fill its maps directly.
+        keyspace.data.set(entry.key, entry.value);
+        if (entry.expireAtMs > 0) keyspace.expires.set(entry.key, entry.expireAtMs);
         keys++;
       }, { pause: () => new Promise((resolve) => setTimeout(resolve, 0)) });
       streamDb = Number(info.aux.get("repl-stream-db") ?? "0") || 0;
