@@ -196,18 +196,20 @@ export function checkRdbFrame(bytes: Uint8Array): { version: number; checksummed
 
 /**
  * Reads every key of a whole RDB payload (checked first with {@linkcode checkRdbFrame}),
- * calling `onEntry` for each one. Awaits `pause()` every `sliceKeys` keys so a big load does
+ * calling `onEntry` for each one. Awaits `pause()` once `sliceMs` ms passed since the last one
+ * (checked every 1024 keys), so a big load does
  * not hold the event loop for its whole length.
  */
 export async function readRdb(
   bytes: Uint8Array,
   onEntry: (entry: RdbEntry) => void,
-  options: { pause?: () => Promise<void>; sliceKeys?: number } = {},
+  options: { pause?: () => Promise<void>; sliceMs?: number } = {},
 ): Promise<RdbHeaderInfo> {
   const { version, checksummed } = checkRdbFrame(bytes);
   const decoder = new RdbDecoder(bytes, 9, version >= 5 ? bytes.length - 8 : bytes.length);
   const aux = new Map<string, string>();
-  const sliceKeys = options.sliceKeys ?? 20_000;
+  const sliceMs = options.sliceMs ?? 20;
+  let sliceStart = performance.now();
   let db = 0;
   let expireAtMs = 0;
   let sinceSlice = 0;
@@ -253,9 +255,9 @@ export async function readRdb(
     const value = decoder.value(type);
     onEntry({ db, key, value, expireAtMs });
     expireAtMs = 0;
-    if (options.pause && ++sinceSlice >= sliceKeys) {
-      sinceSlice = 0;
+    if (options.pause && (++sinceSlice & 1023) === 0 && performance.now() - sliceStart >= sliceMs) {
       await options.pause();
+      sliceStart = performance.now();
     }
   }
 }

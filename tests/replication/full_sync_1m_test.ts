@@ -26,14 +26,31 @@ Deno.test("a replica full-syncs one million keys and matches the primary", async
   const replica = await startReplica(primary.port, ["--fsync", "everysec"]);
   const r = await replica.connect();
   try {
-    // Writes during the sync reach the replica too.
+    // Writes while the snapshot is made and sent reach the replica too, exactly once.
     await waitFor(
       async () => (await info(p, "replication")).get("connected_slaves") === "1",
       "the replica to connect",
     );
+    const writes: string[][] = [];
+    for (let i = 0; i < 3000; i++) {
+      const key = `user:${(i * 7919) % KEYS}`;
+      writes.push(
+        i % 3 === 0 ? ["INCR", `counter:${i % 50}`] : i % 3 === 1 ? ["APPEND", key, "+"] : [
+          "DEL",
+          `user:${(i * 104729) % KEYS}`,
+        ],
+      );
+    }
+    for (let i = 0; i < writes.length; i += 100) await p.pipeline(writes.slice(i, i + 100));
     await p.send("SET", "during", "sync");
     await waitInSync(p, r, "the replica after a 1M-key full sync");
-    assertEquals(await r.send("DBSIZE"), KEYS + 1);
+    assertEquals(await r.send("DBSIZE"), await p.send("DBSIZE"));
+    const sample = [
+      ...Array.from({ length: 50 }, (_, i) => `counter:${i}`),
+      ...Array.from({ length: 200 }, (_, i) => `user:${(i * 7919) % KEYS}`),
+      ...Array.from({ length: 200 }, (_, i) => `user:${(i * 104729) % KEYS}`),
+    ];
+    assertEquals(await r.send("MGET", ...sample), await p.send("MGET", ...sample));
     for (const i of [0, 1, 7, 499_999, 999_999]) {
       assertEquals(await r.send("GET", `user:${i}`), `value-${i}`);
     }
