@@ -120,7 +120,9 @@ function replconf(ctx: CommandContext, argv: string[]): void {
       const flag = parseInteger(value);
       if (flag !== 0 && flag !== 1) throw Errors.syntax;
       replication.rdbOnly(ctx.session, flag === 1);
-    } else if (!["capa", "ip-address", "rdb-filter-only"].includes(name)) {
+    } else if (name === "capa") {
+      replication.capability(ctx.session, value);
+    } else if (!["ip-address", "rdb-filter-only"].includes(name)) {
       throw new CommandError(`ERR Unrecognized REPLCONF option: ${argv[i]}`);
     }
   }

@@ -68,6 +68,8 @@ export interface ReplicationControl {
   psync(session: Session, replid: string | null, offset: string | null, failover?: boolean): void;
   listeningPort(session: Session, port: number): void;
   rdbOnly(session: Session, on: boolean): void;
+  /** REPLCONF capa <capability> (eof, psync2). */
+  capability(session: Session, capability: string): void;
   ack(session: Session, offset: number): void;
   /** WAIT: the count now, or a promise that writes the reply when it settles. */
   wait(session: Session, replicas: number, timeoutMs: number): number | Promise<void>;

@@ -294,6 +294,10 @@ export class ReplicationManager implements ReplicationControl {
     this.state.handshake(session).rdbOnly = on;
   }
 
+  capability(session: Session, capability: string): void {
+    if (capability.toLowerCase() === "eof") this.state.handshake(session).capaEof = true;
+  }
+
   ack(session: Session, offset: number): void {
     this.state.ack(session, offset);
   }
@@ -401,9 +405,8 @@ export class ReplicationManager implements ReplicationControl {
       const lag = Math.floor((now - peer.ackTimeMs) / 1000);
       fields.push([
         `slave${i}`,
-        `ip=${peer.ip},port=${peer.listeningPort},state=${
-          peer.state === "online" ? "online" : "wait_bgsave"
-        },offset=${peer.ackOffset},lag=${lag}`,
+        `ip=${peer.ip},port=${peer.listeningPort},state=${peer.state},offset=${peer.ackOffset},` +
+        `lag=${lag}`,
       ]);
     });
     const backlog = state.backlog;

@@ -33,7 +33,11 @@ const ascii = (text: string) => new TextEncoder().encode(text);
 /** A replica connected to us. */
 export interface ReplicaPeer {
   session: Session;
-  /** wait_bgsave: its RDB is being made; online: it gets the stream. */
+  /**
+   * wait_bgsave: its RDB is being made (and, with capa eof, sent); send_bulk: the RDB was sent
+   * with an EOF mark and we wait for its first ACK before the stream (as Redis does: the mark
+   * must end what it reads); online: it gets the stream.
+   */
   state: "wait_bgsave" | "send_bulk" | "online";
   /** The port it listens on (REPLCONF listening-port), for INFO and Sentinel. */
   listeningPort: number;
@@ -53,7 +57,12 @@ export interface ReplicaPeer {
 interface Handshake {
   listeningPort: number;
   rdbOnly: boolean;
+  /** REPLCONF capa eof: the replica takes a `$EOF:<mark>` transfer, streamed as it is made. */
+  capaEof: boolean;
 }
+
+/** Past this many bytes queued on a replica's connection, the RDB walk waits for it to drain. */
+const TRANSFER_HIGH_WATER = 16 * 1024 * 1024;
 
 /** A client blocked in WAIT. */
 interface Waiter {
@@ -227,7 +236,7 @@ export class Replication {
   handshake(session: Session): Handshake {
     let info = this.#handshakes.get(session);
     if (info === undefined) {
-      info = { listeningPort: 0, rdbOnly: false };
+      info = { listeningPort: 0, rdbOnly: false, capaEof: false };
       this.#handshakes.set(session, info);
       this.#watchClose(session);
     }
@@ -282,7 +291,10 @@ export class Replication {
       `Replica ${ip}:${peer.listeningPort} asks for synchronization: full resync from offset ` +
         `${offset}`,
     );
-    this.#sendRdb(peer, start, offset).catch((error) => {
+    const send = info.capaEof
+      ? this.#streamRdb(peer, start, offset)
+      : this.#sendRdb(peer, start, offset);
+    send.catch((error) => {
       this.#options.log.error(`Full sync of replica ${ip}:${peer.listeningPort} failed`, error);
       this.#drop(peer);
     });
@@ -313,6 +325,74 @@ export class Replication {
     return true;
   }
 
+  #rdbAux(offset: number): [string, string][] {
+    return [
+      ...standardAux(this.#options.now()),
+      ["repl-stream-db", "0"],
+      ["repl-id", this.replid],
+      ["repl-offset", String(offset)],
+    ];
+  }
+
+  /**
+   * A replica that announced `capa eof` gets the RDB as it is made: `$EOF:<40 random chars>`,
+   * the bytes, the mark. The walk waits while the connection has much queued (backpressure);
+   * the stream follows the replica's first ACK.
+   */
+  async #streamRdb(
+    peer: ReplicaPeer,
+    start: ReturnType<typeof startRdbSnapshot>,
+    offset: number,
+  ): Promise<void> {
+    const options = this.#options;
+    const mark = randomReplId();
+    const session = peer.session;
+    const push = (bytes: Uint8Array) => {
+      if (session.push === null) throw new Error("the replica disconnected");
+      session.push(bytes);
+    };
+    push(ascii(`$EOF:${mark}\r\n`));
+    const { keys, bytes } = await streamRdbSnapshot(start, {
+      aux: this.#rdbAux(offset),
+      runInStore: options.runInStore,
+      now: options.now,
+      write: async (chunk) => {
+        push(chunk);
+        while (session.stats.queuedOutputBytes > TRANSFER_HIGH_WATER && session.push !== null) {
+          await new Promise((resolve) => setTimeout(resolve, 5));
+        }
+      },
+      cancelled: () => !this.replicas.has(peer),
+    });
+    await options.runInStore(() => {
+      if (!this.replicas.has(peer)) return;
+      push(ascii(mark));
+      options.log.info(
+        `Synchronization with replica ${peer.ip}:${peer.listeningPort}: streamed ${keys} keys ` +
+          `(${bytes} bytes of RDB)`,
+      );
+      if (peer.rdbOnly) {
+        options.log.info("RDB-only replica served: closing its connection");
+        this.#drop(peer);
+        return;
+      }
+      peer.state = "send_bulk";
+      peer.ackTimeMs = Date.now();
+    });
+  }
+
+  /** Sends the stream kept during a full sync and puts the replica online. */
+  #goOnline(peer: ReplicaPeer): void {
+    const push = peer.session.push;
+    if (push === null) return;
+    for (const part of peer.pending) push(part);
+    peer.pending = [];
+    peer.pendingBytes = 0;
+    peer.state = "online";
+    peer.ackTimeMs = Date.now();
+  }
+
+  /** A replica without `capa eof` (SYNC, older tools): `$<length>` first, so made in memory. */
   async #sendRdb(
     peer: ReplicaPeer,
     start: ReturnType<typeof startRdbSnapshot>,
@@ -321,12 +401,7 @@ export class Replication {
     const chunks: Uint8Array[] = [];
     const options = this.#options;
     const { keys, bytes } = await streamRdbSnapshot(start, {
-      aux: [
-        ...standardAux(options.now()),
-        ["repl-stream-db", "0"],
-        ["repl-id", this.replid],
-        ["repl-offset", String(offset)],
-      ],
+      aux: this.#rdbAux(offset),
       runInStore: options.runInStore,
       now: options.now,
       write: (chunk) => {
@@ -349,11 +424,7 @@ export class Replication {
         this.#drop(peer);
         return;
       }
-      for (const part of peer.pending) push(part);
-      peer.pending = [];
-      peer.pendingBytes = 0;
-      peer.state = "online";
-      peer.ackTimeMs = Date.now();
+      this.#goOnline(peer);
     });
   }
 
@@ -382,6 +453,7 @@ export class Replication {
       if (peer.session !== session) continue;
       if (offset > peer.ackOffset) peer.ackOffset = offset;
       peer.ackTimeMs = Date.now();
+      if (peer.state === "send_bulk") this.#goOnline(peer);
     }
     for (const waiter of this.#waiters) {
       const count = this.#acked(waiter.target);
