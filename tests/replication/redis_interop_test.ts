@@ -140,3 +140,46 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name: "MULTI/EXEC and BEGIN/COMMIT reach Hermes and Redis replicas whole; partitions stay local",
+  ignore: skip !== null,
+  fn: async () => {
+    const hermes = await startHermes();
+    const h = await hermes.connect();
+    const replica = await startReplica(hermes.port);
+    const hr = await replica.connect();
+    const redis = await startRedis(["--replicaof", "127.0.0.1", String(hermes.port)]);
+    const r = await redis.connect();
+    try {
+      await h.pipeline([
+        ["MULTI"],
+        ["SET", "a", "1"],
+        ["INCR", "a"],
+        ["SELECT", "2"],
+        ["SET", "b", "2", "EX", "100"],
+        ["EXEC"],
+      ]);
+      await h.send("SELECT", "0");
+      await h.send("BEGIN");
+      await h.send("INCRBY", "a", "10");
+      await h.send("SET", "c", "3");
+      assertEquals(await h.send("COMMIT"), "OK");
+      await h.send("CREATE", "PARTITION", "local", "ANY", "WAL");
+      await h.send("SELECT", "local");
+      await h.send("SET", "only-here", "x");
+      await h.send("SELECT", "0");
+      await h.send("SET", "after", "partition");
+      await caughtUp(h, hr);
+      await caughtUp(h, r);
+      const expected = await dumpAll(h);
+      assertEquals(await dumpAll(hr), expected);
+      assertEquals(await dumpAll(r), expected);
+      assertEquals(expected.filter((row) => row.startsWith('0/"a"=')), ['0/"a"="12"@-1']);
+      assertEquals(await hr.call("SELECT", "local") instanceof Error, true);
+    } finally {
+      await cleanup([h, hr, r], [replica, hermes]);
+      await redis.stop();
+    }
+  },
+});
