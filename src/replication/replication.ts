@@ -484,7 +484,8 @@ export class Replication {
   wait(session: Session, replicas: number, timeoutMs: number): number | Promise<void> {
     const target = this.streamEnd;
     const now = this.#acked(target);
-    if (now >= replicas) return now;
+    // Inside EXEC or a BEGIN transaction nothing blocks: the count now, as Redis does.
+    if (now >= replicas || session.inTransaction) return now;
     this.#getackWanted = true;
     return new Promise<void>((resolve) => {
       let timer: ReturnType<typeof setTimeout> | undefined;

@@ -63,6 +63,14 @@ Deno.test({
       await caughtUp(h, r);
       assertEquals(await dumpAll(r), await dumpAll(h));
       assertOk((await dumpAll(r)).length >= 8);
+
+      // Expiry on the primary (active, unasked) reaches the replica as DEL: a Redis replica
+      // never removes an expired key by itself, so its DBSIZE drops only through the stream.
+      await h.send("SET", "short", "v", "PX", "100");
+      await caughtUp(h, r);
+      const before = await r.send("DBSIZE") as number;
+      await waitFor(async () => await r.send("DBSIZE") === before - 1, "the expiry's DEL");
+      assertEquals(await r.send("DBSIZE"), await h.send("DBSIZE"));
       const hInfo = await info(h, "replication");
       assertMatch(hInfo.get("slave0")!, /state=online/);
     } finally {

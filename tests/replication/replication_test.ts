@@ -319,3 +319,15 @@ Deno.test("a replica that stops reading is disconnected past replica-output-limi
     await cleanup([p], [primary]);
   }
 });
+
+Deno.test("WAIT inside MULTI answers at once, as Redis does", async () => {
+  const primary = await startHermes();
+  const p = await primary.connect();
+  try {
+    const replies = await p.pipeline([["MULTI"], ["SET", "k", "v"], ["WAIT", "1", "0"], ["EXEC"]]);
+    assertEquals(replies, ["OK", "QUEUED", "QUEUED", ["OK", 0]]);
+    assertEquals(await p.send("GET", "k"), "v");
+  } finally {
+    await cleanup([p], [primary]);
+  }
+});
