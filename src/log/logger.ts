@@ -9,6 +9,8 @@ const MARK: Record<LogLevel, string> = { debug: ".", info: "*", warn: "#", error
 
 export class Logger {
   level: LogLevel;
+  /** Redis's role letter after the pid: M for a primary, S for a replica. */
+  role: "M" | "S" = "M";
   readonly #encoder = new TextEncoder();
 
   constructor(level: LogLevel = "info") {
@@ -33,7 +35,7 @@ export class Logger {
 
   #write(level: LogLevel, message: string, detail: unknown): void {
     if (RANK[level] < RANK[this.level]) return;
-    let line = `${Deno.pid}:M ${new Date().toISOString()} ${MARK[level]} ${message}`;
+    let line = `${Deno.pid}:${this.role} ${new Date().toISOString()} ${MARK[level]} ${message}`;
     if (detail !== undefined) {
       line += `: ${detail instanceof Error ? (detail.stack ?? detail.message) : String(detail)}`;
     }

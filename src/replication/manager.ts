@@ -113,6 +113,7 @@ export class ReplicationManager implements ReplicationControl {
 
   #updateGates(): void {
     this.#options.onGatesNeeded(this.isReplica || this.#failover !== null);
+    this.#options.log.role = this.isReplica ? "S" : "M";
   }
 
   #follow(

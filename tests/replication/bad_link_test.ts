@@ -122,7 +122,7 @@ const cases: { name: string; payload: () => Uint8Array; log: RegExp; loads: bool
 for (const { name, payload, log, loads } of cases) {
   Deno.test(`${name} on the link is logged, nothing is half-loaded, and the sync is retried`, async () => {
     const fake = fakePrimary(() => payload());
-    const server = await startHermes(["--repl-timeout", "2"]);
+    const server = await startHermes(["--repl-timeout", "1"]);
     const client = await server.connect();
     try {
       await client.send("SET", "kept", "1");
