@@ -49,6 +49,8 @@ export interface ReplicaPeer {
   pending: Uint8Array[];
   pendingBytes: number;
   pendingFrom: number;
+  /** Stream bytes for an online replica, written together once per event-loop turn. */
+  outbox: Uint8Array[];
   /** REPLCONF rdb-only 1 (redis-cli --rdb): closed once the RDB is sent. */
   rdbOnly: boolean;
 }
@@ -101,6 +103,7 @@ export class Replication {
   /** Raw primary bytes applied this round (replica), forwarded once the round is durable. */
   #forward: Uint8Array[] = [];
   #getackWanted = false;
+  #sendScheduled = false;
   readonly #handshakes = new Map<Session, Handshake>();
   readonly #waiters = new Set<Waiter>();
   #pingTimer: ReturnType<typeof setInterval> | undefined;
@@ -190,7 +193,8 @@ export class Replication {
     const first = backlog.end - bytes.length + 1;
     for (const peer of this.replicas) {
       if (peer.state === "online") {
-        peer.session.push?.(bytes);
+        peer.outbox.push(bytes);
+        this.#scheduleSend();
         continue;
       }
       if (peer.pendingFrom > backlog.end) continue;
@@ -206,6 +210,40 @@ export class Replication {
         this.#drop(peer);
       }
     }
+  }
+
+  /**
+   * Online replicas get the stream of all the rounds of one event-loop turn in one write (as
+   * Redis writes to its replicas once per event loop), not one write per round.
+   */
+  #scheduleSend(): void {
+    if (this.#sendScheduled) return;
+    this.#sendScheduled = true;
+    setTimeout(this.#sendOutboxes, 0);
+  }
+
+  readonly #sendOutboxes = (): void => {
+    this.#sendScheduled = false;
+    for (const peer of this.replicas) this.#sendOutbox(peer);
+  };
+
+  #sendOutbox(peer: ReplicaPeer): void {
+    const parts = peer.outbox;
+    if (parts.length === 0) return;
+    peer.outbox = [];
+    if (parts.length === 1) {
+      peer.session.push?.(parts[0]);
+      return;
+    }
+    let total = 0;
+    for (const part of parts) total += part.length;
+    const joined = new Uint8Array(total);
+    let at = 0;
+    for (const part of parts) {
+      joined.set(part, at);
+      at += part.length;
+    }
+    peer.session.push?.(joined);
   }
 
   /** Once a second: PING the replicas (so they see the link alive), drop silent ones. */
@@ -272,6 +310,7 @@ export class Replication {
       pending: [],
       pendingBytes: 0,
       pendingFrom: 0,
+      outbox: [],
       rdbOnly: info.rdbOnly,
     };
     session.kind = "replica";
@@ -438,6 +477,7 @@ export class Replication {
 
   #forget(peer: ReplicaPeer): void {
     this.replicas.delete(peer);
+    peer.outbox = [];
     peer.pending = [];
     peer.pendingBytes = 0;
   }
