@@ -419,19 +419,20 @@ export class MasterLink {
 
   #run(argv: string[]): void {
     const session = this.#session;
-    const mark = session.out.length;
+    const out = session.out;
     this.#options.runCommand(session, argv);
-    if (session.out.length > mark) {
-      const reply = session.out.take();
-      if (reply[mark] === 45) {
-        let line = "";
-        for (let i = mark + 1; i < reply.length && reply[i] !== 13; i++) {
-          line += String.fromCharCode(reply[i]);
-        }
-        // A primary only sends what succeeded there: an error here means our data differs.
-        this.#diverged ??= `the primary's ${argv[0].toUpperCase()} failed here: ${line}`;
+    if (out.length === 0) return;
+    // The reply is dropped (its buffer reused: no allocation per command); only an error
+    // matters. A primary only sends what succeeded there: an error means our data differs.
+    const reply = out.take();
+    if (reply[0] === 45) {
+      let line = "";
+      for (let i = 1; i < reply.length && reply[i] !== 13; i++) {
+        line += String.fromCharCode(reply[i]);
       }
+      this.#diverged ??= `the primary's ${argv[0].toUpperCase()} failed here: ${line}`;
     }
+    out.recycle(reply);
   }
 }
 
