@@ -20,6 +20,7 @@ import { DataDirError } from "./wal/data_dir.ts";
 import { RoundWrites } from "./wal/round_writes.ts";
 import { WalJournal } from "./wal/wal_journal.ts";
 import { WriteAheadLog } from "./wal/write_ahead_log.ts";
+import { encodingLimits } from "./store/types/limits.ts";
 import { RdbSaver } from "./rdb/rdb_saver.ts";
 import { ReplicationManager } from "./replication/manager.ts";
 
@@ -42,6 +43,14 @@ export class StartupError extends Error {
   override name = "StartupError";
 }
 
+/** The store reads its compact-form limits from plain numbers (store/types/limits.ts). */
+function applyEncodingLimits(config: Config): void {
+  encodingLimits.hashMaxListpackEntries = config.hashMaxListpackEntries;
+  encodingLimits.hashMaxListpackValue = config.hashMaxListpackValue;
+  encodingLimits.setMaxIntsetEntries = config.setMaxIntsetEntries;
+  encodingLimits.listMaxListpackSize = config.listMaxListpackSize;
+}
+
 /**
  * Replays the log in config.dir (unless persistence is off), then starts a server listening on
  * config.host:config.port. Throws {@linkcode StartupError} when it cannot start.
@@ -55,6 +64,7 @@ export interface StartOptions {
 export async function startApp(config: Config, options: StartOptions = {}): Promise<App> {
   const clock = options.clock ?? systemClock;
   const log = new Logger(config.logLevel);
+  applyEncodingLimits(config);
   const journal = config.persistence === "wal" ? new WalJournal() : null;
   const changes = new Journal();
   changes.durable = journal;
@@ -65,7 +75,15 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
   // Group commit: the log writes (and syncs) a round's records before its replies go out; if
   // it cannot, the round's write replies become MISCONF errors (see round_writes.ts).
   const writes = new RoundWrites();
-  let runCommand = (session: Session, argv: string[]) => dispatcher.run(session, argv);
+  // Blocked clients served by a command are answered right after it (blocking.ts) and woken
+  // once the round that served them is durable.
+  let runCommand = (session: Session, argv: string[]) => {
+    const outcome = dispatcher.run(session, argv);
+    if (dispatcher.blocking.queues.hasReady) dispatcher.blocking.serveReady();
+    return outcome;
+  };
+  /** Runs `work` for `session`, noting its reply as a write of the round if it logged one. */
+  let tracked = (_session: Session, work: () => boolean): boolean => work();
   // The replication stream of a round leaves only once the round is durable.
   let replication: ReplicationManager | null = null;
   const released = (durable: boolean) => replication?.state.afterRound(durable);
@@ -81,7 +99,15 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
         writes.add(session.out, start, session.out.length);
         session.waitsForRound = true;
       }
+      if (dispatcher.blocking.queues.hasReady) dispatcher.blocking.serveReady();
       return keepGoing;
+    };
+    tracked = (session, work) => {
+      const sealed = journal.sealedRecords;
+      const start = session.out.length;
+      const result = work();
+      if (journal.sealedRecords !== sealed) writes.add(session.out, start, session.out.length);
+      return result;
     };
     const settle = (madeDurable: boolean) => {
       if (madeDurable) writes.clear();
@@ -104,6 +130,12 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
       else session.flushNow?.();
     };
   }
+  const durableHook = afterRound;
+  afterRound = () => {
+    const pending = durableHook();
+    if (pending) return pending.then(() => dispatcher.blocking.releaseWoken());
+    dispatcher.blocking.releaseWoken();
+  };
   const actor: StoreActor<Session> = new StoreActor<Session>(
     runCommand,
     afterRound,
@@ -133,6 +165,7 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
     },
     onConfigChanged: (name) => {
       if (name === "log-level") log.level = config.logLevel;
+      applyEncodingLimits(config);
       if (name === "repl-backlog-size") replication?.state.resizeBacklog();
     },
     persistenceInfo: () => [...rdb.info(), ...(wal ? wal.info() : [])],
@@ -141,6 +174,9 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
       : undefined,
   });
   const dispatcher: Dispatcher = new Dispatcher(registry, store, server, clock, log);
+  const blocking = dispatcher.blocking;
+  blocking.runner = (session, fn) => tracked(session, () => dispatcher.runFor(session, fn));
+  blocking.schedule = (task) => void actor.run(task);
   // The BEGIN timeout sweep changes the store, so it runs in the actor.
   dispatcher.transactions.interactive.schedule = (task) => void actor.run(task);
   if (wal) {

@@ -18,6 +18,15 @@ export const TESTS: Record<string, TestName> = {
   get: { id: "get", reported: "GET" },
   incr: { id: "incr", reported: "INCR" },
   mset: { id: "mset", reported: "MSET (10 keys)" },
+  lpush: { id: "lpush", reported: "LPUSH" },
+  rpush: { id: "rpush", reported: "RPUSH" },
+  lpop: { id: "lpop", reported: "LPOP" },
+  rpop: { id: "rpop", reported: "RPOP" },
+  sadd: { id: "sadd", reported: "SADD" },
+  hset: { id: "hset", reported: "HSET" },
+  spop: { id: "spop", reported: "SPOP" },
+  lrange_100: { id: "lrange_100", reported: "LRANGE_100 (first 100 elements)" },
+  lrange_600: { id: "lrange_600", reported: "LRANGE_600 (first 600 elements)" },
 };
 
 export interface Group {
@@ -33,12 +42,24 @@ export interface Group {
 }
 
 const ALL = [TESTS.ping_inline, TESTS.set, TESTS.get, TESTS.incr, TESTS.mset];
+/** redis-benchmark's data structure tests (issue 12); LRANGE_* first fill `mylist` with LPUSH. */
+const COLLECTIONS = [
+  TESTS.lpush,
+  TESTS.rpush,
+  TESTS.lpop,
+  TESTS.rpop,
+  TESTS.sadd,
+  TESTS.hset,
+  TESTS.spop,
+  TESTS.lrange_100,
+  TESTS.lrange_600,
+];
 
 export const GROUPS: Group[] = [
   {
     id: "p1",
     title: "50 clients, no pipelining",
-    tests: ALL,
+    tests: [...ALL, ...COLLECTIONS],
     clients: 50,
     pipeline: 1,
     requests: 100_000,
@@ -47,7 +68,7 @@ export const GROUPS: Group[] = [
   {
     id: "p16",
     title: "50 clients, pipeline 16",
-    tests: ALL,
+    tests: [...ALL, ...COLLECTIONS],
     clients: 50,
     pipeline: 16,
     requests: 500_000,

@@ -111,17 +111,27 @@ type Step = RespValue | typeof NEED_MORE;
  * ```
  */
 export class RespDecoder {
+  /** Received bytes; those before #pos are decoded, those from #end on are free room. */
+  #store = new Uint8Array(0);
   #buf = new Uint8Array(0);
   #pos = 0;
+  /** Where the last incomplete reply's scan stopped: no reply is complete before more bytes. */
 
-  /** Appends received bytes. */
+  /** Appends received bytes (the buffer grows geometrically, so big replies cost linear time). */
   push(bytes: Uint8Array): void {
-    const rest = this.#buf.subarray(this.#pos);
-    const merged = new Uint8Array(rest.length + bytes.length);
-    merged.set(rest);
-    merged.set(bytes, rest.length);
-    this.#buf = merged;
-    this.#pos = 0;
+    const rest = this.#buf.length - this.#pos;
+    if (this.#store.length - (this.#buf.byteOffset + this.#buf.length) < bytes.length) {
+      let size = Math.max(4096, this.#store.length);
+      while (size < (rest + bytes.length) * 1.5) size *= 2;
+      const grown = new Uint8Array(size);
+      grown.set(this.#buf.subarray(this.#pos));
+      this.#store = grown;
+      this.#buf = grown.subarray(0, rest);
+      this.#pos = 0;
+    }
+    const end = this.#buf.byteOffset + this.#buf.length;
+    this.#store.set(bytes, end);
+    this.#buf = this.#store.subarray(this.#buf.byteOffset, end + bytes.length);
   }
 
   /** Bytes received and not yet decoded. */
@@ -132,12 +142,61 @@ export class RespDecoder {
   /** The next complete reply, or null when more bytes are needed. */
   next(): DecodedReply | null {
     const start = this.#pos;
+    // A reply still incomplete at the last look is only scanned (no values built) until it
+    // is complete, so a reply arriving in many chunks is decoded once.
+    if (!this.#complete()) return null;
     const value = this.#value();
     if (value === NEED_MORE) {
       this.#pos = start;
       return null;
     }
     return { value, raw: this.#buf.slice(start, this.#pos) };
+  }
+
+  /** Whether a whole reply starts at #pos (scanning lengths only). */
+  #complete(): boolean {
+    const start = this.#pos;
+    const ok = this.#skip();
+    this.#pos = start;
+    return ok;
+  }
+
+  /** Skips one reply without building it; false when it is not all here. */
+  #skip(): boolean {
+    const buf = this.#buf;
+    if (this.#pos >= buf.length) return false;
+    const type = buf[this.#pos++];
+    const cr = buf.indexOf(0x0d, this.#pos);
+    if (cr < 0 || cr + 1 >= buf.length) return false;
+    let number = 0;
+    let negative = false;
+    for (let i = this.#pos; i < cr; i++) {
+      const c = buf[i];
+      if (c === 0x2d) negative = true;
+      else if (c >= 0x30 && c <= 0x39) number = number * 10 + c - 0x30;
+    }
+    if (negative) number = -number;
+    this.#pos = cr + 2;
+    switch (type) {
+      case 0x24:
+      case 0x21:
+      case 0x3d:
+        if (number < 0) return true;
+        if (buf.length - this.#pos < number + 2) return false;
+        this.#pos += number + 2;
+        return true;
+      case 0x2a:
+      case 0x7e:
+      case 0x3e:
+      case 0x25:
+      case 0x7c: {
+        const items = type === 0x25 || type === 0x7c ? number * 2 : number;
+        for (let i = 0; i < items; i++) if (!this.#skip()) return false;
+        return type === 0x7c ? this.#skip() : true;
+      }
+      default:
+        return true;
+    }
   }
 
   #line(): string | null {

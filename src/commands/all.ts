@@ -14,6 +14,11 @@ import { partitionCommands } from "./partitions.ts";
 import { transactionCommands } from "./transactions.ts";
 import { dumpRestoreCommands } from "./dump_restore.ts";
 import { replicationCommands } from "./replication.ts";
+import { hashCommands } from "./hashes.ts";
+import { listCommands } from "./lists.ts";
+import { listBlockingCommands } from "./list_blocking.ts";
+import { setCommands } from "./sets.ts";
+import { objectCommands } from "./object.ts";
 
 export const ALL_COMMANDS: CommandSpec[] = [
   ...connectionCommands,
@@ -30,4 +35,9 @@ export const ALL_COMMANDS: CommandSpec[] = [
   ...transactionCommands,
   ...dumpRestoreCommands,
   ...replicationCommands,
+  ...hashCommands,
+  ...listCommands,
+  ...listBlockingCommands,
+  ...setCommands,
+  ...objectCommands,
 ];

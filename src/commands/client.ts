@@ -6,6 +6,7 @@
 import type { CommandContext } from "./context.ts";
 import {
   attributeChars,
+  CommandError,
   Errors,
   noSuchUser,
   unknownClientType,
@@ -180,6 +181,26 @@ function setInfo(ctx: CommandContext, argv: string[]): void {
   ctx.out.ok();
 }
 
+/** CLIENT UNBLOCK id [TIMEOUT|ERROR]: ends another client's blocking wait. */
+function unblockClient(ctx: CommandContext, argv: string[]): void {
+  if (argv.length > 4) throw unblockSyntax;
+  let how: "timeout" | "error" = "timeout";
+  if (argv.length === 4) {
+    const reason = option(argv[3]);
+    if (reason === "ERROR") how = "error";
+    else if (reason !== "TIMEOUT") throw unblockReason;
+  }
+  const id = toInt64(argv[2]);
+  if (id === null) throw Errors.notInteger;
+  const target = [...ctx.server.sessions()].find((s) => s.id === Number(id));
+  ctx.out.integer(target !== undefined && ctx.blocking.unblock(target, how) ? 1 : 0);
+}
+
+const unblockSyntax = new CommandError(
+  "ERR unknown subcommand or wrong number of arguments for 'unblock'. Try CLIENT HELP.",
+);
+const unblockReason = new CommandError("ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR");
+
 const HELP = [
   "CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
   "GETNAME",
@@ -208,6 +229,8 @@ const HELP = [
   "    Return information about client connections.",
   "SETINFO (LIB-NAME|LIB-VER) <value>",
   "    Record the client library's name or version for CLIENT LIST.",
+  "UNBLOCK <clientid> [TIMEOUT|ERROR]",
+  "    Unblock the specified blocked client.",
   "SETNAME <name>",
   "    Assign the name <name> to the current connection.",
   "HELP",
@@ -385,6 +408,28 @@ export const clientCommands: CommandSpec[] = [
           ],
         }],
         handler: killClients,
+      },
+      {
+        ...SUB,
+        name: "client|unblock",
+        arity: -3,
+        flags: ["admin", "noscript", "loading", "stale"],
+        summary: "Unblock a client blocked in a blocking command from a different connection.",
+        since: "5.0.0",
+        complexity: "O(log N) where N is the number of client connections",
+        args: [
+          { name: "client-id", type: "integer" },
+          {
+            name: "unblock-type",
+            type: "oneof",
+            flags: ["optional"],
+            arguments: [
+              { name: "timeout", type: "pure-token", token: "TIMEOUT" },
+              { name: "error", type: "pure-token", token: "ERROR" },
+            ],
+          },
+        ],
+        handler: unblockClient,
       },
       {
         ...SUB,

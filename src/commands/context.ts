@@ -11,6 +11,7 @@ import type { Registry } from "./registry.ts";
 import type { ServerControl } from "./server_control.ts";
 import type { Session } from "./session.ts";
 import type { Transactions } from "../tx/transactions.ts";
+import type { Blocking } from "./blocking.ts";
 
 export interface CommandContext {
   session: Session;
@@ -25,6 +26,8 @@ export interface CommandContext {
   readonly stats: CommandStats;
   /** MULTI/EXEC, WATCH and BEGIN/COMMIT state (src/tx/). */
   readonly transactions: Transactions;
+  /** Clients waiting in blocking commands (BLPOP, ...). */
+  readonly blocking: Blocking;
   /**
    * Raises a keyspace event for `key` in the selected database (notify-keyspace-events):
    * `eventClass` from store/events.ts, `name` as Redis names it (`set`, `hset`, `lpush`,

@@ -23,10 +23,13 @@ import {
 } from "./partition_rules.ts";
 import { commandHas, type CommandObserver, type Gate, GateOrder, HANDLED } from "./gates.ts";
 import { Transactions } from "../tx/transactions.ts";
+import { Blocking } from "./blocking.ts";
 import { retryAfter } from "../store/actor.ts";
 
 export class Dispatcher {
   readonly stats = new CommandStats();
+  /** Clients waiting in blocking commands; app.ts serves them after each command. */
+  readonly blocking = new Blocking();
   /**
    * The checks run before a handler (gates.ts), in order; add them with {@linkcode addGate}.
    * They run only for a session with `gated` set, or for every session while
@@ -74,6 +77,7 @@ export class Dispatcher {
       registry,
       stats: this.stats,
       transactions,
+      blocking: this.blocking,
       notify(eventClass, name, key) {
         const journal = store.journal;
         if ((journal.notifyMask & eventClass) !== 0) {
@@ -81,6 +85,35 @@ export class Dispatcher {
         }
       },
     };
+    this.blocking.runner = (session, fn) => this.runFor(session, fn);
+  }
+
+  /**
+   * Runs `fn` for `session` outside a request of its own (serving a blocked client): with a
+   * context of its own, errors answered as replies, and its changes sealed as one unit.
+   * Returns false when `fn` answered an error.
+   */
+  runFor(session: Session, fn: (ctx: CommandContext) => void): boolean {
+    const ctx = this.#ctx;
+    const out = session.out;
+    ctx.session = session;
+    ctx.out = out;
+    ctx.db = this.#store.keyspace(session.db) ?? this.#store.dbs[0];
+    ctx.now = this.#clock();
+    session.waitsForRound = true;
+    const mark = out.length;
+    let completed = true;
+    try {
+      fn(ctx);
+    } catch (error) {
+      out.truncate(mark);
+      const refusal = error instanceof CommandError ? error : this.#unexpected(error, ["serve"]);
+      out.error(refusal.line);
+      this.stats.countError(refusal.prefix);
+      completed = false;
+    }
+    this.#store.journal.commandEnd();
+    return completed;
   }
 
   /** Set while the log cannot be written: writes (and PING) are refused with this MISCONF. */
@@ -160,7 +193,8 @@ export class Dispatcher {
       session.blocking = null;
       return blocking;
     }
-    return !session.closeRequested;
+    // A client blocked in BLPOP and friends: its connection runs the rest of the batch later.
+    return !(session.closeRequested || session.blocked);
   };
 
   /**

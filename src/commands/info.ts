@@ -96,7 +96,7 @@ function clientFields(ctx: CommandContext): Field[] {
     ["maxclients", ctx.server.config.maxClients],
     ["client_recent_max_input_buffer", maxInput],
     ["client_recent_max_output_buffer", maxOutput],
-    ["blocked_clients", 0],
+    ["blocked_clients", ctx.blocking.blockedClients],
     ["tracking_clients", 0],
     ["clients_in_timeout_table", 0],
     ...ctx.transactions.clientFields(),

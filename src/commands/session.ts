@@ -6,6 +6,16 @@
 import { ReplyWriter } from "../protocol/reply_writer.ts";
 import type { MultiQueue } from "../tx/multi_queue.ts";
 
+/** A blocked client's wait, as its connection sees it. */
+export interface BlockState {
+  /** The command that blocked: the rest of its batch runs once it is answered. */
+  readonly argv: string[];
+  /** Resolves once the answer is written and the round that wrote it was made durable. */
+  readonly woken: Promise<void>;
+  /** The client left while blocked: drops the wait without a trace (run in the store actor). */
+  cancel(): void;
+}
+
 export class Session {
   readonly id: number;
   readonly remoteAddr: string;
@@ -60,6 +70,8 @@ export class Session {
    * in `out` (the replication stream and RDB transfers to a replica). Null when closed.
    */
   push: ((bytes: Uint8Array) => void) | null = null;
+  /** While blocked: what the connection needs to wait for the answer (see blocking.ts). */
+  blockState: BlockState | null = null;
   /** Predicates that each say whether one feature needs the gates for this session. */
   readonly #gateReasons: ((session: Session) => boolean)[] = [];
   /** Cleanup to run when the connection ends (see {@linkcode onClose}). */

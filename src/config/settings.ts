@@ -55,6 +55,14 @@ export interface Config {
   replPingPeriodSec: number;
   /** Reply bytes queued for one replica before it is disconnected. */
   replicaOutputBytes: number;
+  /** Most fields of a hash kept packed (listpack). */
+  hashMaxListpackEntries: number;
+  /** Longest field or value, in bytes, of a hash kept packed. */
+  hashMaxListpackValue: number;
+  /** Most members of a set kept as an intset. */
+  setMaxIntsetEntries: number;
+  /** Size of each list node: -1..-5 = 4..64 KB, a positive number = elements per node. */
+  listMaxListpackSize: number;
 }
 
 export const LOG_LEVELS = ["debug", "info", "warn", "error"] as const;
@@ -135,6 +143,16 @@ function decimal(name: string, min: number, max: number) {
   return (text: string): number => {
     const value = Number(text);
     if (!/^[0-9]+(\.[0-9]+)?$/.test(text) || value < min || value > max) {
+      throw new RangeError(`Cannot use ${name} "${text}": must be between ${min} and ${max}`);
+    }
+    return value;
+  };
+}
+
+function signedInteger(name: string, min: number, max: number) {
+  return (text: string): number => {
+    const value = Number(text);
+    if (!/^-?[0-9]+$/.test(text) || value < min || value > max) {
       throw new RangeError(`Cannot use ${name} "${text}": must be between ${min} and ${max}`);
     }
     return value;
@@ -445,6 +463,45 @@ export const SETTINGS: SettingSpec[] = [
     format: asString,
     mutable: true,
   },
+  {
+    key: "hashMaxListpackEntries",
+    name: "hash-max-listpack-entries",
+    aliases: ["hash-max-ziplist-entries"],
+    help: "Most fields of a hash stored in its compact form (listpack)",
+    valueName: "<n>",
+    parse: wholeNumber("hash-max-listpack-entries", 0, 1_000_000),
+    format: asString,
+    mutable: true,
+  },
+  {
+    key: "hashMaxListpackValue",
+    name: "hash-max-listpack-value",
+    aliases: ["hash-max-ziplist-value"],
+    help: "Longest field or value, in bytes, of a hash stored in its compact form",
+    valueName: "<bytes>",
+    parse: wholeNumber("hash-max-listpack-value", 0, 1_000_000),
+    format: asString,
+    mutable: true,
+  },
+  {
+    key: "setMaxIntsetEntries",
+    name: "set-max-intset-entries",
+    help: "Most members of an all-integer set stored as an intset",
+    valueName: "<n>",
+    parse: wholeNumber("set-max-intset-entries", 0, 1_000_000),
+    format: asString,
+    mutable: true,
+  },
+  {
+    key: "listMaxListpackSize",
+    name: "list-max-listpack-size",
+    aliases: ["list-max-ziplist-size"],
+    help: "List node size: -1 to -5 for 4, 8, 16, 32 or 64 KB, or elements per node",
+    valueName: "<n>",
+    parse: signedInteger("list-max-listpack-size", -5, 65_535),
+    format: asString,
+    mutable: true,
+  },
 ] as SettingSpec[];
 
 /** Built-in defaults: what `deno task start` with no flags runs with. */
@@ -479,6 +536,10 @@ export const DEFAULT_CONFIG: Readonly<Config> = Object.freeze({
   replTimeoutSec: 60,
   replPingPeriodSec: 10,
   replicaOutputBytes: 256 * 1024 * 1024,
+  hashMaxListpackEntries: 512,
+  hashMaxListpackValue: 64,
+  setMaxIntsetEntries: 512,
+  listMaxListpackSize: -2,
 });
 
 /** Finds a setting by its name or a Redis alias, case-insensitively. */

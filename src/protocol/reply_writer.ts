@@ -115,6 +115,24 @@ export class ReplyWriter {
     this.#crlf();
   }
 
+  /** A bulk string of `bytes[start..end)` (list elements are written straight from storage). */
+  bulkSlice(bytes: Uint8Array, start: number, end: number): void {
+    const n = end - start;
+    this.#header(0x24, n);
+    this.#ensure(n + 2);
+    const buf = this.#buf;
+    let at = this.#len;
+    if (n < 64) {
+      for (let i = start; i < end; i++) buf[at++] = bytes[i];
+    } else {
+      buf.set(bytes.subarray(start, end), at);
+      at += n;
+    }
+    buf[at++] = CRLF_CR;
+    buf[at++] = CRLF_LF;
+    this.#len = at;
+  }
+
   /** A missing value: `$-1` in RESP2, `_` in RESP3. */
   nil(): void {
     this.raw(this.protocol === 3 ? NIL3 : NIL2);

@@ -9,7 +9,7 @@
  */
 import { FrameReader } from "../protocol/frame_reader.ts";
 import { ProtocolError } from "../protocol/protocol_error.ts";
-import type { Session } from "../commands/session.ts";
+import type { BlockState, Session } from "../commands/session.ts";
 import type { Config } from "../config/settings.ts";
 import type { StoreActor } from "../store/actor.ts";
 import type { Logger } from "../log/logger.ts";
@@ -17,6 +17,9 @@ import type { NetworkStats } from "../commands/server_control.ts";
 
 /** Most commands handed to the actor in one batch; the rest of a big read waits its turn. */
 const MAX_BATCH_COMMANDS = 1024;
+/** While blocked, input is buffered up to this much (then left in the socket) to see a close. */
+const MAX_BLOCKED_INPUT_BYTES = 1024 * 1024;
+const BLOCKED_READ_BYTES = 16 * 1024;
 
 export class Connection {
   readonly session: Session;
@@ -38,6 +41,11 @@ export class Connection {
   #overflowed = false;
   /** True while a read's commands are with the actor or being flushed. */
   #busy = false;
+  /** A read started while blocked that has not delivered yet (into #blockedBuffer). */
+  #blockedRead: Promise<number | null> | null = null;
+  #blockedBuffer: Uint8Array | null = null;
+  /** Ends a blocked wait early (the connection is being closed). */
+  #abortWait: (() => void) | null = null;
 
   constructor(
     conn: Deno.Conn,
@@ -101,15 +109,13 @@ export class Connection {
     const session = this.session;
     try {
       while (!this.#closing) {
-        const space = this.#reader.writable();
         let n: number | null;
         try {
-          n = await this.#conn.read(space);
+          n = await this.#read();
         } catch {
           break; // reset by peer, or closed by us (timeout, kill, shutdown)
         }
         if (n === null || this.#closing) break; // bytes arriving after a shutdown began are dropped
-        this.#reader.commit(n);
         this.#network.totalNetInputBytes += n;
         session.lastInteractionMs = Date.now();
         session.stats.inputBufferBytes = this.#reader.capacityBytes;
@@ -121,6 +127,77 @@ export class Connection {
       await this.#drainWrites();
     } finally {
       this.#close();
+    }
+  }
+
+  /**
+   * Reads more request bytes into the frame reader; null at the end of the stream. A read left
+   * over from a blocked wait is finished first.
+   */
+  async #read(): Promise<number | null> {
+    if (this.#blockedRead !== null) {
+      const n = await this.#blockedRead;
+      this.#blockedRead = null;
+      if (n !== null) this.#reader.push(this.#blockedBuffer!.subarray(0, n));
+      return n;
+    }
+    const n = await this.#conn.read(this.#reader.writable());
+    if (n !== null) this.#reader.commit(n);
+    return n;
+  }
+
+  /**
+   * Runs `batch`; when a command blocks the client (BLPOP), waits for its answer, then runs
+   * the rest of the batch. Returns false when the client left or was closed while blocked.
+   */
+  async #submit(batch: string[][]): Promise<boolean> {
+    const session = this.session;
+    let pending = batch;
+    while (true) {
+      await this.#actor.submit(session, pending);
+      const state = session.blockState;
+      if (state === null) return true;
+      this.#flush(); // replies of the commands before the blocking one
+      if (!await this.#waitUnblocked(state)) {
+        await this.#actor.run(() => state.cancel());
+        return false;
+      }
+      this.#flush();
+      pending = pending.slice(pending.indexOf(state.argv) + 1);
+      if (pending.length === 0 || session.closeRequested) return true;
+    }
+  }
+
+  /**
+   * Waits until a blocked client is answered, reading meanwhile so that a client that leaves is
+   * noticed. Returns false when it left (or the server closes it).
+   */
+  async #waitUnblocked(state: BlockState): Promise<boolean> {
+    const aborted = new Promise<"aborted">((resolve) => {
+      this.#abortWait = () => resolve("aborted");
+    });
+    try {
+      while (true) {
+        if (this.#closing) return false;
+        if (this.#blockedRead === null && this.#reader.capacityBytes < MAX_BLOCKED_INPUT_BYTES) {
+          this.#blockedBuffer ??= new Uint8Array(BLOCKED_READ_BYTES);
+          this.#blockedRead = this.#conn.read(this.#blockedBuffer).catch(() => null);
+        }
+        const read = this.#blockedRead ?? new Promise<never>(() => {});
+        const outcome = await Promise.race([
+          state.woken.then(() => "woken" as const),
+          read,
+          aborted,
+        ]);
+        if (outcome === "woken") return true;
+        if (outcome === "aborted") return false;
+        this.#blockedRead = null;
+        if (outcome === null) return false; // the client closed its side
+        this.#reader.push(this.#blockedBuffer!.subarray(0, outcome));
+        this.#network.totalNetInputBytes += outcome;
+      }
+    } finally {
+      this.#abortWait = null;
     }
   }
 
@@ -141,7 +218,7 @@ export class Connection {
       }
       if (batch.length > 0) {
         session.out.limitBytes = this.#outputLimit - this.#queuedBytes;
-        await this.#actor.submit(session, batch);
+        if (!await this.#submit(batch)) return false;
       }
       if (protocolError) {
         this.#log.debug(
@@ -222,6 +299,7 @@ export class Connection {
    */
   finishAndClose(): void {
     this.#closing = true;
+    this.#abortWait?.();
     if (this.#busy || this.#closed) return; // serve() closes once the batch is answered
     // Idle in read: closing the socket is the only way to end a pending read.
     if (!this.#writing) this.#close();
@@ -246,6 +324,7 @@ export class Connection {
 
   /** Closes at once, dropping queued replies (idle timeout, shutdown deadline). */
   forceClose(): void {
+    this.#abortWait?.();
     this.#close();
   }
 }

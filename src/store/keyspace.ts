@@ -163,10 +163,13 @@ export class Keyspace {
       } else {
         const fn = restore!;
         undo.push(() => {
+          // Undo runs newest first, so the key now holds what this op left: the object in the
+          // map (a later op's undo may have put back a copy), or the emptied one if it is gone.
           // Measured before `fn` runs: it may put the contents back into the same object.
           const now = this.data.get(key);
           const nowBytes = now === undefined ? 0 : valueBytes(now);
-          this.#restore(key, fn(after ?? current), now !== undefined, nowBytes);
+          const into = (now as Collection | undefined) ?? after ?? current;
+          this.#restore(key, fn(into), now !== undefined, nowBytes);
           if (deadline !== 0) this.expires.set(key, deadline);
         });
       }

@@ -19,7 +19,8 @@ import type { Journal } from "../store/journal.ts";
 import type { Keyspace } from "../store/keyspace.ts";
 import { type Collection, snapshotEpoch, type Value } from "../store/value.ts";
 import { encodeFileHeader, FileKind, type PartitionRecord, RecordEncoder } from "./codec.ts";
-import { writeCollection } from "./wal_journal.ts";
+import { BUILD_CHUNK_BYTES, writeCollection } from "./wal_journal.ts";
+import { OPS } from "../store/types/registry.ts";
 
 /** The freezes in progress per journal: a log compaction and RDB snapshots may overlap. */
 const activeFreezes = new Map<Journal, Set<SnapshotFreeze>>();
@@ -69,6 +70,25 @@ export class SnapshotFreeze {
     return true;
   }
 
+  /**
+   * Whether the log snapshot's walk must write collection `value`, without marking it: it is
+   * marked by {@linkcode written} once all of it is out, so one changed in place while its
+   * write spans slices is copied out meanwhile (see {@linkcode changedSince}).
+   */
+  begin(value: Collection): boolean {
+    return value.epoch < this.epoch && !this.#done.has(value);
+  }
+
+  /** The walk has written all of `value`. */
+  written(value: Collection): void {
+    this.#done.add(value);
+  }
+
+  /** Whether `value`, partly written, was changed since and copied out (written last). */
+  changedSince(value: Collection): boolean {
+    return this.#done.has(value);
+  }
+
   end(): void {
     if (this.#ended) return;
     this.#ended = true;
@@ -78,6 +98,70 @@ export class SnapshotFreeze {
       activeFreezes.delete(this.#journal);
       this.#journal.beforeMutate = null;
     }
+  }
+}
+
+/** A collection being written across slices. */
+interface Partial {
+  index: number;
+  key: string;
+  value: Collection;
+  deadline: number;
+  ops: Generator<[code: number, args: string[]]>;
+}
+
+/** One slice's budget: output bytes and time, and where its current record started. */
+class Slice {
+  readonly #encoder: RecordEncoder;
+  readonly #budgetMs: number;
+  readonly #started = performance.now();
+  #recordStart: number;
+  #steps = 0;
+
+  constructor(encoder: RecordEncoder, budgetMs: number) {
+    this.#encoder = encoder;
+    this.#budgetMs = budgetMs;
+    this.#recordStart = encoder.length;
+  }
+
+  /** Seals the open record once it is big enough (snapshot records need not be whole keys). */
+  sealIfFull(): void {
+    if (this.#encoder.length - this.#recordStart >= RECORD_BYTES) {
+      this.#encoder.end();
+      this.#recordStart = this.#encoder.length;
+    }
+  }
+
+  /** Whether the slice has used its bytes or its time (the clock is read every 32 steps). */
+  over(): boolean {
+    if (this.#encoder.length >= SLICE_BYTES) return true;
+    return (++this.#steps & 31) === 0 && performance.now() - this.#started >= this.#budgetMs;
+  }
+
+  /**
+   * Writes `partial`'s remaining build ops until they end (true: the collection is written and
+   * marked) or the slice is over (false: resume in the next slice).
+   */
+  continue(partial: Partial, freeze: SnapshotFreeze): boolean {
+    const encoder = this.#encoder;
+    while (true) {
+      const next = partial.ops.next();
+      if (next.done) {
+        if (partial.deadline > 0) encoder.expire(partial.index, partial.key, partial.deadline);
+        freeze.written(partial.value);
+        return true;
+      }
+      const [code, args] = next.value;
+      encoder.op(partial.index, partial.key, code, args);
+      this.sealIfFull();
+      if (encoder.length >= SLICE_BYTES || performance.now() - this.#started >= this.#budgetMs) {
+        return false;
+      }
+    }
+  }
+
+  finish(): void {
+    this.#encoder.end();
   }
 }
 
@@ -179,15 +263,25 @@ export async function writeSnapshot(
         const deadlines = keyspace.expires.shards[s];
         // Map iterators stay valid while the map changes between slices.
         let entries: IterableIterator<[string, Value]> | null = null;
+        /** A collection whose write spans slices: its remaining build ops. */
+        let partial: Partial | null = null;
         let done = false;
         while (!done) {
           if (options.cancelled()) throw new SnapshotCancelled("Snapshot cancelled");
           await options.runInStore(() => {
             entries ??= shard.entries();
-            const started = performance.now();
+            const slice = new Slice(encoder, budgetMs);
+            if (partial !== null) {
+              if (freeze.changedSince(partial.value)) {
+                partial = null; // changed meanwhile: its copy, written last, replaces this part
+              } else if (!slice.continue(partial, freeze)) {
+                return slice.finish();
+              } else {
+                partial = null;
+                keys++;
+              }
+            }
             const now = options.now();
-            let n = 0;
-            let recordStart = encoder.length;
             while (true) {
               const next = entries.next();
               if (next.done) {
@@ -197,18 +291,29 @@ export async function writeSnapshot(
               const [key, value] = next.value;
               const deadline = deadlines.size === 0 ? 0 : deadlines.get(key) ?? 0;
               if (deadline !== 0 && now > deadline) continue;
-              if (!freeze.claim(value)) continue;
-              if (typeof value === "string") encoder.set(index, key, value, deadline);
-              else writeCollection(encoder, index, key, value, deadline);
-              keys++;
-              if (encoder.length - recordStart >= RECORD_BYTES) {
-                encoder.end();
-                recordStart = encoder.length;
+              if (typeof value === "string") {
+                encoder.set(index, key, value, deadline);
+                keys++;
+              } else {
+                if (!freeze.begin(value)) continue;
+                encoder.delete(index, key);
+                const started: Partial = {
+                  index,
+                  key,
+                  value,
+                  deadline,
+                  ops: OPS.type(value.type).buildOps(value, BUILD_CHUNK_BYTES),
+                };
+                if (!slice.continue(started, freeze)) {
+                  partial = started;
+                  break;
+                }
+                keys++;
               }
-              if (encoder.length >= SLICE_BYTES) break;
-              if ((++n & 31) === 0 && performance.now() - started >= budgetMs) break;
+              slice.sealIfFull();
+              if (slice.over()) break;
             }
-            encoder.end();
+            slice.finish();
           });
           if (encoder.length > 0) await flush();
         }

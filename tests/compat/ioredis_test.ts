@@ -134,3 +134,44 @@ Deno.test({
       }
     }),
 });
+
+/** Hash, list and set helpers as applications use them, blocking pops included. */
+async function collectionHelpers(client: AnyRedis, blocker: AnyRedis): Promise<void> {
+  assertEquals(await client.hset("user:1", { name: "alice", plan: "pro" }), 2);
+  assertEquals(await client.hgetall("user:1"), { name: "alice", plan: "pro" });
+  assertEquals(await client.hgetall("missing"), {});
+  assertEquals(await client.hincrby("user:1", "logins", 3), 3);
+  assertEquals(await client.hmget("user:1", "name", "nope"), ["alice", null]);
+  assertEquals(await client.rpush("queue", "a", "b"), 2);
+  assertEquals(await client.lrange("queue", 0, -1), ["a", "b"]);
+  assertEquals(await client.lpop("queue", 1), ["a"]);
+  assertEquals(await client.sadd("tags", "x", "y", "x"), 2);
+  assertEquals((await client.smembers("tags")).sort(), ["x", "y"]);
+  assertEquals(await client.sismember("tags", "y"), 1);
+  // A worker blocked in BRPOP is woken by a push from another connection.
+  const waiting = blocker.brpop("jobs", 5);
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  await client.lpush("jobs", "job-1");
+  assertEquals(await withTimeout(waiting, STEP_MS, "ioredis brpop"), ["jobs", "job-1"]);
+  assertEquals(await blocker.blmove("queue", "done", "LEFT", "RIGHT", 1), "b");
+  assertEquals(await blocker.blpop("empty", 0.05), null);
+}
+
+for (const [label, Client] of [["6", Redis], ["5", Redis5]] as const) {
+  Deno.test({
+    name:
+      `ioredis ${label} hash, list and set helpers work, hgetall to an object and blocking pops`,
+    ignore: skipReason !== null,
+    fn: () =>
+      withCompatServer(async (server) => {
+        const client = await open(Client as typeof Redis, server);
+        const blocker = await open(Client as typeof Redis, server);
+        try {
+          await collectionHelpers(client, blocker);
+        } finally {
+          await quit(client);
+          await quit(blocker);
+        }
+      }),
+  });
+}

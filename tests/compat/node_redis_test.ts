@@ -139,3 +139,38 @@ for (const RESP of [3, 2] as const) {
       }),
   });
 }
+
+for (const RESP of [3, 2] as const) {
+  Deno.test({
+    name: `node-redis 6 over RESP${RESP}: hash, list and set helpers and blocking pops work`,
+    ignore: skipReason !== null,
+    fn: () =>
+      withCompatServer(async (server) => {
+        const client = await open(server, RESP);
+        const blocker = await open(server, RESP);
+        try {
+          assertEquals(await client.hSet("user:1", { name: "alice", plan: "pro" }), 2);
+          const user = await client.hGetAll("user:1");
+          assertEquals({ ...user }, { name: "alice", plan: "pro" });
+          assertEquals(await client.hIncrBy("user:1", "logins", 2), 2);
+          assertEquals(await client.rPush("queue", ["a", "b", "c"]), 3);
+          assertEquals(await client.lRange("queue", 0, -1), ["a", "b", "c"]);
+          assertEquals(await client.sAdd("tags", ["x", "y"]), 2);
+          assertEquals((await client.sMembers("tags")).sort(), ["x", "y"]);
+          assertEquals(await client.sIsMember("tags", "x"), 1);
+          const waiting = blocker.blPop("jobs", 5);
+          await new Promise((resolve) => setTimeout(resolve, 100));
+          await client.rPush("jobs", "job-1");
+          assertEquals(
+            await withTimeout(waiting, STEP_MS, "node-redis blPop"),
+            { key: "jobs", element: "job-1" },
+          );
+          assertEquals(await blocker.blMove("queue", "done", "LEFT", "RIGHT", 1), "a");
+          assertEquals(await blocker.brPop("empty", 0.05), null);
+        } finally {
+          await close(client);
+          await close(blocker);
+        }
+      }),
+  });
+}

@@ -1,0 +1,179 @@
+/**
+ * Blocking commands' waits, on top of the key queues of store/blocking.ts: a client that must
+ * wait is queued on its keys with a function that serves it; a change to one of the keys
+ * serves it after the command (or EXEC) that made the change; a timer, CLIENT UNBLOCK or a
+ * disconnect ends the wait otherwise.
+ *
+ * Replies to a served client go out only after the round that served it was made durable: the
+ * connection waits on `BlockState.woken`, which {@linkcode Blocking.releaseWoken} resolves from
+ * the actor's after-round hook (app.ts). The served pop is a change of its own, journaled and
+ * logged like a command.
+ */
+import type { CommandContext } from "./context.ts";
+import type { BlockState, Session } from "./session.ts";
+import { BlockingQueues, type Waiter } from "../store/blocking.ts";
+import { CommandError } from "./errors.ts";
+import type { Journal } from "../store/journal.ts";
+
+export const Unblocked = {
+  error: new CommandError("UNBLOCKED client unblocked via CLIENT UNBLOCK"),
+} as const;
+
+/** What a blocking command leaves behind when it must wait. */
+export interface BlockRequest {
+  keys: readonly string[];
+  /** Unix ms after which the wait ends (0 = never). */
+  deadlineMs: number;
+  /**
+   * Tries to serve the client now that `key` may have what it waits for: writes the reply
+   * and returns true, or returns false (nothing yet). Throwing a CommandError answers the
+   * client with it and ends the wait.
+   */
+  serve(ctx: CommandContext, key: string): boolean;
+  /** Writes the reply of a wait that ended without data (timeout, CLIENT UNBLOCK TIMEOUT). */
+  timedOut(ctx: CommandContext): void;
+}
+
+/** Runs `fn` as a command of `session`; returns false when it answered an error. */
+export type SessionRunner = (session: Session, fn: (ctx: CommandContext) => void) => boolean;
+
+export class Blocking {
+  readonly queues = new BlockingQueues();
+  /** Set by the dispatcher; app.ts wraps it to track the round's writes. */
+  runner: SessionRunner = () => {
+    throw new TypeError("Cannot serve a blocked client: no runner");
+  };
+  /** Runs a task in the store actor (timers fire outside it). */
+  schedule: (task: () => void) => void = (task) => task();
+  #woken: (() => void)[] = [];
+  /** The change stream the queues listen to while anyone waits (free otherwise). */
+  #journal: Journal | null = null;
+
+  /** Blocked clients now (INFO `blocked_clients`). */
+  get blockedClients(): number {
+    return this.queues.size;
+  }
+
+  /** Queues the client of `ctx` until `request` can be served. */
+  block(ctx: CommandContext, argv: string[], request: BlockRequest): void {
+    const session = ctx.session;
+    const waiter = new BlockedClient(this, session, ctx.db.index, argv, request);
+    if (this.#journal === null) {
+      this.#journal = ctx.store.journal;
+      this.#journal.addSink(this.queues);
+    }
+    this.queues.add(waiter);
+    session.blocked = true;
+    session.blockState = waiter;
+    if (request.deadlineMs > 0) {
+      const delay = Math.max(0, request.deadlineMs - Date.now());
+      waiter.timer = setTimeout(() => this.schedule(() => waiter.endWithTimeout()), delay);
+    }
+  }
+
+  /** CLIENT UNBLOCK: ends `session`'s wait as a timeout or with an error; false if not blocked. */
+  unblock(session: Session, how: "timeout" | "error"): boolean {
+    const waiter = session.blockState;
+    if (!(waiter instanceof BlockedClient) || !this.queues.remove(waiter)) return false;
+    if (how === "timeout") waiter.answerTimeout();
+    else session.out.error(Unblocked.error.line);
+    waiter.finish();
+    return true;
+  }
+
+  /** Serves the waiters of keys made ready by the last command (call after each command). */
+  serveReady(): void {
+    this.queues.serveReady();
+    this.#detachIfIdle();
+  }
+
+  /** Wakes the connections of clients answered this round (after it was made durable). */
+  releaseWoken(): void {
+    if (this.#woken.length === 0) return;
+    const woken = this.#woken;
+    this.#woken = [];
+    for (const wake of woken) wake();
+  }
+
+  /** Whether answered clients wait for the round to end. */
+  get hasWoken(): boolean {
+    return this.#woken.length !== 0;
+  }
+
+  /** @internal */
+  queueWake(wake: () => void): void {
+    this.#woken.push(wake);
+    this.#detachIfIdle();
+  }
+
+  /** Nobody waits: stop listening to changes, so commands pay nothing for this feature. */
+  #detachIfIdle(): void {
+    if (this.queues.size === 0 && this.#journal !== null) {
+      this.#journal.removeSink(this.queues);
+      this.#journal = null;
+    }
+  }
+}
+
+class BlockedClient implements Waiter, BlockState {
+  readonly db: number;
+  readonly keys: readonly string[];
+  readonly woken: Promise<void>;
+  timer: ReturnType<typeof setTimeout> | undefined;
+  #wake!: () => void;
+  readonly #blocking: Blocking;
+  readonly #session: Session;
+  readonly #request: BlockRequest;
+
+  constructor(
+    blocking: Blocking,
+    session: Session,
+    db: number,
+    readonly argv: string[],
+    request: BlockRequest,
+  ) {
+    this.#blocking = blocking;
+    this.#session = session;
+    this.db = db;
+    this.keys = request.keys;
+    this.#request = request;
+    this.woken = new Promise((resolve) => this.#wake = resolve);
+  }
+
+  serve(key: string): boolean {
+    if (this.#session.closeRequested) {
+      this.finish(); // being disconnected: never hand it an element it cannot receive
+      return true;
+    }
+    let served = false;
+    const completed = this.#blocking.runner(this.#session, (ctx) => {
+      served = this.#request.serve(ctx, key);
+    });
+    if (!completed) served = true; // an error reply ends the wait too
+    if (served) this.finish();
+    return served;
+  }
+
+  /** The timer fired (in the actor): answer as a timeout unless served meanwhile. */
+  endWithTimeout(): void {
+    if (!this.#blocking.queues.remove(this)) return;
+    this.answerTimeout();
+    this.finish();
+  }
+
+  answerTimeout(): void {
+    this.#blocking.runner(this.#session, (ctx) => this.#request.timedOut(ctx));
+  }
+
+  cancel(): void {
+    if (this.#blocking.queues.remove(this)) this.finish();
+  }
+
+  /** The wait is over: the connection resumes after the round. */
+  finish(): void {
+    clearTimeout(this.timer);
+    this.#session.blocked = false;
+    this.#session.blockState = null;
+    this.#blocking.queueWake(this.#wake);
+  }
+}

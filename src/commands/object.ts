@@ -1,0 +1,149 @@
+/**
+ * OBJECT: how a key's value is stored. ENCODING names the representation in use as Redis names
+ * its equivalent (listpack, quicklist, intset, hashtable; int, embstr, raw for strings).
+ * Hermes tracks neither access times nor frequencies yet: IDLETIME answers 0 and FREQ answers
+ * Redis's error for a server without an LFU policy (the eviction work fills them in).
+ */
+import type { CommandContext } from "./context.ts";
+import { CommandError } from "./errors.ts";
+import type { CommandSpec } from "./spec.ts";
+import type { Value } from "../store/value.ts";
+
+const NOT_LFU = new CommandError(
+  "ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.",
+);
+/** Redis's refcount of its shared small integers (OBJ_SHARED_REFCOUNT). */
+const SHARED_REFCOUNT = 2147483647;
+const SHARED_INTEGERS = 10000;
+const EMBSTR_LIMIT = 44;
+const INT_TEXT = /^(0|-?[1-9][0-9]*)$/;
+const LONG_MIN = -(2n ** 63n);
+const LONG_MAX = 2n ** 63n - 1n;
+
+/** A string stored as a number in Redis: canonical integer text within a C long. */
+function isIntEncoded(text: string): boolean {
+  if (text.length > 20 || !INT_TEXT.test(text)) return false;
+  const value = BigInt(text);
+  return value >= LONG_MIN && value <= LONG_MAX;
+}
+
+/** OBJECT ENCODING's answer for `value`. */
+export function encodingOf(value: Value): string {
+  if (typeof value !== "string") return value.encoding();
+  if (isIntEncoded(value)) return "int";
+  return value.length <= EMBSTR_LIMIT ? "embstr" : "raw";
+}
+
+function lookup(ctx: CommandContext, key: string): Value | undefined {
+  const value = ctx.db.get(key, ctx.now);
+  if (value === undefined) ctx.out.nil();
+  return value;
+}
+
+const HELP = [
+  "OBJECT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+  "ENCODING <key>",
+  "    Return the kind of internal representation used in order to store the value",
+  "    associated with a <key>.",
+  "FREQ <key>",
+  "    Return the access frequency index of the <key>. The returned integer is",
+  "    proportional to the logarithm of the recent access frequency of the key.",
+  "IDLETIME <key>",
+  "    Return the idle time of the <key>, that is the approximated number of",
+  "    seconds elapsed since the last access to the key.",
+  "REFCOUNT <key>",
+  "    Return the number of references of the value associated with the specified",
+  "    <key>.",
+  "HELP",
+  "    Prints this help.",
+];
+
+const SUB = { group: "generic", keys: [2, 2, 1] as [number, number, number] };
+const KEY_ARG = [{ name: "key", type: "key" as const }];
+
+export const objectCommands: CommandSpec[] = [
+  {
+    name: "object",
+    arity: -2,
+    flags: [],
+    keys: [0, 0, 0],
+    group: "generic",
+    summary: "A container for object introspection commands",
+    since: "2.2.3",
+    complexity: "Depends on subcommand.",
+    subcommands: [
+      {
+        ...SUB,
+        name: "object|encoding",
+        arity: 3,
+        flags: ["readonly"],
+        summary: "Inspect the internal encoding of a Redis object",
+        since: "2.2.3",
+        complexity: "O(1)",
+        args: KEY_ARG,
+        handler(ctx, argv) {
+          const value = lookup(ctx, argv[2]);
+          if (value !== undefined) ctx.out.bulk(encodingOf(value));
+        },
+      },
+      {
+        ...SUB,
+        name: "object|refcount",
+        arity: 3,
+        flags: ["readonly"],
+        summary: "Get the number of references to the value of the key",
+        since: "2.2.3",
+        complexity: "O(1)",
+        args: KEY_ARG,
+        handler(ctx, argv) {
+          const value = lookup(ctx, argv[2]);
+          if (value === undefined) return;
+          const shared = typeof value === "string" && isIntEncoded(value) &&
+            BigInt(value) >= 0n && BigInt(value) < SHARED_INTEGERS;
+          ctx.out.integer(shared ? SHARED_REFCOUNT : 1);
+        },
+      },
+      {
+        ...SUB,
+        name: "object|idletime",
+        arity: 3,
+        flags: ["readonly"],
+        summary: "Get the time since a Redis object was last accessed",
+        since: "2.2.3",
+        complexity: "O(1)",
+        args: KEY_ARG,
+        handler(ctx, argv) {
+          if (lookup(ctx, argv[2]) !== undefined) ctx.out.integer(0);
+        },
+      },
+      {
+        ...SUB,
+        name: "object|freq",
+        arity: 3,
+        flags: ["readonly"],
+        summary: "Get the logarithmic access frequency counter of a Redis object",
+        since: "4.0.0",
+        complexity: "O(1)",
+        args: KEY_ARG,
+        handler(ctx, argv) {
+          if (ctx.db.get(argv[2], ctx.now) === undefined) return ctx.out.nil();
+          throw NOT_LFU;
+        },
+      },
+      {
+        ...SUB,
+        keys: [0, 0, 0],
+        name: "object|help",
+        arity: 2,
+        flags: ["loading", "stale"],
+        summary: "Show helpful text about the different subcommands",
+        since: "6.2.0",
+        complexity: "O(1)",
+        handler(ctx) {
+          ctx.out.arrayHeader(HELP.length);
+          for (const line of HELP) ctx.out.simple(line);
+        },
+      },
+    ],
+  },
+];

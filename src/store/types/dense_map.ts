@@ -1,0 +1,144 @@
+/**
+ * The big form of hashes and sets (Redis's "hashtable" encoding): the keys, and for hashes their
+ * values, kept densely in paged arrays, with a Map from each key to its slot. Density gives what
+ * a plain Map cannot: a uniformly random element in O(1) (SPOP, SRANDMEMBER, HRANDFIELD) and a
+ * fast walk for HGETALL. A removal moves the last element into the freed slot.
+ *
+ * Pages of fixed size mean growth never copies a huge array (no stall at a million elements).
+ * One V8 Map holds at most 2^24 entries, so the index is a chain of Maps: new keys go to the
+ * last, which is replaced by a fresh one once it holds {@linkcode MAP_LIMIT} keys.
+ */
+
+const PAGE_BITS = 10;
+const PAGE_SIZE = 1 << PAGE_BITS;
+const PAGE_MASK = PAGE_SIZE - 1;
+/** Keys per index Map before a new one is started (well below V8's 2^24 cap). */
+export const MAP_LIMIT = 1 << 23;
+
+export class DenseMap {
+  /** Key -> slot. Usually one Map; see the module comment. */
+  readonly maps: Map<string, number>[] = [new Map()];
+  #keys: string[][] = [];
+  /** Values by slot, or null for a set. */
+  #values: string[][] | null;
+  #size = 0;
+
+  constructor(withValues: boolean) {
+    this.#values = withValues ? [] : null;
+  }
+
+  get size(): number {
+    return this.#size;
+  }
+
+  get hasValues(): boolean {
+    return this.#values !== null;
+  }
+
+  /** The slot of `key`, or -1. */
+  slot(key: string): number {
+    const maps = this.maps;
+    if (maps.length === 1) return maps[0].get(key) ?? -1;
+    for (let i = 0; i < maps.length; i++) {
+      const slot = maps[i].get(key);
+      if (slot !== undefined) return slot;
+    }
+    return -1;
+  }
+
+  has(key: string): boolean {
+    return this.slot(key) >= 0;
+  }
+
+  keyAt(slot: number): string {
+    return this.#keys[slot >> PAGE_BITS][slot & PAGE_MASK];
+  }
+
+  valueAt(slot: number): string {
+    return this.#values![slot >> PAGE_BITS][slot & PAGE_MASK];
+  }
+
+  /** The value of `key` (hashes), or undefined. */
+  get(key: string): string | undefined {
+    const slot = this.slot(key);
+    return slot < 0 ? undefined : this.valueAt(slot);
+  }
+
+  /** Adds `key` (with `value` for hashes) or replaces its value; returns true when added. */
+  set(key: string, value = ""): boolean {
+    const slot = this.slot(key);
+    if (slot >= 0) {
+      if (this.#values !== null) this.#values[slot >> PAGE_BITS][slot & PAGE_MASK] = value;
+      return false;
+    }
+    const at = this.#size++;
+    const page = at >> PAGE_BITS;
+    if (page === this.#keys.length) {
+      // A page is allocated whole: no growth copies, and exactly 8 bytes a slot.
+      this.#keys.push(new Array<string>(PAGE_SIZE));
+      this.#values?.push(new Array<string>(PAGE_SIZE));
+    }
+    this.#keys[page][at & PAGE_MASK] = key;
+    if (this.#values !== null) this.#values[page][at & PAGE_MASK] = value;
+    let last = this.maps[this.maps.length - 1];
+    if (last.size >= MAP_LIMIT) this.maps.push(last = new Map());
+    last.set(key, at);
+    return true;
+  }
+
+  /** Removes `key`; returns whether it was there. */
+  delete(key: string): boolean {
+    const maps = this.maps;
+    let slot = -1;
+    for (let i = 0; i < maps.length; i++) {
+      const found = maps[i].get(key);
+      if (found !== undefined) {
+        slot = found;
+        maps[i].delete(key);
+        break;
+      }
+    }
+    if (slot < 0) return false;
+    const lastSlot = --this.#size;
+    const lastPage = lastSlot >> PAGE_BITS;
+    const lastAt = lastSlot & PAGE_MASK;
+    const movedKey = this.#keys[lastPage][lastAt];
+    const movedValue = this.#values?.[lastPage][lastAt];
+    this.#keys[lastPage][lastAt] = undefined as unknown as string;
+    if (this.#values !== null) this.#values[lastPage][lastAt] = undefined as unknown as string;
+    if (slot !== lastSlot) {
+      this.#keys[slot >> PAGE_BITS][slot & PAGE_MASK] = movedKey;
+      if (this.#values !== null) this.#values[slot >> PAGE_BITS][slot & PAGE_MASK] = movedValue!;
+      for (let i = 0; i < maps.length; i++) {
+        if (maps[i].has(movedKey)) {
+          maps[i].set(movedKey, slot);
+          break;
+        }
+      }
+    }
+    if (lastAt === 0) {
+      this.#keys.pop();
+      this.#values?.pop();
+    }
+    if (maps.length > 1) {
+      for (let i = maps.length - 1; i >= 0 && maps.length > 1; i--) {
+        if (maps[i].size === 0) maps.splice(i, 1);
+      }
+    }
+    return true;
+  }
+
+  /** A uniformly random slot (the map must not be empty). */
+  randomSlot(): number {
+    return Math.floor(Math.random() * this.#size);
+  }
+
+  /** An independent copy. */
+  clone(): DenseMap {
+    const copy = new DenseMap(this.#values !== null);
+    for (let slot = 0; slot < this.#size; slot++) {
+      copy.set(this.keyAt(slot), this.#values === null ? "" : this.valueAt(slot));
+    }
+    return copy;
+  }
+}

@@ -1,0 +1,106 @@
+import { assertEquals, assertOk } from "../../helpers/assert.ts";
+import { dumpStore } from "../../helpers/store_dump.ts";
+import { Databases } from "../../../src/store/databases.ts";
+import { Journal } from "../../../src/store/journal.ts";
+import { WalJournal } from "../../../src/wal/wal_journal.ts";
+import { SnapshotFreeze, writeSnapshot } from "../../../src/wal/snapshot_writer.ts";
+import { decodeChanges, encodeFileHeader, FileKind, RecordType } from "../../../src/wal/codec.ts";
+import { scanFile } from "../../../src/wal/log_reader.ts";
+import { storeApplier } from "../../../src/wal/replay.ts";
+import { HashOp } from "../../../src/store/types/hash.ts";
+import { ListOp } from "../../../src/store/types/list.ts";
+import { SetOp } from "../../../src/store/types/set.ts";
+
+/** A store whose changes are encoded like the server's log. */
+function loggedStore() {
+  const log = new WalJournal();
+  log.muted = false;
+  const journal = new Journal();
+  journal.durable = log;
+  return { store: new Databases(journal), journal, log };
+}
+
+/** Replays a snapshot file and then log bytes into a fresh store. */
+async function restore(snapshotPath: string, logBytes: Uint8Array, dir: string) {
+  const store = new Databases();
+  const applier = storeApplier(store);
+  const logPath = `${dir}/after.log`;
+  const header = encodeFileHeader(FileKind.log, 2);
+  const file = new Uint8Array(header.length + logBytes.length);
+  file.set(header);
+  file.set(logBytes, header.length);
+  await Deno.writeFile(logPath, file);
+  let sawEnd = false;
+  for (const path of [snapshotPath, logPath]) {
+    const scan = await scanFile(path, (type, bytes, start, end) => {
+      if (type === RecordType.snapshotEnd) sawEnd = true;
+      else decodeChanges(bytes, start, end, applier);
+    });
+    assertEquals(scan.problem, null);
+  }
+  assertOk(sawEnd, "the snapshot ends with SNAPSHOT_END");
+  return store;
+}
+
+const element = (i: number) => `element:${i}:${"x".repeat(i % 23)}`;
+
+Deno.test("a snapshot writes big collections over many slices and, with changes between slices, replays to the live state", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "hermes-snapshot-collections-" });
+  try {
+    const { store, journal, log } = loggedStore();
+    const db = store.dbs[0];
+    for (let i = 0; i < 60_000; i += 1000) {
+      db.op("list", ListOp.rpush, Array.from({ length: 1000 }, (_, k) => element(i + k)));
+      const pairs: string[] = [];
+      for (let k = i; k < i + 1000; k++) pairs.push(`field:${k}`, element(k));
+      db.op("hash", HashOp.hset, pairs);
+      db.op("set", SetOp.sadd, Array.from({ length: 1000 }, (_, k) => element(i + k)));
+    }
+    db.op("small", ListOp.rpush, ["a", "b"]);
+    db.setDeadline("hash", 4_000_000_000_000);
+    store.dbs[3].op("other", SetOp.sadd, ["1", "2", "3"]);
+    store.dbs[0].set("text", "plain");
+    journal.commandEnd();
+    log.encoder.reset();
+
+    // The switch: from here on, changes are the new log's.
+    const freeze = new SnapshotFreeze(
+      journal,
+      store.dbs.map((keyspace, index) => ({ keyspace, index })),
+    );
+    let slices = 0;
+    const change = (round: number) => {
+      // Pushes, pops and field changes on collections that may be half written.
+      db.op("list", ListOp.lpush, [`new-head-${round}`]);
+      db.op("list", ListOp.rpop, ["3"]);
+      db.op("hash", HashOp.hset, [`field:${round * 7}`, `changed-${round}`, `added-${round}`, "v"]);
+      db.op("hash", HashOp.hdel, [`field:${round * 11 + 1}`]);
+      db.op("set", SetOp.srem, [element(round * 13)]);
+      db.op("small", ListOp.rpush, [`more-${round}`]);
+      journal.commandEnd();
+    };
+    const path = `${dir}/snap.tmp`;
+    const result = await writeSnapshot({
+      path,
+      generation: 2,
+      sources: store.dbs.map((keyspace, index) => ({ keyspace, index })),
+      freeze,
+      runInStore: (task) => {
+        task();
+        slices++;
+        if (slices % 3 === 0) change(slices);
+        return Promise.resolve();
+      },
+      now: () => 1_000,
+      cancelled: () => false,
+      sliceBudgetMs: 1,
+    });
+    assertOk(slices > 6, `the big collections took several slices (${slices})`);
+    assertEquals(result.keys, 6);
+    const logBytes = log.encoder.bytes.slice(0, log.encoder.length);
+    const restored = await restore(path, logBytes, dir);
+    assertEquals(dumpStore(restored), dumpStore(store));
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
