@@ -53,7 +53,22 @@ Deno.test("cases are selected by group, test name, case id or section", () => {
   const some = selectCases("p16,get-p1,memory");
   assertEquals(some.groups.map((g) => [g.id, g.tests.map((t) => t.id)]), [
     ["p1", ["get"]],
-    ["p16", ["ping_inline", "set", "get", "incr", "mset"]],
+    ["p16", [
+      "ping_inline",
+      "set",
+      "get",
+      "incr",
+      "mset",
+      "lpush",
+      "rpush",
+      "lpop",
+      "rpop",
+      "sadd",
+      "hset",
+      "spop",
+      "lrange_100",
+      "lrange_600",
+    ]],
   ]);
   assertEquals([...some.sections], ["memory"]);
 
