@@ -4,6 +4,8 @@
  * the offset, and nothing is applied to live data by this module (the caller swaps the fresh
  * keyspaces in only after a load that reached EOF with a good checksum).
  */
+// Registers the hash, list and set codecs (not from value_codecs.ts: that would be a cycle).
+import "./codecs/collections.ts";
 import type { Value } from "../store/value.ts";
 import { Crc64 } from "./crc64.ts";
 import { Opcode, RDB_TYPE_NAMES, RDB_VERSION, RdbError, StringEncoding } from "./format.ts";

@@ -4,6 +4,8 @@
  * {@linkcode RdbEncoder.take} (a socket, a file, a DUMP reply). The running CRC-64 covers every
  * byte taken, so {@linkcode RdbEncoder.finish} can close an RDB file with its checksum.
  */
+// Registers the hash, list and set codecs (not from value_codecs.ts: that would be a cycle).
+import "./codecs/collections.ts";
 import type { Value } from "../store/value.ts";
 import { Crc64 } from "./crc64.ts";
 import { LZF_MIN_LENGTH, Opcode, RDB_VERSION, RdbType, StringEncoding } from "./format.ts";
