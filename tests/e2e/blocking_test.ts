@@ -228,3 +228,24 @@ Deno.test("BLMPOP serves up to its count from the first list that gets elements"
     c.close();
   });
 });
+
+Deno.test("a push inside MULTI/EXEC wakes the blocked client after EXEC, with the transaction's last state", async () => {
+  await withHermes(async (server) => {
+    const admin = await server.connect();
+    const c = await server.connect();
+    const reply = c.send("BLPOP", "q", "0");
+    await blocked(admin, 1);
+    const results = await admin.pipeline([
+      ["MULTI"],
+      ["RPUSH", "q", "first"],
+      ["LPOP", "q"],
+      ["RPUSH", "q", "second"],
+      ["EXEC"],
+    ]);
+    assertEquals(results[4], [1, "first", 1]);
+    assertEquals(await reply, ["q", "second"]);
+    assertEquals(await admin.send("EXISTS", "q"), 0);
+    admin.close();
+    c.close();
+  });
+});
