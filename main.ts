@@ -49,10 +49,17 @@ async function main(args: string[]): Promise<void> {
     Deno.exit(1);
   }
   const settings = SETTINGS.filter((s) => s.key !== "host" && s.key !== "port")
-    .map((s) => `${s.name}=${s.format(config[s.key] as never)}`).join(" ");
-  console.log(
-    `Hermes ${VERSION} ready on ${config.host}:${app.server.port} pid=${Deno.pid} ${settings}`,
-  );
+    .map((s) => {
+      const value = s.format(config[s.key] as never);
+      return `${s.name}=${s.secret && value !== "" ? "(set)" : value}`;
+    }).join(" ");
+  const { port, tlsPort } = app.server;
+  const where = tlsPort === 0
+    ? `${config.host}:${port}`
+    : port === 0
+    ? `${config.host}:${tlsPort} (TLS only)`
+    : `${config.host}:${port} (TLS on ${config.host}:${tlsPort})`;
+  console.log(`Hermes ${VERSION} ready on ${where} pid=${Deno.pid} ${settings}`);
   for (const warning of warnings) app.log.warn(warning);
   const running = app;
   if (signalled) {

@@ -11,7 +11,8 @@ import { startActiveExpiry } from "./store/active_expiry.ts";
 import { type Clock, systemClock } from "./store/clock.ts";
 import { Registry } from "./commands/registry.ts";
 import { Dispatcher } from "./commands/dispatcher.ts";
-import { logWriteFailed } from "./commands/errors.ts";
+import { Errors, logWriteFailed } from "./commands/errors.ts";
+import { AclFileError } from "./security/access_control.ts";
 import type { Session } from "./commands/session.ts";
 import { ALL_COMMANDS } from "./commands/all.ts";
 import { GateOrder } from "./commands/gates.ts";
@@ -70,7 +71,13 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
   changes.durable = journal;
   const store = new Databases(changes);
   const wal = journal ? await openLog(config, store, journal, log, clock) : null;
-  const registry = new Registry(ALL_COMMANDS);
+  let registry: Registry;
+  try {
+    registry = new Registry(ALL_COMMANDS, config.disabledCommands);
+  } catch (error) {
+    await wal?.close();
+    throw new StartupError(error instanceof Error ? error.message : String(error));
+  }
 
   // Group commit: the log writes (and syncs) a round's records before its replies go out; if
   // it cannot, the round's write replies become MISCONF errors (see round_writes.ts).
@@ -167,6 +174,12 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
       if (name === "log-level") log.level = config.logLevel;
       applyEncodingLimits(config);
       if (name === "repl-backlog-size") replication?.state.resizeBacklog();
+      if (name === "requirepass") dispatcher.acl.applyRequirePass();
+    },
+    admit: (session, remoteHost) => {
+      if (dispatcher.acl.protectedModeRefuses(remoteHost)) return Errors.protectedMode.line;
+      dispatcher.acl.admit(session);
+      return null;
     },
     persistenceInfo: () => [...rdb.info(), ...(wal ? wal.info() : [])],
     persistence: wal
@@ -201,11 +214,19 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
   server.setReplication(replicas);
   dispatcher.addGate(GateOrder.readOnlyReplica, (session, spec) => replicas.refuse(session, spec));
   try {
-    server.listen();
+    dispatcher.acl.start();
+  } catch (error) {
+    await wal?.close();
+    if (error instanceof AclFileError) throw new StartupError(error.message);
+    throw error;
+  }
+  try {
+    await server.listen();
   } catch (error) {
     await wal?.close();
     const reason = error instanceof Error ? error.message : String(error);
-    throw new StartupError(`cannot listen on ${config.host}:${config.port}: ${reason}`);
+    const ports = config.tlsPort === 0 ? `${config.port}` : `${config.port}/${config.tlsPort}`;
+    throw new StartupError(`cannot listen on ${config.host}:${ports}: ${reason}`);
   }
   wal?.start((task) => actor.run(task));
   const stopExpiry = startActiveExpiry(store, clock, (task) => actor.run(task));

@@ -19,6 +19,7 @@ import { listCommands } from "./lists.ts";
 import { listBlockingCommands } from "./list_blocking.ts";
 import { setCommands } from "./sets.ts";
 import { objectCommands } from "./object.ts";
+import { aclCommands } from "./acl.ts";
 
 export const ALL_COMMANDS: CommandSpec[] = [
   ...connectionCommands,
@@ -40,4 +41,5 @@ export const ALL_COMMANDS: CommandSpec[] = [
   ...listBlockingCommands,
   ...setCommands,
   ...objectCommands,
+  ...aclCommands,
 ];

@@ -65,7 +65,7 @@ export function clientInfoLine(session: Session, nowMs: number, db: string): str
     ` flags=${clientFlags(session)} db=${db} sub=0 psub=0 ssub=0 multi=-1` +
     ` qbuf=0 qbuf-free=${input} argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0` +
     ` omem=${output} tot-mem=${input + output} events=r cmd=${session.lastCommand}` +
-    ` user=default redir=-1 resp=${session.protocol}` +
+    ` user=${session.user.name} redir=-1 resp=${session.protocol}` +
     ` lib-name=${session.libName} lib-ver=${session.libVersion}`;
 }
 
@@ -103,13 +103,14 @@ function list(ctx: CommandContext, argv: string[]): void {
 
 interface KillFilter {
   id?: number;
+  user?: string;
   type?: string;
   addr?: string;
   laddr?: string;
   skipMe: boolean;
 }
 
-function parseKillFilter(argv: string[]): KillFilter {
+function parseKillFilter(argv: string[], users: ReadonlyMap<string, unknown>): KillFilter {
   const filter: KillFilter = { skipMe: true };
   for (let i = 2; i < argv.length; i += 2) {
     if (i + 1 >= argv.length) throw Errors.syntax;
@@ -125,8 +126,8 @@ function parseKillFilter(argv: string[]): KillFilter {
         filter.type = parseClientType(value);
         break;
       case "USER":
-        // Only the default user exists, and every client is logged in as it.
-        if (value !== "default") throw noSuchUser(value);
+        if (!users.has(value)) throw noSuchUser(value);
+        filter.user = value;
         break;
       case "ADDR":
         filter.addr = value;
@@ -151,6 +152,7 @@ function matches(filter: KillFilter, session: Session, self: Session): boolean {
   if (filter.skipMe && session === self) return false;
   if (filter.id !== undefined && session.id !== filter.id) return false;
   if (filter.type !== undefined && clientType(session) !== filter.type) return false;
+  if (filter.user !== undefined && session.user.name !== filter.user) return false;
   if (filter.addr !== undefined && session.remoteAddr !== filter.addr) return false;
   if (filter.laddr !== undefined && session.localAddr !== filter.laddr) return false;
   return true;
@@ -165,7 +167,7 @@ function killClients(ctx: CommandContext, argv: string[]): void {
     kill(ctx, target);
     return;
   }
-  const filter = parseKillFilter(argv);
+  const filter = parseKillFilter(argv, ctx.acl.users);
   const targets = [...ctx.server.sessions()].filter((s) => matches(filter, s, ctx.session));
   ctx.out.integer(targets.length);
   for (const target of targets) kill(ctx, target);

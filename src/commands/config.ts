@@ -44,6 +44,8 @@ function settingParameter(setting: SettingSpec): Parameter {
     value: (server) =>
       setting.key === "port"
         ? String(server.port)
+        : setting.key === "tlsPort"
+        ? String(server.tlsPort)
         : setting.format(server.config[setting.key] as never),
   };
 }
@@ -194,6 +196,11 @@ function resetStats(ctx: CommandContext): void {
   }
   stats.errors.clear();
   stats.totalCommandsProcessed = 0;
+  const acl = ctx.acl.stats;
+  acl.deniedAuth = 0;
+  acl.deniedCommand = 0;
+  acl.deniedKey = 0;
+  acl.deniedChannel = 0;
   stats.totalErrorReplies = 0;
   for (const partition of ctx.store.partitions()) resetPartitionCounters(partition.stats);
   const store = ctx.store.stats;

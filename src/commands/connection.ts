@@ -1,9 +1,9 @@
 /**
  * Connection commands: PING, ECHO, QUIT, HELLO, AUTH, SELECT.
  *
- * Hermes has no passwords: like Redis without `requirepass`, every client is logged in as the
- * `default` user, which accepts any password through `AUTH default <pw>` and `HELLO ... AUTH`,
- * while the one-argument `AUTH <pw>` is refused as a likely misconfiguration.
+ * AUTH and HELLO ... AUTH log the client in as an ACL user (src/security/); while the default
+ * user has no password, the one-argument `AUTH <pw>` is refused as a likely misconfiguration, as
+ * Redis does.
  */
 import type { CommandContext } from "./context.ts";
 import type { CommandSpec } from "./spec.ts";
@@ -17,18 +17,11 @@ import { REDIS_COMPAT_VERSION } from "../version.ts";
 const INT32_MIN = -(2 ** 31);
 const INT32_MAX = 2 ** 31 - 1;
 
-/** The only user there is; it has no password, so any password given for it is accepted. */
-const DEFAULT_USER = "default";
-
-/** Checks a username and password pair as Redis's ACL does for a password-less default user. */
-function authenticate(user: string): void {
-  if (user !== DEFAULT_USER) throw Errors.wrongPass;
-}
-
 /**
- * HELLO [protover [AUTH user pass] [SETNAME name]]. Options are checked in order, so the first
- * bad one names the error as in Redis 7.0, but nothing changes unless all are valid. The reply
- * is written in the newly chosen protocol.
+ * HELLO [protover [AUTH user pass] [SETNAME name]]. Options are checked in order, AUTH's
+ * credentials when it is reached, so the first bad one names the error as in Redis 7.0; a client
+ * still not authenticated after them is refused. The protocol and name change only when all
+ * passed. The reply is written in the newly chosen protocol.
  */
 function hello(ctx: CommandContext, argv: string[]): void {
   let version: 2 | 3 | null = null;
@@ -43,7 +36,8 @@ function hello(ctx: CommandContext, argv: string[]): void {
     const more = argv.length - 1 - i;
     const word = option(argv[i]);
     if (word === "AUTH" && more >= 2) {
-      authenticate(argv[i + 1]);
+      // Checked at once, as Redis 7.0 does: a bad password wins over a later bad option.
+      if (!ctx.acl.authenticate(ctx.session, argv[i + 1], argv[i + 2])) throw Errors.wrongPass;
       i += 2;
     } else if (word === "SETNAME" && more >= 1) {
       name = argv[i + 1];
@@ -53,6 +47,7 @@ function hello(ctx: CommandContext, argv: string[]): void {
       throw helloOptionSyntax(argv[i]);
     }
   }
+  if (!ctx.session.authenticated) throw Errors.helloNoAuth;
   if (name !== null) ctx.session.name = name;
   if (version !== null) ctx.session.protocol = version;
 
@@ -74,10 +69,12 @@ function hello(ctx: CommandContext, argv: string[]): void {
   out.arrayHeader(0);
 }
 
+/** AUTH [username] password: the one-argument form is for the default user. */
 function auth(ctx: CommandContext, argv: string[]): void {
   if (argv.length > 3) throw Errors.syntax;
-  if (argv.length === 2) throw Errors.authNoPassword;
-  authenticate(argv[1]);
+  if (argv.length === 2 && ctx.acl.defaultUser.nopass) throw Errors.authNoPassword;
+  const [username, password] = argv.length === 2 ? ["default", argv[1]] : [argv[1], argv[2]];
+  if (!ctx.acl.authenticate(ctx.session, username, password)) throw Errors.wrongPass;
   ctx.out.ok();
 }
 

@@ -12,6 +12,7 @@ import type { ServerControl } from "./server_control.ts";
 import type { Session } from "./session.ts";
 import type { Transactions } from "../tx/transactions.ts";
 import type { Blocking } from "./blocking.ts";
+import type { AccessControl } from "../security/access_control.ts";
 
 export interface CommandContext {
   session: Session;
@@ -28,6 +29,8 @@ export interface CommandContext {
   readonly transactions: Transactions;
   /** Clients waiting in blocking commands (BLPOP, ...). */
   readonly blocking: Blocking;
+  /** Users, AUTH and ACL rules (src/security/). */
+  readonly acl: AccessControl;
   /**
    * Raises a keyspace event for `key` in the selected database (notify-keyspace-events):
    * `eventClass` from store/events.ts, `name` as Redis names it (`set`, `hset`, `lpush`,

@@ -10,7 +10,14 @@ import type { Clock } from "../store/clock.ts";
 import type { Logger } from "../log/logger.ts";
 import { CommandStats } from "./command_stats.ts";
 import type { CommandContext } from "./context.ts";
-import { CommandError, Errors, unknownCommand, unknownSubcommand, wrongArity } from "./errors.ts";
+import {
+  CommandError,
+  Errors,
+  execAborted,
+  unknownCommand,
+  unknownSubcommand,
+  wrongArity,
+} from "./errors.ts";
 import { arityAllows, findSubcommand, type Registry } from "./registry.ts";
 import type { ServerControl } from "./server_control.ts";
 import type { Session } from "./session.ts";
@@ -25,6 +32,8 @@ import { commandHas, type CommandObserver, type Gate, GateOrder, HANDLED } from 
 import { Transactions } from "../tx/transactions.ts";
 import { Blocking } from "./blocking.ts";
 import { retryAfter } from "../store/actor.ts";
+import { AccessControl } from "../security/access_control.ts";
+import { clientInfoLine } from "./client.ts";
 
 export class Dispatcher {
   readonly stats = new CommandStats();
@@ -40,6 +49,8 @@ export class Dispatcher {
   serverGated = false;
   /** MULTI/EXEC, WATCH and BEGIN/COMMIT (src/tx/). */
   readonly transactions: Transactions;
+  /** Users, AUTH, ACL rules and their log (src/security/). */
+  readonly acl: AccessControl;
   readonly #gateOrders: number[] = [];
   readonly #serverConditions = new Set<string>();
   #writeRefusal: CommandError | null = null;
@@ -67,6 +78,14 @@ export class Dispatcher {
     this.addGate(GateOrder.diskError, this.#diskErrorGate);
     const transactions = new Transactions(this, store, server.config, clock);
     this.transactions = transactions;
+    const acl = new AccessControl(
+      this,
+      registry.original,
+      server,
+      (session) => clientInfoLine(session, Date.now(), store.dbName(session.db)),
+    );
+    this.acl = acl;
+    transactions.execCheck = acl.execCheck;
     this.#ctx = {
       session: undefined as unknown as Session,
       out: undefined as unknown as Session["out"],
@@ -78,6 +97,7 @@ export class Dispatcher {
       stats: this.stats,
       transactions,
       blocking: this.blocking,
+      acl,
       notify(eventClass, name, key) {
         const journal = store.journal;
         if ((journal.notifyMask & eventClass) !== 0) {
@@ -298,6 +318,7 @@ export class Dispatcher {
    */
   #reject(session: Session, error: CommandError, spec: CommandSpec | null): void {
     if (session.multi !== null) error = session.multi.refused(spec, error);
+    else if (spec?.name === "exec") error = execAborted(error); // as Redis's rejectCommand
     session.out.error(error.line);
     this.stats.countError(error.prefix);
     if (spec) this.stats.counters(spec.name).rejectedCalls++;

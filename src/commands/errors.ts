@@ -50,6 +50,27 @@ export const Errors = {
       "Are you sure your configuration is correct?",
   ),
   wrongPass: new CommandError("WRONGPASS invalid username-password pair or user is disabled."),
+  noAuth: new CommandError("NOAUTH Authentication required."),
+  protectedMode: new CommandError(
+    "DENIED Redis is running in protected mode because protected mode is enabled and no " +
+      "password is set for the default user. In this mode connections are only accepted from " +
+      "the loopback interface. If you want to connect from external computers to Redis you " +
+      "may adopt one of the following solutions: 1) Just disable protected mode sending the " +
+      "command 'CONFIG SET protected-mode no' from the loopback interface by connecting to " +
+      "Redis from the same host the server is running, however MAKE SURE Redis is not " +
+      "publicly accessible from internet if you do so. Use CONFIG REWRITE to make this change " +
+      "permanent. 2) Alternatively you can just disable the protected mode by editing the " +
+      "Redis configuration file, and setting the protected mode option to 'no', and then " +
+      "restarting the server. 3) If you started the server manually just for testing, " +
+      "restart it with the '--protected-mode no' option. 4) Setup a an authentication " +
+      "password for the default user. NOTE: You only need to do one of the above things in " +
+      "order for the server to start accepting connections from the outside.",
+  ),
+  helloNoAuth: new CommandError(
+    "NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO " +
+      "AUTH <user> <pass> option can be used to authenticate the client and select the RESP " +
+      "protocol version at the same time",
+  ),
   protocolVersion: new CommandError("ERR Protocol version is not an integer or out of range"),
   clientName: new CommandError(
     "ERR Client names cannot contain spaces, newlines or special characters.",
@@ -76,6 +97,11 @@ export const MultiErrors = {
   notAllowed: new CommandError("ERR Command not allowed inside a transaction"),
   execAbort: new CommandError("EXECABORT Transaction discarded because of previous errors."),
 } as const;
+
+/** A refused EXEC: `EXECABORT Transaction discarded because of: <the refusal>`. */
+export function execAborted(error: CommandError): CommandError {
+  return new CommandError(`EXECABORT Transaction discarded because of: ${error.line}`);
+}
 
 /** `ERR MULTI queue full ...`: a queued command would pass transaction-max-bytes. */
 export function multiQueueFull(maxBytes: number): CommandError {
@@ -331,4 +357,78 @@ export function commandNotAllowedInPartition(
   return new CommandError(
     `ERR command ${quoted(command)} is not allowed in partition ${quoted(name)} (schema ${schema})`,
   );
+}
+
+/** ACL refusals and ACL command errors, word for word as Redis 7.0 sends them. */
+export const AclErrors = {
+  usernameSpaces: new CommandError("ERR Usernames can't contain spaces or null characters"),
+  deleteDefault: new CommandError("ERR The 'default' user cannot be removed"),
+  genpassBits: new CommandError(
+    "ERR ACL GENPASS argument must be the number of bits for the output password, a positive " +
+      "number up to 4096",
+  ),
+  noAclFile: new CommandError(
+    "ERR This Redis instance is not configured to use an ACL file. You may want to specify " +
+      "users via the ACL SETUSER command and then issue a CONFIG REWRITE (assuming you have a " +
+      "Redis configuration file set) in order to store users in the Redis configuration.",
+  ),
+  saveFailed: new CommandError(
+    "ERR There was an error trying to save the ACLs. Please check the server logs for more " +
+      "information",
+  ),
+  noPermKey: new CommandError(
+    "NOPERM this user has no permissions to access one of the keys used as arguments",
+  ),
+  noPermChannel: new CommandError(
+    "NOPERM this user has no permissions to access one of the channels used as arguments",
+  ),
+} as const;
+
+/** NOPERM for a refused command (`denial` 1), key (2) or channel (4), as processCommand words it. */
+export function noPermission(denial: number, fullName: string): CommandError {
+  if (denial === 2) return AclErrors.noPermKey;
+  if (denial === 4) return AclErrors.noPermChannel;
+  return new CommandError(
+    `NOPERM this user has no permissions to run the '${fullName}' command`,
+  );
+}
+
+/** The error EXEC puts in place of a queued command the user may no longer run. */
+export function aclRulesChangedInExec(denial: number): CommandError {
+  const reason = denial === 2
+    ? "no permission to touch the specified keys"
+    : denial === 4
+    ? "no permission to access one of the channels used as arguments"
+    : "no permission to execute the command or subcommand";
+  return new CommandError(
+    "NOPERM ACLs rules changed between the moment the transaction was accumulated and the EXEC " +
+      `call. This command is no longer allowed for the following reason: ${reason}`,
+  );
+}
+
+/** `ERR Error in ACL SETUSER modifier '<rule>': <why>`. */
+export function aclModifierError(rule: string, why: string): CommandError {
+  return new CommandError(oneLine(`ERR Error in ACL SETUSER modifier '${rule}': ${why}`));
+}
+
+/** `ERR Unmatched parenthesis in acl selector starting at '<rule>'.` */
+export function aclUnmatchedParenthesis(rule: string): CommandError {
+  return new CommandError(
+    oneLine(`ERR Unmatched parenthesis in acl selector starting at '${rule}'.`),
+  );
+}
+
+/** `ERR Unknown category 'x'` (ACL CAT). */
+export function unknownCategory(name: string): CommandError {
+  return new CommandError(oneLine(`ERR Unknown category '${name.slice(0, 128)}'`));
+}
+
+/** `ERR User 'x' not found` (ACL DRYRUN). */
+export function aclUserNotFound(name: string): CommandError {
+  return new CommandError(oneLine(`ERR User '${name}' not found`));
+}
+
+/** `ERR Command 'x' not found` (ACL DRYRUN). */
+export function aclCommandNotFound(name: string): CommandError {
+  return new CommandError(oneLine(`ERR Command '${name}' not found`));
 }

@@ -136,6 +136,7 @@ function expireSpec(
     arity: -3,
     flags: ["write", "fast"],
     keys: FIRST_KEY,
+    keyFlags: ["RW", "update"],
     group: "generic",
     summary,
     since,
@@ -158,6 +159,7 @@ function ttlSpec(
     arity: 2,
     flags: ["readonly", "fast"],
     keys: FIRST_KEY,
+    keyFlags: ["RO", "access"],
     group: "generic",
     summary,
     since,
@@ -212,6 +214,7 @@ export const expireCommands: CommandSpec[] = [
   ),
   {
     name: "persist",
+    keyFlags: ["RW", "update"],
     arity: 2,
     flags: ["write", "fast"],
     keys: FIRST_KEY,

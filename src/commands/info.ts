@@ -169,6 +169,10 @@ function statsFields(ctx: CommandContext): Field[] {
     ["keyspace_hits", store.keyspaceHits],
     ["keyspace_misses", store.keyspaceMisses],
     ["total_error_replies", ctx.stats.totalErrorReplies],
+    ["acl_access_denied_auth", ctx.acl.stats.deniedAuth],
+    ["acl_access_denied_cmd", ctx.acl.stats.deniedCommand],
+    ["acl_access_denied_key", ctx.acl.stats.deniedKey],
+    ["acl_access_denied_channel", ctx.acl.stats.deniedChannel],
     ...ctx.transactions.statsFields(),
   ];
 }

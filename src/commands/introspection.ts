@@ -3,12 +3,12 @@
  * generated from the registry, in Redis 7's reply shapes: redis-cli asserts on the shape of
  * COMMAND DOCS, and cluster-aware clients read key positions from COMMAND INFO.
  *
- * Facts Redis declares per command that our specs do not carry are derived as Redis itself
- * derives the implicit ones: ACL categories from the flags and the group, one key spec from the
- * first/last/step key positions.
+ * ACL categories come from categories.ts, key specs from key_specs.ts.
  */
 import type { CommandContext } from "./context.ts";
-import type { ArgDoc, CommandSpec } from "./spec.ts";
+import type { ArgDoc, CommandSpec, KeySpec } from "./spec.ts";
+import { type KeyArgument, keyArguments, keySpecsOf } from "./key_specs.ts";
+import { aclCategories } from "./categories.ts";
 import { NO_KEYS } from "./spec.ts";
 import { Errors } from "./errors.ts";
 import { option } from "./args.ts";
@@ -16,87 +16,12 @@ import { arityAllows, findSubcommand, type Registry } from "./registry.ts";
 import type { ReplyWriter } from "../protocol/reply_writer.ts";
 import { globMatch } from "../store/glob.ts";
 
-/** ACL categories in Redis's order (the order of their bits), which COMMAND INFO follows. */
-const CATEGORY_ORDER = [
-  "keyspace",
-  "read",
-  "write",
-  "set",
-  "sortedset",
-  "list",
-  "hash",
-  "string",
-  "bitmap",
-  "hyperloglog",
-  "geo",
-  "stream",
-  "pubsub",
-  "admin",
-  "fast",
-  "slow",
-  "blocking",
-  "dangerous",
-  "connection",
-  "transaction",
-  "scripting",
-];
-
-/** The category each command group implies. */
-const GROUP_CATEGORY: Record<string, string> = {
-  generic: "keyspace",
-  string: "string",
-  list: "list",
-  set: "set",
-  "sorted-set": "sortedset",
-  hash: "hash",
-  bitmap: "bitmap",
-  hyperloglog: "hyperloglog",
-  geo: "geo",
-  stream: "stream",
-  pubsub: "pubsub",
-  connection: "connection",
-  transactions: "transaction",
-  scripting: "scripting",
-};
-
-/**
- * A spec's ACL categories, without the '@': those its flags imply, its group's (not for
- * containers, as in Redis) and any it declares.
- */
-export function aclCategories(spec: CommandSpec): string[] {
-  const found = new Set<string>(spec.aclCategories);
-  const flags = new Set(spec.flags);
-  if (flags.has("write")) found.add("write");
-  if (flags.has("readonly")) found.add("read");
-  if (flags.has("admin")) {
-    found.add("admin");
-    found.add("dangerous");
-  }
-  if (flags.has("pubsub")) found.add("pubsub");
-  if (flags.has("blocking")) found.add("blocking");
-  found.add(flags.has("fast") ? "fast" : "slow");
-  const group = GROUP_CATEGORY[spec.group];
-  if (group && !spec.subcommands) found.add(group);
-  return CATEGORY_ORDER.filter((c) => found.has(c));
-}
-
-/** The flags of the spec's single key spec: read-only access, or a read-write update. */
-function keySpecFlags(spec: CommandSpec): string[] {
-  if (spec.flags.includes("write")) return ["RW", "access", "update"];
-  if (spec.flags.includes("readonly")) return ["RO", "access"];
-  return ["RO"];
-}
-
-function hasKeys(spec: CommandSpec): boolean {
-  return spec.keys[0] > 0;
-}
-
-/** The key spec map: where the first key is and how far the keys run from it. */
-function writeKeySpec(out: ReplyWriter, spec: CommandSpec): void {
-  const [first, last, step] = spec.keys;
+/** One key spec map: its flags, where the first key is and how far the keys run from it. */
+function writeKeySpec(out: ReplyWriter, keySpec: KeySpec): void {
+  const { first, last, step } = keySpec;
   out.mapHeader(3);
   out.bulk("flags");
-  writeStatusSet(out, keySpecFlags(spec));
+  writeStatusSet(out, keySpec.flags);
   out.bulk("begin_search");
   out.mapHeader(2);
   out.bulk("type");
@@ -137,12 +62,9 @@ export function writeCommandInfo(out: ReplyWriter, spec: CommandSpec): void {
   const tips = spec.tips ?? [];
   out.setHeader(tips.length);
   for (const tip of tips) out.bulk(tip);
-  if (hasKeys(spec)) {
-    out.setHeader(1);
-    writeKeySpec(out, spec);
-  } else {
-    out.setHeader(0);
-  }
+  const keySpecs = keySpecsOf(spec);
+  out.setHeader(keySpecs.length);
+  for (const keySpec of keySpecs) writeKeySpec(out, keySpec);
   if (spec.subcommands) {
     out.arrayHeader(spec.subcommands.length);
     for (const sub of spec.subcommands) writeCommandInfo(out, sub);
@@ -286,18 +208,14 @@ function list(ctx: CommandContext, argv: string[]): void {
 }
 
 /** The key arguments of the command in `argv[2..]`, checked as Redis's COMMAND GETKEYS does. */
-function keysOf(ctx: CommandContext, argv: string[]): { spec: CommandSpec; keys: string[] } {
+function keysOf(ctx: CommandContext, argv: string[]): { command: string[]; keys: KeyArgument[] } {
   const command = argv.slice(2);
   let spec = ctx.registry.lookup(command[0]);
   if (spec?.subcommands && command.length > 1) spec = findSubcommand(spec, command[1]);
   if (!spec) throw Errors.invalidCommand;
-  if (!hasKeys(spec)) throw Errors.noKeyArguments;
+  if (keySpecsOf(spec).length === 0) throw Errors.noKeyArguments;
   if (!arityAllows(spec.arity, command.length)) throw Errors.invalidCommandArgs;
-  const [first, lastSpec, step] = spec.keys;
-  const last = lastSpec < 0 ? command.length + lastSpec : lastSpec;
-  const keys: string[] = [];
-  for (let i = first; i <= last && i < command.length; i += step) keys.push(command[i]);
-  return { spec, keys };
+  return { command, keys: keyArguments(spec, command) };
 }
 
 const HELP = [
@@ -419,9 +337,9 @@ export const introspectionCommands: CommandSpec[] = [
         complexity: "O(N) where N is the number of arguments to the command",
         args: FULL_COMMAND,
         handler(ctx, argv) {
-          const { keys } = keysOf(ctx, argv);
+          const { command, keys } = keysOf(ctx, argv);
           ctx.out.arrayHeader(keys.length);
-          for (const key of keys) ctx.out.bulk(key);
+          for (const key of keys) ctx.out.bulk(command[key.index]);
         },
       },
       {
@@ -434,13 +352,13 @@ export const introspectionCommands: CommandSpec[] = [
         complexity: "O(N) where N is the number of arguments to the command",
         args: FULL_COMMAND,
         handler(ctx, argv) {
-          const { spec, keys } = keysOf(ctx, argv);
-          const flags = keySpecFlags(spec);
+          const { command, keys } = keysOf(ctx, argv);
           ctx.out.arrayHeader(keys.length);
           for (const key of keys) {
             ctx.out.arrayHeader(2);
-            ctx.out.bulk(key);
-            writeStatusSet(ctx.out, flags);
+            ctx.out.bulk(command[key.index]);
+            // The variable_flags marker describes the spec, not one call's key.
+            writeStatusSet(ctx.out, key.flags.filter((flag) => flag !== "variable_flags"));
           }
         },
       },

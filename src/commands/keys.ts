@@ -101,6 +101,7 @@ const acceptAll = () => true;
 export const keyCommands: CommandSpec[] = [
   {
     name: "del",
+    keyFlags: ["RM", "delete"],
     arity: -2,
     flags: ["write"],
     keys: ALL_KEYS,
@@ -113,6 +114,7 @@ export const keyCommands: CommandSpec[] = [
   },
   {
     name: "delete",
+    keyFlags: ["RM", "delete"],
     arity: -2,
     flags: ["write"],
     keys: ALL_KEYS,
@@ -125,6 +127,7 @@ export const keyCommands: CommandSpec[] = [
   },
   {
     name: "unlink",
+    keyFlags: ["RM", "delete"],
     arity: -2,
     flags: ["write", "fast"],
     keys: ALL_KEYS,
@@ -138,6 +141,7 @@ export const keyCommands: CommandSpec[] = [
   },
   {
     name: "exists",
+    keyFlags: ["RO"],
     arity: -2,
     flags: ["readonly", "fast"],
     keys: ALL_KEYS,
@@ -150,6 +154,7 @@ export const keyCommands: CommandSpec[] = [
   },
   {
     name: "touch",
+    keyFlags: ["RO"],
     arity: -2,
     flags: ["readonly", "fast"],
     keys: ALL_KEYS,
@@ -163,6 +168,7 @@ export const keyCommands: CommandSpec[] = [
   },
   {
     name: "type",
+    keyFlags: ["RO"],
     arity: 2,
     flags: ["readonly", "fast"],
     keys: FIRST_KEY,
@@ -178,6 +184,10 @@ export const keyCommands: CommandSpec[] = [
   },
   {
     name: "rename",
+    keySpecs: [
+      { flags: ["RW", "access", "delete"], first: 1, last: 1, step: 1 },
+      { flags: ["OW", "update"], first: 2, last: 2, step: 1 },
+    ],
     arity: 3,
     flags: ["write"],
     keys: TWO_KEYS,
@@ -190,6 +200,10 @@ export const keyCommands: CommandSpec[] = [
   },
   {
     name: "renamenx",
+    keySpecs: [
+      { flags: ["RW", "access", "delete"], first: 1, last: 1, step: 1 },
+      { flags: ["OW", "insert"], first: 2, last: 2, step: 1 },
+    ],
     arity: 3,
     flags: ["write", "fast"],
     keys: TWO_KEYS,
@@ -202,6 +216,10 @@ export const keyCommands: CommandSpec[] = [
   },
   {
     name: "copy",
+    keySpecs: [
+      { flags: ["RO", "access"], first: 1, last: 1, step: 1 },
+      { flags: ["OW", "update"], first: 2, last: 2, step: 1 },
+    ],
     arity: -3,
     flags: ["write", "denyoom"],
     keys: TWO_KEYS,
@@ -241,6 +259,7 @@ export const keyCommands: CommandSpec[] = [
   },
   {
     name: "move",
+    keyFlags: ["RW", "access", "update"],
     arity: 3,
     flags: ["write", "fast"],
     keys: FIRST_KEY,
@@ -271,6 +290,7 @@ export const keyCommands: CommandSpec[] = [
     flags: ["readonly"],
     keys: NO_KEYS,
     group: "generic",
+    aclCategories: ["dangerous"],
     summary: "Find all keys matching the given pattern",
     since: "1.0.0",
     complexity:

@@ -35,6 +35,7 @@ export const persistenceCommands: CommandSpec[] = [
     flags: ["loading", "stale", "fast"],
     keys: NO_KEYS,
     group: "server",
+    aclCategories: ["admin", "dangerous"],
     summary: "Returns the Unix timestamp of the last successful save to disk.",
     since: "1.0.0",
     complexity: "O(1)",

@@ -4,11 +4,29 @@ import type { CommandSpec } from "./spec.ts";
 export class Registry {
   readonly #byName = new Map<string, CommandSpec>();
   readonly #specs: CommandSpec[];
+  /** Every command, the disabled ones included (ACL rules may still name them, as in Redis). */
+  readonly original: readonly CommandSpec[];
 
-  /** Throws `TypeError` on a duplicate name: two families must not claim one command. */
-  constructor(specs: CommandSpec[]) {
-    this.#specs = specs;
-    for (const spec of specs) {
+  /**
+   * Throws `TypeError` on a duplicate name: two families must not claim one command. Commands in
+   * `disabled` (`flushall`, or `config|set` for one subcommand) are left out, as Redis's
+   * `rename-command X ""` does; a name that is no command is refused with `TypeError`.
+   */
+  constructor(specs: CommandSpec[], disabled: readonly string[] = []) {
+    this.original = specs;
+    for (const name of disabled) {
+      const [container, sub] = name.split("|");
+      const spec = specs.find((s) => s.name === container);
+      if (!spec || (sub !== undefined && !spec.subcommands?.some((c) => c.name === name))) {
+        throw new TypeError(`Cannot disable command "${name}": no such command`);
+      }
+    }
+    this.#specs = specs.filter((spec) => !disabled.includes(spec.name)).map((spec) =>
+      spec.subcommands && spec.subcommands.some((sub) => disabled.includes(sub.name))
+        ? { ...spec, subcommands: spec.subcommands.filter((sub) => !disabled.includes(sub.name)) }
+        : spec
+    );
+    for (const spec of this.#specs) {
       if (this.#byName.has(spec.name)) {
         throw new TypeError(`Cannot register command "${spec.name}": already registered`);
       }

@@ -33,12 +33,16 @@ export interface ServerControl {
   readonly network: NetworkStats;
   /** The port actually bound (differs from config.port when that is 0). */
   readonly port: number;
+  /** The TLS port bound, or 0. */
+  readonly tlsPort: number;
   readonly startedAtMs: number;
   readonly runId: string;
   /** Connected clients. */
   sessions(): Iterable<Session>;
   /** Closes a client's connection after its pending replies (CLIENT KILL). */
   disconnect(session: Session): void;
+  /** Writes a warning to the server log (a failure the client sees only as an error reply). */
+  logWarning(message: string): void;
   /** Starts an orderly shutdown once the current replies are sent (SHUTDOWN). */
   shutdown(): void;
   /**

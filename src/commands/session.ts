@@ -16,6 +16,16 @@ export interface BlockState {
   cancel(): void;
 }
 
+/** Who a session runs as: an ACL user (src/security/user.ts), seen here only by its name. */
+export interface SessionUser {
+  readonly name: string;
+  /** May run everything on every key and channel: the session skips the ACL gate. */
+  readonly unrestricted: boolean;
+}
+
+/** The user of a session no security layer admitted (in-process tests): the open default. */
+const OPEN_DEFAULT: SessionUser = { name: "default", unrestricted: true };
+
 export class Session {
   readonly id: number;
   readonly remoteAddr: string;
@@ -27,6 +37,15 @@ export class Session {
   name = "";
   libName = "";
   libVersion = "";
+  /** The ACL user this client runs as (`default` until AUTH or HELLO ... AUTH). */
+  user: SessionUser = OPEN_DEFAULT;
+  /** Logged in: connected while the default user needed no password, or passed AUTH. */
+  authenticated = true;
+  /**
+   * Must authenticate before anything but AUTH, HELLO, QUIT and RESET runs; the connection then
+   * also applies Redis's small pre-authentication request limits.
+   */
+  preAuth = false;
   /** Last time a request arrived (idle timeout, CLIENT LIST `idle`). */
   lastInteractionMs: number;
   /** Name of the last command run (CLIENT LIST `cmd`). */

@@ -23,6 +23,43 @@ export type CommandFlag =
   | "no_multi"
   | "allow_busy";
 
+/**
+ * How a command uses a key, as Redis 7's key-spec flags: one of RO/RW/OW/RM (read-only,
+ * read-write, overwrite, remove) plus what it does with the value (`access` returns or uses it,
+ * `update`, `insert`, `delete` change it). ACL `%R~` / `%W~` patterns are checked against these.
+ */
+export type KeyFlag =
+  | "RO"
+  | "RW"
+  | "OW"
+  | "RM"
+  | "access"
+  | "update"
+  | "insert"
+  | "delete"
+  | "variable_flags";
+
+/** One group of key arguments and how the command uses them (a Redis 7 key spec). */
+export interface KeySpec {
+  flags: KeyFlag[];
+  /** First key, last key (-1 = last argument, -2 = the one before, ...), step; as `keys`. */
+  first: number;
+  last: number;
+  step: number;
+}
+
+/**
+ * Where a pub/sub command names channels and what it does with them: ACL `&pattern` rules are
+ * checked against the `publish` and `subscribe` ones (`pattern` for PSUBSCRIBE's patterns).
+ */
+export interface ChannelSpec {
+  first: number;
+  /** -1 = last argument. */
+  last: number;
+  step: number;
+  flags: ("publish" | "subscribe" | "unsubscribe" | "pattern")[];
+}
+
 /** One argument, for COMMAND DOCS (redis-cli builds its hints from these). */
 export interface ArgDoc {
   name: string;
@@ -55,6 +92,21 @@ export interface CommandSpec {
   flags: CommandFlag[];
   /** Key positions as in COMMAND INFO: first key, last key (-1 = last argument), step. 0,0,0 when none. */
   keys: [first: number, last: number, step: number];
+  /**
+   * How the command uses the keys of `keys` (Redis's key-spec flags). Without it, a write command
+   * is taken to read and write every key (RW access update) and any other command to read them
+   * (RO access): the strictest reading, so an ACL never lets through what Redis would refuse.
+   */
+  keyFlags?: KeyFlag[];
+  /** Several key specs, for commands whose keys are used differently (RENAME, COPY). */
+  keySpecs?: KeySpec[];
+  /**
+   * For a command whose key flags depend on its arguments (`variable_flags`, as SET with GET):
+   * the flags of this call.
+   */
+  keyFlagsFor?: (argv: string[]) => KeyFlag[];
+  /** Channel arguments of pub/sub commands (ACL `&` rules). */
+  channels?: ChannelSpec;
   /** Redis command group: string, generic, connection, server, ... */
   group: string;
   summary: string;

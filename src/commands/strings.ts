@@ -9,14 +9,14 @@
  */
 import type { CommandContext } from "./context.ts";
 import { Errors, wrongArity } from "./errors.ts";
-import { INT64_MAX, INT64_MIN, intArg, parseIntText } from "./args.ts";
+import { INT64_MAX, INT64_MIN, intArg, option, parseIntText } from "./args.ts";
 import {
   addLongDouble,
   formatLongDouble,
   LONG_DOUBLE_ZERO,
   parseLongDouble,
 } from "./long_double.ts";
-import type { ArgDoc, CommandSpec, Handler } from "./spec.ts";
+import type { ArgDoc, CommandSpec, Handler, KeyFlag } from "./spec.ts";
 import { FIRST_KEY } from "./spec.ts";
 import {
   deadlineFrom,
@@ -327,9 +327,19 @@ function spec(fields: Omit<CommandSpec, "group" | "keys"> & Partial<CommandSpec>
   return { group: "string", keys: FIRST_KEY, ...fields };
 }
 
+/** SET reads the old value only with GET: otherwise it just overwrites (Redis's setGetKeys). */
+function setKeyFlags(argv: string[]): KeyFlag[] {
+  for (let i = 3; i < argv.length; i++) {
+    if (option(argv[i]) === "GET") return ["RW", "access", "update"];
+  }
+  return ["OW", "update"];
+}
+
 const SET_SPEC_FIELDS = {
   arity: -3,
   flags: ["write", "denyoom"],
+  keyFlags: ["RW", "access", "update", "variable_flags"],
+  keyFlagsFor: setKeyFlags,
   since: "1.0.0",
   complexity: "O(1)",
   args: SET_ARGS,
@@ -339,6 +349,7 @@ const SET_SPEC_FIELDS = {
 export const stringCommands: CommandSpec[] = [
   spec({
     name: "get",
+    keyFlags: ["RO", "access"],
     arity: 2,
     flags: ["readonly", "fast"],
     summary: "Returns the string value of a key.",
@@ -362,6 +373,7 @@ export const stringCommands: CommandSpec[] = [
   }),
   spec({
     name: "setnx",
+    keyFlags: ["OW", "insert"],
     arity: 3,
     flags: ["write", "denyoom", "fast"],
     summary: "Set the string value of a key only when the key doesn't exist.",
@@ -372,6 +384,7 @@ export const stringCommands: CommandSpec[] = [
   }),
   spec({
     name: "setex",
+    keyFlags: ["OW", "update"],
     arity: 4,
     flags: ["write", "denyoom"],
     summary: "Sets the string value and expiration time of a key. Creates the key if it " +
@@ -383,6 +396,7 @@ export const stringCommands: CommandSpec[] = [
   }),
   spec({
     name: "psetex",
+    keyFlags: ["OW", "update"],
     arity: 4,
     flags: ["write", "denyoom"],
     summary: "Sets both string value and expiration time in milliseconds of a key. The key is " +
@@ -394,6 +408,7 @@ export const stringCommands: CommandSpec[] = [
   }),
   spec({
     name: "getset",
+    keyFlags: ["RW", "access", "update"],
     arity: 3,
     flags: ["write", "denyoom", "fast"],
     summary: "Returns the previous string value of a key after setting it to a new value.",
@@ -404,6 +419,7 @@ export const stringCommands: CommandSpec[] = [
   }),
   spec({
     name: "getdel",
+    keyFlags: ["RW", "access", "delete"],
     arity: 2,
     flags: ["write", "fast"],
     summary: "Returns the string value of a key after deleting the key.",
@@ -414,6 +430,7 @@ export const stringCommands: CommandSpec[] = [
   }),
   spec({
     name: "getex",
+    keyFlags: ["RW", "access", "update"],
     arity: -2,
     flags: ["write", "fast"],
     summary: "Returns the string value of a key after setting its expiration time.",
@@ -424,6 +441,7 @@ export const stringCommands: CommandSpec[] = [
   }),
   spec({
     name: "mget",
+    keyFlags: ["RO", "access"],
     arity: -2,
     flags: ["readonly", "fast"],
     keys: [1, -1, 1],
@@ -435,6 +453,7 @@ export const stringCommands: CommandSpec[] = [
   }),
   spec({
     name: "mset",
+    keyFlags: ["OW", "update"],
     arity: -3,
     flags: ["write", "denyoom"],
     keys: [1, -1, 2],
@@ -446,6 +465,7 @@ export const stringCommands: CommandSpec[] = [
   }),
   spec({
     name: "msetnx",
+    keyFlags: ["OW", "insert"],
     arity: -3,
     flags: ["write", "denyoom"],
     keys: [1, -1, 2],
@@ -458,6 +478,7 @@ export const stringCommands: CommandSpec[] = [
   }),
   spec({
     name: "append",
+    keyFlags: ["RW", "insert"],
     arity: 3,
     flags: ["write", "denyoom", "fast"],
     summary: "Appends a string to the value of a key. Creates the key if it doesn't exist.",
@@ -469,6 +490,7 @@ export const stringCommands: CommandSpec[] = [
   }),
   spec({
     name: "strlen",
+    keyFlags: ["RO"],
     arity: 2,
     flags: ["readonly", "fast"],
     summary: "Returns the length of a string value.",
@@ -479,6 +501,7 @@ export const stringCommands: CommandSpec[] = [
   }),
   spec({
     name: "getrange",
+    keyFlags: ["RO", "access"],
     arity: 4,
     flags: ["readonly"],
     summary: "Returns a substring of the string stored at a key.",
@@ -489,6 +512,7 @@ export const stringCommands: CommandSpec[] = [
   }),
   spec({
     name: "substr",
+    keyFlags: ["RO", "access"],
     arity: 4,
     flags: ["readonly"],
     summary: "Returns a substring from a string value (the old name of GETRANGE).",
@@ -499,6 +523,7 @@ export const stringCommands: CommandSpec[] = [
   }),
   spec({
     name: "setrange",
+    keyFlags: ["RW", "update"],
     arity: 4,
     flags: ["write", "denyoom"],
     summary: "Overwrites a part of a string value with another by an offset. Creates the key " +
@@ -511,6 +536,7 @@ export const stringCommands: CommandSpec[] = [
   }),
   spec({
     name: "incr",
+    keyFlags: ["RW", "access", "update"],
     arity: 2,
     flags: ["write", "denyoom", "fast"],
     summary: "Increments the integer value of a key by one. Uses 0 as initial value if the key " +
@@ -522,6 +548,7 @@ export const stringCommands: CommandSpec[] = [
   }),
   spec({
     name: "decr",
+    keyFlags: ["RW", "access", "update"],
     arity: 2,
     flags: ["write", "denyoom", "fast"],
     summary: "Decrements the integer value of a key by one. Uses 0 as initial value if the key " +
@@ -533,6 +560,7 @@ export const stringCommands: CommandSpec[] = [
   }),
   spec({
     name: "incrby",
+    keyFlags: ["RW", "access", "update"],
     arity: 3,
     flags: ["write", "denyoom", "fast"],
     summary: "Increments the integer value of a key by a number. Uses 0 as initial value if the " +
@@ -544,6 +572,7 @@ export const stringCommands: CommandSpec[] = [
   }),
   spec({
     name: "decrby",
+    keyFlags: ["RW", "access", "update"],
     arity: 3,
     flags: ["write", "denyoom", "fast"],
     summary: "Decrements a number from the integer value of a key. Uses 0 as initial value if " +
@@ -555,6 +584,7 @@ export const stringCommands: CommandSpec[] = [
   }),
   spec({
     name: "incrbyfloat",
+    keyFlags: ["RW", "access", "update"],
     arity: 3,
     flags: ["write", "denyoom", "fast"],
     summary: "Increment the floating point value of a key by a number. Uses 0 as initial value " +

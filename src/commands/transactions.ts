@@ -56,6 +56,7 @@ export const transactionCommands: CommandSpec[] = [
   },
   {
     name: "watch",
+    keyFlags: ["RO"],
     arity: -2,
     flags: ["noscript", "loading", "stale", "fast", "allow_busy"],
     keys: ALL_KEYS,

@@ -7,6 +7,7 @@ import { parseArgs } from "node:util";
 import { type Config, DEFAULT_CONFIG, SETTINGS, type SettingSpec } from "./settings.ts";
 import { VERSION } from "../version.ts";
 import { applyConfigFile, ConfigFileError } from "./config_file.ts";
+import { utf8ToLatin1 } from "../protocol/latin1.ts";
 
 /** What the command line asked for: run with a config, or print something and exit. */
 export type FlagsOutcome =
@@ -91,7 +92,12 @@ export function parseFlags(args: string[]): FlagsOutcome {
         `Missing value for "--${token.name}" (expected ${valueName(token.name)})`,
       );
     }
-    given.set(token.name, token.value);
+    const previous = given.get(token.name);
+    const repeatable = SETTINGS.some((s) => s.name === token.name && s.repeatable);
+    given.set(
+      token.name,
+      repeatable && previous !== undefined ? `${previous} ${token.value}` : token.value,
+    );
   }
   if (help) return { kind: "help", text: helpText() };
   if (version) return { kind: "version", text: `hermes ${VERSION}` };
@@ -110,7 +116,8 @@ export function parseFlags(args: string[]): FlagsOutcome {
     const raw = given.get(setting.name);
     if (raw === undefined) continue;
     try {
-      (config as unknown as Record<string, unknown>)[setting.key] = setting.parse(raw);
+      const text = setting.bytes ? utf8ToLatin1(raw) : raw;
+      (config as unknown as Record<string, unknown>)[setting.key] = setting.parse(text);
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       const lowered = reason.charAt(0).toLowerCase() + reason.slice(1);

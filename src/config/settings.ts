@@ -63,6 +63,27 @@ export interface Config {
   setMaxIntsetEntries: number;
   /** Size of each list node: -1..-5 = 4..64 KB, a positive number = elements per node. */
   listMaxListpackSize: number;
+  /** The default user's password ("" = none: clients need not authenticate). */
+  requirePass: string;
+  /** File of ACL users loaded at start, written by ACL SAVE ("" = none). */
+  aclFile: string;
+  /** Most entries the ACL log keeps. */
+  aclLogMaxLen: number;
+  /** Refuse clients not on the loopback interface while the default user has no password. */
+  protectedMode: boolean;
+  /** Commands removed from the command table (lower case; `container|sub` for a subcommand). */
+  disabledCommands: string[];
+  /** TLS port (0 = no TLS). With a TLS port, `port` 0 turns the plain port off. */
+  tlsPort: number;
+  tlsCertFile: string;
+  tlsKeyFile: string;
+  /** CA certificates that client certificates must chain to. */
+  tlsCaCertFile: string;
+  /**
+   * Client certificates: required (`yes`), refused unless valid when given (`optional`), or not
+   * asked for (`no`).
+   */
+  tlsAuthClients: TlsAuthClients;
 }
 
 export const LOG_LEVELS = ["debug", "info", "warn", "error"] as const;
@@ -71,6 +92,8 @@ export const FSYNC_POLICIES = ["always", "everysec", "no"] as const;
 export type FsyncPolicy = typeof FSYNC_POLICIES[number];
 export const PERSISTENCE_MODES = ["wal", "none"] as const;
 export type Persistence = typeof PERSISTENCE_MODES[number];
+export const TLS_AUTH_CLIENTS = ["yes", "no", "optional"] as const;
+export type TlsAuthClients = typeof TLS_AUTH_CLIENTS[number];
 
 /** One setting: how it is parsed, shown, documented, and whether CONFIG SET may change it. */
 export interface SettingSpec<K extends keyof Config = keyof Config> {
@@ -88,6 +111,15 @@ export interface SettingSpec<K extends keyof Config = keyof Config> {
   mutable: boolean;
   /** A switch: the flag takes no value (`--repair`); CONFIG shows it as yes/no. */
   isSwitch?: boolean;
+  /** The flag may be given more than once; the values are joined with spaces before parsing. */
+  repeatable?: boolean;
+  /** A password: the startup line shows only whether it is set. */
+  secret?: boolean;
+  /**
+   * The value is bytes, as a client sends it (one-byte string): the command line's UTF-8 text is
+   * converted to its bytes first, so a password typed in a shell matches the one a client sends.
+   */
+  bytes?: boolean;
 }
 
 function wholeNumber(name: string, min: number, max: number) {
@@ -395,6 +427,8 @@ export const SETTINGS: SettingSpec[] = [
     parse: (text: string) => text,
     format: asString,
     mutable: true,
+    secret: true,
+    bytes: true,
   },
   {
     key: "replBacklogBytes",
@@ -502,6 +536,99 @@ export const SETTINGS: SettingSpec[] = [
     format: asString,
     mutable: true,
   },
+  {
+    key: "requirePass",
+    name: "requirepass",
+    help: "Password of the default user; clients must AUTH first (empty = none)",
+    valueName: "<password>",
+    parse: (text: string) => text,
+    format: asString,
+    mutable: true,
+    secret: true,
+    bytes: true,
+  },
+  {
+    key: "aclFile",
+    name: "aclfile",
+    help: "ACL users file: loaded at start (a missing file is created by ACL SAVE)",
+    valueName: "<path>",
+    parse: (text: string) => text,
+    format: asString,
+    mutable: false,
+  },
+  {
+    key: "aclLogMaxLen",
+    name: "acllog-max-len",
+    help: "Most entries kept in the ACL log",
+    valueName: "<n>",
+    parse: wholeNumber("acllog-max-len", 0, 1_000_000),
+    format: asString,
+    mutable: true,
+  },
+  {
+    key: "protectedMode",
+    name: "protected-mode",
+    help: "While the default user has no password, accept clients from 127.0.0.1/::1 only",
+    valueName: "<yes|no>",
+    parse: yesNo("protected-mode"),
+    format: formatYesNo,
+    mutable: true,
+  },
+  {
+    key: "disabledCommands",
+    name: "disable-command",
+    help: "Remove a command (or container|subcommand) from the server; repeatable",
+    valueName: "<name>",
+    parse: (text: string) => text.toLowerCase().split(/[\s,]+/).filter((name) => name !== ""),
+    format: (value: string[]) => value.join(" "),
+    mutable: false,
+    repeatable: true,
+  },
+  {
+    key: "tlsPort",
+    name: "tls-port",
+    help: "TLS port (0 = none); with a TLS port, --port 0 turns the plain port off",
+    valueName: "<n>",
+    parse: wholeNumber("tls-port", 0, 65535),
+    format: asString,
+    mutable: false,
+  },
+  {
+    key: "tlsCertFile",
+    name: "tls-cert-file",
+    help: "Server certificate (PEM) for the TLS port",
+    valueName: "<path>",
+    parse: (text: string) => text,
+    format: asString,
+    mutable: false,
+  },
+  {
+    key: "tlsKeyFile",
+    name: "tls-key-file",
+    help: "Private key (PEM) of the server certificate",
+    valueName: "<path>",
+    parse: (text: string) => text,
+    format: asString,
+    mutable: false,
+  },
+  {
+    key: "tlsCaCertFile",
+    name: "tls-ca-cert-file",
+    help: "CA certificates (PEM) client certificates must chain to",
+    valueName: "<path>",
+    parse: (text: string) => text,
+    format: asString,
+    mutable: false,
+  },
+  {
+    key: "tlsAuthClients",
+    name: "tls-auth-clients",
+    help: "Client certificates on the TLS port: yes (required), optional, no",
+    valueName: "<mode>",
+    parse: oneOf("tls-auth-clients", TLS_AUTH_CLIENTS),
+    format: asString,
+    mutable: false,
+  },
 ] as SettingSpec[];
 
 /** Built-in defaults: what `deno task start` with no flags runs with. */
@@ -540,6 +667,16 @@ export const DEFAULT_CONFIG: Readonly<Config> = Object.freeze({
   hashMaxListpackValue: 64,
   setMaxIntsetEntries: 512,
   listMaxListpackSize: -2,
+  requirePass: "",
+  aclFile: "",
+  aclLogMaxLen: 128,
+  protectedMode: true,
+  disabledCommands: [],
+  tlsPort: 0,
+  tlsCertFile: "",
+  tlsKeyFile: "",
+  tlsCaCertFile: "",
+  tlsAuthClients: "yes",
 });
 
 /** Finds a setting by its name or a Redis alias, case-insensitively. */

@@ -20,6 +20,14 @@ export interface FrameLimits {
   maxArgs: number;
 }
 
+/**
+ * Most arguments, and longest argument, a client may send before it authenticates (Redis 7.0's
+ * networking.c): a bigger request is refused and the client closed, so an unauthenticated
+ * stranger cannot make the server buffer much.
+ */
+export const PRE_AUTH_MAX_ARGS = 10;
+export const PRE_AUTH_MAX_BULK_BYTES = 16 * 1024;
+
 const CR = 0x0d;
 const LF = 0x0a;
 const INITIAL_BUFFER_BYTES = 16 * 1024;
@@ -46,6 +54,8 @@ export class FrameReader {
    * line arriving a byte at a time is scanned once, not once per byte.
    */
   #scanFrom = 0;
+  /** The client has not authenticated: Redis's small pre-authentication limits apply. */
+  preAuth = false;
 
   constructor(limits: FrameLimits) {
     this.#limits = limits;
@@ -129,6 +139,9 @@ export class FrameReader {
     if (count === null || count > this.#limits.maxArgs) {
       throw new ProtocolError("invalid multibulk length");
     }
+    if (this.preAuth && count > PRE_AUTH_MAX_ARGS) {
+      throw new ProtocolError("unauthenticated multibulk length");
+    }
     this.#start = cr + 2;
     this.#pendingArgs = count < 0 ? 0 : count;
     this.#args = [];
@@ -150,6 +163,9 @@ export class FrameReader {
         const len = parseInteger(buf, this.#start + 1, cr);
         if (len === null || len < 0 || len > this.#limits.maxBulkBytes) {
           throw new ProtocolError("invalid bulk length");
+        }
+        if (this.preAuth && len > PRE_AUTH_MAX_BULK_BYTES) {
+          throw new ProtocolError("unauthenticated bulk length");
         }
         this.#start = cr + 2;
         this.#bulkLen = len;

@@ -14,6 +14,7 @@ import type { Config } from "../config/settings.ts";
 import type { StoreActor } from "../store/actor.ts";
 import type { Logger } from "../log/logger.ts";
 import type { NetworkStats } from "../commands/server_control.ts";
+import type { ClientSocket } from "./transport.ts";
 
 /** Most commands handed to the actor in one batch; the rest of a big read waits its turn. */
 const MAX_BATCH_COMMANDS = 1024;
@@ -23,7 +24,7 @@ const BLOCKED_READ_BYTES = 16 * 1024;
 
 export class Connection {
   readonly session: Session;
-  readonly #conn: Deno.Conn;
+  readonly #conn: ClientSocket;
   readonly #config: Config;
   readonly #actor: StoreActor<Session>;
   readonly #log: Logger;
@@ -48,7 +49,7 @@ export class Connection {
   #abortWait: (() => void) | null = null;
 
   constructor(
-    conn: Deno.Conn,
+    conn: ClientSocket,
     session: Session,
     config: Config,
     actor: StoreActor<Session>,
@@ -207,9 +208,14 @@ export class Connection {
     while (true) {
       const batch: string[][] = [];
       let protocolError: ProtocolError | null = null;
+      // Before authentication one command runs at a time, so an AUTH in a pipeline lifts the
+      // pre-authentication limits for the requests after it, as in Redis.
+      const reader = this.#reader;
+      reader.preAuth = session.preAuth;
+      const most = session.preAuth ? 1 : MAX_BATCH_COMMANDS;
       try {
         let argv: string[] | null;
-        while (batch.length < MAX_BATCH_COMMANDS && (argv = this.#reader.next()) !== null) {
+        while (batch.length < most && (argv = reader.next()) !== null) {
           batch.push(argv);
         }
       } catch (error) {
@@ -230,7 +236,7 @@ export class Connection {
       }
       this.#flush();
       if (session.closeRequested || this.#closing) return false;
-      if (batch.length < MAX_BATCH_COMMANDS) return true;
+      if (batch.length < most) return true;
     }
   }
 

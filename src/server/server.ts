@@ -17,6 +17,8 @@ import { parseSettingValue } from "../commands/config.ts";
 import { type Config, findSetting } from "../config/settings.ts";
 import type { StoreActor } from "../store/actor.ts";
 import type { Logger } from "../log/logger.ts";
+import { type ClientListener, type ClientSocket, formatAddr, hostOf } from "./transport.ts";
+import { listenNodeTls } from "./node_tls.ts";
 
 const MAX_CLIENTS_REPLY = new TextEncoder().encode("-ERR max number of clients reached\r\n");
 /** How often idle clients are looked for (Redis's clientsCron runs about as often). */
@@ -44,6 +46,11 @@ export interface ServerOptions {
   replication?: ReplicationControl;
   /** Hook run after CONFIG SET changed a setting (e.g. the log level). */
   onConfigChanged?: (name: string) => void;
+  /**
+   * Sets up a new client's session (its user); returns the error line to send before closing
+   * the connection when the client is refused (protected mode), or null.
+   */
+  admit?: (session: Session, remoteHost: string) => string | null;
 }
 
 export class Server implements ServerControl {
@@ -62,7 +69,8 @@ export class Server implements ServerControl {
   readonly #log: Logger;
   readonly #connections = new Map<Session, Connection>();
   readonly #options: ServerOptions;
-  #listener: Deno.TcpListener | null = null;
+  #listener: ClientListener | null = null;
+  #tlsListener: ClientListener | null = null;
   #nextClientId = 1;
   #idleTimer: ReturnType<typeof setInterval> | undefined;
   #stopping: Promise<void> | null = null;
@@ -76,22 +84,72 @@ export class Server implements ServerControl {
     this.#log = options.log;
   }
 
+  /** The plain TCP port bound (0 when it is turned off in favour of TLS only). */
   get port(): number {
-    return this.#listener?.addr.port ?? this.config.port;
+    const addr = this.#listener?.addr;
+    return addr && "port" in addr ? addr.port : this.#plainPortWanted() ? this.config.port : 0;
   }
 
-  /** Binds the port; throws if it cannot. */
-  listen(): Deno.NetAddr {
-    this.#listener = Deno.listen({ hostname: this.config.host, port: this.config.port });
+  /** The TLS port bound, or 0. */
+  get tlsPort(): number {
+    const addr = this.#tlsListener?.addr;
+    return addr && "port" in addr ? addr.port : 0;
+  }
+
+  /** Plain TCP is served unless TLS is on and --port is 0 (Redis's way to turn it off). */
+  #plainPortWanted(): boolean {
+    return this.config.port !== 0 || this.config.tlsPort === 0;
+  }
+
+  /** Binds the plain and/or TLS port; throws if it cannot. */
+  async listen(): Promise<void> {
+    const { host, port, tlsPort } = this.config;
+    try {
+      if (this.#plainPortWanted()) this.#listener = Deno.listen({ hostname: host, port });
+      if (tlsPort !== 0) this.#tlsListener = await this.#listenTls();
+    } catch (error) {
+      this.#listener?.close();
+      throw error;
+    }
     this.#idleTimer = setInterval(() => this.#closeIdleClients(), IDLE_SWEEP_MS);
-    return this.#listener.addr;
   }
 
-  /** Accepts clients until {@linkcode stop}. */
+  /**
+   * The TLS port: Deno's native TLS when client certificates are not asked for, node:tls when
+   * they are (Deno.listenTls cannot request them).
+   */
+  async #listenTls(): Promise<ClientListener> {
+    const config = this.config;
+    const read = (what: string, path: string): string => {
+      if (path === "") throw new Error(`--tls-port needs --${what}`);
+      return Deno.readTextFileSync(path);
+    };
+    const cert = read("tls-cert-file", config.tlsCertFile);
+    const key = read("tls-key-file", config.tlsKeyFile);
+    if (config.tlsAuthClients === "no") {
+      return Deno.listenTls({ hostname: config.host, port: config.tlsPort, cert, key });
+    }
+    return await listenNodeTls({
+      hostname: config.host,
+      port: config.tlsPort,
+      cert,
+      key,
+      ca: read("tls-ca-cert-file", config.tlsCaCertFile),
+      mode: config.tlsAuthClients,
+      onHandshakeError: (message) => this.#log.debug(`TLS handshake failed: ${message}`),
+    });
+  }
+
+  /** Accepts clients on every port until {@linkcode stop}. */
   async acceptLoop(): Promise<void> {
-    const listener = this.#listener!;
+    const loops = [this.#listener, this.#tlsListener].filter((l) => l !== null)
+      .map((listener) => this.#acceptFrom(listener!));
+    await Promise.all(loops);
+  }
+
+  async #acceptFrom(listener: ClientListener): Promise<void> {
     while (true) {
-      let conn: Deno.TcpConn;
+      let conn: ClientSocket;
       try {
         conn = await listener.accept();
       } catch (error) {
@@ -106,29 +164,30 @@ export class Server implements ServerControl {
     }
   }
 
-  #admit(conn: Deno.TcpConn): void {
+  #admit(conn: ClientSocket): void {
     if (this.#stopping || this.#connections.size >= this.config.maxClients) {
       // Counted as rejected only, as Redis does (not in total_connections_received).
       this.network.rejectedConnections++;
-      conn.write(MAX_CLIENTS_REPLY).catch(() => {}).finally(() => {
-        try {
-          conn.close();
-        } catch { /* already closed */ }
-      });
+      this.#refuse(conn, MAX_CLIENTS_REPLY);
       return;
     }
     this.network.totalConnectionsReceived++;
     try {
-      conn.setNoDelay(true);
+      conn.setNoDelay?.(true);
     } catch { /* not fatal */ }
-    const remote = conn.remoteAddr as Deno.NetAddr;
-    const local = conn.localAddr as Deno.NetAddr;
     const session = new Session(
       this.#nextClientId++,
-      `${remote.hostname}:${remote.port}`,
-      `${local.hostname}:${local.port}`,
+      formatAddr(conn.remoteAddr),
+      formatAddr(conn.localAddr),
       Date.now(),
     );
+    const refusal = this.#options.admit?.(session, hostOf(conn.remoteAddr)) ?? null;
+    if (refusal !== null) {
+      // Protected mode: Redis answers once and closes, counting a rejected connection.
+      this.network.rejectedConnections++;
+      this.#refuse(conn, new TextEncoder().encode(`-${refusal}\r\n`));
+      return;
+    }
     const connection = new Connection(
       conn,
       session,
@@ -147,6 +206,15 @@ export class Server implements ServerControl {
         if (session.hasCloseHooks) this.#actor.run(() => session.closed());
       });
     this.#served.add(served);
+  }
+
+  /** Sends one reply to a refused client and closes it. */
+  #refuse(conn: ClientSocket, reply: Uint8Array): void {
+    conn.write(reply).catch(() => {}).finally(() => {
+      try {
+        conn.close();
+      } catch { /* already closed */ }
+    });
   }
 
   #closeIdleClients(): void {
@@ -208,6 +276,10 @@ export class Server implements ServerControl {
     ];
   }
 
+  logWarning(message: string): void {
+    this.#log.warn(message);
+  }
+
   shutdown(): void {
     // Let the SHUTDOWN batch finish before stopping; stop() answers what is in flight.
     setTimeout(() => this.stop(), 0);
@@ -224,9 +296,11 @@ export class Server implements ServerControl {
 
   async #stop(): Promise<void> {
     clearInterval(this.#idleTimer);
-    try {
-      this.#listener?.close();
-    } catch { /* already closed */ }
+    for (const listener of [this.#listener, this.#tlsListener]) {
+      try {
+        listener?.close();
+      } catch { /* already closed */ }
+    }
     for (const connection of this.#connections.values()) connection.finishAndClose();
     let timer: ReturnType<typeof setTimeout> | undefined;
     const deadline = new Promise((resolve) => timer = setTimeout(resolve, SHUTDOWN_GRACE_MS));

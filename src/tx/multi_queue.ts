@@ -6,7 +6,7 @@
  * The queue is bounded by bytes (`transaction-max-bytes`): a command past the limit is refused,
  * which aborts the transaction like any refusal while queueing.
  */
-import { CommandError, multiQueueFull } from "../commands/errors.ts";
+import { type CommandError, execAborted, multiQueueFull } from "../commands/errors.ts";
 import type { CommandFlag, CommandSpec } from "../commands/spec.ts";
 
 /** One queued command: its resolved spec (the subcommand for containers) and its words. */
@@ -61,6 +61,6 @@ export class MultiQueue {
     this.aborted = true;
     if (spec?.name !== "exec") return error;
     this.#end();
-    return new CommandError(`EXECABORT Transaction discarded because of: ${error.line}`);
+    return execAborted(error);
   }
 }

@@ -22,6 +22,7 @@ import {
 } from "../commands/errors.ts";
 import { type Gate, GateOrder, HANDLED } from "../commands/gates.ts";
 import type { Session } from "../commands/session.ts";
+import type { CommandSpec } from "../commands/spec.ts";
 import { type Execute, InteractiveTransactions } from "./interactive.ts";
 import { MultiQueue } from "./multi_queue.ts";
 import { WatchRegistry } from "./watch.ts";
@@ -41,8 +42,20 @@ export type TransactionConfig = Pick<
   "transactionTimeoutSec" | "transactionMaxKeys" | "transactionMaxBytes" | "maxWatchedKeys"
 >;
 
+/** Checks a queued command again at EXEC: the refusal to answer in its place, or null. */
+export type ExecCheck = (
+  session: Session,
+  spec: CommandSpec,
+  argv: string[],
+) => CommandError | null;
+
 export class Transactions {
   readonly watches: WatchRegistry<Session>;
+  /**
+   * Set by the security layer: EXEC checks each queued command's permissions again, since the
+   * ACL rules may have changed after it was queued (Redis 7 does the same).
+   */
+  execCheck: ExecCheck | null = null;
   readonly interactive: InteractiveTransactions;
   readonly #host: TransactionHost;
   readonly #config: TransactionConfig;
@@ -95,7 +108,12 @@ export class Transactions {
     session.inTransaction = true;
     journal.hold();
     try {
-      for (const { spec, argv } of multi.commands) this.#host.execute(session, spec, argv);
+      const check = this.execCheck;
+      for (const { spec, argv } of multi.commands) {
+        const refusal = check === null ? null : check(session, spec, argv);
+        if (refusal === null) this.#host.execute(session, spec, argv);
+        else ctx.out.error(refusal.line);
+      }
     } finally {
       journal.release();
       session.inTransaction = false;
