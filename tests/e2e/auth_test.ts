@@ -86,8 +86,11 @@ Deno.test("before authentication big requests are refused and the client closed,
     });
     // Within the limits the request is answered (NOAUTH) and the connection stays open.
     answer = await exchange(server.port, `*10\r\n${"$1\r\nx\r\n".repeat(10)}`);
-    assertEquals(answer, { reply: "-ERR unknown command 'x', with args beginning with: " +
-      "'x' 'x' 'x' 'x' 'x' 'x' 'x' 'x' 'x' \r\n", closed: false });
+    assertEquals(answer, {
+      reply: "-ERR unknown command 'x', with args beginning with: " +
+        "'x' 'x' 'x' 'x' 'x' 'x' 'x' 'x' 'x' \r\n",
+      closed: false,
+    });
     // AUTH in the same write lifts the limits for the requests after it.
     const big = "v".repeat(20_000);
     answer = await exchange(
@@ -175,7 +178,10 @@ Deno.test("deleting a user disconnects its clients, the deleting client after it
     await admin.send("ACL", "SETUSER", "temp", "on", ">pw", "+@all", "~*");
     const victim = await connect({ port: server.port, username: "temp", password: "pw" });
     assertEquals(await victim.send("PING"), "PONG");
-    assertEquals(await victim.send("CLIENT", "INFO").then((t) => /user=temp /.test(String(t))), true);
+    assertEquals(
+      await victim.send("CLIENT", "INFO").then((t) => /user=temp /.test(String(t))),
+      true,
+    );
     assertEquals(await admin.send("ACL", "DELUSER", "temp"), 1);
     await victim.send("PING").then(
       () => assertOk(false, "the deleted user's client still runs commands"),
@@ -246,7 +252,10 @@ Deno.test("--disable-command removes commands and subcommands from the server", 
   }).output();
   await Deno.remove(dir, { recursive: true });
   assertEquals(run.code, 1);
-  assertMatch(new TextDecoder().decode(run.stderr), /Cannot disable command "nosuch": no such command/);
+  assertMatch(
+    new TextDecoder().decode(run.stderr),
+    /Cannot disable command "nosuch": no such command/,
+  );
 });
 
 function toMap(value: unknown): Map<string, unknown> {
