@@ -19,6 +19,8 @@ export interface CliOptions {
   db: number | string;
   /** 3 sends HELLO 3 on connect. */
   protocol: 2 | 3;
+  /** Connect over TLS (redis-cli's --tls, --cacert, --cert, --key). */
+  tls?: { caCertFile?: string; certFile?: string; keyFile?: string };
   /** Forced output format; undefined picks tty when stdout is a terminal, raw otherwise. */
   format?: OutputFormat;
   /** The one command to run, or empty for the prompt / piped stdin. */
@@ -36,7 +38,9 @@ export class CliUsageError extends Error {
   override name = "CliUsageError";
 }
 
-const VALUE_FLAGS: Record<string, "host" | "port" | "password" | "user" | "db"> = {
+type ValueTarget = "host" | "port" | "password" | "user" | "db" | "cacert" | "cert" | "key";
+
+const VALUE_FLAGS: Record<string, ValueTarget> = {
   "-h": "host",
   "--host": "host",
   "-p": "port",
@@ -46,6 +50,9 @@ const VALUE_FLAGS: Record<string, "host" | "port" | "password" | "user" | "db"> 
   "--user": "user",
   "-n": "db",
   "--db": "db",
+  "--cacert": "cacert",
+  "--cert": "cert",
+  "--key": "key",
 };
 
 /** Parses the arguments after `cli`. */
@@ -86,6 +93,9 @@ export function parseCliArgs(args: string[]): CliRequest {
       case "--raw":
         options.format = "raw";
         break;
+      case "--tls":
+        options.tls ??= {};
+        break;
       case "--no-raw":
         options.format = "tty";
         break;
@@ -97,13 +107,17 @@ export function parseCliArgs(args: string[]): CliRequest {
   return { kind: "run", options };
 }
 
-function setValue(
-  options: CliOptions,
-  target: "host" | "port" | "password" | "user" | "db",
-  flag: string,
-  value: string,
-): void {
+function setValue(options: CliOptions, target: ValueTarget, flag: string, value: string): void {
   switch (target) {
+    case "cacert":
+      (options.tls ??= {}).caCertFile = value;
+      return;
+    case "cert":
+      (options.tls ??= {}).certFile = value;
+      return;
+    case "key":
+      (options.tls ??= {}).keyFile = value;
+      return;
     case "host":
       if (value === "") throw new CliUsageError(`Option ${flag} needs a host name`);
       options.host = value;
@@ -152,6 +166,10 @@ export function usage(): string {
     "  --user <name>       ACL user name for AUTH",
     "  -n, --db <index>    Database number or partition name to select (default: 0)",
     "  -3, --resp3         Speak RESP3 (sends HELLO 3 on connect)",
+    "  --tls               Connect over TLS (implied by --cacert, --cert, --key)",
+    "  --cacert <file>     CA certificate (PEM) to trust for the server's certificate",
+    "  --cert <file>       Client certificate (PEM), with --key",
+    "  --key <file>        Private key (PEM) of the client certificate",
     "  --raw               Print replies raw (the default when stdout is not a terminal)",
     "  --no-raw            Print replies formatted (the default on a terminal)",
     "  --help              Print this help and exit",

@@ -3,7 +3,14 @@
  * remembers what the user changed (database, protocol, credentials) so a reconnect restores
  * it, and when the connection turns out to be gone, reconnects and retries the command once.
  */
-import { type Client, connect, encodeCommand, Push, ReplyError } from "../client/mod.ts";
+import {
+  type Client,
+  connect,
+  encodeCommand,
+  Push,
+  ReplyError,
+  type TlsOptions,
+} from "../client/mod.ts";
 import { latin1ToBytes } from "../protocol/latin1.ts";
 import type { CliOptions } from "./cli_args.ts";
 import { parseReplyTree, type ReplyNode } from "./reply_tree.ts";
@@ -76,7 +83,11 @@ export class CliSession {
     this.#multi = false;
     let client: Client;
     try {
-      client = await connect({ host: this.#options.host, port: this.#options.port });
+      client = await connect({
+        host: this.#options.host,
+        port: this.#options.port,
+        tls: tlsOptions(this.#options.tls),
+      });
     } catch (error) {
       throw new ConnectError(`Could not connect to Hermes at ${this.address}: ${reason(error)}`);
     }
@@ -246,4 +257,17 @@ function isConnectionError(error: unknown): boolean {
 function reason(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
   return message.replace(/\s*\(os error \d+\)$/, "");
+}
+
+/** The client library's TLS options from the CLI's file names (read on each connect). */
+function tlsOptions(tls: CliOptions["tls"]): TlsOptions | undefined {
+  if (tls === undefined) return undefined;
+  const read = (path: string | undefined) =>
+    path === undefined ? undefined : Deno.readTextFileSync(path);
+  const caCert = read(tls.caCertFile);
+  return {
+    caCerts: caCert === undefined ? undefined : [caCert],
+    cert: read(tls.certFile),
+    key: read(tls.keyFile),
+  };
 }

@@ -517,11 +517,16 @@ export class Client extends Connection {
  * ```
  */
 export async function connect(options: ConnectOptions = {}): Promise<Client> {
-  const conn = await Deno.connect({
-    hostname: options.host ?? "127.0.0.1",
-    port: options.port ?? 8080,
+  const hostname = options.host ?? "127.0.0.1";
+  const port = options.port ?? 8080;
+  const tls = options.tls;
+  const conn = tls === undefined ? await Deno.connect({ hostname, port }) : await Deno.connectTls({
+    hostname,
+    port,
+    caCerts: tls.caCerts,
+    ...(tls.cert !== undefined && tls.key !== undefined ? { cert: tls.cert, key: tls.key } : {}),
   });
-  conn.setNoDelay(true);
+  if (tls === undefined) (conn as Deno.TcpConn).setNoDelay(true);
   const client = new Client(conn);
   client.onPush = options.onPush;
   try {

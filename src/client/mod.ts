@@ -40,6 +40,7 @@ export {
   type HelloOptions,
   type ScanOptions,
   type SetOptions,
+  type TlsOptions,
 } from "./options.ts";
 export { toBytes, toText } from "./reply_values.ts";
 export { Connection, type PushHandler, type Transport } from "./connection.ts";

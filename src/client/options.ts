@@ -31,6 +31,33 @@ export interface ConnectOptions {
   db?: number | string;
   /** Receives RESP3 push frames; without it they collect in `client.pushes`. */
   onPush?: PushHandler;
+  /** Connect over TLS (the server's `--tls-port`). */
+  tls?: TlsOptions;
+}
+
+/**
+ * TLS settings of `connect`: the CA to trust (PEM text; the system's roots are trusted too),
+ * and a client certificate for servers started with `--tls-auth-clients yes|optional`. The
+ * server's certificate must name the host connected to (a DNS name or an IP address SAN).
+ *
+ * @example
+ * ```ts
+ * import { connect } from "./mod.ts";
+ * const client = await connect({
+ *   port: 6380,
+ *   tls: { caCerts: [await Deno.readTextFile("ca.crt")] },
+ *   username: "app",
+ *   password: "secret",
+ * });
+ * client.close();
+ * ```
+ */
+export interface TlsOptions {
+  /** Extra root certificates (PEM). */
+  caCerts?: string[];
+  /** Client certificate and its private key (PEM). */
+  cert?: string;
+  key?: string;
 }
 
 /**

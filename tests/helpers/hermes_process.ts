@@ -14,7 +14,10 @@ const MAIN = new URL("../../main.ts", import.meta.url).pathname;
 export const HERMES_V8_FLAGS = ["--v8-flags=--max-semi-space-size=8"];
 
 export interface HermesProcess {
+  /** The plain port, or with `--port 0 --tls-port N` (TLS only) the TLS port. */
   port: number;
+  /** The TLS port, or 0 when the server has none. */
+  tlsPort: number;
   dir: string;
   process: Deno.ChildProcess;
   /** Everything the server printed on stdout and stderr so far. */
@@ -56,17 +59,21 @@ export async function startHermes(
   const process = command.spawn();
   let text = "";
   const decoder = new TextDecoder();
-  let resolveReady!: (port: number) => void;
+  let resolveReady!: (ports: [number, number]) => void;
   let rejectReady!: (error: Error) => void;
-  const ready = new Promise<number>((resolve, reject) => {
+  const ready = new Promise<[number, number]>((resolve, reject) => {
     resolveReady = resolve;
     rejectReady = reject;
   });
   const pump = async (stream: ReadableStream<Uint8Array>) => {
     for await (const chunk of stream) {
       text += decoder.decode(chunk, { stream: true });
-      const match = /ready on [^\s]+:(\d+)/.exec(text);
-      if (match) resolveReady(Number(match[1]));
+      // `ready on host:port`, `... (TLS on host:tls)`, or `host:tls (TLS only)`.
+      const match = /ready on [^\s]+:(\d+)( \(TLS only\)| \(TLS on [^\s]+:(\d+)\))?/.exec(text);
+      if (match) {
+        const port = Number(match[1]);
+        resolveReady([port, match[2] === " (TLS only)" ? port : Number(match[3] ?? 0)]);
+      }
     }
   };
   const pumps = Promise.all([pump(process.stdout), pump(process.stderr)]);
@@ -79,8 +86,9 @@ export async function startHermes(
     20_000,
   );
   let port: number;
+  let tlsPort: number;
   try {
-    port = await ready;
+    [port, tlsPort] = await ready;
   } finally {
     clearTimeout(timer);
   }
@@ -88,6 +96,7 @@ export async function startHermes(
   status.then(() => exited = true);
   return {
     port,
+    tlsPort,
     dir,
     process,
     output: () => text,
