@@ -204,7 +204,7 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
     runInStore: (task) => actor.run(task),
     runCommand: (session, argv) => dispatcher.run(session, argv),
     wal: journal,
-    listeningPort: () => server.port,
+    listeningPort: () => config.tlsReplication ? server.tlsPort : server.port,
     now: clock,
     disconnect: (session) => server.disconnect(session),
     // A replica checks every command (read-only, stale data); a primary checks none.

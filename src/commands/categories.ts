@@ -66,6 +66,6 @@ export function aclCategories(spec: CommandSpec): string[] {
   if (flags.has("blocking")) found.add("blocking");
   found.add(flags.has("fast") ? "fast" : "slow");
   const group = GROUP_CATEGORY[spec.group];
-  if (group && !spec.subcommands) found.add(group);
+  if (group && !spec.subcommands && spec.groupCategory !== false) found.add(group);
   return CATEGORY_ORDER.filter((c) => found.has(c));
 }

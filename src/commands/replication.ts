@@ -162,6 +162,7 @@ export const replicationCommands: CommandSpec[] = [
     flags: ["noscript", "loading", "stale", "fast"],
     keys: NO_KEYS,
     group: "server",
+    aclCategories: ["admin", "dangerous"],
     summary: "Returns the replication role.",
     since: "2.8.12",
     complexity: "O(1)",
@@ -174,6 +175,8 @@ export const replicationCommands: CommandSpec[] = [
     flags: ["noscript"],
     keys: NO_KEYS,
     group: "generic",
+    groupCategory: false,
+    aclCategories: ["connection"],
     summary:
       "Blocks until the asynchronous replication of all preceding write commands sent by the " +
       "connection is completed.",

@@ -121,6 +121,11 @@ export interface CommandSpec {
    * e.g. `["keyspace", "dangerous"]` for FLUSHALL.
    */
   aclCategories?: string[];
+  /**
+   * False when the command's group implies no category for it (WAIT is `generic` but not
+   * `@keyspace` in Redis).
+   */
+  groupCategory?: false;
   /** Command tips for clients (COMMAND INFO), e.g. `nondeterministic_output`. */
   tips?: string[];
 }

@@ -41,6 +41,10 @@ export interface Config {
   replicaOf: string;
   /** Password sent with AUTH to the primary. */
   masterAuth: string;
+  /** ACL user a replica authenticates as on its primary ("" = the default user). */
+  masterUser: string;
+  /** A replica connects to its primary's TLS port. */
+  tlsReplication: boolean;
   /** Bytes of the replication stream kept for partial resyncs. */
   replBacklogBytes: number;
   /** A replica refuses writes from its own clients. */
@@ -431,6 +435,25 @@ export const SETTINGS: SettingSpec[] = [
     bytes: true,
   },
   {
+    key: "masterUser",
+    name: "masteruser",
+    help: "ACL user a replica authenticates as on its primary (with --masterauth)",
+    valueName: "<name>",
+    parse: (text: string) => text,
+    format: asString,
+    mutable: true,
+    bytes: true,
+  },
+  {
+    key: "tlsReplication",
+    name: "tls-replication",
+    help: "A replica connects to its primary over TLS (yes or no)",
+    valueName: "<yes|no>",
+    parse: yesNo("tls-replication"),
+    format: formatYesNo,
+    mutable: false,
+  },
+  {
     key: "replBacklogBytes",
     name: "repl-backlog-size",
     help: "Bytes of the replication stream kept so a reconnecting replica can resume",
@@ -656,6 +679,8 @@ export const DEFAULT_CONFIG: Readonly<Config> = Object.freeze({
   dbFilename: "dump.rdb",
   replicaOf: "",
   masterAuth: "",
+  masterUser: "",
+  tlsReplication: false,
   replBacklogBytes: 1024 * 1024,
   replicaReadOnly: true,
   replicaServeStaleData: true,

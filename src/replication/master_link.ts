@@ -194,7 +194,9 @@ export class MasterLink {
   async #connectOnce(): Promise<void> {
     const { host, port, config, replication, log } = this.#options;
     this.state = "connecting";
-    const conn = await Deno.connect({ hostname: host, port });
+    const conn = config.tlsReplication
+      ? await Deno.connectTls({ hostname: host, port, ...replicationTls(config) })
+      : await Deno.connect({ hostname: host, port });
     this.#conn = conn;
     this.lastIoMs = Date.now();
     const reader = new LinkReader(conn);
@@ -207,7 +209,12 @@ export class MasterLink {
       throw new LinkError(`the primary answered PING with "${pong}"`);
     }
     if (config.masterAuth !== "") {
-      const auth = await this.#command(reader, ["AUTH", config.masterAuth]);
+      const auth = await this.#command(
+        reader,
+        config.masterUser === ""
+          ? ["AUTH", config.masterAuth]
+          : ["AUTH", config.masterUser, config.masterAuth],
+      );
       if (auth !== "+OK") throw new LinkError(`AUTH with masterauth failed: ${auth}`);
     }
     await this.#command(reader, [
@@ -449,4 +456,19 @@ function takeBytes(chunks: Uint8Array[], n: number): Uint8Array {
     else chunks[0] = head.subarray(take);
   }
   return out;
+}
+
+/**
+ * TLS to the primary (`--tls-replication yes`): trust --tls-ca-cert-file, and present this
+ * server's own certificate, which a primary with `--tls-auth-clients yes` requires.
+ */
+function replicationTls(config: Config): { caCerts?: string[]; cert?: string; key?: string } {
+  const read = (path: string) => path === "" ? undefined : Deno.readTextFileSync(path);
+  const ca = read(config.tlsCaCertFile);
+  const cert = read(config.tlsCertFile);
+  const key = read(config.tlsKeyFile);
+  return {
+    ...(ca === undefined ? {} : { caCerts: [ca] }),
+    ...(cert !== undefined && key !== undefined ? { cert, key } : {}),
+  };
 }

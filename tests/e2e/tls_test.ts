@@ -222,3 +222,51 @@ Deno.test({
     });
   },
 });
+
+Deno.test({
+  name: "a replica follows its primary over TLS, authenticated with --masteruser/--masterauth",
+  ignore: !OPENSSL,
+  async fn() {
+    await withTls("yes", async (primary, certs) => {
+      const admin = await connect({
+        port: primary.tlsPort,
+        tls: trusting(certs, true),
+        password: "admin-pw",
+      });
+      await admin.send("ACL", "SETUSER", "repl", "on", ">repl-pw", "+psync", "+replconf", "+ping");
+      await admin.send("SET", "before", "sync");
+      const replica = await startHermes([
+        "--replicaof",
+        `127.0.0.1 ${primary.tlsPort}`,
+        "--tls-replication",
+        "yes",
+        "--masteruser",
+        "repl",
+        "--masterauth",
+        "repl-pw",
+        "--tls-cert-file",
+        certs.serverCert,
+        "--tls-key-file",
+        certs.serverKey,
+        "--tls-ca-cert-file",
+        certs.caCert,
+      ]);
+      try {
+        const reader = await replica.connect();
+        await admin.send("SET", "after", "stream");
+        const deadline = Date.now() + 20_000;
+        while (await reader.send("GET", "after") !== "stream") {
+          assertOk(Date.now() < deadline, `the replica never caught up:\n${replica.output()}`);
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
+        assertEquals(await reader.send("GET", "before"), "sync");
+        assertMatch(await admin.info("replication"), /connected_slaves:1\r\n/);
+        reader.close();
+      } finally {
+        await replica.stop();
+        await Deno.remove(replica.dir, { recursive: true }).catch(() => {});
+      }
+      admin.close();
+    }, ["--requirepass", "admin-pw"]);
+  },
+});

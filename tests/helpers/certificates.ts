@@ -37,7 +37,7 @@ export async function makeCertificates(): Promise<TestCertificates> {
   await Deno.writeTextFile(
     `${dir}/server.ext`,
     "basicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\n" +
-      "extendedKeyUsage=serverAuth\nsubjectAltName=DNS:localhost,IP:127.0.0.1\n",
+      "extendedKeyUsage=serverAuth,clientAuth\nsubjectAltName=DNS:localhost,IP:127.0.0.1\n",
   );
   await Deno.writeTextFile(
     `${dir}/client.ext`,
