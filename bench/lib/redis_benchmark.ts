@@ -30,6 +30,8 @@ export interface BenchmarkRun {
   timeoutMs: number;
   /** `--dbnum`: the database each connection selects (a partition's id works too). */
   dbnum?: number;
+  /** More redis-benchmark options (`--tls --cacert ...`). */
+  extraArgs?: string[];
 }
 
 /** Splits one CSV line of quoted fields (quotes doubled inside a field). */
@@ -93,6 +95,7 @@ export async function runRedisBenchmark(run: BenchmarkRun): Promise<BenchmarkRow
     ...["-c", String(run.clients), "-P", String(run.pipeline), "-n", String(run.requests)],
     ...["-r", String(run.keyspace), "-t", run.tests.join(","), "--csv"],
     ...(run.dbnum === undefined ? [] : ["--dbnum", String(run.dbnum)]),
+    ...(run.extraArgs ?? []),
   ];
   const result = await runTool("redis-benchmark", args, { timeoutMs: run.timeoutMs });
   const problem = result.code !== 0
