@@ -77,6 +77,7 @@ function restore(ctx: CommandContext, argv: string[]): void {
 export const dumpRestoreCommands: CommandSpec[] = [
   {
     name: "dump",
+    keyFlags: ["RO", "access"],
     arity: 2,
     flags: ["readonly"],
     keys: FIRST_KEY,
@@ -90,6 +91,7 @@ export const dumpRestoreCommands: CommandSpec[] = [
   },
   {
     name: "restore",
+    keyFlags: ["OW", "update"],
     arity: -4,
     flags: ["write", "denyoom"],
     keys: FIRST_KEY,

@@ -276,6 +276,7 @@ function spec(fields: Omit<CommandSpec, "group" | "keys"> & Partial<CommandSpec>
 export const hashCommands: CommandSpec[] = [
   spec({
     name: "hset",
+    keyFlags: ["RW", "update"],
     arity: -4,
     flags: ["write", "denyoom", "fast"],
     summary: "Set the string value of a hash field",
@@ -287,6 +288,7 @@ export const hashCommands: CommandSpec[] = [
   }),
   spec({
     name: "hmset",
+    keyFlags: ["RW", "update"],
     arity: -4,
     flags: ["write", "denyoom", "fast"],
     summary: "Set multiple hash fields to multiple values",
@@ -297,6 +299,7 @@ export const hashCommands: CommandSpec[] = [
   }),
   spec({
     name: "hsetnx",
+    keyFlags: ["RW", "insert"],
     arity: 4,
     flags: ["write", "denyoom", "fast"],
     summary: "Set the value of a hash field, only if the field does not exist",
@@ -307,6 +310,7 @@ export const hashCommands: CommandSpec[] = [
   }),
   spec({
     name: "hget",
+    keyFlags: ["RO", "access"],
     arity: 3,
     flags: ["readonly", "fast"],
     summary: "Get the value of a hash field",
@@ -317,6 +321,7 @@ export const hashCommands: CommandSpec[] = [
   }),
   spec({
     name: "hmget",
+    keyFlags: ["RO", "access"],
     arity: -3,
     flags: ["readonly", "fast"],
     summary: "Get the values of all the given hash fields",
@@ -327,6 +332,7 @@ export const hashCommands: CommandSpec[] = [
   }),
   spec({
     name: "hdel",
+    keyFlags: ["RW", "delete"],
     arity: -3,
     flags: ["write", "fast"],
     summary: "Delete one or more hash fields",
@@ -337,6 +343,7 @@ export const hashCommands: CommandSpec[] = [
   }),
   spec({
     name: "hlen",
+    keyFlags: ["RO"],
     arity: 2,
     flags: ["readonly", "fast"],
     summary: "Get the number of fields in a hash",
@@ -347,6 +354,7 @@ export const hashCommands: CommandSpec[] = [
   }),
   spec({
     name: "hstrlen",
+    keyFlags: ["RO"],
     arity: 3,
     flags: ["readonly", "fast"],
     summary: "Get the length of the value of a hash field",
@@ -357,6 +365,7 @@ export const hashCommands: CommandSpec[] = [
   }),
   spec({
     name: "hexists",
+    keyFlags: ["RO"],
     arity: 3,
     flags: ["readonly", "fast"],
     summary: "Determine if a hash field exists",
@@ -367,6 +376,7 @@ export const hashCommands: CommandSpec[] = [
   }),
   spec({
     name: "hkeys",
+    keyFlags: ["RO", "access"],
     arity: 2,
     flags: ["readonly"],
     summary: "Get all the fields in a hash",
@@ -378,6 +388,7 @@ export const hashCommands: CommandSpec[] = [
   }),
   spec({
     name: "hvals",
+    keyFlags: ["RO", "access"],
     arity: 2,
     flags: ["readonly"],
     summary: "Get all the values in a hash",
@@ -389,6 +400,7 @@ export const hashCommands: CommandSpec[] = [
   }),
   spec({
     name: "hgetall",
+    keyFlags: ["RO", "access"],
     arity: 2,
     flags: ["readonly"],
     summary: "Get all the fields and values in a hash",
@@ -400,6 +412,7 @@ export const hashCommands: CommandSpec[] = [
   }),
   spec({
     name: "hincrby",
+    keyFlags: ["RW", "access", "update"],
     arity: 4,
     flags: ["write", "denyoom", "fast"],
     summary: "Increment the integer value of a hash field by the given number",
@@ -410,6 +423,7 @@ export const hashCommands: CommandSpec[] = [
   }),
   spec({
     name: "hincrbyfloat",
+    keyFlags: ["RW", "access", "update"],
     arity: 4,
     flags: ["write", "denyoom", "fast"],
     summary: "Increment the float value of a hash field by the given amount",
@@ -420,6 +434,7 @@ export const hashCommands: CommandSpec[] = [
   }),
   spec({
     name: "hrandfield",
+    keyFlags: ["RO", "access"],
     arity: -2,
     flags: ["readonly"],
     summary: "Get one or multiple random fields from a hash",
@@ -439,6 +454,7 @@ export const hashCommands: CommandSpec[] = [
   }),
   spec({
     name: "hscan",
+    keyFlags: ["RO", "access"],
     arity: -3,
     flags: ["readonly"],
     summary: "Incrementally iterate hash fields and associated values",

@@ -146,6 +146,7 @@ const TIMEOUT = { name: "timeout", type: "double" } as const;
 export const listBlockingCommands: CommandSpec[] = [
   spec({
     name: "blpop",
+    keyFlags: ["RW", "access", "delete"],
     arity: -3,
     flags: ["write", "noscript", "blocking"],
     keys: KEYS_THEN_TIMEOUT,
@@ -157,6 +158,7 @@ export const listBlockingCommands: CommandSpec[] = [
   }),
   spec({
     name: "brpop",
+    keyFlags: ["RW", "access", "delete"],
     arity: -3,
     flags: ["write", "noscript", "blocking"],
     keys: KEYS_THEN_TIMEOUT,
@@ -168,6 +170,12 @@ export const listBlockingCommands: CommandSpec[] = [
   }),
   spec({
     name: "blmove",
+    keySpecs: [{ flags: ["RW", "access", "delete"], first: 1, last: 1, step: 1 }, {
+      flags: ["RW", "insert"],
+      first: 2,
+      last: 2,
+      step: 1,
+    }],
     arity: 6,
     flags: ["write", "denyoom", "noscript", "blocking"],
     keys: [1, 2, 1],
@@ -186,6 +194,12 @@ export const listBlockingCommands: CommandSpec[] = [
   }),
   spec({
     name: "brpoplpush",
+    keySpecs: [{ flags: ["RW", "access", "delete"], first: 1, last: 1, step: 1 }, {
+      flags: ["RW", "insert"],
+      first: 2,
+      last: 2,
+      step: 1,
+    }],
     arity: 4,
     flags: ["write", "denyoom", "noscript", "blocking"],
     keys: [1, 2, 1],

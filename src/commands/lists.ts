@@ -351,6 +351,7 @@ export { spec as listSpec };
 export const listCommands: CommandSpec[] = [
   spec({
     name: "lpush",
+    keyFlags: ["RW", "insert"],
     arity: -3,
     flags: ["write", "denyoom", "fast"],
     summary: "Prepend one or multiple elements to a list",
@@ -362,6 +363,7 @@ export const listCommands: CommandSpec[] = [
   }),
   spec({
     name: "rpush",
+    keyFlags: ["RW", "insert"],
     arity: -3,
     flags: ["write", "denyoom", "fast"],
     summary: "Append one or multiple elements to a list",
@@ -373,6 +375,7 @@ export const listCommands: CommandSpec[] = [
   }),
   spec({
     name: "lpushx",
+    keyFlags: ["RW", "insert"],
     arity: -3,
     flags: ["write", "denyoom", "fast"],
     summary: "Prepend an element to a list, only if the list exists",
@@ -384,6 +387,7 @@ export const listCommands: CommandSpec[] = [
   }),
   spec({
     name: "rpushx",
+    keyFlags: ["RW", "insert"],
     arity: -3,
     flags: ["write", "denyoom", "fast"],
     summary: "Append an element to a list, only if the list exists",
@@ -395,6 +399,7 @@ export const listCommands: CommandSpec[] = [
   }),
   spec({
     name: "lpop",
+    keyFlags: ["RW", "access", "delete"],
     arity: -2,
     flags: ["write", "fast"],
     summary: "Remove and get the first elements in a list",
@@ -405,6 +410,7 @@ export const listCommands: CommandSpec[] = [
   }),
   spec({
     name: "rpop",
+    keyFlags: ["RW", "access", "delete"],
     arity: -2,
     flags: ["write", "fast"],
     summary: "Remove and get the last elements in a list",
@@ -415,6 +421,7 @@ export const listCommands: CommandSpec[] = [
   }),
   spec({
     name: "llen",
+    keyFlags: ["RO"],
     arity: 2,
     flags: ["readonly", "fast"],
     summary: "Get the length of a list",
@@ -425,6 +432,7 @@ export const listCommands: CommandSpec[] = [
   }),
   spec({
     name: "lindex",
+    keyFlags: ["RO", "access"],
     arity: 3,
     flags: ["readonly"],
     summary: "Get an element from a list by its index",
@@ -436,6 +444,7 @@ export const listCommands: CommandSpec[] = [
   }),
   spec({
     name: "lset",
+    keyFlags: ["RW", "update"],
     arity: 4,
     flags: ["write", "denyoom"],
     summary: "Set the value of an element in a list by its index",
@@ -447,6 +456,7 @@ export const listCommands: CommandSpec[] = [
   }),
   spec({
     name: "lrange",
+    keyFlags: ["RO", "access"],
     arity: 4,
     flags: ["readonly"],
     summary: "Get a range of elements from a list",
@@ -458,6 +468,7 @@ export const listCommands: CommandSpec[] = [
   }),
   spec({
     name: "ltrim",
+    keyFlags: ["RW", "delete"],
     arity: 4,
     flags: ["write"],
     summary: "Trim a list to the specified range",
@@ -468,6 +479,7 @@ export const listCommands: CommandSpec[] = [
   }),
   spec({
     name: "lrem",
+    keyFlags: ["RW", "delete"],
     arity: 4,
     flags: ["write"],
     summary: "Remove elements from a list",
@@ -478,6 +490,7 @@ export const listCommands: CommandSpec[] = [
   }),
   spec({
     name: "linsert",
+    keyFlags: ["RW", "insert"],
     arity: 5,
     flags: ["write", "denyoom"],
     summary: "Insert an element before or after another element in a list",
@@ -501,6 +514,7 @@ export const listCommands: CommandSpec[] = [
   }),
   spec({
     name: "lpos",
+    keyFlags: ["RO", "access"],
     arity: -3,
     flags: ["readonly"],
     summary: "Return the index of matching elements on a list",
@@ -518,6 +532,12 @@ export const listCommands: CommandSpec[] = [
   }),
   spec({
     name: "lmove",
+    keySpecs: [{ flags: ["RW", "access", "delete"], first: 1, last: 1, step: 1 }, {
+      flags: ["RW", "insert"],
+      first: 2,
+      last: 2,
+      step: 1,
+    }],
     arity: 5,
     flags: ["write", "denyoom"],
     keys: [1, 2, 1],
@@ -534,6 +554,12 @@ export const listCommands: CommandSpec[] = [
   }),
   spec({
     name: "rpoplpush",
+    keySpecs: [{ flags: ["RW", "access", "delete"], first: 1, last: 1, step: 1 }, {
+      flags: ["RW", "insert"],
+      first: 2,
+      last: 2,
+      step: 1,
+    }],
     arity: 3,
     flags: ["write", "denyoom"],
     keys: [1, 2, 1],

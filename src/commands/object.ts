@@ -75,6 +75,7 @@ export const objectCommands: CommandSpec[] = [
       {
         ...SUB,
         name: "object|encoding",
+        keyFlags: ["RO"],
         arity: 3,
         flags: ["readonly"],
         summary: "Inspect the internal encoding of a Redis object",
@@ -89,6 +90,7 @@ export const objectCommands: CommandSpec[] = [
       {
         ...SUB,
         name: "object|refcount",
+        keyFlags: ["RO"],
         arity: 3,
         flags: ["readonly"],
         summary: "Get the number of references to the value of the key",
@@ -106,6 +108,7 @@ export const objectCommands: CommandSpec[] = [
       {
         ...SUB,
         name: "object|idletime",
+        keyFlags: ["RO"],
         arity: 3,
         flags: ["readonly"],
         summary: "Get the time since a Redis object was last accessed",
@@ -119,6 +122,7 @@ export const objectCommands: CommandSpec[] = [
       {
         ...SUB,
         name: "object|freq",
+        keyFlags: ["RO"],
         arity: 3,
         flags: ["readonly"],
         summary: "Get the logarithmic access frequency counter of a Redis object",

@@ -295,6 +295,7 @@ function spec(fields: Omit<CommandSpec, "group" | "keys"> & Partial<CommandSpec>
 export const setCommands: CommandSpec[] = [
   spec({
     name: "sadd",
+    keyFlags: ["RW", "insert"],
     arity: -3,
     flags: ["write", "denyoom", "fast"],
     summary: "Add one or more members to a set",
@@ -306,6 +307,7 @@ export const setCommands: CommandSpec[] = [
   }),
   spec({
     name: "srem",
+    keyFlags: ["RW", "delete"],
     arity: -3,
     flags: ["write", "fast"],
     summary: "Remove one or more members from a set",
@@ -316,6 +318,7 @@ export const setCommands: CommandSpec[] = [
   }),
   spec({
     name: "scard",
+    keyFlags: ["RO"],
     arity: 2,
     flags: ["readonly", "fast"],
     summary: "Get the number of members in a set",
@@ -326,6 +329,7 @@ export const setCommands: CommandSpec[] = [
   }),
   spec({
     name: "sismember",
+    keyFlags: ["RO"],
     arity: 3,
     flags: ["readonly", "fast"],
     summary: "Determine if a given value is a member of a set",
@@ -336,6 +340,7 @@ export const setCommands: CommandSpec[] = [
   }),
   spec({
     name: "smismember",
+    keyFlags: ["RO", "access"],
     arity: -3,
     flags: ["readonly", "fast"],
     summary: "Returns the membership associated with the given elements for a set",
@@ -346,6 +351,7 @@ export const setCommands: CommandSpec[] = [
   }),
   spec({
     name: "smembers",
+    keyFlags: ["RO", "access"],
     arity: 2,
     flags: ["readonly"],
     summary: "Get all the members in a set",
@@ -357,6 +363,7 @@ export const setCommands: CommandSpec[] = [
   }),
   spec({
     name: "spop",
+    keyFlags: ["RW", "access", "delete"],
     arity: -2,
     flags: ["write", "fast"],
     summary: "Remove and return one or multiple random members from a set",
@@ -369,6 +376,7 @@ export const setCommands: CommandSpec[] = [
   }),
   spec({
     name: "srandmember",
+    keyFlags: ["RO", "access"],
     arity: -2,
     flags: ["readonly"],
     summary: "Get one or multiple random members from a set",
@@ -381,6 +389,12 @@ export const setCommands: CommandSpec[] = [
   }),
   spec({
     name: "smove",
+    keySpecs: [{ flags: ["RW", "access", "delete"], first: 1, last: 1, step: 1 }, {
+      flags: ["RW", "insert"],
+      first: 2,
+      last: 2,
+      step: 1,
+    }],
     arity: 4,
     flags: ["write", "fast"],
     keys: [1, 2, 1],
@@ -392,6 +406,7 @@ export const setCommands: CommandSpec[] = [
   }),
   spec({
     name: "sinter",
+    keyFlags: ["RO", "access"],
     arity: -2,
     flags: ["readonly"],
     keys: ALL_KEYS,
@@ -421,6 +436,12 @@ export const setCommands: CommandSpec[] = [
   }),
   spec({
     name: "sinterstore",
+    keySpecs: [{ flags: ["RW", "update"], first: 1, last: 1, step: 1 }, {
+      flags: ["RO", "access"],
+      first: 2,
+      last: -1,
+      step: 1,
+    }],
     arity: -3,
     flags: ["write", "denyoom"],
     keys: ALL_KEYS,
@@ -433,6 +454,7 @@ export const setCommands: CommandSpec[] = [
   }),
   spec({
     name: "sunion",
+    keyFlags: ["RO", "access"],
     arity: -2,
     flags: ["readonly"],
     keys: ALL_KEYS,
@@ -445,6 +467,12 @@ export const setCommands: CommandSpec[] = [
   }),
   spec({
     name: "sunionstore",
+    keySpecs: [{ flags: ["OW", "update"], first: 1, last: 1, step: 1 }, {
+      flags: ["RO", "access"],
+      first: 2,
+      last: -1,
+      step: 1,
+    }],
     arity: -3,
     flags: ["write", "denyoom"],
     keys: ALL_KEYS,
@@ -456,6 +484,7 @@ export const setCommands: CommandSpec[] = [
   }),
   spec({
     name: "sdiff",
+    keyFlags: ["RO", "access"],
     arity: -2,
     flags: ["readonly"],
     keys: ALL_KEYS,
@@ -468,6 +497,12 @@ export const setCommands: CommandSpec[] = [
   }),
   spec({
     name: "sdiffstore",
+    keySpecs: [{ flags: ["OW", "update"], first: 1, last: 1, step: 1 }, {
+      flags: ["RO", "access"],
+      first: 2,
+      last: -1,
+      step: 1,
+    }],
     arity: -3,
     flags: ["write", "denyoom"],
     keys: ALL_KEYS,
@@ -479,6 +514,7 @@ export const setCommands: CommandSpec[] = [
   }),
   spec({
     name: "sscan",
+    keyFlags: ["RO", "access"],
     arity: -3,
     flags: ["readonly"],
     summary: "Incrementally iterate Set elements",
