@@ -51,7 +51,8 @@ async function main(args: string[]): Promise<void> {
   const settings = SETTINGS.filter((s) => s.key !== "host" && s.key !== "port")
     .map((s) => {
       const value = s.format(config[s.key] as never);
-      return `${s.name}=${s.secret && value !== "" ? "(set)" : value}`;
+      if (s.secret && value !== "") return `${s.name}=(set)`;
+      return `${s.name}=${value.includes(" ") ? `"${value}"` : value}`;
     }).join(" ");
   const { port, tlsPort } = app.server;
   const where = tlsPort === 0

@@ -17,6 +17,10 @@ import type { Session } from "./commands/session.ts";
 import { ALL_COMMANDS } from "./commands/all.ts";
 import { GateOrder } from "./commands/gates.ts";
 import { Server } from "./server/server.ts";
+import { pubsubContextGate } from "./commands/pubsub.ts";
+import { PubSubHub } from "./pubsub/hub.ts";
+import { KeyspaceEvents } from "./pubsub/keyspace_events.ts";
+import { activeEventClasses } from "./store/events.ts";
 import { DataDirError } from "./wal/data_dir.ts";
 import { RoundWrites } from "./wal/round_writes.ts";
 import { WalJournal } from "./wal/wal_journal.ts";
@@ -78,6 +82,11 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
     await wal?.close();
     throw new StartupError(error instanceof Error ? error.message : String(error));
   }
+  // Keyspace events become pub/sub messages; the journal raises them only while
+  // notify-keyspace-events names K or E and a class (notifyMask), so they cost nothing when off.
+  const pubsub = new PubSubHub(config);
+  changes.events = new KeyspaceEvents(pubsub, config, store);
+  changes.notifyMask = activeEventClasses(config.notifyKeyspaceEvents);
 
   // Group commit: the log writes (and syncs) a round's records before its replies go out; if
   // it cannot, the round's write replies become MISCONF errors (see round_writes.ts).
@@ -121,6 +130,8 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
       else writes.refuse(logWriteFailed(durable.failure ?? "unknown error").line);
       released(madeDurable);
     };
+    // Events the round's writes caused go if the round cannot be made durable.
+    pubsub.onEventWritten = (out, start, end) => writes.addEvent(out, start, end);
     afterRound = () => {
       const outcome = durable.commitRound();
       if (outcome === undefined) {
@@ -143,11 +154,12 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
     if (pending) return pending.then(() => dispatcher.blocking.releaseWoken());
     dispatcher.blocking.releaseWoken();
   };
-  const actor: StoreActor<Session> = new StoreActor<Session>(
-    runCommand,
-    afterRound,
-    releaseEarly,
-  );
+  // Releasing a round hands each session's output to its socket: the publishers' replies, then
+  // the subscribers that only received messages (pub/sub delivery waits for durability).
+  const actor: StoreActor<Session> = new StoreActor<Session>(runCommand, afterRound, releaseEarly, {
+    onRelease: (session) => session.flushNow?.(),
+    onReleased: () => pubsub.released(),
+  });
   const rdb = new RdbSaver({
     store,
     config,
@@ -174,6 +186,9 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
       if (name === "log-level") log.level = config.logLevel;
       applyEncodingLimits(config);
       if (name === "repl-backlog-size") replication?.state.resizeBacklog();
+      if (name === "notify-keyspace-events") {
+        changes.notifyMask = activeEventClasses(config.notifyKeyspaceEvents);
+      }
       if (name === "requirepass") dispatcher.acl.applyRequirePass();
     },
     admit: (session, remoteHost) => {
@@ -186,7 +201,8 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
       ? { compact: () => wal.requestCompaction(), lastSaveMs: () => wal.lastSaveMs }
       : undefined,
   });
-  const dispatcher: Dispatcher = new Dispatcher(registry, store, server, clock, log);
+  const dispatcher: Dispatcher = new Dispatcher(registry, store, server, clock, log, pubsub);
+  dispatcher.addGate(GateOrder.pubsubContext, pubsubContextGate);
   const blocking = dispatcher.blocking;
   blocking.runner = (session, fn) => tracked(session, () => dispatcher.runFor(session, fn));
   blocking.schedule = (task) => void actor.run(task);

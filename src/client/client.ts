@@ -19,6 +19,7 @@ import {
 } from "./options.ts";
 import { Pipeline } from "./pipeline.ts";
 import { MultiBlock, runTransaction, type TransactionOptions } from "./transactions.ts";
+import type { Subscription } from "./subscription.ts";
 import type { RespValue } from "./resp_decoder.ts";
 import {
   expectArray,
@@ -169,7 +170,7 @@ export class Client extends Connection {
     const fields = new Map<string, RespValue>();
     for (const [key, value] of pairs(reply)) fields.set(text(key), value);
     const proto = fields.get("proto");
-    if (proto === 2 || proto === 3) this.#protocol = proto;
+    if (proto === 2 || proto === 3) this.#protocol = this.resp = proto;
     return fields;
   }
 
@@ -447,55 +448,66 @@ export class Client extends Connection {
   }
 
   /**
-   * SUBSCRIBE (RESP3 only): resolves once every channel is confirmed. Messages arrive as
-   * push frames `["message", channel, payload]` at the `onPush` handler; the connection can
-   * still run other commands meanwhile.
+   * SUBSCRIBE: resolves once every channel is confirmed, to a {@linkcode Subscription} that
+   * yields their messages; leaving the `for await` loop unsubscribes. Works in RESP2 (the
+   * connection then only takes pub/sub commands, PING and QUIT until it unsubscribes, as the
+   * server requires) and RESP3 (any command still runs, and pushes also reach `onPush`).
+   * Unread messages wait in the subscription up to `subscriptionBufferLimit` (a connect
+   * option, default 10,000); past it the subscription fails and unsubscribes.
    *
    * @example
    * ```ts
    * import { connect } from "./mod.ts";
-   * const subscriber = await connect({
-   *   port: 8080,
-   *   protocol: 3,
-   *   onPush: ([kind, channel, payload]) => {
-   *     if (kind === "message") console.log(channel, payload);
-   *   },
-   * });
-   * await subscriber.subscribe("news", "alerts");
-   * // ... later
-   * await subscriber.unsubscribe("news", "alerts");
+   * const subscriber = await connect({ port: 8080 });
+   * const news = await subscriber.subscribe("news", "alerts");
+   * for await (const { channel, message } of news) {
+   *   console.log(channel, message);
+   *   if (message === "bye") break; // unsubscribes from news and alerts
+   * }
    * await subscriber.quit();
    * ```
    */
-  async subscribe(...channels: Arg[]): Promise<void> {
-    this.#needResp3("SUBSCRIBE");
-    await this.subscription("SUBSCRIBE", channels);
+  subscribe(...channels: Arg[]): Promise<Subscription> {
+    return this.subscribeWith("channel", channels);
   }
 
-  /** PSUBSCRIBE (RESP3 only): like {@linkcode Client.subscribe} for glob-style patterns. */
-  async psubscribe(...patterns: Arg[]): Promise<void> {
-    this.#needResp3("PSUBSCRIBE");
-    await this.subscription("PSUBSCRIBE", patterns);
+  /**
+   * PSUBSCRIBE: like {@linkcode Client.subscribe} for glob-style patterns; messages carry the
+   * `pattern` that matched.
+   *
+   * @example
+   * ```ts
+   * import { connect } from "./mod.ts";
+   * const subscriber = await connect({ port: 8080, protocol: 3 });
+   * await using events = await subscriber.psubscribe("__keyevent@0__:*");
+   * for await (const { channel, message } of events) console.log(channel, "on key", message);
+   * ```
+   */
+  psubscribe(...patterns: Arg[]): Promise<Subscription> {
+    return this.subscribeWith("pattern", patterns);
   }
 
-  /** UNSUBSCRIBE (RESP3 only) from the named channels; resolves once each is confirmed. */
+  /** SSUBSCRIBE: like {@linkcode Client.subscribe} for shard channels (SPUBLISH). */
+  ssubscribe(...channels: Arg[]): Promise<Subscription> {
+    return this.subscribeWith("shard", channels);
+  }
+
+  /**
+   * UNSUBSCRIBE from the named channels, whatever subscription made them; resolves once each is
+   * confirmed (subscriptions left with no channel end).
+   */
   async unsubscribe(...channels: Arg[]): Promise<void> {
-    this.#needResp3("UNSUBSCRIBE");
     await this.subscription("UNSUBSCRIBE", channels);
   }
 
-  /** PUNSUBSCRIBE (RESP3 only) from the named patterns; resolves once each is confirmed. */
+  /** PUNSUBSCRIBE from the named patterns; resolves once each is confirmed. */
   async punsubscribe(...patterns: Arg[]): Promise<void> {
-    this.#needResp3("PUNSUBSCRIBE");
     await this.subscription("PUNSUBSCRIBE", patterns);
   }
 
-  #needResp3(command: string): void {
-    if (this.#protocol !== 3) {
-      // In RESP2 a subscribed connection can only read messages; this client keeps one
-      // connection usable for commands, which needs RESP3's push frames.
-      throw new TypeError(`Cannot ${command} on a RESP2 connection: connect with protocol: 3`);
-    }
+  /** PUBLISH: sends `message` to `channel`; resolves to how many subscribers received it. */
+  async publish(channel: Arg, message: Arg): Promise<number> {
+    return integer(await this.send("PUBLISH", channel, message), "PUBLISH");
   }
 
   /** INFO: the server's report as text, optionally one section (`server`, `keyspace`, ...). */
@@ -529,6 +541,9 @@ export async function connect(options: ConnectOptions = {}): Promise<Client> {
   if (tls === undefined) (conn as Deno.TcpConn).setNoDelay(true);
   const client = new Client(conn);
   client.onPush = options.onPush;
+  if (options.subscriptionBufferLimit !== undefined) {
+    client.subscriptionBufferLimit = options.subscriptionBufferLimit;
+  }
   try {
     const { password, username } = options;
     if (options.protocol === 3) {

@@ -13,6 +13,8 @@ import {
   RespDecoder,
   type RespValue,
 } from "./resp_decoder.ts";
+import { DEFAULT_BUFFER_LIMIT, Subscription, type SubscriptionKind } from "./subscription.ts";
+import { bytesToLatin1, utf8ToLatin1 } from "../protocol/latin1.ts";
 
 /**
  * What a connection needs from its byte stream: a `Deno.Conn`, a TLS connection, or a test
@@ -60,13 +62,28 @@ interface Waiter {
   confirms?: { kind: string; remaining: number };
 }
 
-const SUBSCRIPTION_KINDS = new Set([
-  "subscribe",
-  "psubscribe",
-  "ssubscribe",
-  "unsubscribe",
-  "punsubscribe",
-  "sunsubscribe",
+/** Each subscription kind's commands, and the frame kind its messages come as. */
+const KINDS: Record<SubscriptionKind, { on: string; off: string; message: string }> = {
+  channel: { on: "SUBSCRIBE", off: "UNSUBSCRIBE", message: "message" },
+  pattern: { on: "PSUBSCRIBE", off: "PUNSUBSCRIBE", message: "pmessage" },
+  shard: { on: "SSUBSCRIBE", off: "SUNSUBSCRIBE", message: "smessage" },
+};
+
+/** Confirmation frames: which kind of subscription they count, and whether they add one. */
+const CONFIRMATIONS = new Map<string, { kind: SubscriptionKind; added: boolean }>([
+  ["subscribe", { kind: "channel", added: true }],
+  ["psubscribe", { kind: "pattern", added: true }],
+  ["ssubscribe", { kind: "shard", added: true }],
+  ["unsubscribe", { kind: "channel", added: false }],
+  ["punsubscribe", { kind: "pattern", added: false }],
+  ["sunsubscribe", { kind: "shard", added: false }],
+]);
+
+/** Message frames, and the kind of subscription each belongs to. */
+const MESSAGES = new Map<string, SubscriptionKind>([
+  ["message", "channel"],
+  ["pmessage", "pattern"],
+  ["smessage", "shard"],
 ]);
 
 /**
@@ -92,17 +109,32 @@ export class Connection {
   #pumping = false;
   #writing: Promise<void> = Promise.resolve();
   #closed = false;
-  /** Channels and patterns subscribed, from the last confirmation; the reader runs while > 0. */
-  #subscriptions = 0;
+  /**
+   * Channels and patterns (counted together by the server), and shard channels, subscribed
+   * to, from the last confirmations; the reader runs while either is above 0.
+   */
+  #subscribed = 0;
+  #shardSubscribed = 0;
+  /** Live {@linkcode Subscription}s, which receive the messages of their names. */
+  readonly #listeners = new Set<Subscription>();
+  /**
+   * The reply protocol in use (2 until a HELLO 3 succeeds): in RESP2 pub/sub frames arrive as
+   * plain arrays, told apart from replies by their first item while subscribed.
+   */
+  protected resp = 2;
 
   /**
-   * Push frames received while no {@linkcode Connection.onPush} handler was set, oldest first.
-   * Take them out (`pushes.splice(0)`) when you read them; a handler keeps this list empty.
+   * Push frames received while no {@linkcode Connection.onPush} handler was set, oldest first,
+   * except those a subscription or a waiting SUBSCRIBE took. Take them out
+   * (`pushes.splice(0)`) when you read them; a handler keeps this list empty.
    */
   readonly pushes: Push[] = [];
 
   /** Receives RESP3 push frames as they arrive; when unset they collect in `pushes`. */
   onPush: PushHandler | undefined;
+
+  /** Messages a {@linkcode Subscription} holds unread before it fails (see subscription.ts). */
+  subscriptionBufferLimit: number = DEFAULT_BUFFER_LIMIT;
 
   /** Wraps an open byte stream (usually the `Deno.TcpConn` made by {@linkcode connect}). */
   constructor(transport: Transport) {
@@ -157,6 +189,41 @@ export class Connection {
     }
     const kind = command.toLowerCase();
     return this.#enqueue([command, ...names], { kind, remaining: names.length }).then(() => {});
+  }
+
+  /**
+   * Subscribes to `names` (channels, patterns or shard channels) and returns the
+   * {@linkcode Subscription} that yields their messages, once the server confirmed all.
+   */
+  protected async subscribeWith(kind: SubscriptionKind, names: Arg[]): Promise<Subscription> {
+    const listener = new Subscription(
+      { release: (s) => this.#release(s) },
+      kind,
+      names.map(oneByteName),
+      this.subscriptionBufferLimit,
+    );
+    this.#listeners.add(listener);
+    try {
+      await this.subscription(KINDS[kind].on, names);
+    } catch (error) {
+      this.#listeners.delete(listener);
+      listener.end();
+      throw error;
+    }
+    return listener;
+  }
+
+  /** Ends `subscription`, unsubscribing from the names no other live one still uses. */
+  async #release(subscription: Subscription): Promise<void> {
+    this.#listeners.delete(subscription);
+    const shared = new Set<string>();
+    for (const other of this.#listeners) {
+      if (other.kind === subscription.kind) { for (const name of other.names) shared.add(name); }
+    }
+    const names = [...subscription.names].filter((name) => !shared.has(name));
+    if (names.length === 0 || this.#closed) return;
+    const bytes = names.map((name) => Uint8Array.from(name, (c) => c.charCodeAt(0)));
+    await this.subscription(KINDS[subscription.kind].off, bytes);
   }
 
   #enqueue(args: Arg[], confirms?: Waiter["confirms"]): Promise<RespValue> {
@@ -257,6 +324,8 @@ export class Connection {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    for (const listener of this.#listeners) listener.end(); // closed on purpose: just done
+    this.#listeners.clear();
     try {
       this.#transport.close();
     } catch {
@@ -293,16 +362,44 @@ export class Connection {
 
   #routePush(push: Push): void {
     const kind = typeof push[0] === "string" ? push[0].toLowerCase() : "";
-    if (SUBSCRIPTION_KINDS.has(kind) && typeof push[2] === "number") {
-      this.#subscriptions = push[2];
+    let consumed = false;
+    const confirmation = CONFIRMATIONS.get(kind);
+    const messageKind = MESSAGES.get(kind);
+    if (confirmation !== undefined && typeof push[2] === "number") {
+      if (confirmation.kind === "shard") this.#shardSubscribed = push[2];
+      else this.#subscribed = push[2];
+      if (!confirmation.added && typeof push[1] === "string") {
+        this.#forget(confirmation.kind, push[1]);
+      }
       const head = this.#waiters[0];
-      if (head?.confirms?.kind === kind && --head.confirms.remaining === 0) {
-        this.#waiters.shift();
-        head.resolve(null);
+      if (head?.confirms?.kind === kind) {
+        consumed = true; // the answer to our own command, not news for `pushes`
+        if (--head.confirms.remaining === 0) {
+          this.#waiters.shift();
+          head.resolve(null);
+        }
+      }
+    } else if (messageKind !== undefined) {
+      for (const listener of this.#listeners) {
+        if (listener.kind === messageKind && listener.names.has(String(push[1]))) {
+          listener.deliver(push);
+          consumed = true;
+        }
       }
     }
     if (this.onPush) this.onPush(push);
-    else this.pushes.push(push);
+    else if (!consumed) this.pushes.push(push);
+  }
+
+  /** The server left `name` (UNSUBSCRIBE, RESET): subscriptions on it lose it. */
+  #forget(kind: SubscriptionKind, name: string): void {
+    for (const listener of this.#listeners) {
+      if (listener.kind !== kind || !listener.names.delete(name)) continue;
+      if (listener.names.size === 0) {
+        this.#listeners.delete(listener);
+        listener.end();
+      }
+    }
   }
 
   #flush(): void {
@@ -335,8 +432,12 @@ export class Connection {
   async #pump(): Promise<void> {
     this.#pumping = true;
     try {
-      while (this.#waiters.length > 0 || this.#subscriptions > 0) {
+      while (this.#waiters.length > 0 || this.#subscribed > 0 || this.#shardSubscribed > 0) {
         const reply = await this.readReply();
+        if (this.resp === 2 && this.#isPubSubFrame(reply)) {
+          this.#routePush(Push.from(reply as RespValue[]) as Push);
+          continue;
+        }
         const waiter = this.#waiters.shift();
         if (!waiter) continue; // nothing asked for it: the server spoke out of turn
         if (waiter.confirms && reply instanceof ReplyError) waiter.reject(reply);
@@ -349,6 +450,19 @@ export class Connection {
     }
   }
 
+  /**
+   * Whether a RESP2 reply is a pub/sub frame: an array named like one, while subscribed or
+   * while a subscription command waits (a subscribed RESP2 client gets no other arrays but
+   * PING's `pong`).
+   */
+  #isPubSubFrame(reply: RespValue): boolean {
+    if (!Array.isArray(reply) || typeof reply[0] !== "string") return false;
+    const subscribed = this.#subscribed > 0 || this.#shardSubscribed > 0 ||
+      this.#waiters[0]?.confirms !== undefined;
+    const kind = reply[0].toLowerCase();
+    return subscribed && (CONFIRMATIONS.has(kind) || MESSAGES.has(kind));
+  }
+
   /** A failed read or write leaves the stream in an unknown state: give up on it. */
   #fail(error: unknown): void {
     this.#failAll(error);
@@ -357,7 +471,15 @@ export class Connection {
 
   #failAll(error: unknown): void {
     for (const waiter of this.#waiters.splice(0)) waiter.reject(error);
+    for (const listener of this.#listeners) listener.end(error);
+    this.#listeners.clear();
   }
+}
+
+/** A name as the server echoes it: one char per byte (strings are sent as UTF-8). */
+function oneByteName(name: Arg): string {
+  if (name instanceof Uint8Array) return bytesToLatin1(name);
+  return utf8ToLatin1(String(name));
 }
 
 function closedError(): Error {

@@ -9,7 +9,8 @@
  *   an explicit pipeline.
  * - Transactions: `client.multi()` (MULTI/EXEC, with `watch()`), and `client.transaction()`
  *   (BEGIN/COMMIT, retried on CONFLICT).
- * - RESP3 push frames (pub/sub, invalidations) go to an `onPush` handler.
+ * - Pub/sub: `subscribe`, `psubscribe` and `ssubscribe` return async iterators of messages
+ *   (RESP2 and RESP3); leaving the loop unsubscribes. RESP3 push frames also reach `onPush`.
  * - `quit()` (or `await using`) closes cleanly with QUIT.
  *
  * Error replies are thrown as {@linkcode ReplyError} by `send` and the helpers, and returned
@@ -52,6 +53,12 @@ export {
   type TransactionOptions,
   type TransactionTarget,
 } from "./transactions.ts";
+export {
+  DEFAULT_BUFFER_LIMIT,
+  type PubSubMessage,
+  Subscription,
+  type SubscriptionKind,
+} from "./subscription.ts";
 export {
   type DecodedReply,
   Push,

@@ -31,6 +31,11 @@ export interface ConnectOptions {
   db?: number | string;
   /** Receives RESP3 push frames; without it they collect in `client.pushes`. */
   onPush?: PushHandler;
+  /**
+   * Messages a subscription (`client.subscribe`) holds for a reader that falls behind before
+   * it fails and unsubscribes. Default 10,000.
+   */
+  subscriptionBufferLimit?: number;
   /** Connect over TLS (the server's `--tls-port`). */
   tls?: TlsOptions;
 }

@@ -20,6 +20,7 @@ import { listBlockingCommands } from "./list_blocking.ts";
 import { setCommands } from "./sets.ts";
 import { objectCommands } from "./object.ts";
 import { aclCommands } from "./acl.ts";
+import { pubsubCommands } from "./pubsub.ts";
 
 export const ALL_COMMANDS: CommandSpec[] = [
   ...connectionCommands,
@@ -42,4 +43,5 @@ export const ALL_COMMANDS: CommandSpec[] = [
   ...setCommands,
   ...objectCommands,
   ...aclCommands,
+  ...pubsubCommands,
 ];

@@ -15,7 +15,7 @@ import {
 import { option, toInt64 } from "./args.ts";
 import type { Session } from "./session.ts";
 import type { CommandSpec } from "./spec.ts";
-import { NO_KEYS } from "./spec.ts";
+import { helpSubcommand, NO_KEYS } from "./spec.ts";
 
 /**
  * Whether `text` may be a client name or library attribute: only printable ASCII without
@@ -32,16 +32,20 @@ export function isPrintableToken(text: string): boolean {
 /** The client kinds CLIENT LIST TYPE and CLIENT KILL TYPE accept, as Redis names them. */
 const CLIENT_TYPES = new Set(["normal", "master", "slave", "replica", "pubsub"]);
 
-/** CLIENT LIST's flags, as Redis writes them: S a replica, M the master, b blocked, else N. */
+/**
+ * CLIENT LIST's flags, in Redis's order: S a replica, M the master, P subscribed, b blocked;
+ * N when none applies.
+ */
 function clientFlags(session: Session): string {
+  const subscribed = session.pubsub !== null && session.pubsub.total > 0;
   const flags = (session.kind === "replica" ? "S" : session.kind === "master" ? "M" : "") +
-    (session.blocked ? "b" : "");
+    (subscribed ? "P" : "") + (session.blocked ? "b" : "");
   return flags === "" ? "N" : flags;
 }
 
-/** Which kind of client a session is: normal, a replica connected to us, or our master. */
+/** Which kind of client a session is: a replica or our master, else pubsub or normal. */
 function clientType(session: Session): string {
-  return session.kind;
+  return session.clientType;
 }
 
 function parseClientType(text: string): string {
@@ -58,11 +62,14 @@ function parseClientType(text: string): string {
 export function clientInfoLine(session: Session, nowMs: number, db: string): string {
   const input = session.stats.inputBufferBytes;
   const output = session.stats.queuedOutputBytes;
+  const subscriptions = session.pubsub;
   return `id=${session.id} addr=${session.remoteAddr} laddr=${session.localAddr} fd=-1` +
     ` name=${session.name}` +
     ` age=${Math.floor((nowMs - session.createdAtMs) / 1000)}` +
     ` idle=${Math.max(0, Math.floor((nowMs - session.lastInteractionMs) / 1000))}` +
-    ` flags=${clientFlags(session)} db=${db} sub=0 psub=0 ssub=0 multi=-1` +
+    ` flags=${clientFlags(session)} db=${db}` +
+    ` sub=${subscriptions?.channels.size ?? 0} psub=${subscriptions?.patterns.size ?? 0}` +
+    ` ssub=${subscriptions?.shardChannels.size ?? 0} multi=-1` +
     ` qbuf=0 qbuf-free=${input} argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0` +
     ` omem=${output} tot-mem=${input + output} events=r cmd=${session.lastCommand}` +
     ` user=${session.user.name} redir=-1 resp=${session.protocol}` +
@@ -433,19 +440,7 @@ export const clientCommands: CommandSpec[] = [
         ],
         handler: unblockClient,
       },
-      {
-        ...SUB,
-        name: "client|help",
-        arity: 2,
-        flags: ["loading", "stale"],
-        summary: "Returns helpful text about the different subcommands.",
-        since: "5.0.0",
-        complexity: "O(1)",
-        handler(ctx) {
-          ctx.out.arrayHeader(HELP.length);
-          for (const line of HELP) ctx.out.simple(line);
-        },
-      },
+      helpSubcommand("client", "connection", "5.0.0", HELP),
     ],
   },
 ];

@@ -5,9 +5,15 @@
 import type { CommandContext } from "./context.ts";
 import { resetPartitionCounters } from "../store/partition.ts";
 import type { CommandSpec } from "./spec.ts";
-import { NO_KEYS } from "./spec.ts";
+import { helpSubcommand, NO_KEYS } from "./spec.ts";
 import { CommandError, configSetFailed, Errors, unknownConfigOption } from "./errors.ts";
-import { type Config, findSetting, SETTINGS, type SettingSpec } from "../config/settings.ts";
+import {
+  type Config,
+  findSetting,
+  SETTINGS,
+  type SettingSpec,
+  SettingValueError,
+} from "../config/settings.ts";
 import type { ServerControl } from "./server_control.ts";
 import { DATABASE_COUNT } from "../store/databases.ts";
 import { globMatch } from "../store/glob.ts";
@@ -117,19 +123,27 @@ const REDIS_LOG_LEVELS: Record<string, string> = {
 };
 
 /**
- * Parses a CONFIG SET value for `setting`, refusing with Redis's wording for the kind of value
- * (integer, memory size, one of a list). `name` is the parameter as the client spelled it.
+ * Parses a CONFIG SET value for `setting` given the value in force (`current`), refusing with
+ * Redis's wording for the kind of value (integer, memory size, one of a list). `name` is the
+ * parameter as the client spelled it.
  */
-export function parseSettingValue(setting: SettingSpec, name: string, text: string): unknown {
+export function parseSettingValue(
+  setting: SettingSpec,
+  name: string,
+  text: string,
+  current: unknown,
+): unknown {
   try {
     if (setting.key === "logLevel") text = REDIS_LOG_LEVELS[text.toLowerCase()] ?? text;
-    return setting.parse(text);
+    return setting.parse(text, current as never);
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     const range = /between ([0-9.]+) and ([0-9.]+)/.exec(message);
     const choices = /expected one of (.+)$/.exec(message);
     let reason: string;
-    if (error instanceof RangeError && range) {
+    if (error instanceof SettingValueError) {
+      reason = message; // already Redis's own words
+    } else if (error instanceof RangeError && range) {
       reason = `argument must be between ${range[1]} and ${range[2]} inclusive`;
     } else if (choices) {
       reason = `argument(s) must be one of the following: ${choices[1]}`;
@@ -174,8 +188,11 @@ function configSet(ctx: CommandContext, argv: string[]): void {
     pairs.push({ name, value: argv[i + 1], parameter });
   }
   if (unknown !== null) throw unknownConfigOption(unknown);
+  // Checked against the values in force, then applied in order: two names for parts of one
+  // value (max-output and client-output-buffer-limit) both take effect.
   for (const { name, value, parameter } of pairs) {
-    if (parameter.setting) parseSettingValue(parameter.setting, name, value);
+    const setting = parameter.setting;
+    if (setting) parseSettingValue(setting, name, value, ctx.server.config[setting.key]);
   }
   for (const { value, parameter } of pairs) {
     if (parameter.setting) ctx.server.setConfig(parameter.setting.name, value);
@@ -305,20 +322,7 @@ export const configCommands: CommandSpec[] = [
           ctx.out.ok();
         },
       },
-      {
-        name: "config|help",
-        arity: 2,
-        flags: ["loading", "stale"],
-        keys: NO_KEYS,
-        group: "server",
-        summary: "Returns helpful text about the different subcommands.",
-        since: "5.0.0",
-        complexity: "O(1)",
-        handler(ctx) {
-          ctx.out.arrayHeader(HELP.length);
-          for (const line of HELP) ctx.out.simple(line);
-        },
-      },
+      helpSubcommand("config", "server", "5.0.0", HELP),
     ],
   },
 ];

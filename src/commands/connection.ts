@@ -1,5 +1,5 @@
 /**
- * Connection commands: PING, ECHO, QUIT, HELLO, AUTH, SELECT.
+ * Connection commands: PING, ECHO, QUIT, HELLO, AUTH, SELECT, RESET.
  *
  * AUTH and HELLO ... AUTH log the client in as an ACL user (src/security/); while the default
  * user has no password, the one-argument `AUTH <pw>` is refused as a likely misconfiguration, as
@@ -13,6 +13,7 @@ import { isPrintableToken } from "./client.ts";
 import { NO_KEYS } from "./spec.ts";
 import { partitionArg } from "./database_arg.ts";
 import { REDIS_COMPAT_VERSION } from "../version.ts";
+import { inSubscribedContext } from "./pubsub.ts";
 
 const INT32_MIN = -(2 ** 31);
 const INT32_MAX = 2 ** 31 - 1;
@@ -98,6 +99,22 @@ function select(ctx: CommandContext, argv: string[]): void {
   ctx.out.ok();
 }
 
+/**
+ * RESET: the connection as if new, as Redis 7.0's clearClientConnectionState: every feature's
+ * per-connection state goes through its reset hook (subscriptions left without confirmations,
+ * a MULTI discarded and its WATCHes dropped, ...), then database 0, RESP2, no name.
+ */
+function reset(ctx: CommandContext): void {
+  const session = ctx.session;
+  session.closed(); // every feature's state, as when the connection ends
+  session.db = 0;
+  ctx.db = ctx.store.dbs[0];
+  session.protocol = 2;
+  session.name = "";
+  session.updateGated();
+  ctx.out.simple("RESET");
+}
+
 export const connectionCommands: CommandSpec[] = [
   {
     name: "ping",
@@ -112,7 +129,12 @@ export const connectionCommands: CommandSpec[] = [
     args: [{ name: "message", type: "string", flags: ["optional"] }],
     handler(ctx, argv) {
       if (argv.length > 2) throw wrongArity("ping");
-      if (argv.length === 2) ctx.out.bulk(argv[1]);
+      if (inSubscribedContext(ctx.session)) {
+        // A RESP2 subscriber reads every frame as a message array, so PING answers in kind.
+        ctx.out.arrayHeader(2);
+        ctx.out.bulk("pong");
+        ctx.out.bulk(argv.length === 2 ? argv[1] : "");
+      } else if (argv.length === 2) ctx.out.bulk(argv[1]);
       else ctx.out.pong();
     },
   },
@@ -200,5 +222,16 @@ export const connectionCommands: CommandSpec[] = [
     complexity: "O(1)",
     args: [{ name: "index-or-partition", type: "string" }],
     handler: select,
+  },
+  {
+    name: "reset",
+    arity: 1,
+    flags: ["noscript", "loading", "stale", "fast", "no_auth", "allow_busy"],
+    keys: NO_KEYS,
+    group: "connection",
+    summary: "Resets the connection.",
+    since: "6.2.0",
+    complexity: "O(1)",
+    handler: reset,
   },
 ];

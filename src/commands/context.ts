@@ -6,6 +6,7 @@
 import type { ReplyWriter } from "../protocol/reply_writer.ts";
 import type { Databases } from "../store/databases.ts";
 import type { Keyspace } from "../store/keyspace.ts";
+import type { PubSubHub } from "../pubsub/hub.ts";
 import type { CommandStats } from "./command_stats.ts";
 import type { Registry } from "./registry.ts";
 import type { ServerControl } from "./server_control.ts";
@@ -31,6 +32,8 @@ export interface CommandContext {
   readonly blocking: Blocking;
   /** Users, AUTH and ACL rules (src/security/). */
   readonly acl: AccessControl;
+  /** Pub/sub subscriptions and delivery (src/pubsub/hub.ts). */
+  readonly pubsub: PubSubHub;
   /**
    * Raises a keyspace event for `key` in the selected database (notify-keyspace-events):
    * `eventClass` from store/events.ts, `name` as Redis names it (`set`, `hset`, `lpush`,

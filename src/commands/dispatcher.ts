@@ -34,6 +34,7 @@ import { Blocking } from "./blocking.ts";
 import { retryAfter } from "../store/actor.ts";
 import { AccessControl } from "../security/access_control.ts";
 import { clientInfoLine } from "./client.ts";
+import { PubSubHub } from "../pubsub/hub.ts";
 
 export class Dispatcher {
   readonly stats = new CommandStats();
@@ -70,6 +71,7 @@ export class Dispatcher {
     server: ServerControl,
     clock: Clock,
     log: Logger,
+    pubsub: PubSubHub = new PubSubHub(server.config),
   ) {
     this.#registry = registry;
     this.#store = store;
@@ -98,6 +100,7 @@ export class Dispatcher {
       transactions,
       blocking: this.blocking,
       acl,
+      pubsub,
       notify(eventClass, name, key) {
         const journal = store.journal;
         if ((journal.notifyMask & eventClass) !== 0) {
@@ -283,6 +286,8 @@ export class Dispatcher {
       partition.stats.hits += Math.max(0, store.stats.keyspaceHits - hits);
       partition.stats.misses += Math.max(0, store.stats.keyspaceMisses - misses);
     }
+    // Messages this client published to itself inside its transaction follow EXEC's reply.
+    if (session.heldPushes !== null && !session.inTransaction) session.writeHeldPushes();
     store.journal.commandEnd();
     if (this.observers.length !== 0) {
       for (const observe of this.observers) observe(session, spec, argv, durationUs, ctx.db.index);

@@ -234,6 +234,41 @@ export function unknownSubcommand(sub: string, container: string): CommandError 
   );
 }
 
+/**
+ * `ERR unknown subcommand or wrong number of arguments for 'CHANNELS'. Try PUBSUB HELP.`: a
+ * subcommand given arguments it does not take (the subcommand as the client wrote it).
+ */
+export function subcommandSyntax(sub: string, container: string): CommandError {
+  return new CommandError(
+    oneLine(
+      `ERR unknown subcommand or wrong number of arguments for '${sub.slice(0, 128)}'. ` +
+        `Try ${container.toUpperCase()} HELP.`,
+    ),
+  );
+}
+
+/** A RESP2 client with subscriptions may only run the pub/sub commands, PING, QUIT and RESET. */
+export function notInSubscribedContext(fullName: string): CommandError {
+  return new CommandError(
+    `ERR Can't execute '${fullName}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / ` +
+      "RESET are allowed in this context",
+  );
+}
+
+/** A channel or pattern name past `max-channel` (Hermes's limit; Redis has none). */
+export function channelNameTooLong(limitBytes: number): CommandError {
+  return new CommandError(
+    `ERR channel or pattern name is longer than max-channel (${limitBytes} bytes)`,
+  );
+}
+
+/** A SUBSCRIBE that would take a client past `max-subscriptions` (Hermes's limit). */
+export function tooManySubscriptions(limit: number): CommandError {
+  return new CommandError(
+    `ERR too many subscriptions for one client (max-subscriptions is ${limit})`,
+  );
+}
+
 /** `ERR Syntax error in HELLO option 'x'`. */
 export function helloOptionSyntax(option: string): CommandError {
   return new CommandError(oneLine(`ERR Syntax error in HELLO option '${option}'`));

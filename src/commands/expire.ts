@@ -1,13 +1,16 @@
 /**
  * Time-to-live commands: EXPIRE, PEXPIRE, EXPIREAT, PEXPIREAT (with NX, XX, GT, LT), TTL,
  * PTTL, EXPIRETIME, PEXPIRETIME and PERSIST. One function serves each group, as in Redis's
- * expire.c. Deadlines are absolute Unix ms, decided against `ctx.now`.
+ * expire.c. Deadlines are absolute Unix ms, decided against `ctx.now`. Keyspace events as
+ * Redis raises them: `expire`, `del` (a deadline already past), `persist`, and `keymiss` when
+ * the TTL family reads a missing key.
  */
 import type { CommandContext } from "./context.ts";
 import type { ArgDoc, CommandSpec } from "./spec.ts";
 import { FIRST_KEY } from "./spec.ts";
 import { Errors, invalidExpireTime, unsupportedOption } from "./errors.ts";
 import { INT64_MAX, INT64_MIN, option, parseInt64 } from "./args.ts";
+import { EventClass } from "../store/events.ts";
 
 const SECOND_MS = 1000n;
 
@@ -82,8 +85,13 @@ function expireGeneric(
     ctx.out.integer(0);
     return;
   }
-  if (when <= ctx.now) ctx.db.delete(key);
-  else ctx.db.setDeadline(key, Number(when));
+  if (when <= ctx.now) {
+    ctx.db.delete(key);
+    ctx.notify(EventClass.generic, "del", key);
+  } else {
+    ctx.db.setDeadline(key, Number(when));
+    ctx.notify(EventClass.generic, "expire", key);
+  }
   ctx.out.integer(1);
 }
 
@@ -93,6 +101,7 @@ function expireGeneric(
  */
 function ttlGeneric(ctx: CommandContext, key: string, inMs: boolean, absolute: boolean): void {
   if (ctx.db.get(key, ctx.now) === undefined) {
+    ctx.notify(EventClass.keyMiss, "keymiss", key);
     ctx.out.integer(-2);
     return;
   }
@@ -230,6 +239,7 @@ export const expireCommands: CommandSpec[] = [
         return;
       }
       ctx.db.setDeadline(key, 0);
+      ctx.notify(EventClass.generic, "persist", key);
       ctx.out.integer(1);
     },
   },

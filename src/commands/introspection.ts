@@ -9,7 +9,7 @@ import type { CommandContext } from "./context.ts";
 import type { ArgDoc, CommandSpec, KeySpec } from "./spec.ts";
 import { type KeyArgument, keyArguments, keySpecsOf } from "./key_specs.ts";
 import { aclCategories } from "./categories.ts";
-import { NO_KEYS } from "./spec.ts";
+import { helpSubcommand, NO_KEYS } from "./spec.ts";
 import { Errors } from "./errors.ts";
 import { option } from "./args.ts";
 import { arityAllows, findSubcommand, type Registry } from "./registry.ts";
@@ -362,19 +362,7 @@ export const introspectionCommands: CommandSpec[] = [
           }
         },
       },
-      {
-        ...SUB,
-        name: "command|help",
-        arity: 2,
-        flags: [...INSPECT],
-        summary: "Returns helpful text about the different subcommands.",
-        since: "5.0.0",
-        complexity: "O(1)",
-        handler(ctx) {
-          ctx.out.arrayHeader(HELP.length);
-          for (const line of HELP) ctx.out.simple(line);
-        },
-      },
+      { ...helpSubcommand("command", "server", "5.0.0", HELP, [...INSPECT]), ...SUB },
     ],
   },
 ];

@@ -2,6 +2,10 @@
  * Key commands (Redis's "generic" group): DEL, UNLINK, DELETE, EXISTS, TYPE, RENAME, RENAMENX,
  * COPY, TOUCH, KEYS, SCAN, RANDOMKEY, MOVE. Every lookup goes through `Keyspace.get`, so an
  * expired key is missing here exactly as it is for GET.
+ *
+ * Keyspace events as Redis's db.c raises them: `del`, `rename_from`/`rename_to`,
+ * `move_from`/`move_to` (each in its own database), `copy_to` (in the target database), and
+ * `keymiss` for the reads Redis counts as lookups (EXISTS, TOUCH, TYPE, COPY's source).
  */
 import type { CommandContext } from "./context.ts";
 import type { CommandSpec, Handler } from "./spec.ts";
@@ -11,6 +15,7 @@ import { option, parseInteger } from "./args.ts";
 import { globMatch } from "../store/glob.ts";
 import { cloneValue, type Keyspace, valueType } from "../store/keyspace.ts";
 import { partitionArg, reachTarget } from "./database_arg.ts";
+import { EventClass } from "../store/events.ts";
 
 /** Every argument is a key. */
 const ALL_KEYS: [number, number, number] = [1, -1, 1];
@@ -25,7 +30,10 @@ const INT32_MAX = 2 ** 31 - 1;
 const deleteKeys: Handler = (ctx, argv) => {
   let removed = 0;
   for (let i = 1; i < argv.length; i++) {
-    if (ctx.db.get(argv[i], ctx.now) !== undefined && ctx.db.delete(argv[i])) removed++;
+    if (ctx.db.get(argv[i], ctx.now) !== undefined && ctx.db.delete(argv[i])) {
+      removed++;
+      ctx.notify(EventClass.generic, "del", argv[i]);
+    }
   }
   ctx.out.integer(removed);
 };
@@ -35,6 +43,7 @@ const countExisting: Handler = (ctx, argv) => {
   let found = 0;
   for (let i = 1; i < argv.length; i++) {
     if (ctx.db.get(argv[i], ctx.now) !== undefined) found++;
+    else ctx.notify(EventClass.keyMiss, "keymiss", argv[i]);
   }
   ctx.out.integer(found);
 };
@@ -50,14 +59,24 @@ function rename(ctx: CommandContext, argv: string[], onlyIfNew: boolean): void {
     else ctx.out.ok();
     return;
   }
-  if (onlyIfNew && ctx.db.get(to, ctx.now) !== undefined) {
-    ctx.out.integer(0);
-    return;
+  if (ctx.db.get(to, ctx.now) !== undefined) {
+    if (onlyIfNew) {
+      ctx.out.integer(0);
+      return;
+    }
+    ctx.db.delete(to); // as Redis: the old key goes first, so the new one is `new`
   }
   ctx.db.set(to, value, ctx.db.deadline(from));
   ctx.db.delete(from);
+  ctx.notify(EventClass.generic, "rename_from", from);
+  ctx.notify(EventClass.generic, "rename_to", to);
   if (onlyIfNew) ctx.out.integer(1);
   else ctx.out.ok();
+}
+
+/** Raises an event in database `db`, which need not be the client's (MOVE, COPY ... DB). */
+function notifyIn(ctx: CommandContext, db: Keyspace, name: string, key: string): void {
+  ctx.store.journal.notify(EventClass.generic, name, db.index, key);
 }
 
 /**
@@ -179,6 +198,7 @@ export const keyCommands: CommandSpec[] = [
     args: [{ name: "key", type: "key" }],
     handler(ctx, argv) {
       const value = ctx.db.get(argv[1], ctx.now);
+      if (value === undefined) ctx.notify(EventClass.keyMiss, "keymiss", argv[1]);
       ctx.out.simple(value === undefined ? "none" : valueType(value));
     },
   },
@@ -248,12 +268,20 @@ export const keyCommands: CommandSpec[] = [
       if (target === ctx.db && from === to) throw Errors.sameObject;
       const value = ctx.db.get(from, ctx.now);
       if (target !== ctx.db) reachTarget(ctx, target);
-      if (value === undefined || (!replace && target.get(to, ctx.now) !== undefined)) {
+      if (value === undefined) {
+        ctx.notify(EventClass.keyMiss, "keymiss", from);
+        ctx.out.integer(0);
+        return;
+      }
+      const replaced = target.get(to, ctx.now) !== undefined;
+      if (replaced && !replace) {
         ctx.out.integer(0);
         return;
       }
       if (target !== ctx.db) reachTarget(ctx, target, value);
+      if (replaced) target.delete(to); // as Redis: the replaced key goes first, so the copy is `new`
       target.set(to, cloneValue(value), ctx.db.deadline(from));
+      notifyIn(ctx, target, "copy_to", to);
       ctx.out.integer(1);
     },
   },
@@ -281,6 +309,8 @@ export const keyCommands: CommandSpec[] = [
       reachTarget(ctx, target, value);
       target.set(key, value, ctx.db.deadline(key));
       ctx.db.delete(key);
+      notifyIn(ctx, ctx.db, "move_from", key);
+      notifyIn(ctx, target, "move_to", key);
       ctx.out.integer(1);
     },
   },

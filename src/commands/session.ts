@@ -5,6 +5,7 @@
  */
 import { ReplyWriter } from "../protocol/reply_writer.ts";
 import type { MultiQueue } from "../tx/multi_queue.ts";
+import type { ClientSubscriptions } from "../pubsub/client_subscriptions.ts";
 
 /** A blocked client's wait, as its connection sees it. */
 export interface BlockState {
@@ -15,6 +16,7 @@ export interface BlockState {
   /** The client left while blocked: drops the wait without a trace (run in the store actor). */
   cancel(): void;
 }
+export type ResetHook = (session: Session) => void;
 
 /** Who a session runs as: an ACL user (src/security/user.ts), seen here only by its name. */
 export interface SessionUser {
@@ -95,6 +97,13 @@ export class Session {
   readonly #gateReasons: ((session: Session) => boolean)[] = [];
   /** Cleanup to run when the connection ends (see {@linkcode onClose}). */
   readonly #closeHooks: ((session: Session) => void)[] = [];
+  /** Pub/sub subscriptions, or null before the first one (src/pubsub/). */
+  pubsub: ClientSubscriptions | null = null;
+  /**
+   * Pub/sub messages for this session that arrived while its own transaction ran: written
+   * after the EXEC reply (dispatcher.ts), never inside it.
+   */
+  heldPushes: Uint8Array[] | null = null;
   /** Hook for the server: how many bytes are queued for this client and the input buffer size. */
   stats = { queuedOutputBytes: 0, inputBufferBytes: 0 };
 
@@ -132,17 +141,40 @@ export class Session {
     return this.#closeHooks.length !== 0;
   }
 
-  /** Runs the close hooks once; the server calls it in the store actor after the connection ended. */
+  /**
+   * Runs the close hooks once; the server calls it in the store actor after the connection
+   * ended, and RESET calls it too (every feature's per-connection state is dropped, as on a
+   * disconnect; a feature used again registers its hook again).
+   */
   closed(): void {
     const hooks = this.#closeHooks.splice(0);
     for (const hook of hooks) hook(this);
+  }
+
+  /** Writes the held pub/sub messages (see {@linkcode heldPushes}) into `out`. */
+  writeHeldPushes(): void {
+    const held = this.heldPushes;
+    this.heldPushes = null;
+    if (held !== null) { for (const frame of held) this.out.raw(frame); }
+  }
+
+  /**
+   * The client's class for CLIENT LIST/KILL TYPE and the output limits, as Redis's
+   * getClientType: a replica or our primary's link by {@linkcode kind}, else `pubsub` while it
+   * has a subscription (Redis's CLIENT_PUBSUB flag), else `normal`.
+   */
+  get clientType(): "normal" | "pubsub" | "replica" | "master" {
+    if (this.kind !== "normal") return this.kind;
+    return this.pubsub !== null && this.pubsub.total > 0 ? "pubsub" : "normal";
   }
 
   get protocol(): 2 | 3 {
     return this.out.protocol;
   }
 
+  /** Switching protocol can change what the gates check (the RESP2 pub/sub context). */
   set protocol(version: 2 | 3) {
     this.out.protocol = version;
+    if (this.#gateReasons.length > 0) this.updateGated();
   }
 }

@@ -37,7 +37,9 @@ export type KeyFlag =
   | "update"
   | "insert"
   | "delete"
-  | "variable_flags";
+  | "variable_flags"
+  /** Not a key at all, only placed like one for cluster routing (shard channels). */
+  | "not_key";
 
 /** One group of key arguments and how the command uses them (a Redis 7 key spec). */
 export interface KeySpec {
@@ -134,3 +136,30 @@ export interface CommandSpec {
 export const NO_KEYS: [number, number, number] = [0, 0, 0];
 /** One key, the first argument. */
 export const FIRST_KEY: [number, number, number] = [1, 1, 1];
+
+/**
+ * A container's HELP subcommand (`CONFIG HELP`, ...): answers `lines` as status replies, one
+ * per line, as Redis's addReplyHelp does.
+ */
+export function helpSubcommand(
+  container: string,
+  group: string,
+  since: string,
+  lines: readonly string[],
+  flags: CommandFlag[] = ["loading", "stale"],
+): CommandSpec {
+  return {
+    name: `${container}|help`,
+    arity: 2,
+    flags,
+    keys: NO_KEYS,
+    group,
+    summary: "Returns helpful text about the different subcommands.",
+    since,
+    complexity: "O(1)",
+    handler(ctx) {
+      ctx.out.arrayHeader(lines.length);
+      for (const line of lines) ctx.out.simple(line);
+    },
+  };
+}

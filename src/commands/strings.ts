@@ -6,6 +6,10 @@
  * Every write goes through `ctx.db` so the journal sees each result: `set` for a fresh value
  * (clearing any deadline), `update` where Redis keeps the TTL (INCR, APPEND, SETRANGE,
  * SET KEEPTTL). Values are one-byte strings, so lengths and offsets are byte counts.
+ *
+ * Keyspace events are raised as Redis's t_string.c raises them: `set`, `setrange`, `append`,
+ * `incrby`, `incrbyfloat`, `expire`/`persist`/`del` for the TTL side of SET and GETEX, and
+ * `keymiss` where Redis reads a key that is missing.
  */
 import type { CommandContext } from "./context.ts";
 import { Errors, wrongArity } from "./errors.ts";
@@ -17,6 +21,7 @@ import {
   parseLongDouble,
 } from "./long_double.ts";
 import type { ArgDoc, CommandSpec, Handler, KeyFlag } from "./spec.ts";
+import { EventClass } from "../store/events.ts";
 import { FIRST_KEY } from "./spec.ts";
 import {
   deadlineFrom,
@@ -54,15 +59,37 @@ function replyValue(ctx: CommandContext, value: string | undefined): void {
   else ctx.out.bulk(value);
 }
 
-/** Counts a read lookup for INFO's keyspace_hits / keyspace_misses, as Redis's lookupKeyRead. */
-function countRead<T>(ctx: CommandContext, value: T): T {
-  if (value === undefined) ctx.store.stats.keyspaceMisses++;
-  else ctx.store.stats.keyspaceHits++;
+/**
+ * Counts a read lookup of `key` for INFO's keyspace_hits / keyspace_misses, and raises
+ * `keymiss` for a missing key, as Redis's lookupKeyRead.
+ */
+function countRead<T>(ctx: CommandContext, key: string, value: T): T {
+  if (value === undefined) {
+    ctx.store.stats.keyspaceMisses++;
+    ctx.notify(EventClass.keyMiss, "keymiss", key);
+  } else {
+    ctx.store.stats.keyspaceHits++;
+  }
   return value;
 }
 
+/** A string read the way Redis's GET-like commands read it: a miss raises `keymiss`. */
+function readString(ctx: CommandContext, key: string): string | undefined {
+  const value = lookupString(ctx, key);
+  if (value === undefined) ctx.notify(EventClass.keyMiss, "keymiss", key);
+  return value;
+}
+
+/**
+ * Before a write that does not look at the key first: while keyspace events are on, an expired
+ * key is removed first, so subscribers see `expired` then `new` as Redis raises them.
+ */
+function expireBeforeWrite(ctx: CommandContext, key: string): void {
+  if (ctx.store.journal.notifyMask !== 0) ctx.db.get(key, ctx.now);
+}
+
 const get: Handler = (ctx, argv) => {
-  const value = countRead(ctx, ctx.db.get(argv[1], ctx.now));
+  const value = countRead(ctx, argv[1], ctx.db.get(argv[1], ctx.now));
   if (value === undefined) ctx.out.nil();
   else if (typeof value !== "string") throw Errors.wrongType;
   else ctx.out.bulk(value);
@@ -71,7 +98,9 @@ const get: Handler = (ctx, argv) => {
 /** SET and PUT: the plain form stays on a short path; options go through the shared parser. */
 const set: Handler = (ctx, argv) => {
   if (argv.length === 3) {
+    expireBeforeWrite(ctx, argv[1]);
     ctx.db.set(argv[1], argv[2], 0);
+    ctx.notify(EventClass.string, "set", argv[1]);
     ctx.out.ok();
     return;
   }
@@ -81,7 +110,7 @@ const set: Handler = (ctx, argv) => {
     : deadlineFrom(expire, flags & (EX | PX | EXAT | PXAT), ctx.now, argv[0]);
   const key = argv[1];
   // With GET the old value must be a string (WRONGTYPE otherwise); without, any type counts.
-  const old = flags & GET ? lookupString(ctx, key) : ctx.db.get(key, ctx.now);
+  const old = flags & GET ? readString(ctx, key) : ctx.db.get(key, ctx.now);
   const found = old !== undefined;
   if ((flags & NX && found) || (flags & XX && !found)) {
     if (flags & GET) replyValue(ctx, old as string | undefined);
@@ -91,6 +120,8 @@ const set: Handler = (ctx, argv) => {
   // The lookup above already removed an expired key, so `update` cannot inherit a dead deadline.
   if (flags & KEEPTTL) ctx.db.update(key, argv[2]);
   else ctx.db.set(key, argv[2], deadline);
+  ctx.notify(EventClass.string, "set", key);
+  if (expire !== undefined) ctx.notify(EventClass.generic, "expire", key);
   if (flags & GET) replyValue(ctx, old as string | undefined);
   else ctx.out.ok();
 };
@@ -98,6 +129,7 @@ const set: Handler = (ctx, argv) => {
 const setnx: Handler = (ctx, argv) => {
   if (ctx.db.get(argv[1], ctx.now) !== undefined) return ctx.out.integer(0);
   ctx.db.set(argv[1], argv[2], 0);
+  ctx.notify(EventClass.string, "set", argv[1]);
   ctx.out.integer(1);
 };
 
@@ -105,20 +137,27 @@ const setnx: Handler = (ctx, argv) => {
 function setWithTtl(unit: number): Handler {
   return (ctx, argv) => {
     const deadline = deadlineFrom(argv[2], unit, ctx.now, argv[0]);
+    expireBeforeWrite(ctx, argv[1]);
     ctx.db.set(argv[1], argv[3], deadline);
+    ctx.notify(EventClass.string, "set", argv[1]);
+    ctx.notify(EventClass.generic, "expire", argv[1]);
     ctx.out.ok();
   };
 }
 
 const getset: Handler = (ctx, argv) => {
-  const old = lookupString(ctx, argv[1]);
+  const old = readString(ctx, argv[1]);
   ctx.db.set(argv[1], argv[2], 0);
+  ctx.notify(EventClass.string, "set", argv[1]);
   replyValue(ctx, old);
 };
 
 const getdel: Handler = (ctx, argv) => {
-  const value = lookupString(ctx, argv[1]);
-  if (value !== undefined) ctx.db.delete(argv[1]);
+  const value = readString(ctx, argv[1]);
+  if (value !== undefined) {
+    ctx.db.delete(argv[1]);
+    ctx.notify(EventClass.generic, "del", argv[1]);
+  }
   replyValue(ctx, value);
 };
 
@@ -129,21 +168,28 @@ const getdel: Handler = (ctx, argv) => {
 const getex: Handler = (ctx, argv) => {
   const { flags, expire } = parseStringOptions(argv, 2, false);
   const key = argv[1];
-  const value = lookupString(ctx, key);
+  const value = readString(ctx, key);
   if (value === undefined) return ctx.out.nil();
   const unit = flags & (EX | PX | EXAT | PXAT);
   const deadline = expire === undefined ? 0 : deadlineFrom(expire, unit, ctx.now, argv[0]);
   ctx.out.bulk(value);
-  if ((unit === EXAT || unit === PXAT) && deadline <= ctx.now) ctx.db.delete(key);
-  else if (expire !== undefined) ctx.db.setDeadline(key, deadline);
-  else if (flags & PERSIST && ctx.db.deadline(key) !== 0) ctx.db.setDeadline(key, 0);
+  if ((unit === EXAT || unit === PXAT) && deadline <= ctx.now) {
+    ctx.db.delete(key);
+    ctx.notify(EventClass.generic, "del", key);
+  } else if (expire !== undefined) {
+    ctx.db.setDeadline(key, deadline);
+    ctx.notify(EventClass.generic, "expire", key);
+  } else if (flags & PERSIST && ctx.db.deadline(key) !== 0) {
+    ctx.db.setDeadline(key, 0);
+    ctx.notify(EventClass.generic, "persist", key);
+  }
 };
 
 /** MGET answers nil for missing keys and for keys of other types, never WRONGTYPE. */
 const mget: Handler = (ctx, argv) => {
   ctx.out.arrayHeader(argv.length - 1);
   for (let i = 1; i < argv.length; i++) {
-    const value = countRead(ctx, ctx.db.get(argv[i], ctx.now));
+    const value = countRead(ctx, argv[i], ctx.db.get(argv[i], ctx.now));
     if (typeof value === "string") ctx.out.bulk(value);
     else ctx.out.nil();
   }
@@ -151,7 +197,7 @@ const mget: Handler = (ctx, argv) => {
 
 const mset: Handler = (ctx, argv) => {
   if (argv.length % 2 === 0) throw wrongArity("mset");
-  for (let i = 1; i < argv.length; i += 2) ctx.db.set(argv[i], argv[i + 1], 0);
+  setAll(ctx, argv);
   ctx.out.ok();
 };
 
@@ -160,9 +206,18 @@ const msetnx: Handler = (ctx, argv) => {
   for (let i = 1; i < argv.length; i += 2) {
     if (ctx.db.get(argv[i], ctx.now) !== undefined) return ctx.out.integer(0);
   }
-  for (let i = 1; i < argv.length; i += 2) ctx.db.set(argv[i], argv[i + 1], 0);
+  setAll(ctx, argv);
   ctx.out.integer(1);
 };
+
+/** MSET's writes: each key in turn, with its `set` event. */
+function setAll(ctx: CommandContext, argv: string[]): void {
+  for (let i = 1; i < argv.length; i += 2) {
+    expireBeforeWrite(ctx, argv[i]);
+    ctx.db.set(argv[i], argv[i + 1], 0);
+    ctx.notify(EventClass.string, "set", argv[i]);
+  }
+}
 
 const append: Handler = (ctx, argv) => {
   const key = argv[1];
@@ -170,16 +225,19 @@ const append: Handler = (ctx, argv) => {
   const value = lookupString(ctx, key);
   if (value === undefined) {
     ctx.db.set(key, suffix, 0);
+    ctx.notify(EventClass.string, "append", key);
     return ctx.out.integer(suffix.length);
   }
   const length = value.length + suffix.length;
   checkStringLength(ctx, length);
   if (suffix.length > 0) ctx.db.update(key, value + suffix);
+  // Redis announces every APPEND that found a string, even of nothing.
+  ctx.notify(EventClass.string, "append", key);
   ctx.out.integer(length);
 };
 
 const strlen: Handler = (ctx, argv) => {
-  const value = countRead(ctx, lookupString(ctx, argv[1]));
+  const value = countRead(ctx, argv[1], lookupString(ctx, argv[1]));
   ctx.out.integer(value === undefined ? 0 : value.length);
 };
 
@@ -187,7 +245,7 @@ const strlen: Handler = (ctx, argv) => {
 const getrange: Handler = (ctx, argv) => {
   const first = intArg(argv[2]);
   const last = intArg(argv[3]);
-  const value = countRead(ctx, lookupString(ctx, argv[1])) ?? "";
+  const value = countRead(ctx, argv[1], lookupString(ctx, argv[1])) ?? "";
   // Compared before clamping, at full int64 precision, as Redis does.
   if (first < 0 && last < 0 && first > last) return ctx.out.bulk("");
   const length = value.length;
@@ -218,6 +276,7 @@ const setrange: Handler = (ctx, argv) => {
     : base.slice(0, offset) + patch + base.slice(offset + patch.length);
   if (value === undefined) ctx.db.set(key, result, 0);
   else ctx.db.update(key, result);
+  ctx.notify(EventClass.string, "setrange", key);
   ctx.out.integer(result.length);
 };
 
@@ -233,20 +292,27 @@ function incrementBy(ctx: CommandContext, key: string, delta: number | bigint): 
   if (typeof base === "number" && typeof delta === "number") {
     // Both below 10^15 in size: the sum is an exact double.
     const sum = base + delta;
-    write(ctx, key, value, String(sum));
+    write(ctx, key, value, String(sum), "incrby");
     return ctx.out.integer(sum);
   }
   const sum = BigInt(base) + BigInt(delta);
   if (sum > INT64_MAX || sum < INT64_MIN) throw Errors.overflow;
   const text = sum.toString();
-  write(ctx, key, value, text);
+  write(ctx, key, value, text, "incrby");
   ctx.out.integerText(text);
 }
 
-/** Stores a counter's new text, keeping the deadline of an existing key. */
-function write(ctx: CommandContext, key: string, old: string | undefined, text: string): void {
+/** Stores a counter's new text, keeping the deadline of an existing key, and announces it. */
+function write(
+  ctx: CommandContext,
+  key: string,
+  old: string | undefined,
+  text: string,
+  event: "incrby" | "incrbyfloat",
+): void {
   if (old === undefined) ctx.db.set(key, text, 0);
   else ctx.db.update(key, text);
+  ctx.notify(EventClass.string, event, key);
 }
 
 const incr: Handler = (ctx, argv) => incrementBy(ctx, argv[1], 1);
@@ -269,7 +335,7 @@ const incrbyfloat: Handler = (ctx, argv) => {
   const sum = addLongDouble(base, delta);
   if (sum === null) throw Errors.incrFloatNaN;
   const text = formatLongDouble(sum);
-  write(ctx, key, value, text);
+  write(ctx, key, value, text, "incrbyfloat");
   ctx.out.bulk(text);
 };
 

@@ -147,7 +147,12 @@ export function applyConfigFile(path: string, config: Config): string[] {
     }
     const value = args.slice(1).join(" ");
     try {
-      (config as unknown as Record<string, unknown>)[setting.key] = setting.parse(value);
+      // Parsed against the value so far: several client-output-buffer-limit lines (one per
+      // class, as redis.conf has them) each change their class.
+      (config as unknown as Record<string, unknown>)[setting.key] = setting.parse(
+        value,
+        config[setting.key] as never,
+      );
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       throw fileError(path, directive.line, directive.text, reason);
@@ -187,7 +192,9 @@ const NOT_REWRITTEN = new Set<keyof Config>(["repair"]);
 export function rewriteConfigText(old: string, config: Config): string {
   const lines = old === "" ? [] : old.replace(/\n$/, "").split("\n");
   const out: string[] = [];
-  const written = new Set<keyof Config>();
+  // By name: settings that are parts of one value (max-output, client-output-buffer-limit)
+  // keep a line each.
+  const written = new Set<string>();
   for (const raw of lines) {
     const trimmed = raw.trim();
     const args = trimmed === "" || trimmed.startsWith("#") ? null : splitConfigArgs(trimmed);
@@ -196,14 +203,14 @@ export function rewriteConfigText(old: string, config: Config): string {
       out.push(raw);
       continue;
     }
-    if (written.has(setting.key)) continue; // a later duplicate: the first line holds the value
-    written.add(setting.key);
+    if (written.has(setting.name)) continue; // a later duplicate: the first line holds the value
+    written.add(setting.name);
     const line = settingLine(setting, args![0], config);
     if (line !== null) out.push(line);
   }
   const appended: string[] = [];
   for (const setting of SETTINGS) {
-    if (written.has(setting.key) || NOT_REWRITTEN.has(setting.key)) continue;
+    if (written.has(setting.name) || NOT_REWRITTEN.has(setting.key)) continue;
     const value = setting.format(config[setting.key] as never);
     if (value === setting.format(DEFAULT_CONFIG[setting.key] as never)) continue;
     const line = settingLine(setting, setting.name, config);

@@ -117,7 +117,10 @@ export function parseFlags(args: string[]): FlagsOutcome {
     if (raw === undefined) continue;
     try {
       const text = setting.bytes ? utf8ToLatin1(raw) : raw;
-      (config as unknown as Record<string, unknown>)[setting.key] = setting.parse(text);
+      (config as unknown as Record<string, unknown>)[setting.key] = setting.parse(
+        text,
+        config[setting.key] as never,
+      );
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       const lowered = reason.charAt(0).toLowerCase() + reason.slice(1);

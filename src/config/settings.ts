@@ -3,6 +3,15 @@
  * CONFIG SET all read it, so a setting is declared exactly once.
  */
 import { parseByteSize, parseWholeNumber } from "./units.ts";
+import {
+  formatOutputLimits,
+  type OutputLimits,
+  parseOutputLimits,
+  SettingValueError,
+} from "./output_limits.ts";
+import { BAD_EVENT_CLASS, formatEventClasses, parseEventClasses } from "../store/events.ts";
+
+export { SettingValueError };
 
 /** The running configuration. Names carry their unit where they have one. */
 export interface Config {
@@ -14,7 +23,11 @@ export interface Config {
   maxInlineBytes: number;
   maxBulkBytes: number;
   maxArgs: number;
-  maxOutputBytes: number;
+  /**
+   * Reply bytes that may wait for a client, per class (client-output-buffer-limit); the normal
+   * class's hard limit is also `--max-output`.
+   */
+  outputLimits: OutputLimits;
   logLevel: LogLevel;
   /** When log records are fdatasynced: before each reply, once a second, or when the OS decides. */
   fsync: FsyncPolicy;
@@ -57,8 +70,6 @@ export interface Config {
   replTimeoutSec: number;
   /** The primary PINGs its replicas this often. */
   replPingPeriodSec: number;
-  /** Reply bytes queued for one replica before it is disconnected. */
-  replicaOutputBytes: number;
   /** Most fields of a hash kept packed (listpack). */
   hashMaxListpackEntries: number;
   /** Longest field or value, in bytes, of a hash kept packed. */
@@ -88,6 +99,12 @@ export interface Config {
    * asked for (`no`).
    */
   tlsAuthClients: TlsAuthClients;
+  /** Keyspace event classes published (EventClass bits; notify-keyspace-events). */
+  notifyKeyspaceEvents: number;
+  /** Longest channel or pattern name a client may subscribe to. */
+  maxChannelBytes: number;
+  /** Most channels, patterns and shard channels one client may be subscribed to at once. */
+  maxSubscriptions: number;
 }
 
 export const LOG_LEVELS = ["debug", "info", "warn", "error"] as const;
@@ -109,7 +126,11 @@ export interface SettingSpec<K extends keyof Config = keyof Config> {
   help: string;
   /** Placeholder shown in `--help` (`<n>`, `<bytes>`). */
   valueName: string;
-  parse(text: string): Config[K];
+  /**
+   * Parses a value; `current` is the value in force (the default when parsing flags), for
+   * settings that change only part of a structured value.
+   */
+  parse(text: string, current?: Config[K]): Config[K];
   format(value: Config[K]): string;
   /** Can CONFIG SET change it while the server runs? */
   mutable: boolean;
@@ -124,6 +145,11 @@ export interface SettingSpec<K extends keyof Config = keyof Config> {
    * converted to its bytes first, so a password typed in a shell matches the one a client sends.
    */
   bytes?: boolean;
+  /**
+   * Set when this setting shows and changes one part of another setting's value (`max-output`
+   * is the normal class's hard limit inside `client-output-buffer-limit`): the name of that one.
+   */
+  partOf?: string;
 }
 
 function wholeNumber(name: string, min: number, max: number) {
@@ -280,12 +306,28 @@ export const SETTINGS: SettingSpec[] = [
     mutable: true,
   },
   {
-    key: "maxOutputBytes",
+    key: "outputLimits",
     name: "max-output",
-    help: "Reply bytes queued for one client before it is disconnected",
+    help: "Reply bytes queued for one client before it is disconnected (the normal class of " +
+      "--client-output-buffer-limit)",
     valueName: "<bytes>",
-    parse: byteSize("max-output", 1024, 1024 * 1024 * 1024 * 1024),
-    format: asString,
+    parse: (text: string, current: OutputLimits = DEFAULT_OUTPUT_LIMITS) => {
+      const hardBytes = byteSize("max-output", 1024, 1024 * 1024 * 1024 * 1024)(text);
+      return { ...current, normal: { ...current.normal, hardBytes } };
+    },
+    format: (limits: OutputLimits) => String(limits.normal.hardBytes),
+    mutable: true,
+    partOf: "client-output-buffer-limit",
+  },
+  {
+    key: "outputLimits",
+    name: "client-output-buffer-limit",
+    help: "Per client class (normal, replica, pubsub): reply bytes queued past which a client " +
+      "is disconnected, or past a soft limit for some seconds, as <class> <hard> <soft> <seconds>",
+    valueName: "<limits>",
+    parse: (text: string, current: OutputLimits = DEFAULT_OUTPUT_LIMITS) =>
+      parseOutputLimits(text, current),
+    format: formatOutputLimits,
     mutable: true,
   },
   {
@@ -512,13 +554,18 @@ export const SETTINGS: SettingSpec[] = [
     mutable: true,
   },
   {
-    key: "replicaOutputBytes",
+    key: "outputLimits",
     name: "replica-output-limit",
-    help: "Stream bytes queued for one replica before it is disconnected",
+    help: "Stream bytes queued for one replica before it is disconnected (the replica class " +
+      "of --client-output-buffer-limit)",
     valueName: "<bytes>",
-    parse: byteSize("replica-output-limit", 1024 * 1024, 1024 * 1024 * 1024 * 1024),
-    format: asString,
+    parse: (text: string, current: OutputLimits = DEFAULT_OUTPUT_LIMITS) => {
+      const hardBytes = byteSize("replica-output-limit", 1024 * 1024, 1024 ** 4)(text);
+      return { ...current, replica: { ...current.replica, hardBytes } };
+    },
+    format: (limits: OutputLimits) => String(limits.replica.hardBytes),
     mutable: true,
+    partOf: "client-output-buffer-limit",
   },
   {
     key: "hashMaxListpackEntries",
@@ -652,7 +699,46 @@ export const SETTINGS: SettingSpec[] = [
     format: asString,
     mutable: false,
   },
+  {
+    key: "notifyKeyspaceEvents",
+    name: "notify-keyspace-events",
+    help: "Keyspace events to publish, as Redis's letters: K and/or E, plus classes " +
+      "(A = g$lshzxetd, m, n); empty = none",
+    valueName: "<classes>",
+    parse: (text: string) => {
+      const flags = parseEventClasses(text);
+      if (flags === null) throw new SettingValueError(BAD_EVENT_CLASS);
+      return flags;
+    },
+    format: formatEventClasses,
+    mutable: true,
+  },
+  {
+    key: "maxChannelBytes",
+    name: "max-channel",
+    help: "Longest channel or pattern name a client may subscribe to, in bytes",
+    valueName: "<bytes>",
+    parse: byteSize("max-channel", 16, MAX_BULK_LIMIT),
+    format: asString,
+    mutable: true,
+  },
+  {
+    key: "maxSubscriptions",
+    name: "max-subscriptions",
+    help: "Most channels, patterns and shard channels one client may subscribe to",
+    valueName: "<n>",
+    parse: wholeNumber("max-subscriptions", 1, 100_000_000),
+    format: asString,
+    mutable: true,
+  },
 ] as SettingSpec[];
+
+/** Redis's defaults, with Hermes's bound for normal clients (`--max-output`, 64 MB). */
+const DEFAULT_OUTPUT_LIMITS: OutputLimits = {
+  normal: { hardBytes: 64 * 1024 * 1024, softBytes: 0, softSeconds: 0 },
+  replica: { hardBytes: 256 * 1024 * 1024, softBytes: 64 * 1024 * 1024, softSeconds: 60 },
+  pubsub: { hardBytes: 32 * 1024 * 1024, softBytes: 8 * 1024 * 1024, softSeconds: 60 },
+};
 
 /** Built-in defaults: what `deno task start` with no flags runs with. */
 export const DEFAULT_CONFIG: Readonly<Config> = Object.freeze({
@@ -664,7 +750,7 @@ export const DEFAULT_CONFIG: Readonly<Config> = Object.freeze({
   maxInlineBytes: 64 * 1024,
   maxBulkBytes: MAX_BULK_LIMIT,
   maxArgs: 1024 * 1024,
-  maxOutputBytes: 64 * 1024 * 1024,
+  outputLimits: DEFAULT_OUTPUT_LIMITS,
   logLevel: "info",
   fsync: "always",
   persistence: "wal",
@@ -687,7 +773,6 @@ export const DEFAULT_CONFIG: Readonly<Config> = Object.freeze({
   replicaPriority: 100,
   replTimeoutSec: 60,
   replPingPeriodSec: 10,
-  replicaOutputBytes: 256 * 1024 * 1024,
   hashMaxListpackEntries: 512,
   hashMaxListpackValue: 64,
   setMaxIntsetEntries: 512,
@@ -702,6 +787,9 @@ export const DEFAULT_CONFIG: Readonly<Config> = Object.freeze({
   tlsKeyFile: "",
   tlsCaCertFile: "",
   tlsAuthClients: "yes",
+  notifyKeyspaceEvents: 0,
+  maxChannelBytes: 64 * 1024,
+  maxSubscriptions: 100_000,
 });
 
 /** Finds a setting by its name or a Redis alias, case-insensitively. */

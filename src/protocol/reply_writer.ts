@@ -10,6 +10,9 @@ const CRLF_CR = 0x0d;
 const CRLF_LF = 0x0a;
 const INITIAL_BYTES = 16 * 1024;
 const ascii = (text: string) => Uint8Array.from(text, (c) => c.charCodeAt(0));
+/** Writes ASCII text natively (see bulk); shorter values are faster in a plain loop. */
+const ASCII = new TextEncoder();
+const NATIVE_COPY_MIN = 64;
 
 /** Replies that never change, encoded once. */
 const OK = ascii("+OK\r\n");
@@ -57,7 +60,21 @@ export class ReplyWriter {
 
   /** Drops everything encoded since `mark` (a previous {@linkcode length}). */
   truncate(mark: number): void {
-    this.#len = mark;
+    if (mark < this.#len) this.#len = mark;
+  }
+
+  /**
+   * The bytes encoded and not yet taken, without taking them: valid only until the next write
+   * (for encoding a frame once and copying it into many writers with {@linkcode raw}).
+   */
+  peek(): Uint8Array {
+    return this.#buf.subarray(0, this.#len);
+  }
+
+  /** Drops everything encoded and lets go of a grown buffer (a client being cut off). */
+  discard(): void {
+    this.#len = 0;
+    if (this.#buf.length > INITIAL_BYTES) this.#buf = new Uint8Array(INITIAL_BYTES);
   }
 
   ok(): void {
@@ -100,7 +117,12 @@ export class ReplyWriter {
     this.#ensure(n + 2);
     const buf = this.#buf;
     let at = this.#len;
-    for (let i = 0; i < n; i++) buf[at++] = value.charCodeAt(i);
+    // Long values are copied natively when they are ASCII (UTF-8 then writes each char as
+    // its one byte; a char past 0x7f takes two, so `read` falls short and the loop redoes it).
+    if (n < NATIVE_COPY_MIN || ASCII.encodeInto(value, buf.subarray(at, at + n)).read !== n) {
+      for (let i = 0; i < n; i++) buf[at + i] = value.charCodeAt(i);
+    }
+    at += n;
     buf[at++] = CRLF_CR;
     buf[at++] = CRLF_LF;
     this.#len = at;

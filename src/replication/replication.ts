@@ -202,7 +202,9 @@ export class Replication {
       peer.pending.push(part);
       peer.pendingBytes += part.length;
       peer.pendingFrom = backlog.end + 1;
-      if (peer.pendingBytes > this.#options.config.replicaOutputBytes) {
+      // The replica class's hard limit (replica-output-limit); 0 is no limit, as in Redis.
+      const limit = this.#options.config.outputLimits.replica.hardBytes;
+      if (limit > 0 && peer.pendingBytes > limit) {
         this.#options.log.warn(
           `Replica ${peer.ip}:${peer.listeningPort} dropped: ${peer.pendingBytes} stream bytes ` +
             `queued during its sync, over replica-output-limit`,

@@ -18,7 +18,7 @@ import type { CommandSpec } from "../commands/spec.ts";
 import { AclCommandTable } from "./command_table.ts";
 import { AclLog, type LogContext, type LogReason } from "./acl_log.ts";
 import { aclFileText, defaultUser, parseAclFile, writeAclFile } from "./acl_file.ts";
-import { checkCommand, Denial, type Verdict } from "./permissions.ts";
+import { checkCommand, Denial, userMayUseChannel, type Verdict } from "./permissions.ts";
 import { DUMMY_HASH, hashPassword, sameHash } from "./password.ts";
 import { User } from "./user.ts";
 
@@ -165,9 +165,30 @@ export class AccessControl {
   /** Replaces (or creates) a user with `staged`'s rules; existing clients keep the same object. */
   commitUser(staged: User): void {
     const existing = this.#users.get(staged.name);
-    if (existing) existing.copyFrom(staged);
-    else this.#users.set(staged.name, staged);
+    if (existing) {
+      existing.copyFrom(staged);
+      this.#dropSubscribersNoLongerAllowed(existing);
+    } else {
+      this.#users.set(staged.name, staged);
+    }
     this.refresh();
+  }
+
+  /**
+   * As Redis 7.0's ACLKillPubsubClientsIfNeeded: a client of `user` subscribed to a channel (or
+   * a pattern, compared literally) its rules no longer allow is disconnected.
+   */
+  #dropSubscribersNoLongerAllowed(user: User): void {
+    for (const session of this.#server.sessions()) {
+      const state = session.pubsub;
+      if (session.user !== user || state === null || state.total === 0) continue;
+      const allowed = [...state.channels, ...state.shardChannels].every((channel) =>
+        userMayUseChannel(user, channel, false)
+      ) && [...state.patterns].every((pattern) =>
+        userMayUseChannel(user, pattern, true)
+      );
+      if (!allowed) this.#server.disconnect(session);
+    }
   }
 
   /** Deletes users; their clients are disconnected (the caller's own after this reply). */

@@ -4,8 +4,13 @@
  * socket write per batch.
  *
  * Reading and writing run independently: the reader keeps going while a slow client drains its
- * replies, and the queued reply bytes are capped (max-output), so a client that never reads is
- * disconnected instead of holding memory.
+ * replies, and the queued bytes are capped by the client's class in client-output-buffer-limit
+ * (normal: max-output; replica: replica-output-limit; pubsub while it has subscriptions), so a
+ * client that never reads is disconnected instead of holding memory.
+ *
+ * Replies leave when the actor releases the round that produced them: the actor's release
+ * hook calls `session.flushNow()` (this connection's flush) for every session of the round,
+ * and the pub/sub hub does the same for subscribers that only received messages.
  */
 import { FrameReader } from "../protocol/frame_reader.ts";
 import { ProtocolError } from "../protocol/protocol_error.ts";
@@ -15,12 +20,19 @@ import type { StoreActor } from "../store/actor.ts";
 import type { Logger } from "../log/logger.ts";
 import type { NetworkStats } from "../commands/server_control.ts";
 import type { ClientSocket } from "./transport.ts";
+import { type OutputLimit, OutputLimitWatch } from "../config/output_limits.ts";
+import { OutputQueue } from "./output_queue.ts";
 
 /** Most commands handed to the actor in one batch; the rest of a big read waits its turn. */
 const MAX_BATCH_COMMANDS = 1024;
 /** While blocked, input is buffered up to this much (then left in the socket) to see a close. */
 const MAX_BLOCKED_INPUT_BYTES = 1024 * 1024;
 const BLOCKED_READ_BYTES = 16 * 1024;
+/**
+ * Output up to this size that arrives while a write is in flight is copied into the queue's
+ * blocks (and the reply buffer kept); larger output is handed over as its buffer.
+ */
+const COPY_BELOW_BYTES = 64 * 1024;
 
 export class Connection {
   readonly session: Session;
@@ -30,16 +42,16 @@ export class Connection {
   readonly #log: Logger;
   readonly #network: NetworkStats;
   readonly #reader: FrameReader;
-  #pending: Uint8Array[] = [];
-  /** Entries of #pending that belong to someone else (pushed) and are not recycled. */
+  readonly #queue = new OutputQueue();
+  /** Queued chunks that belong to someone else (pushed) and are not recycled. */
   #foreign = new WeakSet<Uint8Array>();
-  #queuedBytes = 0;
   #writing: Promise<void> | null = null;
   #closed = false;
   /** No more requests are read; what is in flight is answered, then the socket closes. */
   #closing = false;
-  /** The replies of the batch being run outgrew max-output: the client is cut off. */
+  /** The output of the round being run outgrew the client's hard limit: it is cut off. */
   #overflowed = false;
+  readonly #limitWatch = new OutputLimitWatch();
   /** True while a read's commands are with the actor or being flushed. */
   #busy = false;
   /** A read started while blocked that has not delivered yet (into #blockedBuffer). */
@@ -63,9 +75,10 @@ export class Connection {
     this.#network = network;
     this.#log = log;
     this.#reader = new FrameReader(config);
-    // A batch whose replies would push the queued output past max-output stops after the
+    // A batch whose replies would push the queued output past the hard limit stops after the
     // command that overflowed (as Redis stops reading a client it must close), so a pipeline
-    // of big replies never piles up in memory; #flush then disconnects the client.
+    // of big replies never piles up in memory; #flush then disconnects the client. The pub/sub
+    // hub calls this too when messages push a subscriber past its limit.
     session.out.onOverLimit = () => {
       this.#overflowed = true;
       session.closeRequested = true;
@@ -74,11 +87,10 @@ export class Connection {
     session.push = (bytes) => this.#push(bytes);
   }
 
-  /** The most reply bytes this client may have queued (replicas have their own limit). */
-  get #outputLimit(): number {
-    return this.session.kind === "replica"
-      ? this.#config.replicaOutputBytes
-      : this.#config.maxOutputBytes;
+  /** The limits of this client's class (our primary's link counts as normal, as in Redis). */
+  get #limit(): OutputLimit {
+    const type = this.session.clientType;
+    return this.#config.outputLimits[type === "master" ? "normal" : type];
   }
 
   /** Queues bytes produced outside a reply (see Session.push), after the replies in `out`. */
@@ -87,15 +99,10 @@ export class Connection {
     this.#flush();
     if (this.#closed) return;
     this.#foreign.add(bytes);
-    this.#pending.push(bytes);
-    this.#queuedBytes += bytes.length;
-    this.session.stats.queuedOutputBytes = this.#queuedBytes;
-    if (this.#queuedBytes > this.#outputLimit) {
-      this.#log.warn(
-        `Client id=${this.session.id} addr=${this.session.remoteAddr} closed: ` +
-          `${this.#queuedBytes} bytes queued, over its output limit ${this.#outputLimit}`,
-      );
-      this.#close();
+    this.#queue.push(bytes);
+    this.session.stats.queuedOutputBytes = this.#queue.bytes;
+    if (this.#overLimit()) {
+      this.#cutOff();
       return;
     }
     this.#writing ??= this.#writeLoop();
@@ -223,7 +230,8 @@ export class Connection {
         protocolError = error;
       }
       if (batch.length > 0) {
-        session.out.limitBytes = this.#outputLimit - this.#queuedBytes;
+        const hard = this.#limit.hardBytes;
+        session.out.limitBytes = hard > 0 ? hard - this.#queue.bytes : Infinity;
         if (!await this.#submit(batch)) return false;
       }
       if (protocolError) {
@@ -240,40 +248,74 @@ export class Connection {
     }
   }
 
-  /** Queues the session's encoded replies for writing; disconnects past max-output. */
+  /**
+   * Queues the session's encoded output for writing; disconnects a client past its output
+   * limits (hard at once, soft once held too long).
+   */
   #flush(): void {
+    if (this.#closed) return;
     const out = this.session.out;
-    if (out.length === 0 || this.#closed) return;
-    const chunk = out.take();
-    this.#pending.push(chunk);
-    this.#queuedBytes += chunk.length;
-    this.session.stats.queuedOutputBytes = this.#queuedBytes;
-    if (this.#overflowed || this.#queuedBytes > this.#outputLimit) {
-      this.#log.warn(
-        `Client id=${this.session.id} addr=${this.session.remoteAddr} closed: ` +
-          `${this.#queuedBytes} reply bytes queued, over max-output ${this.#outputLimit}`,
-      );
-      this.#close();
+    const queue = this.#queue;
+    if (out.length !== 0) {
+      if (this.#writing !== null && out.length < COPY_BELOW_BYTES) {
+        queue.copy(out.peek());
+        out.truncate(0);
+      } else {
+        queue.push(out.take());
+      }
+      this.session.stats.queuedOutputBytes = queue.bytes;
+    }
+    if (this.#overflowed || this.#overLimit()) {
+      this.#cutOff();
       return;
     }
-    this.#writing ??= this.#writeLoop();
+    if (queue.bytes !== 0) this.#writing ??= this.#writeLoop();
   }
 
-  /** Flushes replies produced outside a request (pub/sub messages later). */
+  /** Flushes replies produced outside a request (pub/sub messages). */
   flushOutput(): void {
     this.#flush();
   }
 
+  /**
+   * The periodic check (server.ts): a client that stays past its soft limit is cut off even
+   * when nothing new is written to it.
+   */
+  checkOutputLimits(): void {
+    if (!this.#closed && this.#queue.bytes !== 0 && this.#overLimit()) this.#cutOff();
+  }
+
+  #overLimit(): boolean {
+    return this.#limitWatch.exceeded(this.#limit, this.#queue.bytes);
+  }
+
+  #cutOff(): void {
+    const session = this.session;
+    const limit = this.#limit;
+    const type = session.clientType === "master" ? "normal" : session.clientType;
+    const rule = type === "normal" && limit.softBytes === 0
+      ? `max-output ${limit.hardBytes}`
+      : `client-output-buffer-limit ${type} ${limit.hardBytes} ${limit.softBytes} ` +
+        `${limit.softSeconds}`;
+    this.#log.warn(
+      `Client id=${session.id} addr=${session.remoteAddr} closed: ` +
+        `${this.#queue.bytes + session.out.length} bytes queued, over ${rule}`,
+    );
+    this.#close();
+  }
+
   async #writeLoop(): Promise<void> {
     try {
-      while (this.#pending.length > 0 && !this.#closed) {
-        const chunk = this.#pending.shift()!;
+      const queue = this.#queue;
+      let chunk: Uint8Array | null;
+      while (!this.#closed && (chunk = queue.next()) !== null) {
         let offset = 0;
         while (offset < chunk.length) {
           offset += await this.#conn.write(chunk.subarray(offset));
         }
-        this.#queuedBytes -= chunk.length;
-        this.session.stats.queuedOutputBytes = this.#queuedBytes;
+        if (this.#closed) break;
+        queue.written(chunk.length);
+        this.session.stats.queuedOutputBytes = queue.bytes;
         this.#network.totalNetOutputBytes += chunk.length;
         // A client receiving a long reply is not idle (Redis counts writes as interaction too).
         this.session.lastInteractionMs = Date.now();
@@ -317,9 +359,9 @@ export class Connection {
     if (this.#closed) return;
     this.#closed = true;
     this.#closing = true;
-    this.#pending = [];
-    this.#queuedBytes = 0;
+    this.#queue.clear();
     this.session.stats.queuedOutputBytes = 0;
+    this.session.out.discard();
     this.session.push = null;
     try {
       this.#conn.close();

@@ -111,7 +111,7 @@ export class Server implements ServerControl {
       this.#listener?.close();
       throw error;
     }
-    this.#idleTimer = setInterval(() => this.#closeIdleClients(), IDLE_SWEEP_MS);
+    this.#idleTimer = setInterval(() => this.#sweep(), IDLE_SWEEP_MS);
   }
 
   /**
@@ -202,7 +202,8 @@ export class Server implements ServerControl {
       .finally(() => {
         this.#connections.delete(session);
         this.#served.delete(served);
-        // What the client left behind (watches, a transaction) is the store's: clean it there.
+        // What the client left behind (watches, a transaction, subscriptions) is the store's:
+        // clean it there.
         if (session.hasCloseHooks) this.#actor.run(() => session.closed());
       });
     this.#served.add(served);
@@ -217,17 +218,23 @@ export class Server implements ServerControl {
     });
   }
 
-  #closeIdleClients(): void {
+  /**
+   * Once a second: idle clients (timeout; as in Redis, a client with subscriptions is never
+   * idle, it waits for messages) and clients held past a soft output limit.
+   */
+  #sweep(): void {
     const timeoutMs = this.config.idleTimeoutSec * 1000;
-    if (timeoutMs <= 0) return;
     const now = Date.now();
     for (const [session, connection] of this.#connections) {
-      // Replicas are watched by repl-timeout instead, as in Redis.
-      if (session.kind !== "normal" || session.blocked) continue;
-      if (now - session.lastInteractionMs > timeoutMs) {
+      // Replicas are watched by repl-timeout instead, as in Redis; blocked clients and
+      // subscribers wait on purpose.
+      const waits = session.clientType !== "normal" || session.blocked;
+      if (timeoutMs > 0 && !waits && now - session.lastInteractionMs > timeoutMs) {
         this.#log.debug(`Closing idle client id=${session.id} addr=${session.remoteAddr}`);
         connection.forceClose();
+        continue;
       }
+      connection.checkOutputLimits();
     }
   }
 
@@ -245,7 +252,7 @@ export class Server implements ServerControl {
     const setting = findSetting(name);
     if (!setting) throw unknownConfigOption(name);
     if (!setting.mutable) throw configSetFailed(name, "can't set immutable config");
-    const parsed = parseSettingValue(setting, name, value);
+    const parsed = parseSettingValue(setting, name, value, this.config[setting.key]);
     (this.config as unknown as Record<string, unknown>)[setting.key] = parsed;
     this.#options.onConfigChanged?.(setting.name);
   }

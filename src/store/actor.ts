@@ -7,6 +7,11 @@
  * write and one fsync for the whole round), and only then is every batch of the round released
  * to its connection. Batches that arrive while a round waits on its hook form the next round:
  * that is group commit.
+ *
+ * Release is synchronous and comes before the next round starts: `onRelease` runs for each
+ * batch's session (the connection hands its replies to the socket there), then `onReleased`
+ * once (pub/sub delivers to subscribers that ran nothing). So output another client caused in
+ * a later round can never leave together with, or ahead of, this round's replies.
  */
 
 /**
@@ -41,6 +46,14 @@ export function retryAfter(until: Promise<void>): Promise<void> {
   return until;
 }
 
+/** What happens when a round is released (see the module comment); both optional. */
+export interface ReleaseHooks<S> {
+  /** Called for each batch's session, in round order, before its promise resolves. */
+  onRelease?: (session: S) => void;
+  /** Called once per round after every batch was released. */
+  onReleased?: () => void;
+}
+
 interface Job<S> {
   session: S | null;
   commands: string[][] | null;
@@ -54,15 +67,20 @@ export class StoreActor<S> {
   readonly #run: CommandRunner<S>;
   readonly #afterRound: RoundHook;
   readonly #releaseEarly: EarlyRelease<S> | null;
+  readonly #onRelease: ((session: S) => void) | null;
+  readonly #onReleased: (() => void) | null;
 
   constructor(
     run: CommandRunner<S>,
     afterRound: RoundHook = () => {},
     releaseEarly: EarlyRelease<S> | null = null,
+    release: ReleaseHooks<S> = {},
   ) {
     this.#run = run;
     this.#afterRound = afterRound;
     this.#releaseEarly = releaseEarly;
+    this.#onRelease = release.onRelease ?? null;
+    this.#onReleased = release.onReleased ?? null;
   }
 
   /** Queues a batch of commands; resolves when all have run and their effects may be revealed. */
@@ -138,7 +156,12 @@ export class StoreActor<S> {
         }
         const pending = this.#afterRound();
         if (pending) await pending;
-        for (const job of round) if (!parked.includes(job)) job.resolve();
+        const onRelease = this.#onRelease;
+        for (const job of round) {
+          if (onRelease !== null && job.session !== null) onRelease(job.session);
+          if (!parked.includes(job)) job.resolve();
+        }
+        this.#onReleased?.();
       }
     } finally {
       this.#running = false;

@@ -35,7 +35,7 @@ export interface TransactionHost {
 }
 
 /** Commands that run at once in MULTI instead of being queued (as in Redis 7.0). */
-const NOT_QUEUED = new Set(["exec", "discard", "multi", "watch", "quit"]);
+const NOT_QUEUED = new Set(["exec", "discard", "multi", "watch", "quit", "reset"]);
 
 export type TransactionConfig = Pick<
   Config,

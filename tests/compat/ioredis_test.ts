@@ -175,3 +175,71 @@ for (const [label, Client] of [["6", Redis], ["5", Redis5]] as const) {
       }),
   });
 }
+
+/** Waits for `count` events that `listen` reports, or fails after STEP_MS. */
+function collect<T>(count: number, listen: (push: (item: T) => void) => void): Promise<T[]> {
+  const items: T[] = [];
+  return withTimeout(
+    new Promise<T[]>((resolve) => {
+      listen((item) => {
+        items.push(item);
+        if (items.length === count) resolve(items);
+      });
+    }),
+    STEP_MS,
+    `${count} pub/sub events`,
+  );
+}
+
+for (const [label, Client] of [["6 (RESP3)", Redis], ["5 (RESP2)", Redis5]] as const) {
+  Deno.test({
+    name: `ioredis ${label} subscribers receive messages, pattern messages and keyspace events`,
+    ignore: skipReason !== null,
+    fn: () =>
+      withCompatServer(async (server) => {
+        const subscriber = await open(Client as typeof Redis, server);
+        const publisher = await open(Client as typeof Redis, server);
+        try {
+          const messages = collect<string[]>(2, (push) => {
+            subscriber.on(
+              "message",
+              (channel: string, message: string) => push([channel, message]),
+            );
+          });
+          const patterned = collect<string[]>(3, (push) => {
+            subscriber.on(
+              "pmessage",
+              (pattern: string, channel: string, message: string) =>
+                push([pattern, channel, message]),
+            );
+          });
+          assertEquals(await subscriber.subscribe("news", "alerts"), 2);
+          assertEquals(await subscriber.psubscribe("news.*", "__keyspace@0__:*"), 4);
+          await publisher.config("SET", "notify-keyspace-events", "K$g");
+          assertEquals(await publisher.publish("news", "hello"), 1);
+          assertEquals(await publisher.publish("news.sport", "goal"), 1);
+          assertEquals(await publisher.publish("alerts", "fire"), 1);
+          await publisher.set("watched", "1");
+          await publisher.del("watched");
+          assertEquals(await messages, [["news", "hello"], ["alerts", "fire"]]);
+          assertEquals(await patterned, [
+            ["news.*", "news.sport", "goal"],
+            ["__keyspace@0__:*", "__keyspace@0__:watched", "set"],
+            ["__keyspace@0__:*", "__keyspace@0__:watched", "del"],
+          ]);
+          // By name: ioredis 6 never settles a bare UNSUBSCRIBE over RESP3 (against Redis too).
+          await withTimeout(subscriber.unsubscribe("news", "alerts"), STEP_MS, "unsubscribe");
+          await withTimeout(
+            subscriber.punsubscribe("news.*", "__keyspace@0__:*"),
+            STEP_MS,
+            "punsubscribe",
+          );
+          assertEquals(await publisher.publish("news", "nobody"), 0);
+        } finally {
+          for (const client of [subscriber, publisher]) {
+            if (client.status !== "end") await quit(client);
+          }
+        }
+      }),
+  });
+}

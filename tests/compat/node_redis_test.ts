@@ -174,3 +174,50 @@ for (const RESP of [3, 2] as const) {
       }),
   });
 }
+
+for (const RESP of [3, 2] as const) {
+  Deno.test({
+    name: `node-redis 6 over RESP${RESP} subscribers receive messages, pattern messages and ` +
+      "keyspace events",
+    ignore: skipReason !== null,
+    fn: () =>
+      withCompatServer(async (server) => {
+        const subscriber = await open(server, RESP);
+        const publisher = await open(server, RESP);
+        try {
+          const received: string[][] = [];
+          let expected = 0;
+          let done!: () => void;
+          const all = new Promise<void>((resolve) => done = resolve);
+          const record = (...item: string[]) => {
+            received.push(item);
+            if (received.length === expected) done();
+          };
+          expected = 4;
+          await subscriber.subscribe("news", (message, channel) => record(channel, message));
+          await subscriber.pSubscribe(
+            ["news.*", "__keyevent@0__:*"],
+            (message, channel) => record(channel, message),
+          );
+          await publisher.configSet("notify-keyspace-events", "E$");
+          assertEquals(await publisher.publish("news", "hello"), 1);
+          assertEquals(await publisher.publish("news.sport", "goal"), 1);
+          await publisher.set("watched", "1");
+          await publisher.append("watched", "2");
+          await withTimeout(all, STEP_MS, "four pub/sub messages");
+          assertEquals(received, [
+            ["news", "hello"],
+            ["news.sport", "goal"],
+            ["__keyevent@0__:set", "watched"],
+            ["__keyevent@0__:append", "watched"],
+          ]);
+          await withTimeout(subscriber.unsubscribe("news"), STEP_MS, "unsubscribe");
+          await withTimeout(subscriber.pUnsubscribe(), STEP_MS, "pUnsubscribe");
+          assertEquals(await publisher.publish("news", "nobody"), 0);
+        } finally {
+          await close(subscriber);
+          await close(publisher);
+        }
+      }),
+  });
+}

@@ -150,3 +150,49 @@ cliTest("redis-cli -n selects the database for its commands", async (s) => {
     client.close();
   }
 });
+
+/** redis-cli arguments, what it prints once subscribed, and what it prints for one message. */
+const STREAMS: [string[], string, string][] = [
+  [["SUBSCRIBE", "news"], "subscribe\nnews\n1\n", "message\nnews\nhello world\n"],
+  [["PSUBSCRIBE", "n*"], "psubscribe\nn*\n1\n", "pmessage\nn*\nnews\nhello world\n"],
+  [["-3", "SUBSCRIBE", "news"], "subscribe\nnews\n1\n", "message\nnews\nhello world\n"],
+];
+
+cliTest(
+  "redis-cli SUBSCRIBE and PSUBSCRIBE print messages as they arrive, also with -3",
+  async (s) => {
+    const publisher = await s.connect();
+    try {
+      for (const [args, subscribed, message] of STREAMS) {
+        const child = new Deno.Command("redis-cli", {
+          args: ["-h", "127.0.0.1", "-p", String(s.port), ...args],
+          stdin: "null",
+          stdout: "piped",
+          stderr: "null",
+        }).spawn();
+        const reader = child.stdout.getReader();
+        let text = "";
+        const readUntil = async (suffix: string) => {
+          while (!text.endsWith(suffix)) {
+            const { value, done } = await reader.read();
+            if (done) throw new Error(`redis-cli ended after ${JSON.stringify(text)}`);
+            text += new TextDecoder().decode(value);
+          }
+        };
+        try {
+          await readUntil(subscribed);
+          assertEquals(await publisher.publish("news", "hello world"), 1);
+          await readUntil(message);
+          assertEquals(text, subscribed + message);
+        } finally {
+          reader.releaseLock();
+          child.kill("SIGINT");
+          await child.status;
+          await child.stdout.cancel().catch(() => {});
+        }
+      }
+    } finally {
+      publisher.close();
+    }
+  },
+);

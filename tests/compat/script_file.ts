@@ -45,7 +45,12 @@ export type ScriptStep =
   /** `!sleep MS`: wait (for TTLs to pass). */
   | { kind: "sleep"; line: number; text: string; ms: number }
   /** `!reconnect`: fresh connections to both servers (after QUIT or a protocol error). */
-  | { kind: "reconnect"; line: number; text: string };
+  | { kind: "reconnect"; line: number; text: string }
+  /**
+   * `!read N`: read N more frames (pub/sub messages, the extra confirmations of SUBSCRIBE a b)
+   * without sending anything; with `^`, in any order; with `@name`, from that connection.
+   */
+  | { kind: "read"; line: number; text: string; count: number; mode: CompareMode } & OnConnection;
 
 /** A script line that cannot be parsed: the script itself is wrong. */
 export class ScriptSyntaxError extends Error {
@@ -135,6 +140,8 @@ function parseRequestLine(name: string, line: number, text: string): ScriptStep 
         const kind = directive === "!raw" ? "raw" : "noreply";
         return { kind, line, text, bytes: parts[0], mode };
       }
+      case "!read":
+        return { kind: "read", line, text, count: wholeNumber(name, line, rest), mode };
       case "!pipeline":
         return { kind: "pipelineHeader", count: wholeNumber(name, line, rest) };
       case "!sleep":

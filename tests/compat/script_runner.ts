@@ -59,6 +59,17 @@ export class Endpoint {
     return outcomes;
   }
 
+  /** Reads `count` answers without sending anything (pub/sub messages). */
+  async read(count: number, timeoutMs = REPLY_TIMEOUT_MS): Promise<Outcome[]> {
+    const outcomes: Outcome[] = [];
+    const client = this.#client;
+    for (let i = 0; i < count; i++) {
+      if (client === null || this.#client !== client) outcomes.push({ kind: "closed" });
+      else outcomes.push(await this.#read(client, timeoutMs));
+    }
+    return outcomes;
+  }
+
   close(): void {
     this.#client?.close();
     this.#client = null;
@@ -161,6 +172,9 @@ export async function runScript(
         case "noreply":
           await compareRequests(script, [step], ...pairFor(step), result, SILENCE_MS);
           continue;
+        case "read":
+          await compareReads(script, step, ...pairFor(step), result);
+          continue;
         default:
           await compareRequests(script, [step], ...pairFor(step), result);
       }
@@ -214,6 +228,46 @@ async function compareRequests(
       redis: describeOutcome(fromRedis[i]),
     });
   }
+}
+
+/** `!read N`: N frames from each server's connection, in order or (`^`) in any. */
+async function compareReads(
+  script: string,
+  step: ScriptStep & { kind: "read" },
+  hermes: Endpoint,
+  redis: Endpoint,
+  result: ScriptResult,
+): Promise<void> {
+  const [fromHermes, fromRedis] = await Promise.all([
+    hermes.read(step.count),
+    redis.read(step.count),
+  ]);
+  if (step.mode === "unordered") {
+    fromHermes.sort(byDescription);
+    fromRedis.sort(byDescription);
+  }
+  for (let i = 0; i < step.count; i++) {
+    result.compared++;
+    const mode = step.mode === "unordered" ? "exact" : step.mode;
+    // Silence from both means the script expects a frame neither server sends: a script bug.
+    const bothSilent = fromHermes[i].kind === "timeout" && fromRedis[i].kind === "timeout";
+    if (!bothSilent && sameOutcome(fromHermes[i], fromRedis[i], mode)) continue;
+    result.mismatches.push({
+      script,
+      line: step.line,
+      protocol: hermes.protocol,
+      command: `${step.text} (frame ${i + 1})`,
+      label: hermes.label,
+      hermes: describeOutcome(fromHermes[i]),
+      redis: describeOutcome(fromRedis[i]),
+    });
+  }
+}
+
+function byDescription(a: Outcome, b: Outcome): number {
+  const left = describeOutcome(a);
+  const right = describeOutcome(b);
+  return left < right ? -1 : left > right ? 1 : 0;
 }
 
 function isError(outcome: Outcome): boolean {

@@ -424,42 +424,72 @@ Deno.test("cli --pass authenticates on connect (against redis-server)", async ()
   }
 });
 
-Deno.test("cli SUBSCRIBE prints messages as they arrive (against redis-server)", async () => {
-  if (!redisAvailable()) {
-    console.log("skipped: redis-server is not installed (Hermes has no pub/sub yet)");
-    return;
-  }
-  const redis = await startRedis();
+/**
+ * Starts `hermes cli <args>` (a long-running SUBSCRIBE), and returns a reader of its stdout and
+ * the child, for the caller to interrupt with SIGINT as a user would with Ctrl-C.
+ */
+function streamingCli(args: string[]) {
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-all", MAIN, "cli", "-p", String(redis.port), "SUBSCRIBE", "news"],
+    args: ["run", "--allow-all", MAIN, "cli", ...args],
     stdin: "null",
     stdout: "piped",
-    stderr: "null",
+    stderr: "piped",
   }).spawn();
-  try {
-    let text = "";
-    const reader = child.stdout.getReader();
-    const readUntil = async (suffix: string) => {
-      while (!text.endsWith(suffix)) {
-        const { value, done } = await reader.read();
-        if (done) throw new Error(`cli ended before printing ${JSON.stringify(suffix)}: ${text}`);
-        text += new TextDecoder().decode(value);
+  let text = "";
+  const reader = child.stdout.getReader();
+  const readUntil = async (suffix: string) => {
+    while (!text.endsWith(suffix)) {
+      const { value, done } = await reader.read();
+      if (done) throw new Error(`cli ended before printing ${JSON.stringify(suffix)}: ${text}`);
+      text += new TextDecoder().decode(value);
+    }
+    return text;
+  };
+  return { child, readUntil, release: () => reader.releaseLock() };
+}
+
+for (
+  const [format, flags, subscribed, message] of [
+    ["raw", [], "subscribe\nnews\n1\n", "message\nnews\nhello world\n"],
+    [
+      "redis-cli's terminal",
+      ["--no-raw"],
+      'Reading messages... (press Ctrl-C to quit)\n1) "subscribe"\n2) "news"\n3) (integer) 1\n',
+      '1) "message"\n2) "news"\n3) "hello world"\n',
+    ],
+  ] as const
+) {
+  Deno.test(`cli SUBSCRIBE prints each message in ${format} form until Ctrl-C`, async () => {
+    await withHermes(async (server) => {
+      const cli = streamingCli(["-p", String(server.port), ...flags, "SUBSCRIBE", "news"]);
+      try {
+        await cli.readUntil(subscribed);
+        const publisher = await server.connect();
+        assertEquals(await publisher.publish("news", "hello world"), 1);
+        assertEquals(await cli.readUntil(message), subscribed + message);
+        cli.child.kill("SIGINT");
+        const status = await cli.child.status;
+        assertOk(!status.success, "the cli kept running after SIGINT");
+        // It has left: the server no longer counts it as a subscriber.
+        let receivers = 1;
+        for (let i = 0; i < 200 && receivers !== 0; i++) {
+          receivers = await publisher.publish("news", "anyone?");
+          if (receivers !== 0) await new Promise((resolve) => setTimeout(resolve, 25));
+        }
+        assertEquals(receivers, 0);
+        await publisher.quit();
+      } finally {
+        cli.release();
+        try {
+          cli.child.kill("SIGKILL");
+        } catch { /* already gone */ }
+        await cli.child.status;
+        await cli.child.stdout.cancel().catch(() => {});
+        await cli.child.stderr.cancel().catch(() => {});
       }
-    };
-    await readUntil("subscribe\nnews\n1\n");
-    const publisher = await redis.connect();
-    assertEquals(await publisher.send("PUBLISH", "news", "hello"), 1);
-    await readUntil("message\nnews\nhello\n");
-    publisher.close();
-    assertOk(text === "subscribe\nnews\n1\nmessage\nnews\nhello\n", text);
-    reader.releaseLock();
-  } finally {
-    child.kill("SIGKILL");
-    await child.status;
-    await child.stdout.cancel().catch(() => {});
-    await redis.stop();
-  }
-});
+    });
+  });
+}
 
 Deno.test({
   name: "the interactive prompt shows (TX) in MULTI and the open BEGIN transaction's id",

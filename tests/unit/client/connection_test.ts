@@ -95,15 +95,36 @@ Deno.test("a connection closed by the server rejects every pending command", asy
   await assertRejects(() => client.get("c"), Deno.errors.BadResource);
 });
 
-Deno.test("subscribing needs RESP3 and at least one name", async () => {
+Deno.test("subscribing needs at least one name", async () => {
   const transport = new FakeTransport();
   const client = new Client(transport);
-  await assertRejects(() => client.subscribe("news"), TypeError);
-  const hello = client.hello(3);
-  transport.serve("%1\r\n+proto\r\n:3\r\n");
-  await hello;
   await assertRejects(() => client.subscribe(), TypeError);
-  assertEquals(transport.writes.length, 1); // only HELLO went out
+  await assertRejects(() => client.psubscribe(), TypeError);
+  assertEquals(transport.writes.length, 0);
+  client.close();
+});
+
+Deno.test("in RESP2 a subscribed connection reads message arrays as messages and PING's pong as a reply", async () => {
+  const transport = new FakeTransport();
+  const client = new Client(transport);
+  const subscribing = client.subscribe("a", "b");
+  transport.serve("*3\r\n$9\r\nsubscribe\r\n$1\r\na\r\n:1\r\n");
+  transport.serve("*3\r\n$9\r\nsubscribe\r\n$1\r\nb\r\n:2\r\n");
+  const subscription = await subscribing;
+  const ping = client.send("PING");
+  transport.serve("*3\r\n$7\r\nmessage\r\n$1\r\na\r\n$2\r\nhi\r\n");
+  transport.serve("*2\r\n$4\r\npong\r\n$0\r\n\r\n");
+  assertEquals(await ping, ["pong", ""]);
+  assertEquals((await subscription.next()).value?.message, "hi");
+  // A message arriving with no command waiting is still read (the subscription keeps reading).
+  transport.serve("*3\r\n$7\r\nmessage\r\n$1\r\nb\r\n$3\r\nbye\r\n");
+  assertEquals((await subscription.next()).value?.channel, "b");
+  const leaving = subscription.unsubscribe();
+  transport.serve("*3\r\n$11\r\nunsubscribe\r\n$1\r\na\r\n:1\r\n");
+  transport.serve("*3\r\n$11\r\nunsubscribe\r\n$1\r\nb\r\n:0\r\n");
+  await leaving;
+  assertEquals((await subscription.next()).done, true);
+  assertEquals(client.pushes.length, 0); // confirmations and messages were all taken
   client.close();
 });
 

@@ -56,7 +56,7 @@ Deno.test("every protection and network flag sets its setting", () => {
   assertEquals(config.maxInlineBytes, 1024);
   assertEquals(config.maxBulkBytes, 1024 * 1024);
   assertEquals(config.maxArgs, 100);
-  assertEquals(config.maxOutputBytes, 2 * 1024 * 1024);
+  assertEquals(config.outputLimits.normal.hardBytes, 2 * 1024 * 1024);
   assertEquals(config.logLevel, "debug");
 });
 

@@ -8,11 +8,22 @@ import {
 } from "../../../src/config/settings.ts";
 
 Deno.test("every Config field has exactly one setting, and names are unique", () => {
-  const keys = SETTINGS.map((s) => s.key).sort();
+  // A setting that is part of another's value (max-output) shares that one's field.
+  const keys = SETTINGS.filter((s) => !s.partOf).map((s) => s.key).sort();
   assertEquals(keys, (Object.keys(DEFAULT_CONFIG) as (keyof Config)[]).sort());
   const names = SETTINGS.flatMap((s) => [s.name, ...(s.aliases ?? [])]);
   assertEquals(new Set(names).size, names.length);
   for (const name of names) assertEquals(name, name.toLowerCase());
+});
+
+Deno.test("a setting that is part of another names it and shares its field", () => {
+  const parts = SETTINGS.filter((s) => s.partOf);
+  assertOk(parts.length > 0);
+  for (const part of parts) {
+    const whole = findSetting(part.partOf!);
+    assertEquals(whole?.key, part.key, part.name);
+    assertEquals(whole?.partOf, undefined, part.name);
+  }
 });
 
 Deno.test("each default survives a format and parse round trip", () => {
@@ -40,7 +51,10 @@ Deno.test("limits the server enforces while running can be changed by CONFIG SET
       "maxInlineBytes",
       "maxBulkBytes",
       "maxArgs",
-      "maxOutputBytes",
+      "outputLimits",
+      "notifyKeyspaceEvents",
+      "maxChannelBytes",
+      "maxSubscriptions",
       "logLevel",
     ]
   ) {

@@ -84,6 +84,12 @@ interface Harness {
   holdRounds(): () => void;
 }
 
+/** Config overrides giving normal clients a hard output limit of `hardBytes`. */
+function normalLimit(hardBytes: number): Partial<Config> {
+  const limits = DEFAULT_CONFIG.outputLimits;
+  return { outputLimits: { ...limits, normal: { ...limits.normal, hardBytes } } };
+}
+
 function harness(overrides: Partial<Config> = {}, releaseEarly = false): Harness {
   const config: Config = { ...DEFAULT_CONFIG, ...overrides };
   const ran: string[] = [];
@@ -172,7 +178,7 @@ Deno.test("QUIT's reply is written and the rest of the batch is dropped", async 
 });
 
 Deno.test("a client that never reads is cut off once its queued replies pass max-output", async () => {
-  const h = harness({ maxOutputBytes: 100 * 1024 });
+  const h = harness(normalLimit(100 * 1024));
   h.conn.stallWrites = true;
   for (let i = 0; i < 50 && !h.conn.closed; i++) {
     h.conn.send("GET big\r\n");
@@ -186,7 +192,7 @@ Deno.test("a client that never reads is cut off once its queued replies pass max
 });
 
 Deno.test("one batch whose replies would pass max-output stops at the command that passed it", async () => {
-  const h = harness({ maxOutputBytes: 100 * 1024 });
+  const h = harness(normalLimit(100 * 1024));
   h.conn.stallWrites = true;
   h.conn.send("GET big\r\n".repeat(1000)); // 10 MB of replies asked for in one read
   await h.served;
@@ -197,7 +203,7 @@ Deno.test("one batch whose replies would pass max-output stops at the command th
 });
 
 Deno.test("replies under max-output are all delivered to a client that reads", async () => {
-  const h = harness({ maxOutputBytes: 100 * 1024 });
+  const h = harness(normalLimit(100 * 1024));
   h.conn.send("GET big\r\n".repeat(5));
   await tick();
   h.conn.send("GET big\r\n".repeat(5));

@@ -38,3 +38,28 @@ Deno.test("clear forgets the round so a later refusal touches nothing", () => {
   assertEquals(writes.refuse("MISCONF x"), 0);
   assertEquals(text(out.take()), "+OK\r\n");
 });
+
+Deno.test("refuse takes out the noted events and keeps the messages around them", () => {
+  const subscriber = new ReplyWriter();
+  const writes = new RoundWrites();
+  subscriber.bulk("published");
+  let start = subscriber.length;
+  subscriber.bulk("event");
+  writes.addEvent(subscriber, start, subscriber.length);
+  subscriber.bulk("published-later");
+  assertEquals(writes.refuse("MISCONF x"), 0);
+  assertEquals(text(subscriber.take()), "$9\r\npublished\r\n$15\r\npublished-later\r\n");
+
+  // An event a client got inside its own write's reply goes with that reply.
+  const own = new ReplyWriter();
+  start = own.length;
+  own.bulk("event");
+  writes.addEvent(own, start, own.length);
+  own.ok();
+  writes.add(own, start, own.length);
+  start = own.length;
+  own.bulk("event-after");
+  writes.addEvent(own, start, own.length);
+  assertEquals(writes.refuse("MISCONF x"), 1);
+  assertEquals(text(own.take()), "-MISCONF x\r\n");
+});
