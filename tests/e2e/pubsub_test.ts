@@ -8,6 +8,7 @@
 import { assertEquals, assertMatch, assertOk } from "../helpers/assert.ts";
 import { withHermes } from "../helpers/hermes_process.ts";
 import { RawSocket } from "../helpers/raw_socket.ts";
+import { waitFor } from "../helpers/replication.ts";
 import type { PubSubMessage, Subscription } from "../../src/client/mod.ts";
 
 /** The next message of `subscription`, or a failure after `ms`. */
@@ -22,15 +23,6 @@ async function nextMessage(subscription: Subscription, ms = 10_000): Promise<Pub
     return result.value;
   } finally {
     clearTimeout(timer);
-  }
-}
-
-/** Polls `check` until it holds (generous deadline: the machine may be loaded). */
-async function eventually(check: () => Promise<boolean>, what: string, ms = 10_000) {
-  const deadline = Date.now() + ms;
-  while (!await check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
 
@@ -146,7 +138,7 @@ Deno.test("a client that disconnects leaves its channels, patterns and shard cha
     const observer = await server.connect();
     assertEquals(await observer.send("PUBSUB", "NUMSUB", "gone"), ["gone", 1]);
     subscriber.close();
-    await eventually(async () => {
+    await waitFor(async () => {
       const [, count] = await observer.send("PUBSUB", "NUMSUB", "gone") as [string, number];
       return count === 0;
     }, "the channel to be left");
@@ -209,7 +201,7 @@ Deno.test("CLIENT LIST shows subscription counts and flag P; TYPE pubsub picks s
     const stats = String(await admin.send("INFO", "stats"));
     assertMatch(stats, /\r\npubsub_channels:2\r\npubsub_patterns:1\r\npubsubshard_channels:1\r\n/);
     assertEquals(await admin.send("CLIENT", "KILL", "TYPE", "pubsub"), 1);
-    await eventually(async () => (await admin.publish("x", "m")) === 0, "the subscriber to go");
+    await waitFor(async () => (await admin.publish("x", "m")) === 0, "the subscriber to go");
     assertEquals(await plain.send("PING"), "PONG"); // the normal client stayed
     assertMatch(String(await admin.send("INFO", "stats")), /pubsub_channels:0\r\n/);
     plain.close();
