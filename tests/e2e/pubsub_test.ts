@@ -237,3 +237,24 @@ Deno.test("keys that expire unread raise expired from the active cycle", async (
     await writer.quit();
   }, ["--notify-keyspace-events", "Ex"]);
 });
+
+Deno.test("a message a client publishes to itself inside MULTI/EXEC comes after the EXEC reply", async () => {
+  await withHermes(async (server) => {
+    const client = await RawSocket.connect(server.port);
+    await client.write("HELLO 3\r\nSUBSCRIBE self\r\n");
+    await client.readUntil((r) => r.endsWith(">3\r\n$9\r\nsubscribe\r\n$4\r\nself\r\n:1\r\n"));
+    const other = await server.connect();
+    const others = await other.subscribe("self");
+    await client.write("MULTI\r\nPUBLISH self inside\r\nSET k v\r\nEXEC\r\nPING\r\n");
+    // Redis writes the push inside EXEC's array (breaking its count); Hermes after it, before
+    // the next command's reply.
+    assertEquals(
+      await client.readUntil((r) => r.endsWith("+PONG\r\n")),
+      "+OK\r\n+QUEUED\r\n+QUEUED\r\n*2\r\n:2\r\n+OK\r\n" +
+        ">3\r\n$7\r\nmessage\r\n$4\r\nself\r\n$6\r\ninside\r\n+PONG\r\n",
+    );
+    assertEquals((await others.next()).value?.message, "inside");
+    client.close();
+    await other.quit();
+  });
+});
