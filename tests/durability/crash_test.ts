@@ -89,8 +89,9 @@ Deno.test("a kill at a random point of a compaction keeps every acknowledged wri
       const runs = workers.map((w) => w.run(server.port, () => killed));
       await sleep(50);
       const admin = await connect({ port: server.port });
-      const reply = await admin.call("BGREWRITEAOF");
-      if (reply === "Background append only file rewriting started") compactionsSeen++;
+      // The server may have started one by itself already (256 KB threshold): that counts too.
+      const reply = await admin.call("BGREWRITEAOF").catch((error: Error) => error.message);
+      if (/started|already in progress/.test(String(reply))) compactionsSeen++;
       admin.close();
       await sleep(random() * 700);
       await server.kill();
