@@ -48,9 +48,11 @@ async function main(args: string[]): Promise<void> {
     console.error(`hermes: ${error.message}`);
     Deno.exit(1);
   }
+  // The metrics port actually bound, like the data port (they differ when 0 was asked for).
+  const shown = { ...config, metricsPort: app.http?.addr.port ?? null };
   const settings = SETTINGS.filter((s) => s.key !== "host" && s.key !== "port")
     .map((s) => {
-      const value = s.format(config[s.key] as never);
+      const value = s.format(shown[s.key] as never);
       if (s.secret && value !== "") return `${s.name}=(set)`;
       return `${s.name}=${value.includes(" ") ? `"${value}"` : value}`;
     }).join(" ");

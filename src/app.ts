@@ -1,6 +1,7 @@
 /**
- * Wires the parts of a running server together: write-ahead log (replayed first), store,
- * registry, dispatcher, actor, server, active expiry. main.ts adds flags and signals around it.
+ * Wires the parts of a running server together: the HTTP endpoint (first, so it can report
+ * the load), write-ahead log (replayed), store, registry, dispatcher, actor, server, active
+ * expiry, observability. main.ts adds flags and signals around it.
  */
 import type { Config } from "./config/settings.ts";
 import { Logger } from "./log/logger.ts";
@@ -28,6 +29,10 @@ import { WriteAheadLog } from "./wal/write_ahead_log.ts";
 import { encodingLimits } from "./store/types/limits.ts";
 import { RdbSaver } from "./rdb/rdb_saver.ts";
 import { ReplicationManager } from "./replication/manager.ts";
+import { monitorGate } from "./commands/monitor.ts";
+import type { InfoSource } from "./commands/info.ts";
+import { LatencyEvents } from "./observe/latency_monitor.ts";
+import { HttpEndpoint } from "./http/http_endpoint.ts";
 
 export interface App {
   server: Server;
@@ -36,6 +41,8 @@ export interface App {
   actor: StoreActor<Session>;
   /** The write-ahead log, or null with `--persistence none`. */
   wal: WriteAheadLog | null;
+  /** The HTTP endpoint (/metrics, /healthz, status page), or null without --metrics-port. */
+  http: HttpEndpoint | null;
   log: Logger;
   /** Resolves when the server has fully stopped (SHUTDOWN or a signal) and the log is closed. */
   stopped: Promise<void>;
@@ -70,6 +77,35 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
   const clock = options.clock ?? systemClock;
   const log = new Logger(config.logLevel);
   applyEncodingLimits(config);
+  const http = config.metricsPort === null ? null : startHttp(config, log);
+  try {
+    return await startServing(config, options, clock, log, http);
+  } catch (error) {
+    await http?.shutdown();
+    throw error;
+  }
+}
+
+function startHttp(config: Config, log: Logger): HttpEndpoint {
+  try {
+    const http = HttpEndpoint.start(config.metricsHost, config.metricsPort!, log);
+    log.info(`Metrics and status page on http://${config.metricsHost}:${http.addr.port}/`);
+    return http;
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new StartupError(
+      `cannot listen on ${config.metricsHost}:${config.metricsPort} for metrics: ${reason}`,
+    );
+  }
+}
+
+async function startServing(
+  config: Config,
+  options: StartOptions,
+  clock: Clock,
+  log: Logger,
+  http: HttpEndpoint | null,
+): Promise<App> {
   const journal = config.persistence === "wal" ? new WalJournal() : null;
   const changes = new Journal();
   changes.durable = journal;
@@ -154,11 +190,14 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
     if (pending) return pending.then(() => dispatcher.blocking.releaseWoken());
     dispatcher.blocking.releaseWoken();
   };
-  // Releasing a round hands each session's output to its socket: the publishers' replies, then
-  // the subscribers that only received messages (pub/sub delivery waits for durability).
+  // Releasing a round hands each session's output to its socket: the round's replies, then the
+  // clients that only received output the round caused (pub/sub messages, MONITOR lines).
   const actor: StoreActor<Session> = new StoreActor<Session>(runCommand, afterRound, releaseEarly, {
     onRelease: (session) => session.flushNow?.(),
-    onReleased: () => pubsub.released(),
+    onReleased: () => {
+      pubsub.released();
+      server.releaseDeliveries();
+    },
   });
   const rdb = new RdbSaver({
     store,
@@ -180,6 +219,7 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
       replication?.stop();
       rdb.settle().then(() => wal?.close())
         .catch((error) => log.error("Closing the log failed", error))
+        .then(() => http?.shutdown())
         .finally(() => markStopped());
     },
     onConfigChanged: (name) => {
@@ -190,6 +230,7 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
         changes.notifyMask = activeEventClasses(config.notifyKeyspaceEvents);
       }
       if (name === "requirepass") dispatcher.acl.applyRequirePass();
+      dispatcher.configure(config);
     },
     admit: (session, remoteHost) => {
       if (dispatcher.acl.protectedModeRefuses(remoteHost)) return Errors.protectedMode.line;
@@ -208,10 +249,14 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
   blocking.schedule = (task) => void actor.run(task);
   // The BEGIN timeout sweep changes the store, so it runs in the actor.
   dispatcher.transactions.interactive.schedule = (task) => void actor.run(task);
+  dispatcher.configure(config);
+  dispatcher.addGate(GateOrder.monitor, monitorGate);
+  const observability = dispatcher.observability;
   if (wal) {
     wal.onHealthChange = (failure) => {
       dispatcher.writeRefusal = failure === null ? null : logWriteFailed(failure);
     };
+    wal.latency = observability.latency;
   }
   const replicas = new ReplicationManager({
     config,
@@ -245,11 +290,51 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
     throw new StartupError(`cannot listen on ${config.host}:${ports}: ${reason}`);
   }
   wal?.start((task) => actor.run(task));
-  const stopExpiry = startActiveExpiry(store, clock, (task) => actor.run(task));
+  const stopExpiry = startActiveExpiry(
+    store,
+    clock,
+    (task) => actor.run(task),
+    (ms) => observability.latency.record(LatencyEvents.expireCycle, ms),
+  );
   stopped.then(stopExpiry);
+  observability.rates.start({
+    commands: () => dispatcher.stats.totalCommandsProcessed,
+    netInputBytes: () => server.network.totalNetInputBytes,
+    netOutputBytes: () => server.network.totalNetOutputBytes,
+  });
+  stopped.then(() => observability.rates.stop());
   server.acceptLoop();
   replicas.start(journal?.lastPosition ?? null);
-  return { server, store, dispatcher, actor, wal, log, stopped, stop: () => server.stop() };
+  const info: InfoSource = {
+    server,
+    store,
+    stats: dispatcher.stats,
+    transactions: dispatcher.transactions,
+    blocking: dispatcher.blocking,
+    acl: dispatcher.acl,
+    pubsub,
+    observability,
+    get now() {
+      return clock();
+    },
+  };
+  http?.attach({
+    info,
+    wal: wal?.metrics ?? null,
+    writeRefusal: () => dispatcher.writeRefusal?.line ?? null,
+    stopping: () => server.stopping,
+  });
+  return {
+    server,
+    store,
+    dispatcher,
+    actor,
+    wal,
+    http,
+    log,
+    stopped,
+    stop: () => server.stop(),
+  };
 }
 
 async function openLog(

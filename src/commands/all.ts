@@ -21,6 +21,9 @@ import { setCommands } from "./sets.ts";
 import { objectCommands } from "./object.ts";
 import { aclCommands } from "./acl.ts";
 import { pubsubCommands } from "./pubsub.ts";
+import { slowlogCommands } from "./slowlog.ts";
+import { latencyCommands } from "./latency.ts";
+import { monitorCommands } from "./monitor.ts";
 
 export const ALL_COMMANDS: CommandSpec[] = [
   ...connectionCommands,
@@ -44,4 +47,7 @@ export const ALL_COMMANDS: CommandSpec[] = [
   ...objectCommands,
   ...aclCommands,
   ...pubsubCommands,
+  ...slowlogCommands,
+  ...latencyCommands,
+  ...monitorCommands,
 ];

@@ -1,10 +1,13 @@
-/** Per-command and per-error counters (INFO commandstats and errorstats). */
+/** Per-command and per-error counters (INFO commandstats, errorstats and latencystats). */
+import { LatencyHistogram } from "../observe/latency_histogram.ts";
 
 export interface CommandCounters {
   calls: number;
   usec: number;
   rejectedCalls: number;
   failedCalls: number;
+  /** Durations of the calls while latency-tracking is on (a few KB, one per command). */
+  latency: LatencyHistogram;
 }
 
 export class CommandStats {
@@ -16,7 +19,13 @@ export class CommandStats {
   counters(name: string): CommandCounters {
     let counters = this.commands.get(name);
     if (!counters) {
-      counters = { calls: 0, usec: 0, rejectedCalls: 0, failedCalls: 0 };
+      counters = {
+        calls: 0,
+        usec: 0,
+        rejectedCalls: 0,
+        failedCalls: 0,
+        latency: new LatencyHistogram(),
+      };
       this.commands.set(name, counters);
     }
     return counters;

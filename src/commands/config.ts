@@ -138,18 +138,20 @@ export function parseSettingValue(
     return setting.parse(text, current as never);
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    const range = /between ([0-9.]+) and ([0-9.]+)/.exec(message);
+    const range = /between (-?[0-9.]+) and ([0-9.]+)/.exec(message);
     const choices = /expected one of (.+)$/.exec(message);
     let reason: string;
     if (error instanceof SettingValueError) {
       reason = message; // already Redis's own words
     } else if (error instanceof RangeError && range) {
       reason = `argument must be between ${range[1]} and ${range[2]} inclusive`;
+    } else if (choices?.[1] === "yes, no") {
+      reason = "argument must be 'yes' or 'no'";
     } else if (choices) {
       reason = `argument(s) must be one of the following: ${choices[1]}`;
     } else if (setting.valueName === "<bytes>") {
       reason = "argument must be a memory value";
-    } else if (setting.valueName === "<n>" || setting.valueName === "<seconds>") {
+    } else if (["<n>", "<seconds>", "<us>", "<ms>"].includes(setting.valueName)) {
       reason = "argument couldn't be parsed into an integer";
     } else {
       reason = message;
@@ -210,6 +212,7 @@ function resetStats(ctx: CommandContext): void {
     counters.usec = 0;
     counters.rejectedCalls = 0;
     counters.failedCalls = 0;
+    counters.latency.clear();
   }
   stats.errors.clear();
   stats.totalCommandsProcessed = 0;

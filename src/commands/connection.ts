@@ -115,6 +115,20 @@ function reset(ctx: CommandContext): void {
   ctx.out.simple("RESET");
 }
 
+/** The user name and password after each AUTH option of HELLO. */
+function helloSecrets(argv: readonly string[]): number[] {
+  const positions: number[] = [];
+  for (let i = 2; i < argv.length; i++) {
+    if (argv[i].toLowerCase() === "auth") {
+      positions.push(i + 1, i + 2);
+      i += 2;
+    } else if (argv[i].toLowerCase() === "setname") {
+      i++;
+    }
+  }
+  return positions;
+}
+
 export const connectionCommands: CommandSpec[] = [
   {
     name: "ping",
@@ -195,6 +209,7 @@ export const connectionCommands: CommandSpec[] = [
       ],
     }],
     handler: hello,
+    redact: helloSecrets,
   },
   {
     name: "auth",
@@ -210,6 +225,8 @@ export const connectionCommands: CommandSpec[] = [
       { name: "password", type: "string" },
     ],
     handler: auth,
+    // Every argument: whichever form was used, one of them is a password.
+    redact: (argv) => argv.map((_, i) => i).slice(1),
   },
   {
     name: "select",

@@ -8,6 +8,7 @@ import type { Databases } from "../store/databases.ts";
 import type { Keyspace } from "../store/keyspace.ts";
 import type { PubSubHub } from "../pubsub/hub.ts";
 import type { CommandStats } from "./command_stats.ts";
+import type { Observability } from "./observability.ts";
 import type { Registry } from "./registry.ts";
 import type { ServerControl } from "./server_control.ts";
 import type { Session } from "./session.ts";
@@ -34,6 +35,8 @@ export interface CommandContext {
   readonly acl: AccessControl;
   /** Pub/sub subscriptions and delivery (src/pubsub/hub.ts). */
   readonly pubsub: PubSubHub;
+  /** Slow log, latency monitor, MONITOR feed and rates. */
+  readonly observability: Observability;
   /**
    * Raises a keyspace event for `key` in the selected database (notify-keyspace-events):
    * `eventClass` from store/events.ts, `name` as Redis names it (`set`, `hset`, `lpush`,

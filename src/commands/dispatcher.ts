@@ -8,7 +8,9 @@ import type { Databases } from "../store/databases.ts";
 import { FIRST_PARTITION_ID, type Partition, SchemaError } from "../store/partition.ts";
 import type { Clock } from "../store/clock.ts";
 import type { Logger } from "../log/logger.ts";
+import type { Config } from "../config/settings.ts";
 import { CommandStats } from "./command_stats.ts";
+import { Observability } from "./observability.ts";
 import type { CommandContext } from "./context.ts";
 import {
   CommandError,
@@ -55,8 +57,13 @@ export class Dispatcher {
   readonly #gateOrders: number[] = [];
   readonly #serverConditions = new Set<string>();
   #writeRefusal: CommandError | null = null;
-  /** Called after each command while not empty (MONITOR, SLOWLOG, latency). */
-  observers: CommandObserver[] = [];
+  /** Called after each command while not empty (MONITOR). */
+  readonly observers: CommandObserver[] = [];
+  /** Slow log, latency monitor, MONITOR feed, instantaneous rates. */
+  readonly observability: Observability;
+  /** Mirrors observability.slowCommandUs, so each command pays one field test. */
+  #slowCommandUs: number;
+  #latencyTracking = true;
   readonly #ctx: CommandContext;
   /** End time of the previous command in this round, or -1 (see #chainStart). */
   #lastEnd = -1;
@@ -88,6 +95,9 @@ export class Dispatcher {
     );
     this.acl = acl;
     transactions.execCheck = acl.execCheck;
+    const observability = new Observability(this.observers, server);
+    this.observability = observability;
+    this.#slowCommandUs = observability.slowCommandUs;
     this.#ctx = {
       session: undefined as unknown as Session,
       out: undefined as unknown as Session["out"],
@@ -101,6 +111,7 @@ export class Dispatcher {
       blocking: this.blocking,
       acl,
       pubsub,
+      observability,
       notify(eventClass, name, key) {
         const journal = store.journal;
         if ((journal.notifyMask & eventClass) !== 0) {
@@ -279,6 +290,7 @@ export class Dispatcher {
     const durationUs = (ended - started) * 1000;
     counters.usec += durationUs;
     counters.calls++;
+    if (this.#latencyTracking) counters.latency.record(durationUs);
     this.stats.totalCommandsProcessed++;
     if (partition !== undefined) {
       // Read lookups are counted store-wide (keyspace_hits); the part this command added is
@@ -289,10 +301,21 @@ export class Dispatcher {
     // Messages this client published to itself inside its transaction follow EXEC's reply.
     if (session.heldPushes !== null && !session.inTransaction) session.writeHeldPushes();
     store.journal.commandEnd();
+    if (durationUs >= this.#slowCommandUs) {
+      this.observability.slowCommand(session, spec, argv, durationUs);
+    }
     if (this.observers.length !== 0) {
-      for (const observe of this.observers) observe(session, spec, argv, durationUs, ctx.db.index);
+      // The database after the command, as Redis's MONITOR shows it (SELECT shows the new one).
+      for (const observe of this.observers) observe(session, spec, argv, durationUs, session.db);
     }
   };
+
+  /** Applies the observability settings (at start and after CONFIG SET). */
+  configure(config: Config): void {
+    this.observability.configure(config);
+    this.#slowCommandUs = this.observability.slowCommandUs;
+    this.#latencyTracking = config.latencyTracking;
+  }
 
   /** MISCONF: writes (an EXEC that would write, and PING too) while the log cannot be written. */
   readonly #diskErrorGate: Gate = (session, spec) => {

@@ -467,3 +467,16 @@ export function aclUserNotFound(name: string): CommandError {
 export function aclCommandNotFound(name: string): CommandError {
   return new CommandError(oneLine(`ERR Command '${name}' not found`));
 }
+
+/** Refusals of the observability commands (SLOWLOG, LATENCY, MONITOR). */
+export const ObservabilityErrors = {
+  slowlogCount: new CommandError("ERR count should be greater than or equal to -1"),
+  /** Commands that touch keys, sent by a client in MONITOR mode (Redis treats it as a replica). */
+  monitorKeyspace: new CommandError("ERR Replica can't interact with the keyspace"),
+  monitorInTransaction: new CommandError("ERR MONITOR isn't allowed for DENY BLOCKING client"),
+} as const;
+
+/** `ERR No samples available for event 'x'` (LATENCY GRAPH). */
+export function noLatencySamples(event: string): CommandError {
+  return new CommandError(oneLine(`ERR No samples available for event '${event}'`));
+}

@@ -30,8 +30,8 @@ export const HANDLED = Symbol("handled");
 export type Gate = (session: Session, spec: CommandSpec, argv: string[]) => GateVerdict;
 
 /**
- * Runs after every command when someone listens (MONITOR, SLOWLOG, latency tracking):
- * `durationUs` is the command's run time, `failed` whether it answered an error.
+ * Runs after every command while registered (MONITOR): `durationUs` is the command's run time,
+ * `dbIndex` the client's database after the command.
  */
 export type CommandObserver = (
   session: Session,
@@ -62,6 +62,8 @@ export const GateOrder = {
   pubsubContext: 70,
   /** LOADING and the like. */
   loading: 80,
+  /** A client in MONITOR mode sending a keyspace command (Redis refuses it as from a replica). */
+  monitor: 90,
   /** MULTI queueing and BEGIN statements: after every check, since they run or keep the command. */
   transaction: 100,
 } as const;

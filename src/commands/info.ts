@@ -12,17 +12,36 @@ import { PERSISTENCE_NAMES, SCHEMA_NAMES } from "../store/partition.ts";
 import { utf8ToLatin1 } from "../protocol/latin1.ts";
 import { REDIS_COMPAT_VERSION, VERSION } from "../version.ts";
 
-type Field = [name: string, value: string | number];
+export type InfoField = [name: string, value: string | number];
+type Field = InfoField;
 
-interface Section {
+/**
+ * What INFO reads. A command's context has all of it; the HTTP endpoint builds one too, so
+ * /metrics and the status page report the very numbers INFO does.
+ */
+export type InfoSource = Pick<
+  CommandContext,
+  | "server"
+  | "store"
+  | "stats"
+  | "transactions"
+  | "blocking"
+  | "acl"
+  | "pubsub"
+  | "observability"
+  | "now"
+>;
+
+export interface InfoSection {
   /** Lower-case name used to ask for it (`INFO keyspace`). */
   name: string;
   /** Header as printed (`# Keyspace`). */
   title: string;
   /** In plain `INFO` and `INFO default`; every section is in `all` and `everything`. */
   inDefault: boolean;
-  fields(ctx: CommandContext): Field[];
+  fields(source: InfoSource): Field[];
 }
+type Section = InfoSection;
 
 /** Largest memory figure seen so far (INFO only samples when asked, so this is a lower bound). */
 let peakMemory = 0;
@@ -48,7 +67,7 @@ function systemFact<T>(read: () => T, fallback: T): T {
   }
 }
 
-function serverFields(ctx: CommandContext): Field[] {
+function serverFields(ctx: InfoSource): Field[] {
   const server = ctx.server;
   const uptime = Math.max(0, Math.floor((ctx.now - server.startedAtMs) / 1000));
   const os = Deno.build.os[0].toUpperCase() + Deno.build.os.slice(1);
@@ -81,7 +100,7 @@ function absolutePath(path: string): string {
   return path.startsWith("/") ? path : `${systemFact(() => Deno.cwd(), ".")}/${path}`;
 }
 
-function clientFields(ctx: CommandContext): Field[] {
+function clientFields(ctx: InfoSource): Field[] {
   let connected = 0;
   let maxInput = 0;
   let maxOutput = 0;
@@ -142,7 +161,7 @@ const PERSISTENCE_DEFAULTS: Field[] = [
   ["aof_last_write_status", "ok"],
 ];
 
-function persistenceFields(ctx: CommandContext): Field[] {
+function persistenceFields(ctx: InfoSource): Field[] {
   const provided = ctx.server.persistenceInfo();
   const names = new Set(provided.map(([name]) => name));
   const missing = PERSISTENCE_DEFAULTS.filter(([name]) => !names.has(name));
@@ -155,14 +174,21 @@ function persistenceFields(ctx: CommandContext): Field[] {
   ];
 }
 
-function statsFields(ctx: CommandContext): Field[] {
+/** A rate in bytes per second as Redis prints kbps: KiB/s with two decimals. */
+const kbps = (bytesPerSecond: number): string => (bytesPerSecond / 1024).toFixed(2);
+
+function statsFields(ctx: InfoSource): Field[] {
   const network = ctx.server.network;
   const store = ctx.store.stats;
+  const rates = ctx.observability.rates;
   return [
     ["total_connections_received", network.totalConnectionsReceived],
     ["total_commands_processed", ctx.stats.totalCommandsProcessed],
+    ["instantaneous_ops_per_sec", Math.round(rates.ops.perSecond)],
     ["total_net_input_bytes", network.totalNetInputBytes],
     ["total_net_output_bytes", network.totalNetOutputBytes],
+    ["instantaneous_input_kbps", kbps(rates.netInput.perSecond)],
+    ["instantaneous_output_kbps", kbps(rates.netOutput.perSecond)],
     ["rejected_connections", network.rejectedConnections],
     ["expired_keys", store.expiredKeys],
     ["evicted_keys", 0],
@@ -180,7 +206,7 @@ function statsFields(ctx: CommandContext): Field[] {
   ];
 }
 
-function replicationFields(ctx: CommandContext): Field[] {
+function replicationFields(ctx: InfoSource): Field[] {
   return ctx.server.replication.info();
 }
 
@@ -195,7 +221,7 @@ function cpuFields(): Field[] {
   ];
 }
 
-function commandStatsFields(ctx: CommandContext): Field[] {
+function commandStatsFields(ctx: InfoSource): Field[] {
   const fields: Field[] = [];
   for (const [name, c] of ctx.stats.commands) {
     if (c.calls === 0 && c.failedCalls === 0 && c.rejectedCalls === 0) continue;
@@ -210,8 +236,21 @@ function commandStatsFields(ctx: CommandContext): Field[] {
   return fields;
 }
 
-function errorStatsFields(ctx: CommandContext): Field[] {
+function errorStatsFields(ctx: InfoSource): Field[] {
   return [...ctx.stats.errors].map(([prefix, count]) => [`errorstat_${prefix}`, `count=${count}`]);
+}
+
+/** `p50=1.003,p99=2.007,p99.9=3.015` per command that ran, as Redis 7 prints them. */
+function latencyStatsFields(ctx: InfoSource): Field[] {
+  const percentiles = ctx.server.config.latencyTrackingPercentiles;
+  const fields: Field[] = [];
+  for (const [name, counters] of ctx.stats.commands) {
+    const histogram = counters.latency;
+    if (histogram.total === 0) continue;
+    const values = percentiles.map((p) => `p${p}=${histogram.percentileUs(p).toFixed(3)}`);
+    fields.push([`latency_percentiles_usec_${name}`, values.join(",")]);
+  }
+  return fields;
 }
 
 /** Keys with a deadline looked at to estimate avg_ttl (Redis estimates it by sampling too). */
@@ -239,26 +278,26 @@ function averageTtl(db: Keyspace, now: number): number {
  * Numbered databases that hold keys (as Redis), then every partition by name, with its schema
  * and persistence: `users:keys=3,expires=0,avg_ttl=0,schema=int,persistence=none`.
  */
-function keyspaceFields(ctx: CommandContext): Field[] {
+function keyspaceFields(ctx: InfoSource): Field[] {
   const fields: Field[] = [];
   const counts = (db: Keyspace) =>
     `keys=${db.size},expires=${db.volatileCount},avg_ttl=${averageTtl(db, ctx.now)}`;
   ctx.store.dbs.forEach((db, index) => {
-    if (db.size !== 0) fields.push([`db${index}`, counts(db)]);
+    if (db.size !== 0) fields.push([ctx.store.keyspaceName(index), counts(db)]);
   });
   for (const partition of ctx.store.partitionsByName()) {
     const schema = SCHEMA_NAMES[partition.schema].toLowerCase();
     const persistence = PERSISTENCE_NAMES[partition.persistence].toLowerCase();
     fields.push([
-      partition.name,
+      ctx.store.keyspaceName(partition.id),
       `${counts(partition.keyspace)},schema=${schema},persistence=${persistence}`,
     ]);
   }
   return fields;
 }
 
-/** In Redis's order. Latency percentiles are not tracked, so there is no latencystats. */
-const SECTIONS: Section[] = [
+/** In Redis's order. */
+export const INFO_SECTIONS: readonly Section[] = [
   { name: "server", title: "Server", inDefault: true, fields: serverFields },
   { name: "clients", title: "Clients", inDefault: true, fields: clientFields },
   { name: "memory", title: "Memory", inDefault: true, fields: memoryFields },
@@ -269,20 +308,21 @@ const SECTIONS: Section[] = [
   { name: "modules", title: "Modules", inDefault: true, fields: () => [] },
   { name: "commandstats", title: "Commandstats", inDefault: false, fields: commandStatsFields },
   { name: "errorstats", title: "Errorstats", inDefault: true, fields: errorStatsFields },
+  { name: "latencystats", title: "Latencystats", inDefault: false, fields: latencyStatsFields },
   { name: "cluster", title: "Cluster", inDefault: true, fields: () => [["cluster_enabled", 0]] },
   { name: "keyspace", title: "Keyspace", inDefault: true, fields: keyspaceFields },
 ];
 
 /** The sections `INFO args...` selects: named ones, `default`, `all` or `everything`. */
-function selectSections(argv: string[]): Section[] {
-  if (argv.length === 1) return SECTIONS.filter((s) => s.inDefault);
+function selectSections(argv: string[]): readonly Section[] {
+  if (argv.length === 1) return INFO_SECTIONS.filter((s) => s.inDefault);
   const wanted = new Set(argv.slice(1).map((a) => a.toLowerCase()));
-  if (wanted.has("all") || wanted.has("everything")) return SECTIONS;
-  return SECTIONS.filter((s) => wanted.has(s.name) || (s.inDefault && wanted.has("default")));
+  if (wanted.has("all") || wanted.has("everything")) return INFO_SECTIONS;
+  return INFO_SECTIONS.filter((s) => wanted.has(s.name) || (s.inDefault && wanted.has("default")));
 }
 
 /** The INFO text for `argv` (`["info", ...sections]`). */
-export function infoText(ctx: CommandContext, argv: string[]): string {
+export function infoText(ctx: InfoSource, argv: string[]): string {
   const parts: string[] = [];
   for (const section of selectSections(argv)) {
     let text = `# ${section.title}\r\n`;

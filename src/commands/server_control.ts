@@ -43,6 +43,12 @@ export interface ServerControl {
   disconnect(session: Session): void;
   /** Writes a warning to the server log (a failure the client sees only as an error reply). */
   logWarning(message: string): void;
+  /**
+   * Sends what was written to `session.out` outside the session's own requests (MONITOR lines)
+   * when the current round is released, after it was made durable (pub/sub messages take the
+   * hub's own path). Output past the client's output limit disconnects it, as for replies.
+   */
+  deliver(session: Session): void;
   /** Starts an orderly shutdown once the current replies are sent (SHUTDOWN). */
   shutdown(): void;
   /**

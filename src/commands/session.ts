@@ -93,6 +93,8 @@ export class Session {
   push: ((bytes: Uint8Array) => void) | null = null;
   /** While blocked: what the connection needs to wait for the answer (see blocking.ts). */
   blockState: BlockState | null = null;
+  /** Set after MONITOR: the client receives every command the server runs. */
+  monitoring = false;
   /** Predicates that each say whether one feature needs the gates for this session. */
   readonly #gateReasons: ((session: Session) => boolean)[] = [];
   /** Cleanup to run when the connection ends (see {@linkcode onClose}). */

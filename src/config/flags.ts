@@ -164,10 +164,11 @@ function editDistance(a: string, b: string): number {
 
 /** The `--help` text, generated from the settings table. */
 export function helpText(): string {
-  const rows = SETTINGS.map((s) => {
-    const flag = s.isSwitch ? `--${s.name}` : `--${s.name} ${s.valueName}`;
+  const flags = SETTINGS.map((s) => s.isSwitch ? `--${s.name}` : `--${s.name} ${s.valueName}`);
+  const width = Math.max(28, ...flags.map((flag) => flag.length));
+  const rows = SETTINGS.map((s, i) => {
     const fallback = s.format(DEFAULT_CONFIG[s.key] as never);
-    return `  ${flag.padEnd(28)} ${s.help} (default: ${fallback === "" ? '""' : fallback})`;
+    return `  ${flags[i].padEnd(width)} ${s.help} (default: ${fallback === "" ? '""' : fallback})`;
   });
   return [
     `hermes ${VERSION}: a Redis-compatible key-value server`,
@@ -179,7 +180,7 @@ export function helpText(): string {
     "",
     "Flags:",
     ...rows,
-    `  ${"-h, --help".padEnd(28)} Print this help and exit`,
-    `  ${"-v, --version".padEnd(28)} Print the version and exit`,
+    `  ${"-h, --help".padEnd(width)} Print this help and exit`,
+    `  ${"-v, --version".padEnd(width)} Print the version and exit`,
   ].join("\n");
 }

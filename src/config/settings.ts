@@ -105,6 +105,19 @@ export interface Config {
   maxChannelBytes: number;
   /** Most channels, patterns and shard channels one client may be subscribed to at once. */
   maxSubscriptions: number;
+  /** Port of the HTTP endpoint (/metrics, /healthz, the status page); null = off. */
+  metricsPort: number | null;
+  metricsHost: string;
+  /** Commands running at least this long go to the slow log; negative = slow log off. */
+  slowlogSlowerThanUs: number;
+  /** Most entries the slow log keeps (the oldest are dropped). */
+  slowlogMaxLen: number;
+  /** LATENCY records events lasting at least this long; 0 = off. */
+  latencyMonitorThresholdMs: number;
+  /** Per-command latency histograms (INFO latencystats, LATENCY HISTOGRAM). */
+  latencyTracking: boolean;
+  /** The percentiles INFO latencystats reports. */
+  latencyTrackingPercentiles: number[];
 }
 
 export const LOG_LEVELS = ["debug", "info", "warn", "error"] as const;
@@ -221,7 +234,51 @@ function signedInteger(name: string, min: number, max: number) {
   };
 }
 
+/** Redis's LLONG_MAX: the upper bound it states for its unbounded integer settings. */
+const LLONG_MAX = 9223372036854775807n;
+
+/**
+ * An integer from `min` to {@linkcode LLONG_MAX}, stated with Redis's bounds; values past 2^53
+ * act as "never" and lose nothing by becoming the nearest double.
+ */
+function longInteger(name: string, min: number) {
+  return (text: string): number => {
+    if (!/^-?[0-9]+$/.test(text)) {
+      throw new TypeError(`Cannot parse ${name} "${text}": not an integer`);
+    }
+    const value = BigInt(text);
+    if (value < BigInt(min) || value > LLONG_MAX) {
+      throw new RangeError(`Cannot use ${name} "${text}": must be between ${min} and ${LLONG_MAX}`);
+    }
+    return Number(value);
+  };
+}
+
+/** A port, or "off" (null). */
+function optionalPort(name: string) {
+  return (text: string): number | null =>
+    text.toLowerCase() === "off" ? null : wholeNumber(name, 0, 65535)(text);
+}
+
+/** Space-separated percentiles from 0 to 100 ("50 99 99.9"), as Redis words its refusals. */
+function percentileList(text: string): number[] {
+  return text.split(" ").filter((word) => word !== "").map((word) => {
+    if (!/^-?[0-9]+(\.[0-9]+)?$/.test(word)) {
+      throw new TypeError("Invalid latency-tracking-info-percentiles parameters");
+    }
+    const value = Number(word);
+    if (value < 0 || value > 100) {
+      throw new RangeError(
+        "latency-tracking-info-percentiles parameters should sit between [0.0,100.0]",
+      );
+    }
+    return value;
+  });
+}
+
 const asString = (value: unknown): string => String(value);
+/** The most entries slowlog-max-len allows: each entry holds at most ~4 KB of arguments. */
+export const SLOWLOG_MAX_LEN_LIMIT = 100_000;
 const MAX_BULK_LIMIT = 512 * 1024 * 1024; // V8 strings stop at about 2^29 one-byte characters
 
 export const SETTINGS: SettingSpec[] = [
@@ -731,6 +788,72 @@ export const SETTINGS: SettingSpec[] = [
     format: asString,
     mutable: true,
   },
+  {
+    key: "metricsPort",
+    name: "metrics-port",
+    help: "Serve /metrics, /healthz and the status page over HTTP on this port (off, or 0 = any)",
+    valueName: "<n|off>",
+    parse: optionalPort("metrics-port"),
+    format: (value: number | null) => value === null ? "off" : String(value),
+    mutable: false,
+  },
+  {
+    key: "metricsHost",
+    name: "metrics-host",
+    help: "Address the HTTP endpoint listens on",
+    valueName: "<addr>",
+    parse: (text: string) => {
+      if (text.length === 0) throw new TypeError('Cannot use metrics-host "": must not be empty');
+      return text;
+    },
+    format: asString,
+    mutable: false,
+  },
+  {
+    key: "slowlogSlowerThanUs",
+    name: "slowlog-log-slower-than",
+    help: "Log commands running at least this many microseconds (-1 = off)",
+    valueName: "<us>",
+    parse: longInteger("slowlog-log-slower-than", -1),
+    format: asString,
+    mutable: true,
+  },
+  {
+    key: "slowlogMaxLen",
+    name: "slowlog-max-len",
+    help: "Most entries the slow log keeps",
+    valueName: "<n>",
+    parse: wholeNumber("slowlog-max-len", 0, SLOWLOG_MAX_LEN_LIMIT),
+    format: asString,
+    mutable: true,
+  },
+  {
+    key: "latencyMonitorThresholdMs",
+    name: "latency-monitor-threshold",
+    help: "Record LATENCY events lasting at least this many milliseconds (0 = off)",
+    valueName: "<ms>",
+    parse: longInteger("latency-monitor-threshold", 0),
+    format: asString,
+    mutable: true,
+  },
+  {
+    key: "latencyTracking",
+    name: "latency-tracking",
+    help: "Keep a latency histogram per command (INFO latencystats, LATENCY HISTOGRAM)",
+    valueName: "<yes|no>",
+    parse: yesNo("latency-tracking"),
+    format: formatYesNo,
+    mutable: true,
+  },
+  {
+    key: "latencyTrackingPercentiles",
+    name: "latency-tracking-info-percentiles",
+    help: "Percentiles INFO latencystats reports",
+    valueName: "<list>",
+    parse: percentileList,
+    format: (value: number[]) => value.map(String).join(" "),
+    mutable: true,
+  },
 ] as SettingSpec[];
 
 /** Redis's defaults, with Hermes's bound for normal clients (`--max-output`, 64 MB). */
@@ -790,6 +913,13 @@ export const DEFAULT_CONFIG: Readonly<Config> = Object.freeze({
   notifyKeyspaceEvents: 0,
   maxChannelBytes: 64 * 1024,
   maxSubscriptions: 100_000,
+  metricsPort: null,
+  metricsHost: "127.0.0.1",
+  slowlogSlowerThanUs: 10_000,
+  slowlogMaxLen: 128,
+  latencyMonitorThresholdMs: 0,
+  latencyTracking: true,
+  latencyTrackingPercentiles: [50, 99, 99.9],
 });
 
 /** Finds a setting by its name or a Redis alias, case-insensitively. */

@@ -272,9 +272,15 @@ export class Connection {
     if (queue.bytes !== 0) this.#writing ??= this.#writeLoop();
   }
 
-  /** Flushes replies produced outside a request (pub/sub messages). */
+  /**
+   * Flushes output produced outside the client's own requests (MONITOR lines, pub/sub
+   * messages), then lets the writer grow only up to what max-output still allows, so a client
+   * that does not read is cut off once its queue passes the limit.
+   */
   flushOutput(): void {
     this.#flush();
+    const hard = this.#limit.hardBytes;
+    this.session.out.limitBytes = hard > 0 ? hard - this.#queue.bytes : Infinity;
   }
 
   /**

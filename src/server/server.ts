@@ -75,6 +75,8 @@ export class Server implements ServerControl {
   #idleTimer: ReturnType<typeof setInterval> | undefined;
   #stopping: Promise<void> | null = null;
   readonly #served = new Set<Promise<void>>();
+  /** Sessions with output to send once the current round's replies are released. */
+  readonly #deliveries = new Set<Session>();
 
   constructor(options: ServerOptions) {
     this.#options = options;
@@ -82,6 +84,11 @@ export class Server implements ServerControl {
     this.configFile = options.configFile ?? null;
     this.#actor = options.actor;
     this.#log = options.log;
+  }
+
+  /** True once a shutdown has begun. */
+  get stopping(): boolean {
+    return this.#stopping !== null;
   }
 
   /** The plain TCP port bound (0 when it is turned off in favour of TLS only). */
@@ -205,6 +212,7 @@ export class Server implements ServerControl {
         // What the client left behind (watches, a transaction, subscriptions) is the store's:
         // clean it there.
         if (session.hasCloseHooks) this.#actor.run(() => session.closed());
+        this.#deliveries.delete(session);
       });
     this.#served.add(served);
   }
@@ -246,6 +254,24 @@ export class Server implements ServerControl {
 
   disconnect(session: Session): void {
     this.#connections.get(session)?.requestClose();
+  }
+
+  deliver(session: Session): void {
+    this.#deliveries.add(session);
+  }
+
+  /**
+   * Sends what {@linkcode deliver} queued. The app calls it when the actor releases a round (after
+   * its durability hook and the round's own replies), so output caused by a round leaves with the
+   * round's replies and never before.
+   */
+  releaseDeliveries(): void {
+    if (this.#deliveries.size === 0) return;
+    for (const session of this.#deliveries) {
+      session.waitsForRound = false;
+      this.#connections.get(session)?.flushOutput();
+    }
+    this.#deliveries.clear();
   }
 
   setConfig(name: string, value: string): void {

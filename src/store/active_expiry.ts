@@ -60,11 +60,15 @@ export function activeExpireCycle(
   return removedTotal;
 }
 
-/** Schedules the cycle through `runInStore` every 100 ms; returns a function that stops it. */
+/**
+ * Schedules the cycle through `runInStore` every 100 ms; returns a function that stops it.
+ * `onCycle` is told how long each cycle held the store, in ms (LATENCY's expire-cycle event).
+ */
 export function startActiveExpiry(
   store: Databases,
   clock: Clock,
   runInStore: (task: () => void) => Promise<void>,
+  onCycle?: (ms: number) => void,
 ): () => void {
   let inFlight = false;
   const timer = setInterval(() => {
@@ -73,7 +77,9 @@ export function startActiveExpiry(
     runInStore(() => {
       // The deletions are journaled like a command's (one atomic unit), so the log and any
       // replica drop the keys too.
+      const started = performance.now();
       if (activeExpireCycle(store, clock) > 0) store.journal.commandEnd();
+      onCycle?.(performance.now() - started);
     }).finally(() => inFlight = false);
   }, ACTIVE_EXPIRY_INTERVAL_MS);
   return () => clearInterval(timer);

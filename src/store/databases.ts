@@ -94,6 +94,16 @@ export class Databases {
     return this.#partitions.get(index)?.name ?? String(index);
   }
 
+  /**
+   * The name INFO keyspace, the metrics' `db` label and the status page give database or
+   * partition `index`: `db0`..`db15` as Redis names its databases, the partition's name for a
+   * partition. Every place that names a keyspace for people uses this one function.
+   */
+  keyspaceName(index: number): string {
+    if (index < this.dbs.length) return `db${index}`;
+    return this.#partitions.get(index)?.name ?? `db${index}`;
+  }
+
   /** The numbered databases, then the partitions in id order (do not modify the array). */
   keyspaces(): readonly Keyspace[] {
     if (this.#all === null) {

@@ -4,13 +4,16 @@
  */
 import { encodeFileHeader, FileKind } from "./codec.ts";
 import type { DataFile } from "./data_dir.ts";
+import type { BucketHistogram } from "../observe/bucket_histogram.ts";
 
-/** fdatasync timings, for INFO persistence. */
+/** fdatasync timings, for INFO persistence and /metrics. */
 export interface SyncStats {
   count: number;
   totalUs: number;
   lastUs: number;
   maxUs: number;
+  /** Every duration in seconds, when kept (hermes_wal_fsync_duration_seconds). */
+  seconds?: BucketHistogram;
 }
 
 export class LogFile {
@@ -106,6 +109,7 @@ export class LogFile {
     stats.totalUs += us;
     stats.lastUs = us;
     if (us > stats.maxUs) stats.maxUs = us;
+    stats.seconds?.observe(us / 1e6);
     if (target > this.syncedBytes) this.syncedBytes = target;
   }
 

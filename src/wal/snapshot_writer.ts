@@ -115,12 +115,14 @@ class Slice {
   readonly #encoder: RecordEncoder;
   readonly #budgetMs: number;
   readonly #started = performance.now();
+  readonly #onFinish: ((ms: number) => void) | undefined;
   #recordStart: number;
   #steps = 0;
 
-  constructor(encoder: RecordEncoder, budgetMs: number) {
+  constructor(encoder: RecordEncoder, budgetMs: number, onFinish?: (ms: number) => void) {
     this.#encoder = encoder;
     this.#budgetMs = budgetMs;
+    this.#onFinish = onFinish;
     this.#recordStart = encoder.length;
   }
 
@@ -160,8 +162,10 @@ class Slice {
     }
   }
 
+  /** Seals the open record and reports how long the slice held the store. */
   finish(): void {
     this.#encoder.end();
+    this.#onFinish?.(performance.now() - this.#started);
   }
 }
 
@@ -192,6 +196,8 @@ export interface SnapshotOptions {
   cancelled: () => boolean;
   /** Longest a slice may hold the actor, in ms. Default 2. */
   sliceBudgetMs?: number;
+  /** Told how long each slice held the actor, in ms (LATENCY's compaction-slice event). */
+  onSlice?: (ms: number) => void;
 }
 
 export class SnapshotCancelled extends Error {
@@ -270,7 +276,7 @@ export async function writeSnapshot(
           if (options.cancelled()) throw new SnapshotCancelled("Snapshot cancelled");
           await options.runInStore(() => {
             entries ??= shard.entries();
-            const slice = new Slice(encoder, budgetMs);
+            const slice = new Slice(encoder, budgetMs, options.onSlice);
             if (partial !== null) {
               if (freeze.changedSince(partial.value)) {
                 partial = null; // changed meanwhile: its copy, written last, replaces this part

@@ -42,6 +42,12 @@ import {
   writeSnapshot,
 } from "./snapshot_writer.ts";
 import type { WalJournal } from "./wal_journal.ts";
+import {
+  BATCH_SIZE_BOUNDS,
+  BucketHistogram,
+  FSYNC_SECONDS_BOUNDS,
+} from "../observe/bucket_histogram.ts";
+import { LatencyEvents, type LatencyMonitor } from "../observe/latency_monitor.ts";
 
 /** The settings the log reads, live (CONFIG SET may change them while it runs). */
 export type WalSettings = Pick<Config, "fsync" | "compactMinBytes" | "compactGrowth" | "repair">;
@@ -66,6 +72,18 @@ const COMPACTION_RETRY_MS = 60_000;
 /** An fdatasync slower than this is logged: the disk is struggling. */
 const SLOW_SYNC_US = 1_000_000;
 
+/** The log's counters for /metrics, beyond the INFO persistence fields. */
+export interface WalMetrics {
+  /** fdatasync durations in seconds. */
+  readonly fsyncSeconds: BucketHistogram;
+  /** Records per group commit (rounds that wrote at least one). */
+  readonly batchRecords: BucketHistogram;
+  /** Bytes appended to log files. */
+  bytesWritten: number;
+  /** Records handed to the log (one per command that changed data). */
+  records: number;
+}
+
 interface Compaction {
   generation: number;
   startedMs: number;
@@ -88,7 +106,23 @@ export class WriteAheadLog {
   #snapshot: { file: DataFile; bytes: number } | null;
   /** Logs of the data set before the current one (after a compaction started). */
   #olderLogs: { file: DataFile; bytes: number }[];
-  readonly #syncStats: SyncStats = { count: 0, totalUs: 0, lastUs: 0, maxUs: 0 };
+  readonly metrics: WalMetrics = {
+    fsyncSeconds: new BucketHistogram(FSYNC_SECONDS_BOUNDS),
+    batchRecords: new BucketHistogram(BATCH_SIZE_BOUNDS),
+    bytesWritten: 0,
+    records: 0,
+  };
+  /** Where slow fsyncs, writes and compaction slices are reported (LATENCY); none until set. */
+  latency: LatencyMonitor | null = null;
+  readonly #syncStats: SyncStats = {
+    count: 0,
+    totalUs: 0,
+    lastUs: 0,
+    maxUs: 0,
+    seconds: this.metrics.fsyncSeconds,
+  };
+  /** `encoder.sealed` when the previous round was committed. */
+  #sealedBefore = 0;
   #backlog: Uint8Array[] = [];
   #backlogBytes = 0;
   #writeError: string | null = null;
@@ -130,6 +164,7 @@ export class WriteAheadLog {
     this.#snapshot = snapshot;
     this.#olderLogs = olderLogs;
     this.#lastSaveMs = options.clock();
+    this.#sealedBefore = options.journal.encoder.sealed;
   }
 
   /**
@@ -208,6 +243,12 @@ export class WriteAheadLog {
   commitRound(): boolean | Promise<boolean> | undefined {
     const encoder = this.#journal.encoder;
     encoder.end();
+    const records = encoder.sealed - this.#sealedBefore;
+    if (records > 0) {
+      this.#sealedBefore = encoder.sealed;
+      this.metrics.records += records;
+      this.metrics.batchRecords.observe(records);
+    }
     const retry = this.failure !== null && this.#retryWanted;
     // A background fsync in flight owns the old log: the switch waits for it (see #tick).
     const switching = this.#prepared !== null && this.#background === null;
@@ -234,6 +275,7 @@ export class WriteAheadLog {
     if (ok && this.#settings.fsync === "always") {
       try {
         this.#current.syncNow(this.#syncStats);
+        this.latency?.record(LatencyEvents.fsyncAlways, this.#syncStats.lastUs / 1000);
         this.#warnIfSlow(this.#current);
       } catch (error) {
         // Whether those bytes reached the disk is unknown: cut them off, keep them, retry.
@@ -270,7 +312,12 @@ export class WriteAheadLog {
   #append(bytes: Uint8Array): boolean {
     const before = this.#current.writtenBytes;
     try {
+      // Timed only while the latency monitor is on: a clock read per round otherwise saved.
+      const latency = this.latency !== null && this.latency.thresholdMs !== 0 ? this.latency : null;
+      const started = latency ? performance.now() : 0;
       this.#current.appendSync(bytes);
+      this.metrics.bytesWritten += bytes.length;
+      latency?.record(LatencyEvents.logWrite, performance.now() - started);
       return true;
     } catch (error) {
       this.#keep(bytes);
@@ -309,6 +356,7 @@ export class WriteAheadLog {
           at += chunk.length;
         }
         file.appendSync(all);
+        this.metrics.bytesWritten += all.length;
       }
       await this.#sync(file);
     } catch (error) {
@@ -536,6 +584,7 @@ export class WriteAheadLog {
         runInStore: (task) => this.#runInStore(task),
         now: this.#clock,
         cancelled: () => compaction.cancelled,
+        onSlice: (ms) => this.latency?.record(LatencyEvents.compactionSlice, ms),
       });
       await Deno.rename(temp, final.path);
       await syncDirectory(this.dir);

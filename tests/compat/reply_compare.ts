@@ -23,8 +23,14 @@ export function sameOutcome(a: Outcome, b: Outcome, mode: CompareMode): boolean 
       return a.raw[0] === b.raw[0];
     case "unordered":
       return a.raw[0] === b.raw[0] && canonical(a.value, true) === canonical(b.value, true);
+    case "masked":
+      return a.raw[0] === b.raw[0] && canonical(a.value, false, true) ===
+          canonical(b.value, false, true);
   }
 }
+
+/** A client address as SLOWLOG and CLIENT LIST show it. */
+const ADDRESS = /^[0-9]{1,3}(\.[0-9]{1,3}){3}:[0-9]+$/;
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;
@@ -32,17 +38,24 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   return true;
 }
 
-/** A string form of a decoded reply; with `sorted`, arrays and sets at every level are sorted. */
-function canonical(value: RespValue, sorted: boolean): string {
+/**
+ * A string form of a decoded reply; with `sorted`, arrays and sets at every level are sorted;
+ * with `masked`, integers and client addresses are replaced by placeholders.
+ */
+function canonical(value: RespValue, sorted: boolean, masked = false): string {
   if (value === null) return "null";
+  if (masked && (typeof value === "number" || typeof value === "bigint")) return "<int>";
+  if (masked && typeof value === "string" && ADDRESS.test(value)) return "<addr>";
   if (value instanceof ReplyError) return `err:${JSON.stringify(value.message)}`;
   if (Array.isArray(value) || value instanceof Set) {
-    const items = [...value].map((item) => canonical(item, sorted));
+    const items = [...value].map((item) => canonical(item, sorted, masked));
     if (sorted) items.sort();
     return `[${items.join(",")}]`;
   }
   if (value instanceof Map) {
-    const pairs = [...value].map(([k, v]) => `${canonical(k, sorted)}=>${canonical(v, sorted)}`);
+    const pairs = [...value].map(([k, v]) =>
+      `${canonical(k, sorted, masked)}=>${canonical(v, sorted, masked)}`
+    );
     if (sorted) pairs.sort();
     return `{${pairs.join(",")}}`;
   }

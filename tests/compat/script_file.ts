@@ -15,7 +15,12 @@ export type CompareMode =
   /** `~ ` prefix: only the reply's type byte. */
   | "type"
   /** `^ ` prefix: the same elements in any order (KEYS, SCAN results). */
-  | "unordered";
+  | "unordered"
+  /**
+   * `% ` prefix: the same shape and strings, with every integer and every client address
+   * (`ip:port`) masked (SLOWLOG entries: ids, times, durations and ports differ).
+   */
+  | "masked";
 
 /**
  * `@name ` before a request sends it on a second connection of that name (opened on first use,
@@ -57,7 +62,7 @@ export class ScriptSyntaxError extends Error {
   override name = "ScriptSyntaxError";
 }
 
-const PREFIXES: [string, CompareMode][] = [["~ ", "type"], ["^ ", "unordered"]];
+const PREFIXES: [string, CompareMode][] = [["~ ", "type"], ["^ ", "unordered"], ["% ", "masked"]];
 
 /** Parses a script's bytes (read as one-byte characters, so any byte can appear in it). */
 export function parseScript(name: string, bytes: Uint8Array): ScriptStep[] {

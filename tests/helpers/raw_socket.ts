@@ -19,6 +19,11 @@ export class RawSocket {
     return new RawSocket(await Deno.connect({ hostname: "127.0.0.1", port }));
   }
 
+  /** This end's port: how the server names this client (`127.0.0.1:<port>`). */
+  get localPort(): number {
+    return this.#conn.localAddr.port;
+  }
+
   /** Whether the server has closed the connection (seen by a read). */
   get closed(): boolean {
     return this.#closed;
