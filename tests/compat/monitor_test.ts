@@ -38,6 +38,12 @@ const CLIENT_COMMANDS: (string | Uint8Array)[][] = [
   ["GET"],
   ["SELECT", "0"],
   ["MSET", "a", "1", "b", "2"],
+  // A transaction: MULTI at once, the queued commands and EXEC when EXEC runs them.
+  ["WATCH", "a"],
+  ["MULTI"],
+  ["INCR", "a"],
+  ["GET", "b"],
+  ["EXEC"],
   ["EXPIRE", "a", "100"],
   ["DEL", "a", "b"],
 ];

@@ -1,10 +1,10 @@
 /**
  * redis-cli, the real one, against a real Hermes process: argument mode, commands piped on stdin,
- * --pipe mass insertion, --scan, RESP3 (-3) and database selection (-n). Expected outputs were
- * taken from redis-cli 7.0.15 talking to redis-server 7.0.15 (rerun them there with
- * HERMES_COMPAT_TARGET=redis).
+ * --pipe mass insertion, --scan, RESP3 (-3), database selection (-n), and the monitoring modes
+ * --stat, --latency and --bigkeys. Expected outputs were taken from redis-cli 7.0.15 talking to
+ * redis-server 7.0.15 (rerun them there with HERMES_COMPAT_TARGET=redis).
  */
-import { assertEquals, assertMatch } from "../helpers/assert.ts";
+import { assertEquals, assertMatch, assertOk } from "../helpers/assert.ts";
 import { type CompatServer, compatSkipReason, withCompatServer } from "../helpers/compat_server.ts";
 import { hasCommand } from "../helpers/redis_process.ts";
 import { runTool, type ToolResult } from "../helpers/run_tool.ts";
@@ -196,3 +196,59 @@ cliTest(
     }
   },
 );
+
+/**
+ * Runs `redis-cli args...` (which never ends by itself) with line-buffered output until it
+ * printed `lines` lines, then stops it; returns those lines.
+ */
+async function cliLines(server: CompatServer, args: string[], lines: number): Promise<string[]> {
+  const child = new Deno.Command("stdbuf", {
+    args: ["-oL", "redis-cli", "-h", "127.0.0.1", "-p", String(server.port), ...args],
+    stdin: "null",
+    stdout: "piped",
+    stderr: "null",
+  }).spawn();
+  let text = "";
+  const deadline = setTimeout(() => child.kill("SIGKILL"), 30_000);
+  try {
+    for await (const chunk of child.stdout.pipeThrough(new TextDecoderStream())) {
+      text += chunk;
+      if (text.split("\n").length > lines) break;
+    }
+  } finally {
+    clearTimeout(deadline);
+    try {
+      child.kill("SIGKILL");
+    } catch { /* already gone */ }
+    await child.status;
+  }
+  return text.split("\n").slice(0, lines);
+}
+
+cliTest("redis-cli --stat shows keys, memory, clients and requests from INFO", async (s) => {
+  assertEquals(await cli(s, ["MSET", "a", "1", "b", "2", "c", "3"]), "OK\n");
+  assertEquals(await cli(s, ["-n", "1", "SET", "d", "4"]), "OK\n");
+  const lines = await cliLines(s, ["--stat", "-i", "0.1"], 5);
+  assertMatch(lines[0], /^-+ data -+ -+ load -+ - child -/);
+  assertMatch(lines[1], /^keys +mem +clients +blocked +requests +connections/);
+  for (const line of lines.slice(2)) {
+    // keys over every database, memory with a unit, 1 client (itself), requests growing.
+    assertMatch(line, /^4 +[0-9.]+[BKMG] +1 +0 +[0-9]+ \(\+[0-9]+\) +[0-9]+ *$/);
+  }
+});
+
+cliTest("redis-cli --latency measures PING round trips and reports them", async (s) => {
+  // Without a terminal it samples for a second and prints "min max avg samples".
+  const [line] = (await cli(s, ["--latency"])).split("\n");
+  const [min, max, avg, samples] = line.split(" ").map(Number);
+  assertOk(min <= avg && avg <= max && samples > 10, line);
+});
+
+cliTest("redis-cli --bigkeys scans the keyspace and names the biggest string", async (s) => {
+  assertEquals(await cli(s, ["SET", "small", "ab"]), "OK\n");
+  assertEquals(await cli(s, ["SET", "big", "x".repeat(1000)]), "OK\n");
+  const output = await cli(s, ["--bigkeys"]);
+  assertMatch(output, /Sampled 2 keys in the keyspace!/);
+  assertMatch(output, /Biggest string found '"big"' has 1000 bytes/);
+  assertMatch(output, /2 strings with 1002 bytes \(100\.00% of keys, avg size 501\.00\)/);
+});

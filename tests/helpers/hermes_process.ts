@@ -18,6 +18,8 @@ export interface HermesProcess {
   port: number;
   /** The TLS port, or 0 when the server has none. */
   tlsPort: number;
+  /** The HTTP endpoint's port (started with `--metrics-port`), or null. */
+  metricsPort: number | null;
   dir: string;
   process: Deno.ChildProcess;
   /** Everything the server printed on stdout and stderr so far. */
@@ -94,9 +96,11 @@ export async function startHermes(
   }
   let exited = false;
   status.then(() => exited = true);
+  const metrics = /ready on .* metrics-port=(\d+)/.exec(text);
   return {
     port,
     tlsPort,
+    metricsPort: metrics ? Number(metrics[1]) : null,
     dir,
     process,
     output: () => text,
