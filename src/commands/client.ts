@@ -33,13 +33,19 @@ export function isPrintableToken(text: string): boolean {
 const CLIENT_TYPES = new Set(["normal", "master", "slave", "replica", "pubsub"]);
 
 /**
- * CLIENT LIST's flags, in Redis's order: S a replica, M the master, P subscribed, b blocked;
- * N when none applies.
+ * CLIENT LIST's flags, in Redis's order: S a replica (O a monitor, which Redis counts as one),
+ * M the master, P subscribed, b blocked; N when none applies.
  */
 function clientFlags(session: Session): string {
+  const role = session.kind === "replica"
+    ? "S"
+    : session.monitoring
+    ? "O"
+    : session.kind === "master"
+    ? "M"
+    : "";
   const subscribed = session.pubsub !== null && session.pubsub.total > 0;
-  const flags = (session.kind === "replica" ? "S" : session.kind === "master" ? "M" : "") +
-    (subscribed ? "P" : "") + (session.blocked ? "b" : "");
+  const flags = role + (subscribed ? "P" : "") + (session.blocked ? "b" : "");
   return flags === "" ? "N" : flags;
 }
 

@@ -76,9 +76,10 @@ function plot(id, series, format) {
   const y = (v) => bottom - (v / max) * (bottom - top);
   let body = '<line class="axis" x1="0" y1="' + bottom + '" x2="' + W + '" y2="' + bottom + '"/>';
   series.forEach((s, i) => {
+    // Seconds without a value (no lookups, no fsync) are skipped: the line joins its neighbours.
     let d = "", pen = "M";
     for (const [t, v] of s.points) {
-      if (v === null) { pen = "M"; continue; }
+      if (v === null) continue;
       d += pen + x(t).toFixed(1) + " " + y(v).toFixed(1) + " ";
       pen = "L";
     }

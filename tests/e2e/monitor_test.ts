@@ -83,6 +83,8 @@ Deno.test("a monitor that leaves is no longer fed and a new one is", async () =>
   await withHermes(async (server) => {
     const client = await server.connect();
     const first = await monitor(server.port);
+    // Listed with Redis's flag for a monitor.
+    assertMatch(await client.send("CLIENT", "LIST") as string, /^id=\d+ .* flags=O /m);
     await client.send("SET", "a", "1");
     assertMatch(await first.readUntil((r) => r.endsWith("\r\n")), /"SET" "a" "1"\r\n$/);
     first.close();
