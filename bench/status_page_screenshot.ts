@@ -1,6 +1,6 @@
 /**
  * Takes the README's screenshot of the status page: a Hermes with keys in two databases and a
- * few slow commands, driven by redis-benchmark (50 clients, SET/GET/INCR) for `--seconds`
+ * partition, a few slow commands, driven by redis-benchmark (50 clients, SET/GET/INCR) for `--seconds`
  * while the page's history fills, then headless Chromium renders `/` into a PNG.
  *
  *   deno run --allow-all bench/status_page_screenshot.ts [--seconds 60] [--out docs/status-page.png]
@@ -37,6 +37,10 @@ async function main(): Promise<void> {
     const other = await server.connect();
     await other.send("SELECT", "1");
     for (let i = 0; i < 2000; i++) await other.send("SET", `session:${i}`, "x", "EX", "3600");
+    // A partition beside the numbered databases.
+    await other.send("CREATE", "PARTITION", "cache", "STRING", "NONE");
+    await other.send("SELECT", "cache");
+    for (let i = 0; i < 5000; i++) await other.send("SET", `page:${i}`, "<html>", "EX", "600");
     // A few commands slow enough for the slow log.
     for (let i = 0; i < 4; i++) await other.send("KEYS", "nomatch*");
     other.close();

@@ -7,7 +7,7 @@ import type { CommandContext } from "./context.ts";
 import { noLatencySamples } from "./errors.ts";
 import { findSubcommand } from "./registry.ts";
 import type { CommandSpec } from "./spec.ts";
-import { NO_KEYS } from "./spec.ts";
+import { helpSubcommand, NO_KEYS } from "./spec.ts";
 import { latencyDoctor, latencyGraph } from "../observe/latency_report.ts";
 import type { LatencyHistogram } from "../observe/latency_histogram.ts";
 
@@ -157,20 +157,7 @@ export const latencyCommands: CommandSpec[] = [
         args: EVENT_ARG,
       }),
       adminSubcommand("latest", 2, "Returns the latest spike of every event.", latest),
-      {
-        name: "latency|help",
-        arity: 2,
-        flags: ["loading", "stale"],
-        keys: NO_KEYS,
-        group: "server",
-        summary: "Returns helpful text about the different subcommands.",
-        since: "2.8.13",
-        complexity: "O(1)",
-        handler(ctx) {
-          ctx.out.arrayHeader(HELP.length);
-          for (const line of HELP) ctx.out.simple(line);
-        },
-      },
+      helpSubcommand("latency", "server", "2.8.13", HELP),
       adminSubcommand(
         "histogram",
         -2,

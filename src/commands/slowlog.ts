@@ -7,7 +7,7 @@ import type { CommandContext } from "./context.ts";
 import { ObservabilityErrors, subcommandSyntax } from "./errors.ts";
 import { toInt64 } from "./args.ts";
 import type { CommandSpec } from "./spec.ts";
-import { NO_KEYS } from "./spec.ts";
+import { helpSubcommand, NO_KEYS } from "./spec.ts";
 
 /** Entries SLOWLOG GET returns without a count. */
 const DEFAULT_COUNT = 10;
@@ -105,20 +105,7 @@ export const slowlogCommands: CommandSpec[] = [
           ctx.out.ok();
         },
       },
-      {
-        name: "slowlog|help",
-        arity: 2,
-        flags: ["loading", "stale"],
-        keys: NO_KEYS,
-        group: "server",
-        summary: "Returns helpful text about the different subcommands.",
-        since: "6.2.0",
-        complexity: "O(1)",
-        handler(ctx) {
-          ctx.out.arrayHeader(HELP.length);
-          for (const line of HELP) ctx.out.simple(line);
-        },
-      },
+      helpSubcommand("slowlog", "server", "6.2.0", HELP),
     ],
   },
 ];

@@ -5,16 +5,7 @@ import {
   LATENCY_BUCKETS,
   LatencyHistogram,
 } from "../../../src/observe/latency_histogram.ts";
-
-/** A small seeded generator (mulberry32), so a failure can be replayed. */
-function random(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from "../../durability/workload.ts";
 
 Deno.test("histogram buckets tile every nanosecond value from 0 to 2^31 - 1 without gaps", () => {
   assertEquals(bucketOf(0), 0);
@@ -27,7 +18,7 @@ Deno.test("histogram buckets tile every nanosecond value from 0 to 2^31 - 1 with
 });
 
 Deno.test("percentiles are within 1/16 above the exact value over random durations", () => {
-  const next = random(14);
+  const next = seededRandom(14);
   let cases = 0;
   for (let round = 0; round < 50; round++) {
     const histogram = new LatencyHistogram();
