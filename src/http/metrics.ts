@@ -217,7 +217,8 @@ const LABELLED_FIELDS: readonly LabelledField[] = [
       const name = "redis_latency_percentiles_usec";
       out.family(name, "summary", "Latency percentiles per command, in microseconds");
       for (const [key, usec] of infoPairs(value)) {
-        const quantile = String(Number(key.slice(1)) / 100);
+        // p99.9 -> 0.999 (rounded, so no 0.9990000000000001 from the division).
+        const quantile = String(Number((Number(key.slice(1)) / 100).toFixed(10)));
         out.sample(name, Number(usec), { cmd, quantile });
       }
       const stats = all.get(`cmdstat_${cmd}`);

@@ -113,9 +113,9 @@ Deno.test("/metrics is valid for promtool and reports the server's own counters"
     assertOk(
       value(samples, "redis_latency_spike_duration_seconds", { event_name: "command" })! >= 0.001,
     );
-    assertOk(
-      value(samples, "redis_latency_percentiles_usec", { cmd: "get", quantile: "0.99" })! > 0,
-    );
+    for (const quantile of ["0.5", "0.99", "0.999"]) {
+      assertOk(value(samples, "redis_latency_percentiles_usec", { cmd: "get", quantile })! > 0);
+    }
     assertEquals(value(samples, "redis_latency_percentiles_usec_count", { cmd: "get" }), 4);
     assertEquals(value(samples, "hermes_monitor_clients"), 1);
     assertEquals(value(samples, "redis_aof_last_write_status"), 1);
