@@ -89,6 +89,11 @@ Deno.test("a monitor that leaves is no longer fed and a new one is", async () =>
     assertMatch(await first.readUntil((r) => r.endsWith("\r\n")), /"SET" "a" "1"\r\n$/);
     first.close();
     await waitFor("the monitor to leave", async () => await clientCount(client) === 1);
+    // The feed left the dispatcher with its last monitor (the endpoint counts the feed's list).
+    await waitFor("no monitor to be counted", async () => {
+      const metrics = await fetch(`http://127.0.0.1:${server.metricsPort}/metrics`);
+      return /^hermes_monitor_clients 0$/m.test(await metrics.text());
+    });
     await client.send("SET", "b", "2"); // fed to nobody
     const second = await monitor(server.port);
     await client.send("SET", "c", "3");
@@ -98,5 +103,5 @@ Deno.test("a monitor that leaves is no longer fed and a new one is", async () =>
     );
     second.close();
     client.close();
-  });
+  }, ["--metrics-port", "0"]);
 });
