@@ -122,8 +122,11 @@ function render(stats) {
   const hits = Number(totals.keyspace_hits), misses = Number(totals.keyspace_misses);
   setText("hit-ratio", last && last.hitRatio !== null ? (last.hitRatio * 100).toFixed(1) + " %"
     : hits + misses > 0 ? (hits / (hits + misses) * 100).toFixed(1) + " %" : "-");
-  setText("fsync", last && last.fsyncMs !== null ? last.fsyncMs.toFixed(3) + " ms" : "-");
-  setText("batch", last && last.batchSize !== null ? last.batchSize.toFixed(1) : "-");
+  // The latest second that had an fsync, and a group commit (a quiet second has neither).
+  const synced = samples.filter((s) => s.fsyncMs !== null).pop();
+  const committed = samples.filter((s) => s.batchSize !== null).pop();
+  setText("fsync", synced ? synced.fsyncMs.toFixed(3) + " ms" : "-");
+  setText("batch", committed ? committed.batchSize.toFixed(1) : "-");
 
   plot("chart-ops", [{ points: points("opsPerSec") }], fmtInt);
   plot("chart-clients", [{ points: points("clients") }], fmtInt);

@@ -44,6 +44,14 @@ Deno.test({
       const client = await server.connect();
       const stop = startLoad(client);
       try {
+        // The page plots the server's history: wait until it has seconds with fsyncs in it.
+        const deadline = Date.now() + 30_000;
+        while (Date.now() < deadline) {
+          const stats = await (await fetch(`${url}stats.json`)).json();
+          const synced = stats.history.filter((s: { fsyncMs: number | null }) => s.fsyncMs);
+          if (synced.length >= 2) break;
+          await new Promise((resolve) => setTimeout(resolve, 200));
+        }
         const first = await chromium(url, ["--dump-dom"]);
         const second = await chromium(url, ["--dump-dom"]);
         for (const dom of [first, second]) {
