@@ -21,8 +21,9 @@ const INT32_MAX = 2 ** 31 - 1;
 /**
  * HELLO [protover [AUTH user pass] [SETNAME name]]. Options are checked in order, AUTH's
  * credentials when it is reached, so the first bad one names the error as in Redis 7.0; a client
- * still not authenticated after them is refused. The protocol and name change only when all
- * passed. The reply is written in the newly chosen protocol.
+ * still not authenticated after them is refused. As in Redis 7.0, a SETNAME names the client
+ * when it is reached (the name stays if a later option is refused); the protocol changes only
+ * when all passed. The reply is written in the newly chosen protocol.
  */
 function hello(ctx: CommandContext, argv: string[]): void {
   let version: 2 | 3 | null = null;
@@ -32,7 +33,6 @@ function hello(ctx: CommandContext, argv: string[]): void {
     if (asked !== 2n && asked !== 3n) throw Errors.noProto;
     version = asked === 2n ? 2 : 3;
   }
-  let name: string | null = null;
   for (let i = 2; i < argv.length; i++) {
     const more = argv.length - 1 - i;
     const word = option(argv[i]);
@@ -41,15 +41,14 @@ function hello(ctx: CommandContext, argv: string[]): void {
       if (!ctx.acl.authenticate(ctx.session, argv[i + 1], argv[i + 2])) throw Errors.wrongPass;
       i += 2;
     } else if (word === "SETNAME" && more >= 1) {
-      name = argv[i + 1];
-      if (!isPrintableToken(name)) throw Errors.clientName;
+      if (!isPrintableToken(argv[i + 1])) throw Errors.clientName;
+      ctx.session.name = argv[i + 1];
       i += 1;
     } else {
       throw helloOptionSyntax(argv[i]);
     }
   }
   if (!ctx.session.authenticated) throw Errors.helloNoAuth;
-  if (name !== null) ctx.session.name = name;
   if (version !== null) ctx.session.protocol = version;
 
   const out = ctx.out;

@@ -134,11 +134,14 @@ Deno.test("HELLO refuses bad versions and options with Redis's texts", async () 
   });
 });
 
-Deno.test("a refused HELLO changes neither the protocol nor the name", async () => {
+Deno.test("a refused HELLO keeps the protocol, and the name of a SETNAME before the refusal", async () => {
   await withHermes(async (server) => {
     const client = await server.connect();
-    errorText(await client.call("HELLO", "3", "SETNAME", "ok", "FOO"));
+    errorText(await client.call("HELLO", "3", "SETNAME", "bad name", "FOO"));
     assertEquals(await client.send("CLIENT", "GETNAME"), null);
+    // As Redis 7.0: options take effect in order, so the name is set before FOO is refused.
+    errorText(await client.call("HELLO", "3", "SETNAME", "ok", "FOO"));
+    assertEquals(await client.send("CLIENT", "GETNAME"), "ok");
     assertEquals(await rawReply(client, "GET", "missing"), "$-1\r\n");
     client.close();
   });
