@@ -35,6 +35,8 @@ import { mergeSelectorArguments, User } from "../security/user.ts";
 
 /** ACL SETUSER name rule...: all rules apply, or none (they are staged on a copy first). */
 function setUser(ctx: CommandContext, argv: string[]): void {
+  // The name and every rule (passwords among them) are hidden from MONITOR and SLOWLOG.
+  for (let i = 2; i < argv.length; i++) ctx.observability.redact(argv, i);
   const name = argv[2];
   if (hasSpaces(name)) throw AclErrors.usernameSpaces;
   const merged = mergeSelectorArguments(argv.slice(3));

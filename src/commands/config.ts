@@ -166,6 +166,11 @@ export function parseSettingValue(
  */
 function configSet(ctx: CommandContext, argv: string[]): void {
   if (argv.length % 2 !== 0) throw Errors.syntax;
+  // Credentials are hidden from SLOWLOG before anything is checked, so even a refused CONFIG SET
+  // shows none (Redis's SENSITIVE_CONFIG).
+  for (let i = 2; i < argv.length; i += 2) {
+    if (findSetting(argv[i])?.secret) ctx.observability.redact(argv, i + 1);
+  }
   const pairs: { name: string; value: string; parameter: Parameter }[] = [];
   let unknown: string | null = null;
   for (let i = 2; i < argv.length; i += 2) {

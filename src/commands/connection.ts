@@ -37,7 +37,10 @@ function hello(ctx: CommandContext, argv: string[]): void {
     const more = argv.length - 1 - i;
     const word = option(argv[i]);
     if (word === "AUTH" && more >= 2) {
-      // Checked at once, as Redis 7.0 does: a bad password wins over a later bad option.
+      // Redacted, then checked at once, as Redis 7.0 does: a bad password wins over a later bad
+      // option, and the options after it stay as sent in MONITOR and SLOWLOG.
+      ctx.observability.redact(argv, i + 1);
+      ctx.observability.redact(argv, i + 2);
       if (!ctx.acl.authenticate(ctx.session, argv[i + 1], argv[i + 2])) throw Errors.wrongPass;
       i += 2;
     } else if (word === "SETNAME" && more >= 1) {
@@ -71,7 +74,8 @@ function hello(ctx: CommandContext, argv: string[]): void {
 
 /** AUTH [username] password: the one-argument form is for the default user. */
 function auth(ctx: CommandContext, argv: string[]): void {
-  if (argv.length > 3) throw Errors.syntax;
+  if (argv.length > 3) throw Errors.syntax; // shown as sent: Redis redacts after this check
+  for (let i = 1; i < argv.length; i++) ctx.observability.redact(argv, i);
   if (argv.length === 2 && ctx.acl.defaultUser.nopass) throw Errors.authNoPassword;
   const [username, password] = argv.length === 2 ? ["default", argv[1]] : [argv[1], argv[2]];
   if (!ctx.acl.authenticate(ctx.session, username, password)) throw Errors.wrongPass;
@@ -112,20 +116,6 @@ function reset(ctx: CommandContext): void {
   session.name = "";
   session.updateGated();
   ctx.out.simple("RESET");
-}
-
-/** The user name and password after each AUTH option of HELLO. */
-function helloSecrets(argv: readonly string[]): number[] {
-  const positions: number[] = [];
-  for (let i = 2; i < argv.length; i++) {
-    if (argv[i].toLowerCase() === "auth") {
-      positions.push(i + 1, i + 2);
-      i += 2;
-    } else if (argv[i].toLowerCase() === "setname") {
-      i++;
-    }
-  }
-  return positions;
 }
 
 export const connectionCommands: CommandSpec[] = [
@@ -208,7 +198,6 @@ export const connectionCommands: CommandSpec[] = [
       ],
     }],
     handler: hello,
-    redact: helloSecrets,
   },
   {
     name: "auth",
@@ -224,8 +213,6 @@ export const connectionCommands: CommandSpec[] = [
       { name: "password", type: "string" },
     ],
     handler: auth,
-    // Every argument: whichever form was used, one of them is a password.
-    redact: (argv) => argv.map((_, i) => i).slice(1),
   },
   {
     name: "select",

@@ -302,11 +302,12 @@ export class Dispatcher {
     if (session.heldPushes !== null && !session.inTransaction) session.writeHeldPushes();
     store.journal.commandEnd();
     if (durationUs >= this.#slowCommandUs) {
-      this.observability.slowCommand(session, spec, argv, durationUs);
+      this.observability.slowCommand(session, spec, this.observability.shown(argv), durationUs);
     }
     if (this.observers.length !== 0) {
+      const shown = this.observability.shown(argv);
       // The database after the command, as Redis's MONITOR shows it (SELECT shows the new one).
-      for (const observe of this.observers) observe(session, spec, argv, durationUs, session.db);
+      for (const observe of this.observers) observe(session, spec, shown, durationUs, session.db);
     }
   };
 

@@ -30,13 +30,14 @@ export const HANDLED = Symbol("handled");
 export type Gate = (session: Session, spec: CommandSpec, argv: string[]) => GateVerdict;
 
 /**
- * Runs after every command while registered (MONITOR): `durationUs` is the command's run time,
- * `dbIndex` the client's database after the command.
+ * Runs after every command while registered (MONITOR): `shown` is the command's arguments as
+ * MONITOR and SLOWLOG show them (secrets its handler redacted replaced), `durationUs` its run
+ * time, `dbIndex` the client's database after the command.
  */
 export type CommandObserver = (
   session: Session,
   spec: CommandSpec,
-  argv: string[],
+  shown: readonly string[],
   durationUs: number,
   dbIndex: number,
 ) => void;

@@ -1,7 +1,8 @@
 /**
  * MONITOR: every command the server runs, as one line per command to every client in monitor
  * mode, in Redis's format: `+<unix seconds>.<microseconds> [<db> <ip:port>] "arg" "arg"...`,
- * arguments quoted and escaped as Redis's sdscatrepr does, passwords redacted.
+ * arguments quoted and escaped as Redis's sdscatrepr does, passwords redacted (the dispatcher
+ * hands observers the arguments as shown: see Observability.redact).
  *
  * It costs nothing while no client monitors: the feed registers its observer with the
  * dispatcher when the first monitor arrives and removes it when the last one leaves. Lines are
@@ -14,19 +15,6 @@ import type { ServerControl } from "./server_control.ts";
 import type { Session } from "./session.ts";
 import type { CommandSpec } from "./spec.ts";
 import { NO_KEYS } from "./spec.ts";
-
-/** What MONITOR and SLOWLOG show in place of a redacted argument. */
-export const REDACTED = "(redacted)";
-
-/** The arguments as MONITOR and SLOWLOG show them: the spec's secret ones redacted. */
-export function shownArgs(spec: CommandSpec, argv: readonly string[]): readonly string[] {
-  if (spec.redact === undefined) return argv;
-  const positions = spec.redact(argv);
-  if (positions.length === 0) return argv;
-  const shown = argv.slice();
-  for (const i of positions) if (i < shown.length) shown[i] = REDACTED;
-  return shown;
-}
 
 const ESCAPES: Record<number, string> = {
   0x5c: "\\\\",
@@ -123,7 +111,7 @@ export class MonitorFeed {
       return;
     }
     const now = performance.timeOrigin + performance.now();
-    const line = monitorLine(now, db, session.remoteAddr, shownArgs(spec, argv));
+    const line = monitorLine(now, db, session.remoteAddr, argv);
     for (const monitor of this.#monitors) {
       if (monitor.closeRequested) continue; // over its limit already: it is being cut off
       monitor.out.simple(line);

@@ -130,11 +130,6 @@ export interface CommandSpec {
   groupCategory?: false;
   /** Command tips for clients (COMMAND INFO), e.g. `nondeterministic_output`. */
   tips?: string[];
-  /**
-   * Positions of arguments that MONITOR and SLOWLOG show as `(redacted)` (passwords: AUTH,
-   * HELLO ... AUTH). Called only when a command is shown there, never on the hot path.
-   */
-  redact?: (argv: readonly string[]) => number[];
 }
 
 /** No keys. */

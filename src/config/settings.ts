@@ -151,7 +151,10 @@ export interface SettingSpec<K extends keyof Config = keyof Config> {
   isSwitch?: boolean;
   /** The flag may be given more than once; the values are joined with spaces before parsing. */
   repeatable?: boolean;
-  /** A password: the startup line shows only whether it is set. */
+  /**
+   * A credential (Redis's SENSITIVE_CONFIG): the startup line shows only whether it is set, and
+   * SLOWLOG shows CONFIG SET's value for it as `(redacted)`.
+   */
   secret?: boolean;
   /**
    * The value is bytes, as a client sends it (one-byte string): the command line's UTF-8 text is
@@ -542,6 +545,7 @@ export const SETTINGS: SettingSpec[] = [
     format: asString,
     mutable: true,
     bytes: true,
+    secret: true,
   },
   {
     key: "tlsReplication",

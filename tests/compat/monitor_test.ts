@@ -6,7 +6,7 @@
  * SELECT, which commands are left out (admin commands, refused and unknown ones), and what a
  * monitoring client may still do itself.
  */
-import { assertEquals, assertMatch } from "../helpers/assert.ts";
+import { assertEquals, assertMatch, assertOk } from "../helpers/assert.ts";
 import { startCompatServer } from "../helpers/compat_server.ts";
 import { RawSocket } from "../helpers/raw_socket.ts";
 import { redisAvailable, startRedis } from "../helpers/redis_process.ts";
@@ -24,6 +24,12 @@ const CLIENT_COMMANDS: (string | Uint8Array)[][] = [
   ["AUTH", "secret"],
   ["AUTH", "default", "secret"],
   ["HELLO", "2", "AUTH", "default", "secret", "SETNAME", "named"],
+  // Redacted where Redis redacts: not past AUTH's argument count, HELLO's pairs up to the first
+  // refused option.
+  ["AUTH", "a", "b", "c"],
+  ["HELLO", "9", "AUTH", "u", "p"],
+  ["HELLO", "2", "AUTH", "default", "secret", "AUTH", "u", "p", "SETNAME", "x"],
+  ["HELLO", "2", "SETNAME", "x", "AUTH", "default", "secret", "bogus", "AUTH", "u", "p"],
   ["HELLO", "2"],
   ["PING"],
   ["CLIENT", "SETNAME", "nm"],
@@ -32,6 +38,8 @@ const CLIENT_COMMANDS: (string | Uint8Array)[][] = [
   ["INFO", "server"],
   // Left out by MONITOR: admin commands, unknown commands, wrong arity.
   ["CONFIG", "GET", "save"],
+  ["CONFIG", "SET", "masterauth", "secret"],
+  ["ACL", "SETUSER", "bob", ">secret"],
   ["SLOWLOG", "LEN"],
   ["LATENCY", "LATEST"],
   ["NOSUCH", "x"],
@@ -120,6 +128,9 @@ Deno.test({
       assertMatch(redisSecond, /\[3 A\] "SET" "a b" "x\\"y\\\\z\\n\\x01\\xff\\t\\r\\a\\b"/);
       assertMatch(redisSecond, /"AUTH" "\(redacted\)" "\(redacted\)"/);
       assertMatch(redisSecond, /"HELLO" "2" "AUTH" "\(redacted\)" "\(redacted\)" "SETNAME"/);
+      assertMatch(redisSecond, /"AUTH" "a" "b" "c"/);
+      assertMatch(redisSecond, /"\(redacted\)" "bogus" "AUTH" "u" "p"\r\n/);
+      assertOk(!redisSecond.includes("secret"), "a password shown by Redis's MONITOR");
       assertMatch(redisFirst, /-ERR Replica can't interact with the keyspace\r\n/);
     } finally {
       await Promise.all([hermes.stop(), redis.stop()]);
