@@ -103,6 +103,22 @@ export const INFO_METRICS: readonly InfoMetric[] = [
   g("pubsub_channels", "redis_pubsub_channels", "Channels with subscribers"),
   g("pubsub_patterns", "redis_pubsub_patterns", "Patterns with subscribers"),
   c("total_error_replies", "redis_error_replies_total", "Error replies sent"),
+  c("acl_access_denied_auth", "redis_acl_access_denied_auth_total", "Failed AUTH and HELLO AUTH"),
+  c(
+    "acl_access_denied_cmd",
+    "redis_acl_access_denied_cmd_total",
+    "Commands refused by ACL rules",
+  ),
+  c(
+    "acl_access_denied_key",
+    "redis_acl_access_denied_key_total",
+    "Commands refused by ACL key rules",
+  ),
+  c(
+    "acl_access_denied_channel",
+    "redis_acl_access_denied_channel_total",
+    "Commands refused by ACL channel rules",
+  ),
   g("connected_slaves", "redis_connected_slaves", "Replicas connected"),
   g("master_repl_offset", "redis_master_repl_offset", "Replication offset of this server"),
   g("repl_backlog_active", "redis_repl_backlog_is_active", "1 while a replication backlog exists"),

@@ -131,7 +131,22 @@ Deno.test("/metrics is valid for promtool and reports the server's own counters"
       fsyncs,
     );
     assertOk(value(samples, "hermes_wal_bytes_written_total")! > 100_000 * 10);
-    for (const c of [client, bulk, watcher]) c.close();
+
+    // ACL refusals, counted as INFO counts them and named as redis_exporter names them.
+    await client.send("ACL", "SETUSER", "reader", "on", ">pw", "~app:*", "+get");
+    const reader = await server.connect();
+    await reader.call("AUTH", "reader", "wrong");
+    await reader.send("AUTH", "reader", "pw");
+    await reader.call("SET", "app:1", "x");
+    await reader.call("GET", "other");
+    await reader.call("GET", "app:2");
+    const denied = parseMetrics(await (await get(port, "/metrics")).text());
+    const stats = await client.send("INFO", "stats") as string;
+    for (const [kind, count] of [["auth", 1], ["cmd", 1], ["key", 1], ["channel", 0]] as const) {
+      assertEquals(infoNumber(stats, `acl_access_denied_${kind}`), count, kind);
+      assertEquals(value(denied, `redis_acl_access_denied_${kind}_total`), count, kind);
+    }
+    for (const c of [client, bulk, watcher, reader]) c.close();
   }, ["--metrics-port", "0"]);
 });
 
