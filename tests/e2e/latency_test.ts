@@ -7,18 +7,11 @@
  */
 import { assertEquals, assertMatch, assertOk } from "../helpers/assert.ts";
 import { withHermes } from "../helpers/hermes_process.ts";
+import { waitFor } from "../helpers/replication.ts";
 import type { Client } from "../../src/client/mod.ts";
 import { msetCommands, sendAll } from "../helpers/bulk.ts";
 
 const KEYS = 200_000;
-
-async function waitFor(what: string, check: () => Promise<boolean>, ms = 20_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!await check()) {
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 type Latest = [string, number, number, number][];
 
@@ -72,17 +65,17 @@ Deno.test("slow commands, fast commands, expire cycles and compaction slices bec
       if (Date.now() < deadline - 100) break;
       if (marginMs >= 16_000) throw new Error("Writing 20,000 keys took over 16 s");
     }
-    await waitFor("the expire cycle", async () => (await latest(client)).has("expire-cycle"));
+    await waitFor(async () => (await latest(client)).has("expire-cycle"), "the expire cycle");
 
     // A compaction of 200,000 keys runs in slices of at least 1 ms each.
     assertEquals(
       await client.send("BGREWRITEAOF"),
       "Background append only file rewriting started",
     );
-    await waitFor("the compaction", async () => {
+    await waitFor(async () => {
       const info = await client.send("INFO", "persistence") as string;
       return infoField(info, "aof_rewrites") === "1";
-    });
+    }, "the compaction");
     assertOk((await latest(client)).has("compaction-slice"), "no compaction-slice event");
 
     assertEquals(await client.send("LATENCY", "RESET", "command", "nosuch"), 1);

@@ -6,6 +6,7 @@
  */
 import { assertEquals, assertMatch, assertOk } from "../helpers/assert.ts";
 import { withHermes } from "../helpers/hermes_process.ts";
+import { waitFor } from "../helpers/replication.ts";
 import { RawSocket } from "../helpers/raw_socket.ts";
 import { encodeCommand } from "../../src/client/mod.ts";
 
@@ -14,14 +15,6 @@ async function monitor(port: number): Promise<RawSocket> {
   await socket.write(encodeCommand(["MONITOR"]));
   assertEquals(await socket.readBytes(5), "+OK\r\n");
   return socket;
-}
-
-async function waitFor(what: string, check: () => Promise<boolean>): Promise<void> {
-  const deadline = Date.now() + 20_000;
-  while (!await check()) {
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 async function clientCount(client: { send(...a: string[]): Promise<unknown> }): Promise<number> {
@@ -51,13 +44,13 @@ Deno.test("a monitor that does not read is cut off by max-output while other cli
     }
     assertEquals(acknowledged, 512);
     await waitFor(
-      "the stalled monitor to be cut off",
       () => Promise.resolve(/over max-output 1048576/.test(server.output())),
+      "the stalled monitor to be cut off",
     );
-    await waitFor("the stalled monitor to be gone", async () => await clientCount(client) === 2);
+    await waitFor(async () => await clientCount(client) === 2, "the stalled monitor to be gone");
     // The reading monitor still gets every line.
     await client.send("ECHO", "still-here");
-    await waitFor("the last line", () => Promise.resolve(tail.includes('"ECHO" "still-here"')));
+    await waitFor(() => Promise.resolve(tail.includes('"ECHO" "still-here"')), "the last line");
     assertOk(!reading.closed, "the monitor that reads was cut off too");
     stop = true;
     await drained;
@@ -88,12 +81,12 @@ Deno.test("a monitor that leaves is no longer fed and a new one is", async () =>
     await client.send("SET", "a", "1");
     assertMatch(await first.readUntil((r) => r.endsWith("\r\n")), /"SET" "a" "1"\r\n$/);
     first.close();
-    await waitFor("the monitor to leave", async () => await clientCount(client) === 1);
+    await waitFor(async () => await clientCount(client) === 1, "the monitor to leave");
     // The feed left the dispatcher with its last monitor (the endpoint counts the feed's list).
-    await waitFor("no monitor to be counted", async () => {
+    await waitFor(async () => {
       const metrics = await fetch(`http://127.0.0.1:${server.metricsPort}/metrics`);
       return /^hermes_monitor_clients 0$/m.test(await metrics.text());
-    });
+    }, "no monitor to be counted");
     await client.send("SET", "b", "2"); // fed to nobody
     const second = await monitor(server.port);
     await client.send("SET", "c", "3");
