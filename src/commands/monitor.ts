@@ -90,8 +90,13 @@ export class MonitorFeed {
     if (this.#monitors.size === 1) this.#observers.push(this.#observe);
   }
 
-  /** A monitor's connection ended (a close hook: run in the store actor). */
+  /**
+   * A monitor's connection ended, or it sent RESET (a close hook: run in the store actor); after
+   * RESET it is an ordinary client again, as in Redis.
+   */
   readonly #remove = (session: Session): void => {
+    session.monitoring = false;
+    session.updateGated();
     this.#monitors.delete(session);
     if (this.#monitors.size !== 0) return;
     const at = this.#observers.indexOf(this.#observe);

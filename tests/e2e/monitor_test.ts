@@ -2,7 +2,7 @@
  * MONITOR's limits through a real server (its line format is compared with Redis in
  * tests/compat/monitor_test.ts): a monitor that does not read is cut off by max-output while
  * other clients carry on, a line too long for max-output cuts monitors off before it is built,
- * and a monitor that leaves stops being fed.
+ * a monitor that leaves stops being fed, and RESET makes a monitor an ordinary client again.
  */
 import { assertEquals, assertMatch, assertOk } from "../helpers/assert.ts";
 import { withHermes } from "../helpers/hermes_process.ts";
@@ -97,4 +97,20 @@ Deno.test("a monitor that leaves is no longer fed and a new one is", async () =>
     second.close();
     client.close();
   }, ["--metrics-port", "0"]);
+});
+
+Deno.test("RESET ends monitor mode: the client is fed no more and may touch keys again", async () => {
+  await withHermes(async (server) => {
+    const client = await server.connect();
+    const watcher = await monitor(server.port);
+    await watcher.write(encodeCommand(["RESET"]));
+    assertEquals(await watcher.readBytes(8), "+RESET\r\n");
+    await client.send("SET", "a", "1"); // a monitor would get a line for it
+    await watcher.write(encodeCommand(["SET", "b", "2"]));
+    assertEquals(await watcher.readBytes(5), "+OK\r\n");
+    assertMatch(await client.send("CLIENT", "LIST") as string, /^id=\d+ .* flags=N .*cmd=set /m);
+    assertEquals(await watcher.readFor(100), "");
+    watcher.close();
+    client.close();
+  });
 });
