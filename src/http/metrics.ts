@@ -102,6 +102,7 @@ export const INFO_METRICS: readonly InfoMetric[] = [
   c("keyspace_misses", "redis_keyspace_misses_total", "Read lookups that found no key"),
   g("pubsub_channels", "redis_pubsub_channels", "Channels with subscribers"),
   g("pubsub_patterns", "redis_pubsub_patterns", "Patterns with subscribers"),
+  g("pubsubshard_channels", "redis_pubsubshard_channels", "Shard channels with subscribers"),
   c("total_error_replies", "redis_error_replies_total", "Error replies sent"),
   c("acl_access_denied_auth", "redis_acl_access_denied_auth_total", "Failed AUTH and HELLO AUTH"),
   c(

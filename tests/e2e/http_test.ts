@@ -146,7 +146,16 @@ Deno.test("/metrics is valid for promtool and reports the server's own counters"
       assertEquals(infoNumber(stats, `acl_access_denied_${kind}`), count, kind);
       assertEquals(value(denied, `redis_acl_access_denied_${kind}_total`), count, kind);
     }
-    for (const c of [client, bulk, watcher, reader]) c.close();
+    // Pub/sub: the INFO stats counts of channels, patterns and shard channels.
+    const subscriber = await server.connect();
+    await subscriber.subscribe("news", "alerts");
+    await subscriber.psubscribe("n*");
+    await subscriber.ssubscribe("orders");
+    const pubsub = parseMetrics(await (await get(port, "/metrics")).text());
+    assertEquals(value(pubsub, "redis_pubsub_channels"), 2);
+    assertEquals(value(pubsub, "redis_pubsub_patterns"), 1);
+    assertEquals(value(pubsub, "redis_pubsubshard_channels"), 1);
+    for (const c of [client, bulk, watcher, reader, subscriber]) c.close();
   }, ["--metrics-port", "0"]);
 });
 
