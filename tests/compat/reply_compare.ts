@@ -4,6 +4,7 @@
  */
 import { ReplyError, type RespValue } from "../../src/client/mod.ts";
 import type { CompareMode } from "./script_file.ts";
+import { bytesToLatin1 } from "../../src/protocol/latin1.ts";
 
 /** One server's answer: a reply with its exact bytes, the connection closing, or silence. */
 export type Outcome =
@@ -18,7 +19,10 @@ export function sameOutcome(a: Outcome, b: Outcome, mode: CompareMode): boolean 
   if (a.kind !== "reply" || b.kind !== "reply") return a.kind === b.kind;
   switch (mode) {
     case "exact":
+    case "strict":
       return sameBytes(a.raw, b.raw);
+    case "fields":
+      return maskVolatile(a.raw) === maskVolatile(b.raw);
     case "type":
       return a.raw[0] === b.raw[0];
     case "unordered":
@@ -60,6 +64,42 @@ function canonical(value: RespValue, sorted: boolean, masked = false): string {
     return `{${pairs.join(",")}}`;
   }
   return `${typeof value}:${JSON.stringify(String(value))}`;
+}
+
+/** Fields whose values belong to the moment or to the connection (ACL LOG entries). */
+const VOLATILE_FIELDS = new Set(["age-seconds", "client-info"]);
+
+/**
+ * The reply's bytes as text, with the value after each field named in VOLATILE_FIELDS replaced
+ * by its type byte alone: everything else (structure, types, lengths, other values) stays as
+ * it was sent.
+ */
+export function maskVolatile(raw: Uint8Array): string {
+  const text = bytesToLatin1(raw);
+  let out = "";
+  let at = 0;
+  let maskNext = false;
+  while (at < text.length) {
+    const lineEnd = text.indexOf("\r\n", at);
+    if (lineEnd < 0) return out + text.slice(at); // not RESP: compared as it stands
+    const type = text[at];
+    const header = text.slice(at, lineEnd + 2);
+    let token = header;
+    let value = text.slice(at + 1, lineEnd);
+    at = lineEnd + 2;
+    if (type === "$" || type === "=" || type === "!") {
+      const length = Number(value);
+      if (length >= 0) {
+        value = text.slice(at, at + length);
+        token += text.slice(at, at + length + 2);
+        at += length + 2;
+      }
+    }
+    const scalar = !"*%~>|".includes(type);
+    out += scalar && maskNext ? `${type}<masked>` : token;
+    maskNext = scalar && VOLATILE_FIELDS.has(value);
+  }
+  return out;
 }
 
 const MAX_SHOWN = 400;

@@ -20,7 +20,17 @@ export type CompareMode =
    * `% ` prefix: the same shape and strings, with every integer and every client address
    * (`ip:port`) masked (SLOWLOG entries: ids, times, durations and ports differ).
    */
-  | "masked";
+  | "masked"
+  /**
+   * `= ` prefix: byte for byte even for a command listed in deliberate_differences.ts (COMMAND
+   * INFO of one command whose flags must match).
+   */
+  | "strict"
+  /**
+   * `& ` prefix: byte for byte except the values of fields that belong to the moment or the
+   * connection (ACL LOG's `age-seconds` and `client-info`), compared by type only.
+   */
+  | "fields";
 
 /**
  * `@name ` before a request sends it on a second connection of that name (opened on first use,
@@ -62,7 +72,13 @@ export class ScriptSyntaxError extends Error {
   override name = "ScriptSyntaxError";
 }
 
-const PREFIXES: [string, CompareMode][] = [["~ ", "type"], ["^ ", "unordered"], ["% ", "masked"]];
+const PREFIXES: [string, CompareMode][] = [
+  ["~ ", "type"],
+  ["^ ", "unordered"],
+  ["% ", "masked"],
+  ["= ", "strict"],
+  ["& ", "fields"],
+];
 
 /** Parses a script's bytes (read as one-byte characters, so any byte can appear in it). */
 export function parseScript(name: string, bytes: Uint8Array): ScriptStep[] {

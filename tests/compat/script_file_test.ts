@@ -1,5 +1,6 @@
 import { assertEquals, assertThrows } from "../helpers/assert.ts";
 import { parseScript, ScriptSyntaxError } from "./script_file.ts";
+import { type Outcome, sameOutcome } from "./reply_compare.ts";
 
 const parse = (text: string) =>
   parseScript("t.redis", Uint8Array.from(text, (c) => c.charCodeAt(0)));
@@ -18,13 +19,42 @@ Deno.test("a script line is tokenized like an inline command, with escapes as by
   ]);
 });
 
-Deno.test("the ~ and ^ prefixes choose type-only and any-order comparison", () => {
-  const steps = parse("~ TTL k\n^ KEYS *\n");
+Deno.test("the ~ ^ % = and & prefixes choose type-only, any-order, masked, strict and field-masked comparison", () => {
+  const steps = parse("~ TTL k\n^ KEYS *\n% SLOWLOG GET\n= COMMAND INFO reset\n& ACL LOG\n");
   assertEquals(steps.map((s) => s.kind === "command" ? [s.mode, s.args] : null), [
     ["type", ["TTL", "k"]],
     ["unordered", ["KEYS", "*"]],
+    ["masked", ["SLOWLOG", "GET"]],
+    ["strict", ["COMMAND", "INFO", "reset"]],
+    ["fields", ["ACL", "LOG"]],
   ]);
 });
+
+Deno.test("a field-masked comparison ignores only the values of ACL LOG's moment and connection fields", () => {
+  const reply = (age: string, info: string, user: string) =>
+    outcome(
+      `*1\r\n*6\r\n$8\r\nusername\r\n$${user.length}\r\n${user}\r\n` +
+        `$11\r\nage-seconds\r\n,${age}\r\n$11\r\nclient-info\r\n` +
+        `$${info.length}\r\n${info}\r\n`,
+    );
+  const base = reply("0.5", "id=3 addr=127.0.0.1:1", "bob");
+  assertEquals(
+    sameOutcome(base, reply("12.25", "id=12 addr=127.0.0.1:99999", "bob"), "fields"),
+    true,
+  );
+  assertEquals(sameOutcome(base, reply("0.5", "id=3 addr=127.0.0.1:1", "bo"), "fields"), false);
+  assertEquals(sameOutcome(base, reply("12.25", "id=3 addr=127.0.0.1:1", "bob"), "exact"), false);
+  // The value's type still counts: a double is not a bulk string.
+  const asBulk = outcome(
+    "*1\r\n*6\r\n$8\r\nusername\r\n$3\r\nbob\r\n$11\r\nage-seconds\r\n$3\r\n0.5\r\n" +
+      "$11\r\nclient-info\r\n$21\r\nid=3 addr=127.0.0.1:1\r\n",
+  );
+  assertEquals(sameOutcome(base, asBulk, "fields"), false);
+});
+
+function outcome(text: string): Outcome {
+  return { kind: "reply", raw: Uint8Array.from(text, (c) => c.charCodeAt(0)), value: null };
+}
 
 Deno.test("directives send inline text and raw bytes, expect silence, sleep, reconnect and pipeline", () => {
   const steps = parse(

@@ -205,7 +205,9 @@ async function compareRequests(
     const step = requests[i];
     result.compared++;
     if (sameOutcome(fromHermes[i], fromRedis[i], step.mode)) continue;
-    const deliberate = step.kind === "command" ? deliberateDifference(step.args) : null;
+    const deliberate = step.kind === "command" && step.mode !== "strict"
+      ? deliberateDifference(step.args)
+      : null;
     // Refusals are never deliberate differences: error texts must match exactly.
     const refused = isError(fromHermes[i]) || isError(fromRedis[i]);
     if (deliberate && !refused && sameOutcome(fromHermes[i], fromRedis[i], "type")) {
