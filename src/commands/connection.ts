@@ -103,17 +103,21 @@ function select(ctx: CommandContext, argv: string[]): void {
 }
 
 /**
- * RESET: the connection as if new, as Redis 7.0's clearClientConnectionState: every feature's
- * per-connection state goes through its reset hook (subscriptions left without confirmations,
- * a MULTI discarded and its WATCHes dropped, ...), then database 0, RESP2, no name.
+ * RESET: the connection as if new, as Redis 7.0's resetCommand and clearClientConnectionState:
+ * every feature's per-connection state goes through its reset hook (subscriptions left without
+ * confirmations, a MULTI discarded and its WATCHes dropped, ...), then database 0, RESP2, no
+ * name, and the default user, logged in only when it needs no password (a client of an ACL
+ * user, or one that authenticated, must AUTH again). Replicas and our primary's link may not.
  */
 function reset(ctx: CommandContext): void {
   const session = ctx.session;
+  if (session.kind !== "normal") throw Errors.resetNotNormal;
   session.closed(); // every feature's state, as when the connection ends
   session.db = 0;
   ctx.db = ctx.store.dbs[0];
   session.protocol = 2;
   session.name = "";
+  ctx.acl.admit(session);
   session.updateGated();
   ctx.out.simple("RESET");
 }

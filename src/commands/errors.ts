@@ -51,6 +51,7 @@ export const Errors = {
   ),
   wrongPass: new CommandError("WRONGPASS invalid username-password pair or user is disabled."),
   noAuth: new CommandError("NOAUTH Authentication required."),
+  resetNotNormal: new CommandError("ERR can only reset normal client connections"),
   protectedMode: new CommandError(
     "DENIED Redis is running in protected mode because protected mode is enabled and no " +
       "password is set for the default user. In this mode connections are only accepted from " +

@@ -103,7 +103,10 @@ export class AccessControl {
 
   // --- Clients ---
 
-  /** A new client: the default user, already authenticated when that user needs no password. */
+  /**
+   * A new client, or one that RESET: the default user, already authenticated when that user
+   * needs no password (Redis's clientSetDefaultAuth).
+   */
   admit(session: Session): void {
     session.user = this.defaultUser;
     session.authenticated = this.defaultUser.nopass && this.defaultUser.enabled;

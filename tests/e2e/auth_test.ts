@@ -44,7 +44,19 @@ Deno.test("with requirepass an unauthenticated client can only authenticate or l
     }
     assertEquals(await errorOf(client.send("CLIENT", "ID")), NOAUTH);
     assertEquals(await errorOf(client.send("MULTI")), NOAUTH);
-    assertMatch(await errorOf(client.send("SUBSCRIBE", "news")), /^(NOAUTH|ERR unknown command)/);
+    // No pub/sub before AUTH: neither subscribing (so no messages reach it) nor publishing.
+    for (
+      const command of [
+        ["SUBSCRIBE", "news"],
+        ["PSUBSCRIBE", "n*"],
+        ["SSUBSCRIBE", "shard"],
+        ["PUBLISH", "news", "x"],
+        ["SPUBLISH", "shard", "x"],
+        ["PUBSUB", "CHANNELS"],
+      ]
+    ) {
+      assertEquals(await errorOf(client.send(...command)), NOAUTH, command.join(" "));
+    }
     // MONITOR is refused like any command: the client is not put in monitor mode (its SET
     // below would then be refused).
     assertEquals(await errorOf(client.send("MONITOR")), NOAUTH);
@@ -53,6 +65,10 @@ Deno.test("with requirepass an unauthenticated client can only authenticate or l
     assertEquals(await errorOf(client.send("AUTH", "default", "wrong")), WRONGPASS);
     assertEquals(await client.send("AUTH", "s3cret"), "OK");
     assertEquals(await client.send("SET", "k", "v"), "OK");
+    // The refused SUBSCRIBE and PSUBSCRIBE left nothing behind.
+    assertEquals(await client.send("PUBLISH", "news", "after"), 0);
+    assertEquals(await client.send("PUBSUB", "NUMSUB", "news"), ["news", 0]);
+    assertEquals(await client.send("PUBSUB", "NUMPAT"), 0);
     client.close();
     // Nothing the refused commands named was written.
     const admin = await connect({ port: server.port, password: "s3cret" });
@@ -109,6 +125,38 @@ Deno.test("before authentication big requests are refused and the client closed,
         multibulk("MSET", "a", "1", "b", "2", "c", "3", "d", "4", "e", "5", "f", "6"),
     );
     assertEquals(answer, { reply: "+OK\r\n+OK\r\n+OK\r\n", closed: false });
+  }, ["--requirepass", "pw"]);
+});
+
+Deno.test("RESET logs a client out: the default user again, and with requirepass the pre-auth limits", async () => {
+  await withHermes(async (server) => {
+    const admin = await connect({ port: server.port, password: "pw" });
+    await admin.send("ACL", "SETUSER", "app", "on", ">app-pw", "~*", "+@all");
+    const socket = await RawSocket.connect(server.port);
+    await socket.write(
+      multibulk("AUTH", "app", "app-pw") + multibulk("ACL", "WHOAMI") + multibulk("RESET") +
+        multibulk("ACL", "WHOAMI") + multibulk("GET", "k"),
+    );
+    assertEquals(
+      await socket.readUntil((r) => r.split("\r\n").length > 6),
+      `+OK\r\n$3\r\napp\r\n+RESET\r\n-${NOAUTH}\r\n-${NOAUTH}\r\n`,
+    );
+    // Not authenticated any more: a request past Redis's pre-auth limits closes the connection.
+    await socket.write(`*11\r\n`);
+    assertEquals(
+      await socket.readUntilClosed(),
+      "-ERR Protocol error: unauthenticated multibulk length\r\n",
+    );
+    socket.close();
+    // A replica connection is not a normal client: its RESET is refused and it stays a replica.
+    const replica = await RawSocket.connect(server.port);
+    await replica.write(multibulk("AUTH", "pw") + multibulk("PSYNC", "?", "-1"));
+    await replica.readUntil((r) => r.includes("FULLRESYNC"));
+    await replica.write(multibulk("RESET"));
+    await replica.readUntil((r) => r.includes("-ERR can only reset normal client connections\r\n"));
+    assertMatch(await admin.info("replication"), /connected_slaves:1\r\n/);
+    replica.close();
+    admin.close();
   }, ["--requirepass", "pw"]);
 });
 
