@@ -1,7 +1,8 @@
 /**
  * TLS on a real server with certificates made at run time by openssl: the TLS port alone
  * (`--port 0`) and beside the plain port; client certificates required, optional or not asked
- * for; our client library, `hermes cli`, redis-cli, ioredis and `openssl s_client` as clients.
+ * for; our client library, `hermes cli`, redis-cli, ioredis and `openssl s_client` as clients;
+ * pub/sub over both TLS transports.
  */
 import { assertEquals, assertMatch, assertOk } from "../helpers/assert.ts";
 import { type HermesProcess, startHermes } from "../helpers/hermes_process.ts";
@@ -12,6 +13,7 @@ import {
   type TestCertificates,
 } from "../helpers/certificates.ts";
 import { runTool } from "../helpers/run_tool.ts";
+import { waitFor } from "../helpers/replication.ts";
 import { connect, type TlsOptions } from "../../src/client/mod.ts";
 // Test-only client library, as in tests/compat/.
 // deno-lint-ignore no-import-prefix
@@ -270,3 +272,60 @@ Deno.test({
     }, ["--requirepass", "admin-pw"]);
   },
 });
+
+// Deno's own TLS listener (no client certificates) and node:tls (client certificates) each carry
+// subscribers: confirmations, messages in order, a message bigger than one TLS record, RESP3
+// pushes, and an ioredis subscriber.
+for (const authClients of ["no", "yes"]) {
+  Deno.test({
+    name: `subscribers get their messages over TLS (--tls-auth-clients ${authClients})`,
+    ignore: !OPENSSL,
+    async fn() {
+      await withTls(authClients, async (server, certs) => {
+        const tls = trusting(certs, authClients === "yes");
+        const subscriber = await connect({ port: server.tlsPort, tls });
+        const pushes = await connect({ port: server.tlsPort, tls, protocol: 3 });
+        const publisher = await connect({ port: server.tlsPort, tls });
+        const news = await subscriber.subscribe("news");
+        const patterns = await pushes.psubscribe("n*");
+        const ioredis = new Redis({
+          host: "127.0.0.1",
+          port: server.tlsPort,
+          lazyConnect: true,
+          retryStrategy: () => null,
+          tls: {
+            ca: [certs.read(certs.caCert)],
+            ...(authClients === "yes"
+              ? { cert: certs.read(certs.clientCert), key: certs.read(certs.clientKey) }
+              : {}),
+          },
+        });
+        await ioredis.connect();
+        const ioMessages: string[] = [];
+        ioredis.on("message", (_channel: string, message: string) => ioMessages.push(message));
+        await ioredis.subscribe("news");
+
+        const big = "b".repeat(200_000);
+        const sent = [...Array.from({ length: 300 }, (_, i) => `m${i}`), big, "last"];
+        for (const message of sent) assertEquals(await publisher.publish("news", message), 3);
+        const fromChannel: string[] = [];
+        for await (const { message } of news) {
+          fromChannel.push(message);
+          if (message === "last") break;
+        }
+        const fromPattern: string[] = [];
+        for await (const { kind, pattern, message } of patterns) {
+          assertEquals([kind, pattern], ["pmessage", "n*"]);
+          fromPattern.push(message);
+          if (message === "last") break;
+        }
+        assertEquals(fromChannel, sent);
+        assertEquals(fromPattern, sent);
+        await waitFor(() => ioMessages.length === sent.length, "ioredis to get every message");
+        assertEquals(ioMessages, sent);
+        ioredis.disconnect();
+        for (const client of [subscriber, pushes, publisher]) client.close();
+      });
+    },
+  });
+}
