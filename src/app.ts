@@ -110,6 +110,8 @@ async function startServing(
   const changes = new Journal();
   changes.durable = journal;
   const store = new Databases(changes);
+  // A replica's log keeps keys past their deadline: its primary's DEL removes them.
+  store.expiry.followsPrimary = config.replicaOf !== "";
   const wal = journal ? await openLog(config, store, journal, log, clock) : null;
   let registry: Registry;
   try {

@@ -63,7 +63,7 @@ function restore(ctx: CommandContext, argv: string[]): void {
       : RestoreErrors.badFormat;
   }
   if (ttl > 0 && !absolute) ttl += ctx.now;
-  if (ttl > 0 && ttl <= ctx.now) {
+  if (ttl > 0 && ctx.db.expiry.passed(ttl, ctx.now)) {
     // Already expired: the key ends up absent, as in Redis.
     if (ctx.db.delete(key)) ctx.notify(EventClass.generic, "del", key);
     ctx.out.ok();

@@ -85,7 +85,7 @@ function expireGeneric(
     ctx.out.integer(0);
     return;
   }
-  if (when <= ctx.now) {
+  if (ctx.db.expiry.passed(Number(when), ctx.now)) {
     ctx.db.delete(key);
     ctx.notify(EventClass.generic, "del", key);
   } else {

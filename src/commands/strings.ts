@@ -173,7 +173,7 @@ const getex: Handler = (ctx, argv) => {
   const unit = flags & (EX | PX | EXAT | PXAT);
   const deadline = expire === undefined ? 0 : deadlineFrom(expire, unit, ctx.now, argv[0]);
   ctx.out.bulk(value);
-  if ((unit === EXAT || unit === PXAT) && deadline <= ctx.now) {
+  if ((unit === EXAT || unit === PXAT) && ctx.db.expiry.passed(deadline, ctx.now)) {
     ctx.db.delete(key);
     ctx.notify(EventClass.generic, "del", key);
   } else if (expire !== undefined) {

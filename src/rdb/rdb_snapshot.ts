@@ -44,7 +44,7 @@ export interface RdbStreamOptions {
   /** AUX fields after the header (redis-ver, repl-id, repl-offset, ...). */
   aux: [string, string][];
   runInStore: (task: () => void) => Promise<void>;
-  /** Unix ms; keys already expired are left out. */
+  /** Unix ms; keys already expired are left out (not on a replica: see expiry_policy.ts). */
   now: () => number;
   /** Receives the bytes in order; awaited, so a slow receiver slows the walk. */
   write: (chunk: Uint8Array) => Promise<void>;
@@ -118,7 +118,7 @@ export async function streamRdbSnapshot(
               const value = shard.get(key);
               if (value === undefined) continue;
               const deadline = deadlines.size === 0 ? 0 : deadlines.get(key) ?? 0;
-              if (deadline !== 0 && now > deadline) continue;
+              if (keyspace.expiry.dropsAt(deadline, now)) continue;
               if (!freeze.claim(value)) continue;
               encoder.entry(key, value, deadline);
               keys++;
@@ -184,7 +184,7 @@ export function saveRdbSync(
       for (let s = 0; s < keyspace.data.shards.length; s++) {
         for (const [key, value] of keyspace.data.shards[s]) {
           const deadline = deadlineOf(keyspace, s, key);
-          if (deadline !== 0 && now > deadline) continue;
+          if (keyspace.expiry.dropsAt(deadline, now)) continue;
           encoder.entry(key, value, deadline);
           keys++;
           if (encoder.length >= SLICE_BYTES) flush(encoder.take());

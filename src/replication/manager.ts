@@ -14,6 +14,7 @@ import { CommandError } from "../commands/errors.ts";
 import { commandHas, type GateVerdict, HANDLED } from "../commands/gates.ts";
 import type { CommandSpec } from "../commands/spec.ts";
 import { MasterLink } from "./master_link.ts";
+import { Expired } from "../store/expiry_policy.ts";
 import { Replication } from "./replication.ts";
 
 export const ReplicationErrors = {
@@ -114,6 +115,8 @@ export class ReplicationManager implements ReplicationControl {
   #updateGates(): void {
     this.#options.onGatesNeeded(this.isReplica || this.#failover !== null);
     this.#options.log.role = this.isReplica ? "S" : "M";
+    // A replica leaves expiry to its primary; a promoted one expires its keys itself again.
+    this.#options.store.expiry.followsPrimary = this.isReplica;
   }
 
   #follow(
@@ -311,8 +314,19 @@ export class ReplicationManager implements ReplicationControl {
   /**
    * The checks a replica adds before commands (READONLY, MASTERDOWN), and FAILOVER's pause of
    * writes. An EXEC carries the flags of what it queued, as in Redis.
+   *
+   * On a replica this runs before every command, so it also tells the keyspaces what the
+   * command does with a key past its deadline (expiry_policy.ts): the primary's commands see it
+   * live, a write on a writable replica removes it, anything else finds it missing.
    */
   refuse(session: Session, spec: CommandSpec): GateVerdict {
+    if (this.isReplica) {
+      this.#options.store.expiry.action = session.kind === "master"
+        ? Expired.keep
+        : !this.#options.config.replicaReadOnly && commandHas(session, spec, "write")
+        ? Expired.remove
+        : Expired.hide;
+    }
     if (session.kind !== "normal") return null;
     // Inside MULTI a write is only queued: its EXEC is what waits.
     const queued = session.multi !== null && spec.name !== "exec";

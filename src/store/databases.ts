@@ -4,6 +4,8 @@
  */
 import { emptyJournal, type Journal } from "./journal.ts";
 import { Keyspace, type KeyspaceStats } from "./keyspace.ts";
+import { ExpiryPolicy } from "./expiry_policy.ts";
+import { OPS } from "./types/registry.ts";
 import {
   emptyPartitionStats,
   FIRST_PARTITION_ID,
@@ -26,6 +28,11 @@ export class Databases {
   readonly dbs: Keyspace[];
   readonly stats: StoreStats = { expiredKeys: 0, keyspaceHits: 0, keyspaceMisses: 0 };
   readonly journal: Journal;
+  /**
+   * Who decides expiry in the numbered databases: a replica's primary does (expiry_policy.ts).
+   * Partitions are never replicated, so each decides for itself.
+   */
+  readonly expiry = new ExpiryPolicy();
   /** Partitions by id, in id order (ids only grow, and a Map keeps insertion order). */
   readonly #partitions = new Map<number, Partition>();
   readonly #byName = new Map<string, Partition>();
@@ -35,7 +42,10 @@ export class Databases {
 
   constructor(journal: Journal = emptyJournal(), count = DATABASE_COUNT) {
     this.journal = journal;
-    this.dbs = Array.from({ length: count }, (_, i) => new Keyspace(i, journal, this.stats));
+    this.dbs = Array.from(
+      { length: count },
+      (_, i) => new Keyspace(i, journal, this.stats, OPS, this.expiry),
+    );
   }
 
   /** How many numbered databases there are. */

@@ -4,7 +4,8 @@
  * takes `now` (Unix ms), read once per command by the caller.
  *
  * A key is expired when `now > deadline`, as in Redis. Expired keys are removed lazily when
- * touched, and by {@linkcode Keyspace.expireSample}, which the active expiry cycle calls.
+ * touched, and by {@linkcode Keyspace.expireSample}, which the active expiry cycle calls; on a
+ * replica its primary decides instead (see expiry_policy.ts).
  */
 import { emptyJournal, type Journal } from "./journal.ts";
 import { SHARD_COUNT, ShardedMap, shardOf } from "./sharded_map.ts";
@@ -14,6 +15,7 @@ import { OPS } from "./types/registry.ts";
 import type { OpTable } from "./ops.ts";
 import { type Collection, snapshotEpoch, type Value, valueBytes } from "./value.ts";
 import { isInt64Text, type Partition, Schema, SchemaError } from "./partition.ts";
+import { Expired, ExpiryPolicy } from "./expiry_policy.ts";
 
 export { cloneValue, type Value, valueType } from "./value.ts";
 
@@ -43,20 +45,24 @@ export class Keyspace {
   schema: Schema = Schema.any;
   /** The partition this keyspace belongs to, or null for a numbered database. */
   partition: Partition | null = null;
+  /** Who decides that a key expired: this keyspace, or (on a replica) the primary. */
+  readonly expiry: ExpiryPolicy;
 
   constructor(
     index: number,
     journal: Journal = emptyJournal(),
     stats: KeyspaceStats = { expiredKeys: 0 },
     ops: OpTable = OPS,
+    expiry: ExpiryPolicy = new ExpiryPolicy(),
   ) {
     this.index = index;
     this.#journal = journal;
     this.#stats = stats;
     this.#ops = ops;
+    this.expiry = expiry;
   }
 
-  /** Number of keys, including expired ones not yet removed (as Redis's DBSIZE). */
+  /** Number of keys, including expired ones not yet removed (as Redis's DBSIZE counts). */
   get size(): number {
     const reads = this.#journal.reads;
     if (reads !== null) reads.range(this.index);
@@ -68,7 +74,10 @@ export class Keyspace {
     return this.expires.size;
   }
 
-  /** The live value of `key`, removing it first if it has expired. */
+  /**
+   * The live value of `key`, removing it first if it has expired (on a replica: hidden, or live
+   * for the primary's commands, see expiry_policy.ts).
+   */
   get(key: string, now: number): Value | undefined {
     const reads = this.#journal.reads;
     if (reads !== null) reads.key(this.index, key);
@@ -78,10 +87,7 @@ export class Keyspace {
     if (value === undefined) return undefined;
     if (this.expires.size !== 0) {
       const deadline = this.expires.shards[shard].get(key);
-      if (deadline !== undefined && now > deadline) {
-        this.#removeExpired(key);
-        return undefined;
-      }
+      if (deadline !== undefined && now > deadline && this.#expiredNow(key)) return undefined;
     }
     return value;
   }
@@ -319,15 +325,18 @@ export class Keyspace {
 
   /**
    * Every live key that `accept` keeps (all when it is omitted), for KEYS. The filter runs
-   * first, so only keys it keeps are checked for expiry; expired ones met are removed.
+   * first, so only keys it keeps are checked for expiry; expired ones are left out but not
+   * removed, as Redis 7.0's KEYS does (keyIsExpired).
    */
   liveKeys(now: number, accept?: (key: string) => boolean): string[] {
     this.#journal.reads?.range(this.index);
     const keys: string[] = [];
-    for (const shard of this.data.shards) {
-      for (const key of shard.keys()) {
+    const expires = this.expires;
+    for (let s = 0; s < SHARD_COUNT; s++) {
+      const deadlines = expires.shards[s];
+      for (const key of this.data.shards[s].keys()) {
         if (accept !== undefined && !accept(key)) continue;
-        if (this.expires.size !== 0 && this.#expireIfDue(key, now)) continue;
+        if (deadlines.size !== 0 && now > (deadlines.get(key) ?? Infinity)) continue;
         keys.push(key);
       }
     }
@@ -336,14 +345,21 @@ export class Keyspace {
 
   /**
    * A random live key, or undefined when the database has none. Expired keys drawn are removed
-   * and the draw repeated, as Redis does, so the loop ends: each retry shrinks the database.
+   * and the draw repeated, as Redis does, so the loop ends: each retry shrinks the database. A
+   * replica only hides them, so when every key has a deadline (all may be expired) it gives up
+   * after 100 expired draws and returns the last one, as Redis's dbRandomKey.
    */
   randomKey(now: number): string | undefined {
     this.#journal.reads?.range(this.index);
+    const allVolatile = this.expires.size === this.data.size;
+    let tries = 100;
     while (this.data.size > 0) {
       const key = this.#pickKey();
       if (key === undefined) return undefined;
-      if (this.expires.size !== 0 && this.#expireIfDue(key, now)) continue;
+      if (this.expires.size !== 0 && this.#expireIfDue(key, now)) {
+        if (allVolatile && this.expiry.followsPrimary && --tries === 0) return key;
+        continue;
+      }
       return key;
     }
     return undefined;
@@ -354,6 +370,7 @@ export class Keyspace {
    * call stopped, and removes the expired ones. Returns [checked, removed].
    */
   expireSample(now: number, sample: number): [number, number] {
+    if (this.expiry.followsPrimary) return [0, 0]; // the primary's DELs expire a replica's keys
     let checked = 0;
     let removed = 0;
     let emptyShards = 0;
@@ -377,11 +394,24 @@ export class Keyspace {
     return [checked, removed];
   }
 
+  /** Whether `key` counts as gone because it expired (removed, or hidden on a replica). */
   #expireIfDue(key: string, now: number): boolean {
     const deadline = this.expires.get(key);
     if (deadline === undefined || now <= deadline) return false;
-    this.#removeExpired(key);
-    return true;
+    return this.#expiredNow(key);
+  }
+
+  /**
+   * A key met past its deadline: removed (and the removal journaled) on a primary; on a replica
+   * hidden from its clients, or live for its primary's commands. Whether it counts as gone.
+   */
+  #expiredNow(key: string): boolean {
+    const action = this.expiry.action;
+    if (action === Expired.remove) {
+      this.#removeExpired(key);
+      return true;
+    }
+    return action === Expired.hide;
   }
 
   /**

@@ -333,14 +333,17 @@ export function storeApplier(store: Databases): OpVisitor {
   };
 }
 
-/** Removes every key whose deadline is before `now`; returns how many. */
+/**
+ * Removes every key whose deadline is before `now`; returns how many. A replica keeps them:
+ * its primary's DEL removes them (see expiry_policy.ts).
+ */
 export function dropExpired(store: Databases, now: number): number {
   let dropped = 0;
   for (const db of store.keyspaces()) {
     if (db.volatileCount === 0) continue;
     const due: string[] = [];
     for (const shard of db.expires.shards) {
-      for (const [key, deadline] of shard) if (now > deadline) due.push(key);
+      for (const [key, deadline] of shard) if (db.expiry.dropsAt(deadline, now)) due.push(key);
     }
     for (const key of due) db.delete(key);
     dropped += due.length;

@@ -190,7 +190,7 @@ export interface SnapshotOptions {
   position?: { replid: string; offset: number; db: number } | null;
   /** Runs a task inside the store actor. */
   runInStore: (task: () => void) => Promise<void>;
-  /** Unix ms; keys already expired are left out. */
+  /** Unix ms; keys already expired are left out (not on a replica: see expiry_policy.ts). */
   now: () => number;
   /** Checked between slices; when true the write stops with {@linkcode SnapshotCancelled}. */
   cancelled: () => boolean;
@@ -296,7 +296,7 @@ export async function writeSnapshot(
               }
               const [key, value] = next.value;
               const deadline = deadlines.size === 0 ? 0 : deadlines.get(key) ?? 0;
-              if (deadline !== 0 && now > deadline) continue;
+              if (keyspace.expiry.dropsAt(deadline, now)) continue;
               if (typeof value === "string") {
                 encoder.set(index, key, value, deadline);
                 keys++;

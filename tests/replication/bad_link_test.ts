@@ -7,83 +7,13 @@
 import { assertEquals, assertMatch, assertOk } from "../helpers/assert.ts";
 import { startHermes } from "../helpers/hermes_process.ts";
 import { cleanup, waitFor } from "../helpers/replication.ts";
-import { StreamParser } from "../../src/replication/stream_parser.ts";
-import { RdbEncoder } from "../../src/rdb/rdb_encoder.ts";
+import { fakePrimary, rdbOf, withLength } from "../helpers/fake_primary.ts";
 
-const REPLID = "a".repeat(40);
 const ascii = (text: string) => new TextEncoder().encode(text);
 
 /** A valid RDB holding `loaded` = "yes". */
 function goodRdb(): Uint8Array {
-  const encoder = new RdbEncoder();
-  encoder.header();
-  encoder.selectDb(0);
-  encoder.resizeDb(1, 0);
-  encoder.entry("loaded", "yes", 0);
-  const body = encoder.take();
-  const tail = encoder.finish();
-  const out = new Uint8Array(body.length + tail.length);
-  out.set(body);
-  out.set(tail, body.length);
-  return out;
-}
-
-/**
- * Listens on a free port; each connection shakes hands and then gets `payload(n)` (n counts
- * connections from 1) after `+FULLRESYNC`. Returns the port, the connection count and a stop.
- */
-function fakePrimary(payload: (connection: number) => Uint8Array) {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  let connections = 0;
-  const conns: Deno.Conn[] = [];
-  const serve = async (conn: Deno.Conn, n: number) => {
-    const parser = new StreamParser(1024 * 1024);
-    const buffer = new Uint8Array(4096);
-    try {
-      while (true) {
-        const read = await conn.read(buffer);
-        if (read === null) return;
-        parser.push(buffer.subarray(0, read));
-        let command;
-        while ((command = parser.next()) !== null) {
-          const name = command.argv[0].toUpperCase();
-          if (name === "PING") await conn.write(ascii("+PONG\r\n"));
-          else if (name === "REPLCONF" && command.argv[1].toUpperCase() !== "ACK") {
-            await conn.write(ascii("+OK\r\n"));
-          } else if (name === "PSYNC") {
-            await conn.write(ascii(`+FULLRESYNC ${REPLID} 0\r\n`));
-            await conn.write(payload(n));
-          }
-        }
-      }
-    } catch { /* the replica hung up */ }
-  };
-  (async () => {
-    for await (const conn of listener) {
-      conns.push(conn);
-      serve(conn, ++connections);
-    }
-  })().catch(() => {});
-  return {
-    port: (listener.addr as Deno.NetAddr).port,
-    connections: () => connections,
-    stop() {
-      listener.close();
-      for (const conn of conns) {
-        try {
-          conn.close();
-        } catch { /* closed */ }
-      }
-    },
-  };
-}
-
-function withLength(rdb: Uint8Array, declared = rdb.length): Uint8Array {
-  const header = ascii(`$${declared}\r\n`);
-  const out = new Uint8Array(header.length + rdb.length);
-  out.set(header);
-  out.set(rdb, header.length);
-  return out;
+  return rdbOf({ 0: [["loaded", "yes", 0]] });
 }
 
 const cases: { name: string; payload: () => Uint8Array; log: RegExp; loads: boolean }[] = [

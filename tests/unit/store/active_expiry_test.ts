@@ -36,6 +36,16 @@ Deno.test("one cycle removes expired keys in every database and nothing else", (
   assertEquals(store.stats.expiredKeys, 90);
 });
 
+Deno.test("on a replica a cycle removes nothing: its primary's DELs expire its keys", () => {
+  const store = new Databases();
+  store.expiry.followsPrimary = true;
+  for (let i = 0; i < 30; i++) store.dbs[0].set(`dead:${i}`, "v", NOW - 1);
+  assertEquals(activeExpireCycle(store, clock, { budgetMs: 1000 }), 0);
+  assertEquals(store.dbs[0].size, 30);
+  store.expiry.followsPrimary = false; // promoted
+  assertEquals(activeExpireCycle(store, clock, { budgetMs: 1000 }), 30);
+});
+
 Deno.test("one cycle stops at its time budget however many keys have expired", () => {
   const store = new Databases();
   const total = 100_000;

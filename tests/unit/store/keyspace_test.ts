@@ -2,6 +2,9 @@ import { assertEquals, assertOk } from "../../helpers/assert.ts";
 import { Keyspace, type KeyspaceStats } from "../../../src/store/keyspace.ts";
 import { type ChangeSink, Journal } from "../../../src/store/journal.ts";
 import type { Value } from "../../../src/store/value.ts";
+import { Expired } from "../../../src/store/expiry_policy.ts";
+import { Databases } from "../../../src/store/databases.ts";
+import { Persistence, Schema } from "../../../src/store/partition.ts";
 
 /** A change sink that keeps every call, to check that changes are reported as results. */
 class RecordingJournal implements ChangeSink {
@@ -37,6 +40,13 @@ function fresh(): { db: Keyspace; journal: RecordingJournal; stats: KeyspaceStat
   stream.durable = journal;
   const stats = { expiredKeys: 0 };
   return { db: new Keyspace(3, stream, stats), journal, stats };
+}
+
+/** A keyspace of a replica: its primary decides expiry (expiry_policy.ts). */
+function replica(): ReturnType<typeof fresh> {
+  const made = fresh();
+  made.db.expiry.followsPrimary = true;
+  return made;
 }
 
 Deno.test("Keyspace set, get, update and delete a key", () => {
@@ -141,16 +151,17 @@ Deno.test("flush removes every key and deadline", () => {
   assertEquals(db.randomKey(NOW), undefined);
 });
 
-Deno.test("liveKeys lists live keys only and applies the filter before expiry checks", () => {
-  const { db, stats } = fresh();
+Deno.test("liveKeys lists live keys only and leaves expired ones in place, as Redis 7.0's KEYS", () => {
+  const { db, stats, journal } = fresh();
   db.set("live1", "v");
   db.set("live2", "v", NOW + 1000);
   db.set("dead1", "v", NOW - 1);
   db.set("dead2", "v", NOW - 1);
   assertEquals(db.liveKeys(NOW, (key) => key.endsWith("1")).sort(), ["live1"]);
-  assertEquals(stats.expiredKeys, 1); // dead1 was met and removed; dead2 was filtered out first
   assertEquals(db.liveKeys(NOW).sort(), ["live1", "live2"]);
-  assertEquals(db.size, 2);
+  assertEquals(stats.expiredKeys, 0);
+  assertEquals(db.size, 4);
+  assertEquals(journal.calls.filter((call) => call[0] === "delete"), []);
 });
 
 Deno.test("randomKey returns undefined for an empty database and the only key otherwise", () => {
@@ -224,4 +235,73 @@ Deno.test("scan skips expired keys and removes them", () => {
   assertEquals(cursor, 0n);
   assertEquals(keys, ["live"]);
   assertEquals(db.size, 1);
+});
+
+Deno.test("on a replica a key past its deadline reads as missing everywhere but is not removed", () => {
+  const { db, stats, journal } = replica();
+  db.set("live", "v");
+  db.set("later", "v", NOW + 1000);
+  db.set("dead", "v", NOW - 1);
+  journal.calls.length = 0;
+  assertEquals(db.get("dead", NOW), undefined);
+  assertEquals(db.has("dead", NOW), false);
+  assertEquals(db.liveKeys(NOW).sort(), ["later", "live"]);
+  const [cursor, scanned] = db.scan(0n, 100, NOW, () => true);
+  assertEquals([cursor, scanned.sort()], [0n, ["later", "live"]]);
+  for (let i = 0; i < 50; i++) assertOk(db.randomKey(NOW) !== "dead");
+  assertEquals(db.expireSample(NOW, 20), [0, 0]);
+  // Still there, counted as Redis's DBSIZE counts it, and no deletion reached the log.
+  assertEquals(db.size, 3);
+  assertEquals(db.deadline("dead"), NOW - 1);
+  assertEquals(stats.expiredKeys, 0);
+  assertEquals(journal.calls, []);
+  // A deadline in the past is set, not acted on; a snapshot or a restart keeps the key.
+  assertEquals(db.expiry.passed(NOW - 5, NOW), false);
+  assertEquals(db.expiry.dropsAt(NOW - 5, NOW), false);
+});
+
+Deno.test("on a replica the primary's commands see expired keys, and a writable replica's writes remove them", () => {
+  const { db, stats, journal } = replica();
+  db.set("dead", "v", NOW - 1);
+  journal.calls.length = 0;
+  db.expiry.action = Expired.keep; // a command from the primary (Redis's master client)
+  assertEquals(db.get("dead", NOW), "v");
+  assertEquals(db.liveKeys(NOW), []); // KEYS never shows an expired key (keyIsExpired)
+  db.expiry.action = Expired.remove; // a write on a writable replica
+  assertEquals(db.get("dead", NOW), undefined);
+  assertEquals(db.size, 0);
+  assertEquals(stats.expiredKeys, 1);
+  assertEquals(journal.calls, [["delete", 3, "dead"]]);
+  // Promoted: the keyspace decides again.
+  db.expiry.followsPrimary = false;
+  assertEquals(db.expiry.action, Expired.remove);
+  assertEquals(db.expiry.passed(NOW - 5, NOW), true);
+});
+
+Deno.test("on a replica randomKey gives up after 100 expired draws when every key has a deadline", () => {
+  const { db } = replica();
+  for (let i = 0; i < 500; i++) db.set(`dead:${i}`, "v", NOW - 1);
+  const key = db.randomKey(NOW);
+  assertOk(key?.startsWith("dead:"), String(key));
+  assertEquals(db.size, 500);
+  db.set("plain", "v");
+  for (let i = 0; i < 5; i++) assertEquals(db.randomKey(NOW), "plain");
+});
+
+Deno.test("on a replica partitions, which are not replicated, still expire their own keys", () => {
+  const store = new Databases();
+  store.expiry.followsPrimary = true;
+  const partition = store.createPartition({
+    name: "local",
+    schema: Schema.any,
+    persistence: Persistence.wal,
+    createdAtMs: NOW,
+  });
+  partition.keyspace.set("dead", "v", NOW - 1);
+  store.dbs[0].set("dead", "v", NOW - 1);
+  assertEquals(partition.keyspace.get("dead", NOW), undefined);
+  assertEquals(partition.keyspace.size, 0);
+  assertEquals(store.dbs[0].get("dead", NOW), undefined);
+  assertEquals(store.dbs[0].size, 1);
+  assertEquals(store.dbs[15].expiry, store.dbs[0].expiry);
 });
