@@ -88,9 +88,11 @@ export class Session {
   kind: "normal" | "replica" | "master" = "normal";
   /**
    * Set by the connection: queues bytes for this client right away, after any replies already
-   * in `out` (the replication stream and RDB transfers to a replica). Null when closed.
+   * in `out` (the replication stream and RDB transfers to a replica). Null when closed. Bytes
+   * of an RDB transfer (`transfer`) are not counted against the client's output limits: Redis
+   * writes an RDB to the socket outside the client's output buffer.
    */
-  push: ((bytes: Uint8Array) => void) | null = null;
+  push: ((bytes: Uint8Array, transfer?: boolean) => void) | null = null;
   /** While blocked: what the connection needs to wait for the answer (see blocking.ts). */
   blockState: BlockState | null = null;
   /** Set after MONITOR: the client receives every command the server runs. */

@@ -101,6 +101,14 @@ export function formatOutputLimits(limits: OutputLimits): string {
   ].join(" ");
 }
 
+/** The rule a client was cut off by, for the log: `client-output-buffer-limit pubsub 33554432 ...`. */
+export function limitRule(type: OutputClass, limit: OutputLimit): string {
+  return type === "normal" && limit.softBytes === 0
+    ? `max-output ${limit.hardBytes}`
+    : `client-output-buffer-limit ${type} ${limit.hardBytes} ${limit.softBytes} ` +
+      `${limit.softSeconds}`;
+}
+
 /**
  * One client watched against its class's limits, as Redis's checkClientOutputBufferLimits: past
  * the hard limit it is over at once; past the soft limit it is over once it has stayed there for

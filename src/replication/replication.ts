@@ -19,6 +19,7 @@ import { standardAux } from "../rdb/rdb_saver.ts";
 import { ReplBacklog } from "./backlog.ts";
 import { PropagationSink } from "./propagation.ts";
 import { encodeCommand } from "./resp_bytes.ts";
+import { limitRule, OutputLimitWatch } from "../config/output_limits.ts";
 
 /** 40 random hex digits, as Redis's replication ids and run ids. */
 export function randomReplId(): string {
@@ -49,6 +50,11 @@ export interface ReplicaPeer {
   pending: Uint8Array[];
   pendingBytes: number;
   pendingFrom: number;
+  /**
+   * The replica class's limits over `pending` (Redis counts the stream a syncing replica is
+   * owed as its output buffer); once online, its connection watches what it has queued.
+   */
+  pendingWatch: OutputLimitWatch;
   /** Stream bytes for an online replica, written together once per event-loop turn. */
   outbox: Uint8Array[];
   /** REPLCONF rdb-only 1 (redis-cli --rdb): closed once the RDB is sent. */
@@ -202,16 +208,23 @@ export class Replication {
       peer.pending.push(part);
       peer.pendingBytes += part.length;
       peer.pendingFrom = backlog.end + 1;
-      // The replica class's hard limit (replica-output-limit); 0 is no limit, as in Redis.
-      const limit = this.#options.config.outputLimits.replica.hardBytes;
-      if (limit > 0 && peer.pendingBytes > limit) {
-        this.#options.log.warn(
-          `Replica ${peer.ip}:${peer.listeningPort} dropped: ${peer.pendingBytes} stream bytes ` +
-            `queued during its sync, over replica-output-limit`,
-        );
-        this.#drop(peer);
-      }
+      this.#checkPending(peer);
     }
+  }
+
+  /**
+   * A syncing replica owed more stream than the replica class of client-output-buffer-limit
+   * allows (past `hard`, or past `soft` for longer than its seconds) is dropped, as Redis drops
+   * one whose output buffer grows during a long sync; it reconnects and syncs again.
+   */
+  #checkPending(peer: ReplicaPeer): void {
+    const limit = this.#options.config.outputLimits.replica;
+    if (!peer.pendingWatch.exceeded(limit, peer.pendingBytes)) return;
+    this.#options.log.warn(
+      `Replica ${peer.ip}:${peer.listeningPort} dropped: ${peer.pendingBytes} stream bytes ` +
+        `queued during its sync, over ${limitRule("replica", limit)}`,
+    );
+    this.#drop(peer);
   }
 
   /**
@@ -248,10 +261,14 @@ export class Replication {
     peer.session.push?.(joined);
   }
 
-  /** Once a second: PING the replicas (so they see the link alive), drop silent ones. */
+  /**
+   * Once a second: drop syncing replicas that stayed past the soft limit (with no new stream
+   * to notice it), PING the replicas (so they see the link alive), drop silent ones.
+   */
   #cron(): void {
     const config = this.#options.config;
     const now = Date.now();
+    for (const peer of this.replicas) if (peer.pendingBytes > 0) this.#checkPending(peer);
     if (this.isReplica || this.replicas.size === 0) return;
     for (const peer of this.replicas) {
       if (peer.state === "online" && now - peer.ackTimeMs > config.replTimeoutSec * 1000) {
@@ -312,6 +329,7 @@ export class Replication {
       pending: [],
       pendingBytes: 0,
       pendingFrom: 0,
+      pendingWatch: new OutputLimitWatch(),
       outbox: [],
       rdbOnly: info.rdbOnly,
     };
@@ -390,7 +408,7 @@ export class Replication {
     const session = peer.session;
     const push = (bytes: Uint8Array) => {
       if (session.push === null) throw new Error("the replica disconnected");
-      session.push(bytes);
+      session.push(bytes, true);
     };
     push(ascii(`$EOF:${mark}\r\n`));
     const { keys, bytes } = await streamRdbSnapshot(start, {
@@ -454,8 +472,8 @@ export class Replication {
     await options.runInStore(() => {
       if (!this.replicas.has(peer) || peer.session.push === null) return;
       const push = peer.session.push;
-      push(ascii(`$${bytes}\r\n`));
-      for (const chunk of chunks) push(chunk);
+      push(ascii(`$${bytes}\r\n`), true);
+      for (const chunk of chunks) push(chunk, true);
       options.log.info(
         `Synchronization with replica ${peer.ip}:${peer.listeningPort}: sent ${keys} keys ` +
           `(${bytes} bytes of RDB)`,

@@ -20,7 +20,7 @@ import type { StoreActor } from "../store/actor.ts";
 import type { Logger } from "../log/logger.ts";
 import type { NetworkStats } from "../commands/server_control.ts";
 import type { ClientSocket } from "./transport.ts";
-import { type OutputLimit, OutputLimitWatch } from "../config/output_limits.ts";
+import { limitRule, type OutputLimit, OutputLimitWatch } from "../config/output_limits.ts";
 import { OutputQueue } from "./output_queue.ts";
 
 /** Most commands handed to the actor in one batch; the rest of a big read waits its turn. */
@@ -45,6 +45,9 @@ export class Connection {
   readonly #queue = new OutputQueue();
   /** Queued chunks that belong to someone else (pushed) and are not recycled. */
   #foreign = new WeakSet<Uint8Array>();
+  /** Queued chunks of an RDB transfer, and their bytes: outside the output limits. */
+  #transfer = new Set<Uint8Array>();
+  #transferBytes = 0;
   #writing: Promise<void> | null = null;
   #closed = false;
   /** No more requests are read; what is in flight is answered, then the socket closes. */
@@ -84,7 +87,7 @@ export class Connection {
       session.closeRequested = true;
     };
     session.flushNow = () => this.#flush();
-    session.push = (bytes) => this.#push(bytes);
+    session.push = (bytes, transfer) => this.#push(bytes, transfer === true);
   }
 
   /** The limits of this client's class (our primary's link counts as normal, as in Redis). */
@@ -94,11 +97,15 @@ export class Connection {
   }
 
   /** Queues bytes produced outside a reply (see Session.push), after the replies in `out`. */
-  #push(bytes: Uint8Array): void {
+  #push(bytes: Uint8Array, transfer: boolean): void {
     if (this.#closed || bytes.length === 0) return;
     this.#flush();
     if (this.#closed) return;
     this.#foreign.add(bytes);
+    if (transfer && !this.#transfer.has(bytes)) {
+      this.#transfer.add(bytes);
+      this.#transferBytes += bytes.length;
+    }
     this.#queue.push(bytes);
     this.session.stats.queuedOutputBytes = this.#queue.bytes;
     if (this.#overLimit()) {
@@ -292,20 +299,16 @@ export class Connection {
   }
 
   #overLimit(): boolean {
-    return this.#limitWatch.exceeded(this.#limit, this.#queue.bytes);
+    return this.#limitWatch.exceeded(this.#limit, this.#queue.bytes - this.#transferBytes);
   }
 
   #cutOff(): void {
     const session = this.session;
-    const limit = this.#limit;
     const type = session.clientType === "master" ? "normal" : session.clientType;
-    const rule = type === "normal" && limit.softBytes === 0
-      ? `max-output ${limit.hardBytes}`
-      : `client-output-buffer-limit ${type} ${limit.hardBytes} ${limit.softBytes} ` +
-        `${limit.softSeconds}`;
+    const queued = this.#queue.bytes - this.#transferBytes + session.out.length;
     this.#log.warn(
-      `Client id=${session.id} addr=${session.remoteAddr} closed: ` +
-        `${this.#queue.bytes + session.out.length} bytes queued, over ${rule}`,
+      `Client id=${session.id} addr=${session.remoteAddr} closed: ${queued} bytes queued, ` +
+        `over ${limitRule(type, this.#limit)}`,
     );
     this.#close();
   }
@@ -321,6 +324,7 @@ export class Connection {
         }
         if (this.#closed) break;
         queue.written(chunk.length);
+        if (this.#transfer.delete(chunk)) this.#transferBytes -= chunk.length;
         this.session.stats.queuedOutputBytes = queue.bytes;
         this.#network.totalNetOutputBytes += chunk.length;
         // A client receiving a long reply is not idle (Redis counts writes as interaction too).
@@ -366,6 +370,8 @@ export class Connection {
     this.#closed = true;
     this.#closing = true;
     this.#queue.clear();
+    this.#transfer.clear();
+    this.#transferBytes = 0;
     this.session.stats.queuedOutputBytes = 0;
     this.session.out.discard();
     this.session.push = null;
