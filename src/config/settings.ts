@@ -617,8 +617,8 @@ export const SETTINGS: SettingSpec[] = [
   {
     key: "outputLimits",
     name: "replica-output-limit",
-    help: "Stream bytes queued for one replica before it is disconnected (the replica class " +
-      "of --client-output-buffer-limit)",
+    help: "Stream bytes queued for one replica before it is disconnected: the hard limit of " +
+      "the replica class of --client-output-buffer-limit",
     valueName: "<bytes>",
     parse: (text: string, current: OutputLimits = DEFAULT_OUTPUT_LIMITS) => {
       const hardBytes = byteSize("replica-output-limit", 1024 * 1024, 1024 ** 4)(text);
