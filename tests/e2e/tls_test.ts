@@ -66,6 +66,28 @@ function trusting(certs: TestCertificates, withClientCert = false): TlsOptions {
   return options;
 }
 
+/** An ioredis client connected to the TLS port, trusting the CA (and presenting a certificate). */
+async function ioredisOverTls(
+  server: HermesProcess,
+  certs: TestCertificates,
+  withClientCert: boolean,
+): Promise<InstanceType<typeof Redis>> {
+  const client = new Redis({
+    host: "127.0.0.1",
+    port: server.tlsPort,
+    lazyConnect: true,
+    retryStrategy: () => null,
+    tls: {
+      ca: [certs.read(certs.caCert)],
+      ...(withClientCert
+        ? { cert: certs.read(certs.clientCert), key: certs.read(certs.clientKey) }
+        : {}),
+    },
+  });
+  await client.connect();
+  return client;
+}
+
 /** Connects and runs PING; "PONG", or the failure's message. */
 async function tryPing(port: number, tls: TlsOptions): Promise<string> {
   try {
@@ -184,18 +206,7 @@ Deno.test({
         stdout: "piped",
       }).output();
       assertEquals(new TextDecoder().decode(cli.stdout), REDIS_CLI ? "redis-cli\n" : "\n");
-      const ioredis = new Redis({
-        host: "127.0.0.1",
-        port: server.tlsPort,
-        lazyConnect: true,
-        retryStrategy: () => null,
-        tls: {
-          ca: [certs.read(certs.caCert)],
-          cert: certs.read(certs.clientCert),
-          key: certs.read(certs.clientKey),
-        },
-      });
-      await ioredis.connect();
+      const ioredis = await ioredisOverTls(server, certs, true);
       assertEquals(await ioredis.set("io", "redis"), "OK");
       assertEquals(await ioredis.get("io"), "redis");
       const pipeline = ioredis.pipeline();
@@ -288,19 +299,7 @@ for (const authClients of ["no", "yes"]) {
         const publisher = await connect({ port: server.tlsPort, tls });
         const news = await subscriber.subscribe("news");
         const patterns = await pushes.psubscribe("n*");
-        const ioredis = new Redis({
-          host: "127.0.0.1",
-          port: server.tlsPort,
-          lazyConnect: true,
-          retryStrategy: () => null,
-          tls: {
-            ca: [certs.read(certs.caCert)],
-            ...(authClients === "yes"
-              ? { cert: certs.read(certs.clientCert), key: certs.read(certs.clientKey) }
-              : {}),
-          },
-        });
-        await ioredis.connect();
+        const ioredis = await ioredisOverTls(server, certs, authClients === "yes");
         const ioMessages: string[] = [];
         ioredis.on("message", (_channel: string, message: string) => ioMessages.push(message));
         await ioredis.subscribe("news");
