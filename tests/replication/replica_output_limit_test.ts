@@ -110,7 +110,8 @@ Deno.test("replica-output-limit is the replica class's hard limit, and an RDB bi
     // A replica that does not read for a while: the RDB waits for it in the primary, past the
     // hard limit, and it stays connected.
     await stalled.write(ascii("REPLCONF capa eof\r\nPSYNC ? -1\r\n"));
-    await waitFor(async () => await replicaOmem(p) > 4 * 1024 * 1024, "the RDB to pile up");
+    // (The kernel takes a few MB of it first: a peer that does not read keeps a small window.)
+    await waitFor(async () => await replicaOmem(p) > 3 * 1024 * 1024, "the RDB to pile up");
     assertEquals(await replicas(p), "1");
     // Once it reads, it gets the whole RDB, ACKs, and is online.
     const rdb = await readTransfer(stalled);
