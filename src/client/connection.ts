@@ -14,7 +14,8 @@ import {
   type RespValue,
 } from "./resp_decoder.ts";
 import { DEFAULT_BUFFER_LIMIT, Subscription, type SubscriptionKind } from "./subscription.ts";
-import { bytesToLatin1, utf8ToLatin1 } from "../protocol/latin1.ts";
+import { bytesToLatin1, latin1ToUtf8, utf8ToLatin1 } from "../protocol/latin1.ts";
+import { Commands } from "./commands/commands.ts";
 
 /**
  * What a connection needs from its byte stream: a `Deno.Conn`, a TLS connection, or a test
@@ -87,8 +88,9 @@ const MESSAGES = new Map<string, SubscriptionKind>([
 ]);
 
 /**
- * The protocol layer of a client: ordered replies, automatic pipelining, raw access for tests.
- * {@linkcode Client} adds typed command helpers on top; most code uses that class.
+ * The protocol layer of a client: ordered replies, automatic pipelining, raw access for tests,
+ * under the typed helpers of {@linkcode Commands}. {@linkcode Client} adds the connection's own
+ * commands (HELLO, AUTH, subscriptions); most code uses that class.
  *
  * @example
  * ```ts
@@ -99,7 +101,7 @@ const MESSAGES = new Map<string, SubscriptionKind>([
  * client.close();
  * ```
  */
-export class Connection {
+export abstract class Connection extends Commands<string> {
   readonly #transport: Transport;
   readonly #decoder = new RespDecoder();
   readonly #readBuf = new Uint8Array(64 * 1024);
@@ -138,7 +140,13 @@ export class Connection {
 
   /** Wraps an open byte stream (usually the `Deno.TcpConn` made by {@linkcode connect}). */
   constructor(transport: Transport) {
+    super();
     this.#transport = transport;
+  }
+
+  /** Stored strings come back as UTF-8 text. */
+  protected decodeValue(raw: string): string {
+    return latin1ToUtf8(raw);
   }
 
   /**

@@ -2,9 +2,10 @@
  * A typed client for Hermes and any Redis-compatible server, for Deno. No dependencies.
  *
  * - {@linkcode connect} opens a connection (RESP2, or RESP3 with `protocol: 3`).
- * - Typed helpers for the common commands (`get`, `set` with options, `del`, `exists`,
- *   `expire`, `ttl`, `incr`, `mget`, `mset`, `scan`, `hello`, ...); `send(...args)` for any
- *   other command.
+ * - Typed helpers ({@linkcode Commands}, the API the embedded store shares) for strings, keys
+ *   and TTL, hashes, lists (blocking pops included), sets, pub/sub and transactions;
+ *   `command(...args)` and `send(...args)` for any other command; `client.bytes` hands values
+ *   back as `Uint8Array`.
  * - Pipelining: concurrent calls share one write automatically, and `client.batch()` builds
  *   an explicit pipeline.
  * - Transactions: `client.multi()` (MULTI/EXEC, with `watch()`), and `client.transaction()`
@@ -35,6 +36,19 @@
  * @module
  */
 export { Client, connect } from "./client.ts";
+export { Commands } from "./commands/commands.ts";
+export { CommandsBase, type Reply, type Value } from "./commands/base.ts";
+export { type GetExOptions, StringCommands } from "./commands/strings.ts";
+export { KeyCommands } from "./commands/keys.ts";
+export { type FieldValues, HashCommands } from "./commands/hashes.ts";
+export {
+  ListCommands,
+  type ListSide,
+  type Popped,
+  type PoppedMany,
+  type PositionOptions,
+} from "./commands/lists.ts";
+export { SetCommands } from "./commands/sets.ts";
 export {
   type ConnectOptions,
   type ExpireCondition,

@@ -37,7 +37,8 @@ export function toText(reply: string): string {
   return latin1ToUtf8(reply);
 }
 
-function unexpected(reply: RespValue, wanted: string): TypeError {
+/** The TypeError a typed helper throws for a reply of an unexpected shape. */
+export function unexpected(reply: RespValue, wanted: string): TypeError {
   const shown = reply instanceof ReplyError ? reply.message : String(reply);
   return new TypeError(`Cannot read reply "${shown}": expected ${wanted}`);
 }

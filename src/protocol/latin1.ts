@@ -81,7 +81,11 @@ export function utf8ToLatin1(text: string): string {
   return bytesToLatin1(new TextEncoder().encode(text));
 }
 
+const UTF8 = new TextDecoder();
+
 /** Decodes a one-byte string holding UTF-8 bytes into readable text (for logs and the CLI). */
 export function latin1ToUtf8(text: string): string {
-  return new TextDecoder().decode(latin1ToBytes(text));
+  // deno-lint-ignore no-control-regex
+  if (/^[\x00-\x7f]*$/.test(text)) return text;
+  return UTF8.decode(latin1ToBytes(text));
 }
