@@ -1,7 +1,9 @@
 /**
- * Wires the parts of a running server together: the HTTP endpoint (first, so it can report
- * the load), write-ahead log (replayed), store, registry, dispatcher, actor, server, active
- * expiry, observability. main.ts adds flags and signals around it.
+ * Wires the parts of a store together: write-ahead log (replayed), store, registry, dispatcher,
+ * actor, clients' registry, replication, active expiry, observability ({@linkcode openStore},
+ * which the embedded API opens in-process), and the network side around it for a server: the
+ * HTTP endpoint (first, so it can report the load) and the listener ({@linkcode startApp}).
+ * main.ts adds flags and signals around it.
  */
 import type { Config } from "./config/settings.ts";
 import { Logger } from "./log/logger.ts";
@@ -18,6 +20,7 @@ import type { Session } from "./commands/session.ts";
 import { ALL_COMMANDS } from "./commands/all.ts";
 import { GateOrder } from "./commands/gates.ts";
 import { Server } from "./server/server.ts";
+import { StoreControl } from "./embedded/store_control.ts";
 import { pubsubContextGate } from "./commands/pubsub.ts";
 import { PubSubHub } from "./pubsub/hub.ts";
 import { KeyspaceEvents } from "./pubsub/keyspace_events.ts";
@@ -33,7 +36,40 @@ import { monitorGate } from "./commands/monitor.ts";
 import type { InfoSource } from "./commands/info.ts";
 import { LatencyEvents } from "./observe/latency_monitor.ts";
 import { HttpEndpoint } from "./http/http_endpoint.ts";
+import type { ServerView } from "./http/server_view.ts";
 
+/** An open store: everything but the network. */
+export interface Store {
+  config: Config;
+  /** The clients' registry and the commands' view of the surroundings. */
+  control: StoreControl;
+  store: Databases;
+  dispatcher: Dispatcher;
+  actor: StoreActor<Session>;
+  pubsub: PubSubHub;
+  /** The write-ahead log, or null with `--persistence none`. */
+  wal: WriteAheadLog | null;
+  log: Logger;
+  clock: Clock;
+  /** The listener while the store is served over TCP (see {@linkcode Store.listen}), or null. */
+  readonly server: Server | null;
+  /**
+   * Binds config.host:config.port (and the TLS port) and serves the store there; throws
+   * {@linkcode StartupError} when it cannot.
+   */
+  listen(): Promise<Server>;
+  /** Stops serving over TCP (in-flight work is answered, then clients are closed). */
+  stopListening(): Promise<void>;
+  /** Resolves once the store is closed (SHUTDOWN or close) and the log with it. */
+  stopped: Promise<void>;
+  /**
+   * Closes the store: the listener stops (in-flight work is answered, then clients are closed),
+   * then the log is flushed and closed and the directory lock released.
+   */
+  close(): Promise<void>;
+}
+
+/** A server: a store served over TCP, with its HTTP endpoint. */
 export interface App {
   server: Server;
   store: Databases;
@@ -63,30 +99,78 @@ function applyEncodingLimits(config: Config): void {
   encodingLimits.listMaxListpackSize = config.listMaxListpackSize;
 }
 
-/**
- * Replays the log in config.dir (unless persistence is off), then starts a server listening on
- * config.host:config.port. Throws {@linkcode StartupError} when it cannot start.
- */
+/** How a store or a server is started, beside its config. */
 export interface StartOptions {
   /** The config file the server was started with (CONFIG REWRITE), or null. */
   configFile?: string | null;
   clock?: Clock;
+  /** Where the store logs (default: a Logger at config.logLevel on the console). */
+  log?: Logger;
+  /** Serve it over TCP at once, before replication starts (a server announces its port). */
+  listen?: boolean;
 }
 
+/**
+ * Replays the log in config.dir (unless persistence is off), then starts a server listening on
+ * config.host:config.port. Throws {@linkcode StartupError} when it cannot start.
+ */
 export async function startApp(config: Config, options: StartOptions = {}): Promise<App> {
-  const clock = options.clock ?? systemClock;
   const log = new Logger(config.logLevel);
-  applyEncodingLimits(config);
   const http = config.metricsPort === null ? null : startHttp(config, log);
+  let opened: Store;
   try {
-    return await startServing(config, options, clock, log, http);
+    opened = await openStore(config, { ...options, log, listen: true });
   } catch (error) {
     await http?.shutdown();
     throw error;
   }
+  const { dispatcher } = opened;
+  const server = opened.server!;
+  http?.attach(serverView(opened));
+  return {
+    server,
+    store: opened.store,
+    dispatcher,
+    actor: opened.actor,
+    wal: opened.wal,
+    http,
+    log: opened.log,
+    stopped: opened.stopped.then(() => http?.shutdown()),
+    stop: () => opened.close(),
+  };
 }
 
-function startHttp(config: Config, log: Logger): HttpEndpoint {
+/** What the HTTP endpoint reads from an open store. */
+export function serverView(opened: Store): ServerView {
+  const { dispatcher, control } = opened;
+  return {
+    info: infoSource(opened),
+    wal: opened.wal?.metrics ?? null,
+    writeRefusal: () => dispatcher.writeRefusal?.line ?? null,
+    stopping: () => control.stopping,
+  };
+}
+
+/** What INFO reads, for the HTTP endpoint (the same numbers a command's context has). */
+function infoSource(opened: Store): InfoSource {
+  const { dispatcher, control, store, clock } = opened;
+  return {
+    server: control,
+    store,
+    stats: dispatcher.stats,
+    transactions: dispatcher.transactions,
+    blocking: dispatcher.blocking,
+    acl: dispatcher.acl,
+    pubsub: opened.pubsub,
+    observability: dispatcher.observability,
+    get now() {
+      return clock();
+    },
+  };
+}
+
+/** Starts the HTTP endpoint on config.metricsHost:config.metricsPort; StartupError if it cannot. */
+export function startHttp(config: Config, log: Logger): HttpEndpoint {
   try {
     const http = HttpEndpoint.start(config.metricsHost, config.metricsPort!, log);
     log.info(`Metrics and status page on http://${config.metricsHost}:${http.addr.port}/`);
@@ -99,13 +183,15 @@ function startHttp(config: Config, log: Logger): HttpEndpoint {
   }
 }
 
-async function startServing(
-  config: Config,
-  options: StartOptions,
-  clock: Clock,
-  log: Logger,
-  http: HttpEndpoint | null,
-): Promise<App> {
+/**
+ * Opens a store in this process: replays the log in config.dir (unless persistence is off) and
+ * starts everything but the network ({@linkcode Store.listen} adds it). Throws
+ * {@linkcode StartupError} when it cannot open.
+ */
+export async function openStore(config: Config, options: StartOptions = {}): Promise<Store> {
+  const clock = options.clock ?? systemClock;
+  const log = options.log ?? new Logger(config.logLevel);
+  applyEncodingLimits(config);
   const journal = config.persistence === "wal" ? new WalJournal() : null;
   const changes = new Journal();
   changes.durable = journal;
@@ -198,7 +284,7 @@ async function startServing(
     onRelease: (session) => session.flushNow?.(),
     onReleased: () => {
       pubsub.released();
-      server.releaseDeliveries();
+      control.releaseDeliveries();
     },
   });
   const rdb = new RdbSaver({
@@ -211,19 +297,26 @@ async function startServing(
 
   let markStopped!: () => void;
   const stopped = new Promise<void>((resolve) => markStopped = resolve);
-  const server: Server = new Server({
+  let closing: Promise<void> | null = null;
+  let server: Server | null = null;
+  const close = (): Promise<void> => {
+    closing ??= (async () => {
+      control.stopping = true;
+      await server?.stop();
+      await control.endLocalClients();
+      replication?.stop();
+      await rdb.settle().then(() => wal?.close())
+        .catch((error) => log.error("Closing the log failed", error));
+      markStopped();
+    })();
+    return closing;
+  };
+  const control: StoreControl = new StoreControl({
     config,
     configFile: options.configFile ?? null,
-    actor,
     log,
     rdb,
-    onStopped: () => {
-      replication?.stop();
-      rdb.settle().then(() => wal?.close())
-        .catch((error) => log.error("Closing the log failed", error))
-        .then(() => http?.shutdown())
-        .finally(() => markStopped());
-    },
+    onShutdown: () => void close(),
     onConfigChanged: (name) => {
       if (name === "log-level") log.level = config.logLevel;
       applyEncodingLimits(config);
@@ -234,17 +327,12 @@ async function startServing(
       if (name === "requirepass") dispatcher.acl.applyRequirePass();
       dispatcher.configure(config);
     },
-    admit: (session, remoteHost) => {
-      if (dispatcher.acl.protectedModeRefuses(remoteHost)) return Errors.protectedMode.line;
-      dispatcher.acl.admit(session);
-      return null;
-    },
     persistenceInfo: () => [...rdb.info(), ...(wal ? wal.info() : [])],
     persistence: wal
       ? { compact: () => wal.requestCompaction(), lastSaveMs: () => wal.lastSaveMs }
       : undefined,
   });
-  const dispatcher: Dispatcher = new Dispatcher(registry, store, server, clock, log, pubsub);
+  const dispatcher: Dispatcher = new Dispatcher(registry, store, control, clock, log, pubsub);
   dispatcher.addGate(GateOrder.pubsubContext, pubsubContextGate);
   const blocking = dispatcher.blocking;
   blocking.runner = (session, fn) => tracked(session, () => dispatcher.runFor(session, fn));
@@ -267,14 +355,14 @@ async function startServing(
     runInStore: (task) => actor.run(task),
     runCommand: (session, argv) => dispatcher.run(session, argv),
     wal: journal,
-    listeningPort: () => config.tlsReplication ? server.tlsPort : server.port,
+    listeningPort: () => config.tlsReplication ? control.tlsPort : control.port,
     now: clock,
-    disconnect: (session) => server.disconnect(session),
+    disconnect: (session) => control.disconnect(session),
     // A replica checks every command (read-only, stale data); a primary checks none.
     onGatesNeeded: (needed) => dispatcher.setServerCondition("replication", needed),
   });
   replication = replicas;
-  server.setReplication(replicas);
+  control.setReplication(replicas);
   dispatcher.addGate(GateOrder.readOnlyReplica, (session, spec) => replicas.refuse(session, spec));
   try {
     dispatcher.acl.start();
@@ -283,13 +371,43 @@ async function startServing(
     if (error instanceof AclFileError) throw new StartupError(error.message);
     throw error;
   }
-  try {
-    await server.listen();
-  } catch (error) {
-    await wal?.close();
-    const reason = error instanceof Error ? error.message : String(error);
-    const ports = config.tlsPort === 0 ? `${config.port}` : `${config.port}/${config.tlsPort}`;
-    throw new StartupError(`cannot listen on ${config.host}:${ports}: ${reason}`);
+  const listen = async (): Promise<Server> => {
+    if (server !== null) throw new StartupError("The store is already served over TCP");
+    if (control.stopping) throw new StartupError("Cannot listen: the store is closed");
+    const network = new Server({
+      control,
+      actor,
+      log,
+      admit: (session, remoteHost) => {
+        if (dispatcher.acl.protectedModeRefuses(remoteHost)) return Errors.protectedMode.line;
+        dispatcher.acl.admit(session);
+        return null;
+      },
+    });
+    try {
+      await network.listen();
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      const ports = config.tlsPort === 0 ? `${config.port}` : `${config.port}/${config.tlsPort}`;
+      throw new StartupError(`cannot listen on ${config.host}:${ports}: ${reason}`);
+    }
+    server = network;
+    network.acceptLoop();
+    return network;
+  };
+  const stopListening = async (): Promise<void> => {
+    const network = server;
+    if (network === null) return;
+    await network.stop();
+    if (server === network) server = null;
+  };
+  if (options.listen) {
+    try {
+      await listen();
+    } catch (error) {
+      await wal?.close();
+      throw error;
+    }
   }
   wal?.start((task) => actor.run(task));
   const stopExpiry = startActiveExpiry(
@@ -301,41 +419,28 @@ async function startServing(
   stopped.then(stopExpiry);
   observability.rates.start({
     commands: () => dispatcher.stats.totalCommandsProcessed,
-    netInputBytes: () => server.network.totalNetInputBytes,
-    netOutputBytes: () => server.network.totalNetOutputBytes,
+    netInputBytes: () => control.network.totalNetInputBytes,
+    netOutputBytes: () => control.network.totalNetOutputBytes,
   });
   stopped.then(() => observability.rates.stop());
-  server.acceptLoop();
   replicas.start(journal?.lastPosition ?? null);
-  const info: InfoSource = {
-    server,
-    store,
-    stats: dispatcher.stats,
-    transactions: dispatcher.transactions,
-    blocking: dispatcher.blocking,
-    acl: dispatcher.acl,
-    pubsub,
-    observability,
-    get now() {
-      return clock();
-    },
-  };
-  http?.attach({
-    info,
-    wal: wal?.metrics ?? null,
-    writeRefusal: () => dispatcher.writeRefusal?.line ?? null,
-    stopping: () => server.stopping,
-  });
   return {
-    server,
+    config,
+    control,
     store,
     dispatcher,
     actor,
+    pubsub,
     wal,
-    http,
     log,
+    clock,
+    get server() {
+      return server;
+    },
+    listen,
+    stopListening,
     stopped,
-    stop: () => server.stop(),
+    close,
   };
 }
 

@@ -36,9 +36,13 @@ import { ok, pairs, text } from "./reply_values.ts";
 export class Client extends Connection {
   #protocol: 2 | 3 = 2;
 
-  /** Wraps an open byte stream; use {@linkcode connect} to open one. */
-  constructor(transport: Transport) {
+  /**
+   * Wraps an open byte stream; use {@linkcode connect} to open one. `protocol` is the reply
+   * protocol the other end already speaks (2 unless it was switched before).
+   */
+  constructor(transport: Transport, protocol: 2 | 3 = 2) {
     super(transport);
+    this.#protocol = this.resp = protocol;
   }
 
   /** The reply protocol in use: 2, or 3 after a successful `hello(3)`. */

@@ -37,6 +37,11 @@ export interface Transport {
   write(data: Uint8Array): Promise<number>;
   /** Closes the stream; a pending read then fails or ends. */
   close(): void;
+  /**
+   * Optional: takes commands as argument lists instead of encoded bytes (an in-process store
+   * runs them without a wire format). Resolves once they are handed over, like a write.
+   */
+  writeCommands?(commands: Arg[][]): Promise<void>;
 }
 
 /**
@@ -106,7 +111,8 @@ export abstract class Connection extends Commands<string> {
   readonly #decoder = new RespDecoder();
   readonly #readBuf = new Uint8Array(64 * 1024);
   readonly #waiters: Waiter[] = [];
-  #outbox: Uint8Array[] = [];
+  /** Commands issued this tick, sent together by #flush. */
+  #outbox: Arg[][] = [];
   #flushQueued = false;
   #pumping = false;
   #writing: Promise<void> = Promise.resolve();
@@ -239,7 +245,7 @@ export abstract class Connection extends Commands<string> {
     const reply = new Promise<RespValue>((resolve, reject) => {
       this.#waiters.push({ resolve, reject, confirms });
     });
-    this.#outbox.push(encodeCommand(args));
+    this.#outbox.push(args);
     if (!this.#flushQueued) {
       this.#flushQueued = true;
       queueMicrotask(() => this.#flush());
@@ -413,23 +419,33 @@ export abstract class Connection extends Commands<string> {
   #flush(): void {
     this.#flushQueued = false;
     if (this.#outbox.length === 0) return;
-    const parts = this.#outbox;
+    const commands = this.#outbox;
     this.#outbox = [];
+    const transport = this.#transport;
+    if (transport.writeCommands !== undefined) {
+      this.#chain(() => transport.writeCommands!(commands)).catch((error) => this.#fail(error));
+      return;
+    }
+    const parts = commands.map(encodeCommand);
     const bytes = parts.length === 1 ? parts[0] : concat(parts);
     this.#enqueueWrite(bytes).catch((error) => this.#fail(error));
   }
 
   /** Writes are chained so bytes leave in the order they were queued. */
   #enqueueWrite(data: Uint8Array): Promise<void> {
-    const write = this.#writing.then(async () => {
+    return this.#chain(async () => {
       let rest = data;
       while (rest.length > 0) {
         const n = await this.#transport.write(rest);
         rest = rest.subarray(n);
       }
     });
-    this.#writing = write.catch(() => {});
-    return write;
+  }
+
+  #chain(write: () => Promise<void>): Promise<void> {
+    const done = this.#writing.then(write);
+    this.#writing = done.catch(() => {});
+    return done;
   }
 
   /**

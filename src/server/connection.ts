@@ -22,6 +22,7 @@ import type { NetworkStats } from "../commands/server_control.ts";
 import type { ClientSocket } from "./transport.ts";
 import { limitRule, type OutputLimit, OutputLimitWatch } from "../config/output_limits.ts";
 import { OutputQueue } from "./output_queue.ts";
+import { type BatchClient, runBatch } from "../embedded/batch_runner.ts";
 
 /** Most commands handed to the actor in one batch; the rest of a big read waits its turn. */
 const MAX_BATCH_COMMANDS = 1024;
@@ -34,7 +35,7 @@ const BLOCKED_READ_BYTES = 16 * 1024;
  */
 const COPY_BELOW_BYTES = 64 * 1024;
 
-export class Connection {
+export class Connection implements BatchClient {
   readonly session: Session;
   readonly #conn: ClientSocket;
   readonly #config: Config;
@@ -162,32 +163,10 @@ export class Connection {
   }
 
   /**
-   * Runs `batch`; when a command blocks the client (BLPOP), waits for its answer, then runs
-   * the rest of the batch. Returns false when the client left or was closed while blocked.
-   */
-  async #submit(batch: string[][]): Promise<boolean> {
-    const session = this.session;
-    let pending = batch;
-    while (true) {
-      await this.#actor.submit(session, pending);
-      const state = session.blockState;
-      if (state === null) return true;
-      this.#flush(); // replies of the commands before the blocking one
-      if (!await this.#waitUnblocked(state)) {
-        await this.#actor.run(() => state.cancel());
-        return false;
-      }
-      this.#flush();
-      pending = pending.slice(pending.indexOf(state.argv) + 1);
-      if (pending.length === 0 || session.closeRequested) return true;
-    }
-  }
-
-  /**
    * Waits until a blocked client is answered, reading meanwhile so that a client that leaves is
    * noticed. Returns false when it left (or the server closes it).
    */
-  async #waitUnblocked(state: BlockState): Promise<boolean> {
+  async waitUnblocked(state: BlockState): Promise<boolean> {
     const aborted = new Promise<"aborted">((resolve) => {
       this.#abortWait = () => resolve("aborted");
     });
@@ -239,7 +218,7 @@ export class Connection {
       if (batch.length > 0) {
         const hard = this.#limit.hardBytes;
         session.out.limitBytes = hard > 0 ? hard - this.#queue.bytes : Infinity;
-        if (!await this.#submit(batch)) return false;
+        if (!await runBatch(this.#actor, this, batch)) return false;
       }
       if (protocolError) {
         this.#log.debug(
@@ -253,6 +232,11 @@ export class Connection {
       if (session.closeRequested || this.#closing) return false;
       if (batch.length < most) return true;
     }
+  }
+
+  /** Hands the replies encoded so far to the socket (see #flush). */
+  flush(): void {
+    this.#flush();
   }
 
   /**

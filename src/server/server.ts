@@ -1,22 +1,15 @@
 /**
- * The accept loop: admits clients up to maxclients, runs one Connection per client, closes idle
- * clients, and shuts down in order (stop accepting, finish in-flight work, close clients).
- * It also implements ServerControl, the view commands have of the server.
+ * The network side of a store: binds the plain and TLS ports, admits clients up to maxclients,
+ * runs one Connection per client, closes idle clients, and stops in order (stop accepting,
+ * finish in-flight work, close clients). The store it serves, and the clients' registry that
+ * commands see, live in src/embedded/ (StoreControl): this layer only adds sockets.
  */
 import { Connection } from "./connection.ts";
 import { Session } from "../commands/session.ts";
-import type {
-  NetworkStats,
-  PersistenceControl,
-  RdbControl,
-  ReplicationControl,
-  ServerControl,
-} from "../commands/server_control.ts";
-import { configSetFailed, unknownConfigOption } from "../commands/errors.ts";
-import { parseSettingValue } from "../commands/config.ts";
-import { type Config, findSetting } from "../config/settings.ts";
+import type { Config } from "../config/settings.ts";
 import type { StoreActor } from "../store/actor.ts";
 import type { Logger } from "../log/logger.ts";
+import type { ListeningPorts, StoreControl } from "../embedded/store_control.ts";
 import { type ClientListener, type ClientSocket, formatAddr, hostOf } from "./transport.ts";
 import { listenNodeTls } from "./node_tls.ts";
 
@@ -29,23 +22,10 @@ const ACCEPT_RETRY_MS = 100;
 const SHUTDOWN_GRACE_MS = 5000;
 
 export interface ServerOptions {
-  config: Config;
-  /** The config file CONFIG REWRITE rewrites, or null. */
-  configFile?: string | null;
+  /** The store's registry of clients and its live config (src/embedded/store_control.ts). */
+  control: StoreControl;
   actor: StoreActor<Session>;
   log: Logger;
-  /** Called once the server has stopped, with the exit code to use. */
-  onStopped?: () => void;
-  /** INFO persistence fields from the durability layer. */
-  persistenceInfo?: () => [string, string | number][];
-  /** The durability layer's controls for BGREWRITEAOF and LASTSAVE. */
-  persistence?: PersistenceControl;
-  /** SAVE and BGSAVE. */
-  rdb: RdbControl;
-  /** Replication; set by the app once it exists (it needs the server's port). */
-  replication?: ReplicationControl;
-  /** Hook run after CONFIG SET changed a setting (e.g. the log level). */
-  onConfigChanged?: (name: string) => void;
   /**
    * Sets up a new client's session (its user); returns the error line to send before closing
    * the connection when the client is refused (protected mode), or null.
@@ -53,35 +33,23 @@ export interface ServerOptions {
   admit?: (session: Session, remoteHost: string) => string | null;
 }
 
-export class Server implements ServerControl {
+export class Server implements ListeningPorts {
   readonly config: Config;
-  readonly configFile: string | null;
-  readonly network: NetworkStats = {
-    totalConnectionsReceived: 0,
-    rejectedConnections: 0,
-    totalNetInputBytes: 0,
-    totalNetOutputBytes: 0,
-  };
-  readonly startedAtMs = Date.now();
-  readonly runId = Array.from(crypto.getRandomValues(new Uint8Array(20)))
-    .map((b) => b.toString(16).padStart(2, "0")).join("");
+  readonly #control: StoreControl;
   readonly #actor: StoreActor<Session>;
   readonly #log: Logger;
   readonly #connections = new Map<Session, Connection>();
   readonly #options: ServerOptions;
   #listener: ClientListener | null = null;
   #tlsListener: ClientListener | null = null;
-  #nextClientId = 1;
   #idleTimer: ReturnType<typeof setInterval> | undefined;
   #stopping: Promise<void> | null = null;
   readonly #served = new Set<Promise<void>>();
-  /** Sessions with output to send once the current round's replies are released. */
-  readonly #deliveries = new Set<Session>();
 
   constructor(options: ServerOptions) {
     this.#options = options;
-    this.config = options.config;
-    this.configFile = options.configFile ?? null;
+    this.#control = options.control;
+    this.config = options.control.config;
     this.#actor = options.actor;
     this.#log = options.log;
   }
@@ -119,6 +87,7 @@ export class Server implements ServerControl {
       throw error;
     }
     this.#idleTimer = setInterval(() => this.#sweep(), IDLE_SWEEP_MS);
+    this.#control.listening = this;
   }
 
   /**
@@ -174,16 +143,16 @@ export class Server implements ServerControl {
   #admit(conn: ClientSocket): void {
     if (this.#stopping || this.#connections.size >= this.config.maxClients) {
       // Counted as rejected only, as Redis does (not in total_connections_received).
-      this.network.rejectedConnections++;
+      this.#control.network.rejectedConnections++;
       this.#refuse(conn, MAX_CLIENTS_REPLY);
       return;
     }
-    this.network.totalConnectionsReceived++;
+    this.#control.network.totalConnectionsReceived++;
     try {
       conn.setNoDelay?.(true);
     } catch { /* not fatal */ }
     const session = new Session(
-      this.#nextClientId++,
+      this.#control.nextClientId(),
       formatAddr(conn.remoteAddr),
       formatAddr(conn.localAddr),
       Date.now(),
@@ -191,7 +160,7 @@ export class Server implements ServerControl {
     const refusal = this.#options.admit?.(session, hostOf(conn.remoteAddr)) ?? null;
     if (refusal !== null) {
       // Protected mode: Redis answers once and closes, counting a rejected connection.
-      this.network.rejectedConnections++;
+      this.#control.network.rejectedConnections++;
       this.#refuse(conn, new TextEncoder().encode(`-${refusal}\r\n`));
       return;
     }
@@ -200,19 +169,20 @@ export class Server implements ServerControl {
       session,
       this.config,
       this.#actor,
-      this.network,
+      this.#control.network,
       this.#log,
     );
     this.#connections.set(session, connection);
+    this.#control.attach(session, connection);
     const served = connection.serve()
       .catch((error) => this.#log.error(`Client id=${session.id} failed`, error))
       .finally(() => {
         this.#connections.delete(session);
+        this.#control.detach(session);
         this.#served.delete(served);
         // What the client left behind (watches, a transaction, subscriptions) is the store's:
         // clean it there.
         if (session.hasCloseHooks) this.#actor.run(() => session.closed());
-        this.#deliveries.delete(session);
       });
     this.#served.add(served);
   }
@@ -246,78 +216,6 @@ export class Server implements ServerControl {
     }
   }
 
-  // --- ServerControl ---
-
-  sessions(): Iterable<Session> {
-    return this.#connections.keys();
-  }
-
-  disconnect(session: Session): void {
-    this.#connections.get(session)?.requestClose();
-  }
-
-  deliver(session: Session): void {
-    this.#deliveries.add(session);
-  }
-
-  /**
-   * Sends what {@linkcode deliver} queued. The app calls it when the actor releases a round (after
-   * its durability hook and the round's own replies), so output caused by a round leaves with the
-   * round's replies and never before.
-   */
-  releaseDeliveries(): void {
-    if (this.#deliveries.size === 0) return;
-    for (const session of this.#deliveries) {
-      session.waitsForRound = false;
-      this.#connections.get(session)?.flushOutput();
-    }
-    this.#deliveries.clear();
-  }
-
-  setConfig(name: string, value: string): void {
-    const setting = findSetting(name);
-    if (!setting) throw unknownConfigOption(name);
-    if (!setting.mutable) throw configSetFailed(name, "can't set immutable config");
-    const parsed = parseSettingValue(setting, name, value, this.config[setting.key]);
-    (this.config as unknown as Record<string, unknown>)[setting.key] = parsed;
-    this.#options.onConfigChanged?.(setting.name);
-  }
-
-  get rdb(): RdbControl {
-    return this.#options.rdb;
-  }
-
-  get replication(): ReplicationControl {
-    return this.#options.replication!;
-  }
-
-  /** Plugs replication in (made after the server, since it needs the bound port). */
-  setReplication(replication: ReplicationControl): void {
-    this.#options.replication = replication;
-  }
-
-  get persistence(): PersistenceControl | undefined {
-    return this.#options.persistence;
-  }
-
-  persistenceInfo(): [string, string | number][] {
-    return this.#options.persistenceInfo?.() ?? [
-      ["aof_enabled", 0],
-      ["aof_rewrite_in_progress", 0],
-      ["aof_rewrite_scheduled", 0],
-      ["aof_last_write_status", "ok"],
-    ];
-  }
-
-  logWarning(message: string): void {
-    this.#log.warn(message);
-  }
-
-  shutdown(): void {
-    // Let the SHUTDOWN batch finish before stopping; stop() answers what is in flight.
-    setTimeout(() => this.stop(), 0);
-  }
-
   /**
    * Stops accepting, lets in-flight batches finish and their replies go out, then closes every
    * client. Resolves when all connections are closed.
@@ -340,6 +238,6 @@ export class Server implements ServerControl {
     await Promise.race([Promise.allSettled(this.#served), deadline]);
     clearTimeout(timer);
     for (const connection of this.#connections.values()) connection.forceClose();
-    this.#options.onStopped?.();
+    if (this.#control.listening === this) this.#control.listening = null;
   }
 }

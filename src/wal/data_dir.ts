@@ -138,6 +138,12 @@ export async function lockDataDir(dir: string): Promise<Deno.FsFile> {
   if (!(await file.tryLock(true))) {
     const holder = await readHolder(file);
     file.close();
+    if (holder === ` (pid ${Deno.pid})`) {
+      throw new DataDirError(
+        `Cannot use data directory "${dir}": this process already has it open ` +
+          `(${LOCK_FILE} is locked); close that store first`,
+      );
+    }
     throw new DataDirError(
       `Cannot use data directory "${dir}": another Hermes server${holder} is using it ` +
         `(${LOCK_FILE} is locked)`,

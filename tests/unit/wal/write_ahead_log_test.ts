@@ -107,13 +107,12 @@ Deno.test("committed rounds are replayed by the next open, each command as one r
   });
 });
 
-Deno.test("a second log on the same directory is refused while the first holds the lock", async () => {
+Deno.test("a second log on the same directory in the same process is refused while the first holds the lock", async () => {
   await withDir(async (dir) => {
     const first = await open(dir);
     await assertRejects(
       () => open(dir),
-      (e: Error) =>
-        e instanceof DataDirError && /another Hermes server \(pid \d+\)/.test(e.message),
+      (e: Error) => e instanceof DataDirError && /this process already has it open/.test(e.message),
     );
     await first.wal.close();
     const again = await open(dir);

@@ -1,0 +1,202 @@
+/**
+ * An embedded session: a client of the store with no socket. It is a client library
+ * `Transport`, so the very `Client` that talks to a server over TCP runs over it: commands go
+ * to the store actor as argument lists (`writeCommands`: no wire format on the way in), run
+ * through the same dispatcher, log and gates as a network client's, and their RESP replies are
+ * read back from the session's reply writer when the actor releases the round (so a write's
+ * reply arrives only once it is durable, as over TCP).
+ */
+import { Session } from "../commands/session.ts";
+import type { BlockState } from "../commands/session.ts";
+import type { Config } from "../config/settings.ts";
+import type { StoreActor } from "../store/actor.ts";
+import type { Arg } from "../client/encode_command.ts";
+import type { Transport } from "../client/connection.ts";
+import { bytesToLatin1, utf8ToLatin1 } from "../protocol/latin1.ts";
+import { FrameReader } from "../protocol/frame_reader.ts";
+import { ProtocolError } from "../protocol/protocol_error.ts";
+import type { ClientHandle, StoreControl } from "./store_control.ts";
+import { type BatchClient, runBatch } from "./batch_runner.ts";
+
+/** What an embedded session needs from the open store. */
+export interface LocalHost {
+  readonly actor: StoreActor<Session>;
+  readonly control: StoreControl;
+  readonly config: Config;
+}
+
+/** The address embedded sessions show in CLIENT LIST (they have no socket). */
+export const EMBEDDED_ADDR = "embedded:0";
+
+export class LocalTransport implements Transport, ClientHandle, BatchClient {
+  readonly session: Session;
+  readonly #host: LocalHost;
+  /** Reply bytes released by the store and not read yet, oldest first. */
+  #chunks: Uint8Array[] = [];
+  #offset = 0;
+  #wakeReader: (() => void) | null = null;
+  /** No more commands are taken; what was released can still be read, then the stream ends. */
+  #ending = false;
+  #closed = false;
+  /** The batch with the store, if any (a close waits for it). */
+  #inFlight: Promise<unknown> | null = null;
+  #abortWait: (() => void) | null = null;
+  /** Parses raw bytes given to `write` (inline or RESP), made on first use. */
+  #frames: FrameReader | null = null;
+
+  constructor(host: LocalHost, protocol: 2 | 3 = 2) {
+    this.#host = host;
+    const control = host.control;
+    const session = new Session(control.nextClientId(), EMBEDDED_ADDR, EMBEDDED_ADDR, Date.now());
+    session.protocol = protocol;
+    session.flushNow = () => this.flush();
+    this.session = session;
+    control.attach(session, this);
+  }
+
+  /** Whether the session has ended (QUIT, CLIENT KILL, closed, or the store closed). */
+  get ended(): boolean {
+    return this.#ending;
+  }
+
+  /** Runs the commands in the store; resolves once their replies are released. */
+  writeCommands(commands: Arg[][]): Promise<void> {
+    const batch = new Array<string[]>(commands.length);
+    for (let i = 0; i < commands.length; i++) batch[i] = toArgv(commands[i]);
+    return this.#run(batch);
+  }
+
+  /** Raw request bytes (inline commands or RESP), parsed as a connection parses them. */
+  write(data: Uint8Array): Promise<number> {
+    const frames = this.#frames ??= new FrameReader(this.#host.config);
+    frames.push(data);
+    const batch: string[][] = [];
+    let refusal: ProtocolError | null = null;
+    try {
+      let argv: string[] | null;
+      while ((argv = frames.next()) !== null) batch.push(argv);
+    } catch (error) {
+      if (!(error instanceof ProtocolError)) throw error;
+      refusal = error;
+    }
+    return this.#run(batch).then(() => {
+      if (refusal !== null) {
+        this.session.out.error(refusal.reply);
+        this.flush();
+        this.#end();
+      }
+      return data.length;
+    });
+  }
+
+  async #run(batch: string[][]): Promise<void> {
+    if (this.#ending) throw new Deno.errors.BadResource("Cannot send: the session is closed");
+    if (batch.length === 0) return;
+    this.session.lastInteractionMs = Date.now();
+    const running = runBatch(this.#host.actor, this, batch);
+    this.#inFlight = running;
+    let stillHere: boolean;
+    try {
+      stillHere = await running;
+    } finally {
+      this.#inFlight = null;
+    }
+    if (!stillHere || this.session.closeRequested) this.#end();
+  }
+
+  /** Reads released reply bytes into `buffer`; null once the session has ended. */
+  async read(buffer: Uint8Array): Promise<number | null> {
+    while (this.#chunks.length === 0) {
+      if (this.#ending) return null;
+      await new Promise<void>((resolve) => this.#wakeReader = resolve);
+    }
+    const chunk = this.#chunks[0];
+    const n = Math.min(buffer.length, chunk.length - this.#offset);
+    buffer.set(chunk.subarray(this.#offset, this.#offset + n));
+    this.#offset += n;
+    if (this.#offset === chunk.length) {
+      this.#chunks.shift();
+      this.#offset = 0;
+      this.session.out.recycle(chunk);
+    }
+    return n;
+  }
+
+  /** Takes what the store encoded for this session (replies, pushes) for reading. */
+  flush(): void {
+    const out = this.session.out;
+    if (out.length === 0 || this.#closed) return;
+    this.#chunks.push(out.take());
+    this.#wake();
+  }
+
+  flushOutput(): void {
+    this.flush();
+  }
+
+  waitUnblocked(state: BlockState): Promise<boolean> {
+    if (this.#ending) return Promise.resolve(false);
+    return new Promise<boolean>((resolve) => {
+      this.#abortWait = () => resolve(false);
+      state.woken.then(() => resolve(true));
+    }).finally(() => this.#abortWait = null);
+  }
+
+  /** CLIENT KILL: the session ends once the command running now is answered. */
+  requestClose(): void {
+    this.session.closeRequested = true;
+    this.#abortWait?.();
+    if (this.#inFlight === null) this.#end();
+  }
+
+  /**
+   * Ends the session for a store that closes: a blocked command is given up (its caller's
+   * promise rejects), a batch in flight is answered, then the stream ends.
+   */
+  async end(): Promise<void> {
+    this.#ending = true;
+    this.#abortWait?.();
+    await this.#inFlight?.catch(() => {});
+    this.#end();
+  }
+
+  close(): void {
+    this.#ending = true;
+    this.#abortWait?.();
+    if (this.#inFlight === null) this.#end();
+    else this.#inFlight.finally(() => this.#end());
+  }
+
+  /** No more commands; the store forgets the session and runs its close hooks. */
+  #end(): void {
+    this.#ending = true;
+    this.#wake();
+    if (this.#closed) return;
+    this.#closed = true;
+    const session = this.session;
+    session.flushNow = null;
+    this.#host.control.detach(session);
+    if (session.hasCloseHooks) void this.#host.actor.run(() => session.closed());
+  }
+
+  #wake(): void {
+    const wake = this.#wakeReader;
+    if (wake === null) return;
+    this.#wakeReader = null;
+    wake();
+  }
+}
+
+/** A command's arguments as the store takes them: one-byte strings (UTF-8 for text). */
+function toArgv(args: Arg[]): string[] {
+  const argv = new Array<string>(args.length);
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    argv[i] = typeof arg === "string"
+      ? utf8ToLatin1(arg)
+      : arg instanceof Uint8Array
+      ? bytesToLatin1(arg)
+      : String(arg);
+  }
+  return argv;
+}
