@@ -301,9 +301,7 @@ export abstract class Connection extends Commands<string> {
     while (true) {
       const decoded = this.#decoder.next();
       if (decoded) return decoded;
-      const n = await this.#transport.read(this.#readBuf);
-      if (n === null) throw new Deno.errors.ConnectionReset("Connection closed by server");
-      this.#decoder.push(this.#readBuf.subarray(0, n));
+      await this.#receive();
     }
   }
 
@@ -457,7 +455,17 @@ export abstract class Connection extends Commands<string> {
     this.#pumping = true;
     try {
       while (this.#waiters.length > 0 || this.#subscribed > 0 || this.#shardSubscribed > 0) {
-        const reply = await this.readReply();
+        // Every reply already received is handed out in one go, so the callers waiting on a
+        // batch resume together (and their next commands share a write again).
+        const reply = this.#decoder.nextValue();
+        if (reply === undefined) {
+          await this.#receive();
+          continue;
+        }
+        if (reply instanceof Push) {
+          this.#routePush(reply);
+          continue;
+        }
         if (this.resp === 2 && this.#isPubSubFrame(reply)) {
           this.#routePush(Push.from(reply as RespValue[]) as Push);
           continue;
@@ -472,6 +480,13 @@ export abstract class Connection extends Commands<string> {
     } finally {
       this.#pumping = false;
     }
+  }
+
+  /** Reads more bytes into the decoder; throws when the server has closed the connection. */
+  async #receive(): Promise<void> {
+    const n = await this.#transport.read(this.#readBuf);
+    if (n === null) throw new Deno.errors.ConnectionReset("Connection closed by server");
+    this.#decoder.push(this.#readBuf.subarray(0, n));
   }
 
   /**

@@ -5,6 +5,7 @@
  * Bulk and simple strings decode to one-byte strings (each char is one byte), so binary values
  * round-trip; use `latin1ToBytes` or `latin1ToUtf8` from the protocol module to convert.
  */
+import { type Latin1Buffer, latin1View, sliceLatin1 } from "../protocol/latin1.ts";
 
 /**
  * An error reply (`-ERR ...`). Returned as a value by the decoder and by
@@ -111,27 +112,33 @@ type Step = RespValue | typeof NEED_MORE;
  * ```
  */
 export class RespDecoder {
-  /** Received bytes; those before #pos are decoded, those from #end on are free room. */
+  /** Received bytes; #buf is the part not yet taken out, decoded up to #pos. */
   #store = new Uint8Array(0);
+  #view: Latin1Buffer = latin1View(this.#store);
   #buf = new Uint8Array(0);
   #pos = 0;
-  /** Where the last incomplete reply's scan stopped: no reply is complete before more bytes. */
 
   /** Appends received bytes (the buffer grows geometrically, so big replies cost linear time). */
   push(bytes: Uint8Array): void {
     const rest = this.#buf.length - this.#pos;
-    if (this.#store.length - (this.#buf.byteOffset + this.#buf.length) < bytes.length) {
-      let size = Math.max(4096, this.#store.length);
-      while (size < (rest + bytes.length) * 1.5) size *= 2;
-      const grown = new Uint8Array(size);
-      grown.set(this.#buf.subarray(this.#pos));
-      this.#store = grown;
-      this.#buf = grown.subarray(0, rest);
-      this.#pos = 0;
+    let start = this.#buf.byteOffset + this.#pos;
+    if (this.#store.length - (start + rest) < bytes.length) {
+      if (this.#store.length - rest >= bytes.length && this.#store.length >= 4096) {
+        // Room enough once what was decoded is dropped: move the rest to the front.
+        this.#store.copyWithin(0, start, start + rest);
+      } else {
+        let size = Math.max(4096, this.#store.length);
+        while (size < (rest + bytes.length) * 1.5) size *= 2;
+        const grown = new Uint8Array(size);
+        grown.set(this.#store.subarray(start, start + rest));
+        this.#store = grown;
+        this.#view = latin1View(grown);
+      }
+      start = 0;
     }
-    const end = this.#buf.byteOffset + this.#buf.length;
-    this.#store.set(bytes, end);
-    this.#buf = this.#store.subarray(this.#buf.byteOffset, end + bytes.length);
+    this.#store.set(bytes, start + rest);
+    this.#buf = this.#store.subarray(start, start + rest + bytes.length);
+    this.#pos = 0;
   }
 
   /** Bytes received and not yet decoded. */
@@ -142,15 +149,23 @@ export class RespDecoder {
   /** The next complete reply, or null when more bytes are needed. */
   next(): DecodedReply | null {
     const start = this.#pos;
+    const value = this.nextValue();
+    if (value === undefined) return null;
+    return { value, raw: this.#buf.slice(start, this.#pos) };
+  }
+
+  /** The next complete reply's value (without its bytes), or undefined when more are needed. */
+  nextValue(): RespValue | undefined {
+    const start = this.#pos;
     // A reply still incomplete at the last look is only scanned (no values built) until it
     // is complete, so a reply arriving in many chunks is decoded once.
-    if (!this.#complete()) return null;
+    if (!this.#complete()) return undefined;
     const value = this.#value();
     if (value === NEED_MORE) {
       this.#pos = start;
-      return null;
+      return undefined;
     }
-    return { value, raw: this.#buf.slice(start, this.#pos) };
+    return value;
   }
 
   /** Whether a whole reply starts at #pos (scanning lengths only). */
@@ -210,12 +225,9 @@ export class RespDecoder {
 
   #bytes(n: number): string | null {
     if (this.#buf.length - this.#pos < n + 2) return null;
-    let text = "";
-    const end = this.#pos + n;
-    for (let i = this.#pos; i < end; i += 8192) {
-      text += String.fromCharCode(...this.#buf.subarray(i, Math.min(i + 8192, end)));
-    }
-    this.#pos = end + 2;
+    const at = this.#buf.byteOffset + this.#pos;
+    const text = sliceLatin1(this.#store, this.#view, at, at + n);
+    this.#pos += n + 2;
     return text;
   }
 
