@@ -88,6 +88,7 @@ export interface App {
 
 /** The server cannot start (data directory in use, damaged log, port taken); for the user. */
 export class StartupError extends Error {
+  /** Always "StartupError". */
   override name = "StartupError";
 }
 

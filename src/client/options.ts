@@ -62,6 +62,7 @@ export interface TlsOptions {
   caCerts?: string[];
   /** Client certificate and its private key (PEM). */
   cert?: string;
+  /** The client certificate's private key (PEM). */
   key?: string;
 }
 

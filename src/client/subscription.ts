@@ -53,6 +53,7 @@ export interface SubscriptionHost {
  * ```
  */
 export class Subscription implements AsyncIterableIterator<PubSubMessage>, AsyncDisposable {
+  /** Whether this subscription is to channels, patterns or shard channels. */
   readonly kind: SubscriptionKind;
   /** The names still subscribed to (the server may drop some: UNSUBSCRIBE, RESET). */
   readonly names: Set<string>;
@@ -67,6 +68,7 @@ export class Subscription implements AsyncIterableIterator<PubSubMessage>, Async
   #failure: unknown = null;
   #leaving: Promise<void> | null = null;
 
+  /** Made by the client's `subscribe`, `psubscribe` and `ssubscribe`. */
   constructor(
     host: SubscriptionHost,
     kind: SubscriptionKind,
@@ -99,10 +101,12 @@ export class Subscription implements AsyncIterableIterator<PubSubMessage>, Async
     return { value: undefined, done: true };
   }
 
+  /** The subscription is its own async iterator. */
   [Symbol.asyncIterator](): this {
     return this;
   }
 
+  /** `await using` unsubscribes when the block ends. */
   async [Symbol.asyncDispose](): Promise<void> {
     await this.unsubscribe();
   }

@@ -8,6 +8,7 @@ import { ReplyError, type RespValue } from "./resp_decoder.ts";
 
 /** What a MULTI block needs from a client: `Client` has it. */
 export interface MultiTarget {
+  /** Sends the commands together; replies in order, error replies as values. */
   pipeline(commands: Arg[][]): Promise<RespValue[]>;
 }
 
@@ -82,6 +83,7 @@ export interface TransactionOptions {
 
 /** What an interactive transaction needs from a client: `Client` has it. */
 export interface TransactionTarget {
+  /** Sends one command; an error reply is thrown. */
   send(...args: Arg[]): Promise<RespValue>;
 }
 

@@ -68,16 +68,19 @@ export class Database extends Commands<string> implements AsyncDisposable {
     return this.#listener;
   }
 
+  /** Runs one command on the store's session; an error reply is thrown as `ReplyError`. */
   send(...args: Arg[]): Promise<RespValue> {
     if (this.#closed) return Promise.reject(closedError(args));
     return this.#mainSession().send(...args);
   }
 
+  /** Runs one command on the store's session; an error reply is returned as a value. */
   call(...args: Arg[]): Promise<RespValue> {
     if (this.#closed) return Promise.reject(closedError(args));
     return this.#mainSession().call(...args);
   }
 
+  /** Runs the commands together on the store's session; error replies as values. */
   pipeline(commands: Arg[][]): Promise<RespValue[]> {
     if (this.#closed) return Promise.reject(closedError(commands[0] ?? []));
     return this.#mainSession().pipeline(commands);
@@ -90,6 +93,7 @@ export class Database extends Commands<string> implements AsyncDisposable {
     return this.#main = new Client(transport, 3);
   }
 
+  /** Stored strings come back as UTF-8 text. */
   protected decodeValue(raw: string): string {
     return latin1ToUtf8(raw);
   }
