@@ -69,6 +69,7 @@ export async function listenOn(
         network[setting.key] as never,
       );
     } else if (setting.mutable) {
+      setting.parse(raw, config[setting.key] as never); // the flag's own error for a bad value
       try {
         store.control.setConfig(setting.name, raw);
       } catch (error) {

@@ -145,7 +145,7 @@ export async function lockDataDir(dir: string): Promise<Deno.FsFile> {
       );
     }
     throw new DataDirError(
-      `Cannot use data directory "${dir}": another Hermes server${holder} is using it ` +
+      `Cannot use data directory "${dir}": another Hermes process${holder} is using it ` +
         `(${LOCK_FILE} is locked)`,
     );
   }

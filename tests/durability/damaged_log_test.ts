@@ -150,7 +150,7 @@ Deno.test("a second server on the same directory refuses to start with a clear m
       assertEquals(second.code, 1);
       assertMatch(
         second.output,
-        new RegExp(`another Hermes server \\(pid ${first.process.pid}\\) is using it`),
+        new RegExp(`another Hermes process \\(pid ${first.process.pid}\\) is using it`),
       );
     } finally {
       await first.stop();
