@@ -36,5 +36,5 @@ export { open, type OpenOptions } from "./src/embedded/open.ts";
 export { Database } from "./src/embedded/database.ts";
 export type { Listener, ListenOptions } from "./src/embedded/listener.ts";
 export type { ByteSize, ServerOptions } from "./src/embedded/options.ts";
-export { StartupError } from "./src/app.ts";
+export { StartupError } from "./src/embedded/store.ts";
 export * from "./src/client/mod.ts";

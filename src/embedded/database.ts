@@ -12,7 +12,7 @@ import type { RespValue } from "../client/resp_decoder.ts";
 import type { Subscription } from "../client/subscription.ts";
 import { runTransaction, type TransactionOptions } from "../client/transactions.ts";
 import { latin1ToUtf8 } from "../protocol/latin1.ts";
-import type { Store } from "../app.ts";
+import type { Store } from "./store.ts";
 import { LocalTransport } from "./local_transport.ts";
 import { type Listener, listenOn, type ListenOptions } from "./listener.ts";
 

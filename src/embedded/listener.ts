@@ -4,8 +4,8 @@
  * changed as CONFIG SET changes them, and those that cannot change while the store is open
  * (`dir`, `persistence`, ...) must match what it was opened with.
  */
-import type { Store } from "../app.ts";
-import { serverView, startHttp } from "../app.ts";
+import type { Store } from "./store.ts";
+import { serverView, startHttp } from "./store.ts";
 import type { HttpEndpoint } from "../http/http_endpoint.ts";
 import { CommandError } from "../commands/errors.ts";
 import type { Config } from "../config/settings.ts";

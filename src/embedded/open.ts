@@ -1,6 +1,6 @@
 /** `open`: a Hermes store in this process, from a data directory or in memory only. */
 import { type Config, DEFAULT_CONFIG } from "../config/settings.ts";
-import { openStore } from "../app.ts";
+import { openStore } from "./store.ts";
 import { Database } from "./database.ts";
 import { applyOptions, type ServerOptions } from "./options.ts";
 

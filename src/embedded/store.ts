@@ -5,38 +5,38 @@
  * HTTP endpoint (first, so it can report the load) and the listener ({@linkcode startApp}).
  * main.ts adds flags and signals around it.
  */
-import type { Config } from "./config/settings.ts";
-import { Logger } from "./log/logger.ts";
-import { Databases } from "./store/databases.ts";
-import { Journal } from "./store/journal.ts";
-import { type EarlyRelease, type RoundHook, StoreActor } from "./store/actor.ts";
-import { startActiveExpiry } from "./store/active_expiry.ts";
-import { type Clock, systemClock } from "./store/clock.ts";
-import { Registry } from "./commands/registry.ts";
-import { Dispatcher } from "./commands/dispatcher.ts";
-import { Errors, logWriteFailed } from "./commands/errors.ts";
-import { AclFileError } from "./security/access_control.ts";
-import type { Session } from "./commands/session.ts";
-import { ALL_COMMANDS } from "./commands/all.ts";
-import { GateOrder } from "./commands/gates.ts";
-import { Server } from "./server/server.ts";
-import { StoreControl } from "./embedded/store_control.ts";
-import { pubsubContextGate } from "./commands/pubsub.ts";
-import { PubSubHub } from "./pubsub/hub.ts";
-import { KeyspaceEvents } from "./pubsub/keyspace_events.ts";
-import { activeEventClasses } from "./store/events.ts";
-import { DataDirError } from "./wal/data_dir.ts";
-import { RoundWrites } from "./wal/round_writes.ts";
-import { WalJournal } from "./wal/wal_journal.ts";
-import { WriteAheadLog } from "./wal/write_ahead_log.ts";
-import { encodingLimits } from "./store/types/limits.ts";
-import { RdbSaver } from "./rdb/rdb_saver.ts";
-import { ReplicationManager } from "./replication/manager.ts";
-import { monitorGate } from "./commands/monitor.ts";
-import type { InfoSource } from "./commands/info.ts";
-import { LatencyEvents } from "./observe/latency_monitor.ts";
-import { HttpEndpoint } from "./http/http_endpoint.ts";
-import type { ServerView } from "./http/server_view.ts";
+import type { Config } from "../config/settings.ts";
+import { Logger } from "../log/logger.ts";
+import { Databases } from "../store/databases.ts";
+import { Journal } from "../store/journal.ts";
+import { type EarlyRelease, type RoundHook, StoreActor } from "../store/actor.ts";
+import { startActiveExpiry } from "../store/active_expiry.ts";
+import { type Clock, systemClock } from "../store/clock.ts";
+import { Registry } from "../commands/registry.ts";
+import { Dispatcher } from "../commands/dispatcher.ts";
+import { Errors, logWriteFailed } from "../commands/errors.ts";
+import { AclFileError } from "../security/access_control.ts";
+import type { Session } from "../commands/session.ts";
+import { ALL_COMMANDS } from "../commands/all.ts";
+import { GateOrder } from "../commands/gates.ts";
+import { Server } from "../server/server.ts";
+import { StoreControl } from "./store_control.ts";
+import { pubsubContextGate } from "../commands/pubsub.ts";
+import { PubSubHub } from "../pubsub/hub.ts";
+import { KeyspaceEvents } from "../pubsub/keyspace_events.ts";
+import { activeEventClasses } from "../store/events.ts";
+import { DataDirError } from "../wal/data_dir.ts";
+import { RoundWrites } from "../wal/round_writes.ts";
+import { WalJournal } from "../wal/wal_journal.ts";
+import { WriteAheadLog } from "../wal/write_ahead_log.ts";
+import { encodingLimits } from "../store/types/limits.ts";
+import { RdbSaver } from "../rdb/rdb_saver.ts";
+import { ReplicationManager } from "../replication/manager.ts";
+import { monitorGate } from "../commands/monitor.ts";
+import type { InfoSource } from "../commands/info.ts";
+import { LatencyEvents } from "../observe/latency_monitor.ts";
+import { HttpEndpoint } from "../http/http_endpoint.ts";
+import type { ServerView } from "../http/server_view.ts";
 
 /** An open store: everything but the network. */
 export interface Store {
