@@ -4,7 +4,7 @@
  */
 import { parseFlags, UsageError } from "./src/config/flags.ts";
 import { SETTINGS } from "./src/config/settings.ts";
-import { type App, startApp, StartupError } from "./src/embedded/store.ts";
+import { type App, startApp, StartupError } from "./src/app.ts";
 import { VERSION } from "./src/version.ts";
 import { runLogTool } from "./src/wal/log_tools.ts";
 

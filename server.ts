@@ -14,7 +14,7 @@
  */
 import { type Config, DEFAULT_CONFIG } from "./src/config/settings.ts";
 import { applyOptions, type ServerOptions } from "./src/embedded/options.ts";
-import { startApp, StartupError } from "./src/embedded/store.ts";
+import { startApp, StartupError } from "./src/app.ts";
 
 export type { ByteSize, ServerOptions } from "./src/embedded/options.ts";
 export { StartupError };

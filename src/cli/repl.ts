@@ -5,7 +5,7 @@
 import * as readline from "node:readline";
 import process from "node:process";
 import { utf8ToLatin1 } from "../protocol/latin1.ts";
-import { HISTORY_SIZE, HistoryFile } from "./history.ts";
+import { HISTORY_SIZE, type HistoryFile } from "./history.ts";
 import { type LineContext, runLine } from "./run_line.ts";
 import { ConnectError } from "./cli_session.ts";
 

@@ -6,7 +6,7 @@
 import { ProtocolError } from "../protocol/protocol_error.ts";
 import { splitInlineArgs } from "../protocol/inline.ts";
 import type { OutputFormat } from "./cli_args.ts";
-import { CliSession, ConnectError } from "./cli_session.ts";
+import { type CliSession, ConnectError } from "./cli_session.ts";
 import { formatReply } from "./format_reply.ts";
 import { type CommandDoc, generalHelp, parseCommandDocs, topicHelp } from "./help.ts";
 

@@ -1,7 +1,7 @@
 /**
  * Argument parsing shared by all families, with Redis's strictness and error texts.
  */
-import { CommandError, Errors } from "./errors.ts";
+import { type CommandError, Errors } from "./errors.ts";
 
 const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;

@@ -4,7 +4,7 @@
 import type { CommandContext } from "./context.ts";
 import type { ArgDoc, CommandSpec } from "./spec.ts";
 import { NO_KEYS } from "./spec.ts";
-import { CommandError, Errors } from "./errors.ts";
+import { type CommandError, Errors } from "./errors.ts";
 import { option, toInt64 } from "./args.ts";
 
 const INT32_MIN = -(2 ** 31);

@@ -3,7 +3,7 @@
  * and expire deadlines, with Redis's checks and error texts (t_string.c `parseExtendedStringArgumentsOrReply`).
  */
 import { INT64_MAX, intArg } from "./args.ts";
-import { CommandError, Errors, invalidExpireTime } from "./errors.ts";
+import { type CommandError, Errors, invalidExpireTime } from "./errors.ts";
 
 /** Option bits, as Redis's OBJ_SET_* flags. */
 export const NX = 1;

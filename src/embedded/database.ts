@@ -17,6 +17,12 @@ import { LocalTransport } from "./local_transport.ts";
 import { type Listener, listenOn, type ListenOptions } from "./listener.ts";
 
 /**
+ * Wraps an opened store as a {@linkcode Database} (for `open`; the store's parts stay out of
+ * the package's public API).
+ */
+export let wrapStore: (store: Store) => Database;
+
+/**
  * An open store. Make one with `open`; close it with {@linkcode Database.close} (or
  * `await using`). Commands run as an embedded session of the store (trusted: no AUTH or ACL
  * checks, which apply to network clients); `db.session()` gives one of your own for
@@ -41,11 +47,15 @@ export class Database extends Commands<string> implements AsyncDisposable {
   #closing: Promise<void> | null = null;
   #closed = false;
 
-  /** Wraps an open store; use `open` to open one. */
-  constructor(store: Store) {
+  /** Made by `open` (see {@linkcode wrapStore}). */
+  private constructor(store: Store) {
     super();
     this.#store = store;
     store.stopped.then(() => this.#closed = true);
+  }
+
+  static {
+    wrapStore = (store) => new Database(store);
   }
 
   /** The data directory (unused with `persistence: "none"`). */

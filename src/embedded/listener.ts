@@ -5,7 +5,7 @@
  * (`dir`, `persistence`, ...) must match what it was opened with.
  */
 import type { Store } from "./store.ts";
-import { serverView, startHttp } from "./store.ts";
+import { serverView, startHttp } from "./store_view.ts";
 import type { HttpEndpoint } from "../http/http_endpoint.ts";
 import { CommandError } from "../commands/errors.ts";
 import type { Config } from "../config/settings.ts";

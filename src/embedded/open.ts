@@ -1,7 +1,7 @@
 /** `open`: a Hermes store in this process, from a data directory or in memory only. */
 import { type Config, DEFAULT_CONFIG } from "../config/settings.ts";
 import { openStore } from "./store.ts";
-import { Database } from "./database.ts";
+import { type Database, wrapStore } from "./database.ts";
 import { applyOptions, type ServerOptions } from "./options.ts";
 
 /**
@@ -29,5 +29,5 @@ export type OpenOptions = ServerOptions;
 export async function open(options: OpenOptions = {}): Promise<Database> {
   const config: Config = { ...DEFAULT_CONFIG, logLevel: "warn" };
   applyOptions(config, options);
-  return new Database(await openStore(config));
+  return wrapStore(await openStore(config));
 }

@@ -1,9 +1,8 @@
 /**
  * Wires the parts of a store together: write-ahead log (replayed), store, registry, dispatcher,
- * actor, clients' registry, replication, active expiry, observability ({@linkcode openStore},
- * which the embedded API opens in-process), and the network side around it for a server: the
- * HTTP endpoint (first, so it can report the load) and the listener ({@linkcode startApp}).
- * main.ts adds flags and signals around it.
+ * actor, clients' registry, replication, active expiry, observability. {@linkcode openStore}
+ * opens it in this process with no network (the embedded API, `open`, is built on it); its
+ * `listen` adds the network side. The `hermes` server is this store, listening (src/app.ts).
  */
 import type { Config } from "../config/settings.ts";
 import { Logger } from "../log/logger.ts";
@@ -33,10 +32,7 @@ import { encodingLimits } from "../store/types/limits.ts";
 import { RdbSaver } from "../rdb/rdb_saver.ts";
 import { ReplicationManager } from "../replication/manager.ts";
 import { monitorGate } from "../commands/monitor.ts";
-import type { InfoSource } from "../commands/info.ts";
 import { LatencyEvents } from "../observe/latency_monitor.ts";
-import { HttpEndpoint } from "../http/http_endpoint.ts";
-import type { ServerView } from "../http/server_view.ts";
 
 /** An open store: everything but the network. */
 export interface Store {
@@ -69,23 +65,6 @@ export interface Store {
   close(): Promise<void>;
 }
 
-/** A server: a store served over TCP, with its HTTP endpoint. */
-export interface App {
-  server: Server;
-  store: Databases;
-  dispatcher: Dispatcher;
-  actor: StoreActor<Session>;
-  /** The write-ahead log, or null with `--persistence none`. */
-  wal: WriteAheadLog | null;
-  /** The HTTP endpoint (/metrics, /healthz, status page), or null without --metrics-port. */
-  http: HttpEndpoint | null;
-  log: Logger;
-  /** Resolves when the server has fully stopped (SHUTDOWN or a signal) and the log is closed. */
-  stopped: Promise<void>;
-  /** Stops the server: in-flight work is answered, then clients are closed. */
-  stop(): Promise<void>;
-}
-
 /** The server cannot start (data directory in use, damaged log, port taken); for the user. */
 export class StartupError extends Error {
   /** Always "StartupError". */
@@ -109,79 +88,6 @@ export interface StartOptions {
   log?: Logger;
   /** Serve it over TCP at once, before replication starts (a server announces its port). */
   listen?: boolean;
-}
-
-/**
- * Replays the log in config.dir (unless persistence is off), then starts a server listening on
- * config.host:config.port. Throws {@linkcode StartupError} when it cannot start.
- */
-export async function startApp(config: Config, options: StartOptions = {}): Promise<App> {
-  const log = new Logger(config.logLevel);
-  const http = config.metricsPort === null ? null : startHttp(config, log);
-  let opened: Store;
-  try {
-    opened = await openStore(config, { ...options, log, listen: true });
-  } catch (error) {
-    await http?.shutdown();
-    throw error;
-  }
-  const { dispatcher } = opened;
-  const server = opened.server!;
-  http?.attach(serverView(opened));
-  return {
-    server,
-    store: opened.store,
-    dispatcher,
-    actor: opened.actor,
-    wal: opened.wal,
-    http,
-    log: opened.log,
-    stopped: opened.stopped.then(() => http?.shutdown()),
-    stop: () => opened.close(),
-  };
-}
-
-/** What the HTTP endpoint reads from an open store. */
-export function serverView(opened: Store): ServerView {
-  const { dispatcher, control } = opened;
-  return {
-    info: infoSource(opened),
-    wal: opened.wal?.metrics ?? null,
-    writeRefusal: () => dispatcher.writeRefusal?.line ?? null,
-    stopping: () => control.stopping,
-  };
-}
-
-/** What INFO reads, for the HTTP endpoint (the same numbers a command's context has). */
-function infoSource(opened: Store): InfoSource {
-  const { dispatcher, control, store, clock } = opened;
-  return {
-    server: control,
-    store,
-    stats: dispatcher.stats,
-    transactions: dispatcher.transactions,
-    blocking: dispatcher.blocking,
-    acl: dispatcher.acl,
-    pubsub: opened.pubsub,
-    observability: dispatcher.observability,
-    get now() {
-      return clock();
-    },
-  };
-}
-
-/** Starts the HTTP endpoint on config.metricsHost:config.metricsPort; StartupError if it cannot. */
-export function startHttp(config: Config, log: Logger): HttpEndpoint {
-  try {
-    const http = HttpEndpoint.start(config.metricsHost, config.metricsPort!, log);
-    log.info(`Metrics and status page on http://${config.metricsHost}:${http.addr.port}/`);
-    return http;
-  } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    throw new StartupError(
-      `cannot listen on ${config.metricsHost}:${config.metricsPort} for metrics: ${reason}`,
-    );
-  }
 }
 
 /**

@@ -20,7 +20,7 @@ import { AclLog, type LogContext, type LogReason } from "./acl_log.ts";
 import { aclFileText, defaultUser, parseAclFile, writeAclFile } from "./acl_file.ts";
 import { checkCommand, Denial, userMayUseChannel, type Verdict } from "./permissions.ts";
 import { DUMMY_HASH, hashPassword, sameHash } from "./password.ts";
-import { User } from "./user.ts";
+import type { User } from "./user.ts";
 
 /** What the security layer needs from the dispatcher. */
 export interface SecurityHost {
