@@ -41,6 +41,8 @@ export class LocalTransport implements Transport, ClientHandle, BatchClient {
   /** The batch with the store, if any (a close waits for it). */
   #inFlight: Promise<unknown> | null = null;
   #abortWait: (() => void) | null = null;
+  /** Set when the store closed under the session: reads then fail saying so. */
+  #storeClosed = false;
   /** Parses raw bytes given to `write` (inline or RESP), made on first use. */
   #frames: FrameReader | null = null;
 
@@ -107,6 +109,9 @@ export class LocalTransport implements Transport, ClientHandle, BatchClient {
   /** Reads released reply bytes into `buffer`; null once the session has ended. */
   async read(buffer: Uint8Array): Promise<number | null> {
     while (this.#chunks.length === 0) {
+      if (this.#storeClosed) {
+        throw new Deno.errors.BadResource("Cannot finish the command: the store was closed");
+      }
       if (this.#ending) return null;
       await new Promise<void>((resolve) => this.#wakeReader = resolve);
     }
@@ -154,6 +159,7 @@ export class LocalTransport implements Transport, ClientHandle, BatchClient {
    * promise rejects), a batch in flight is answered, then the stream ends.
    */
   async end(): Promise<void> {
+    this.#storeClosed = true;
     this.#ending = true;
     this.#abortWait?.();
     await this.#inFlight?.catch(() => {});
