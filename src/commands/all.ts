@@ -24,6 +24,10 @@ import { pubsubCommands } from "./pubsub.ts";
 import { slowlogCommands } from "./slowlog.ts";
 import { latencyCommands } from "./latency.ts";
 import { monitorCommands } from "./monitor.ts";
+import { sortedSetCommands } from "./sorted_sets.ts";
+import { zsetRangeCommands } from "./zset_ranges.ts";
+import { zsetPopCommands } from "./zset_pops.ts";
+import { zsetAlgebraCommands } from "./zset_algebra.ts";
 
 export const ALL_COMMANDS: CommandSpec[] = [
   ...connectionCommands,
@@ -44,6 +48,10 @@ export const ALL_COMMANDS: CommandSpec[] = [
   ...listCommands,
   ...listBlockingCommands,
   ...setCommands,
+  ...sortedSetCommands,
+  ...zsetRangeCommands,
+  ...zsetPopCommands,
+  ...zsetAlgebraCommands,
   ...objectCommands,
   ...aclCommands,
   ...pubsubCommands,

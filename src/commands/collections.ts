@@ -1,5 +1,5 @@
 /**
- * What the hash, list and set families share: the typed lookup that decides WRONGTYPE in one
+ * What the collection families share: the typed lookup that decides WRONGTYPE in one
  * place, the SCAN-style option grammar of HSCAN/SSCAN (and SCAN), and random sampling counts.
  */
 import type { CommandContext } from "./context.ts";
@@ -9,15 +9,19 @@ import type { Collection } from "../store/value.ts";
 import type { HashValue } from "../store/types/hash.ts";
 import type { ListValue } from "../store/types/list.ts";
 import type { SetValue } from "../store/types/set.ts";
+import type { ZSetValue } from "../store/types/zset.ts";
 
-type TypeOf<T> = T extends HashValue ? "hash" : T extends ListValue ? "list" : "set";
+type TypeOf<T> = T extends HashValue ? "hash"
+  : T extends ListValue ? "list"
+  : T extends ZSetValue ? "zset"
+  : "set";
 
 /**
  * The live value at `key` when it is a `type` collection, undefined when the key is missing;
  * WRONGTYPE for any other value. `forRead` counts a keyspace hit or miss (INFO), as Redis's
  * lookupKeyRead does for read commands.
  */
-export function lookup<T extends HashValue | ListValue | SetValue>(
+export function lookup<T extends HashValue | ListValue | SetValue | ZSetValue>(
   ctx: CommandContext,
   key: string,
   type: TypeOf<T>,

@@ -87,7 +87,7 @@ const CONFINED_GROUPS = new Set([
   "hash",
   "list",
   "set",
-  "sorted_set",
+  "sorted-set",
   "geo",
   "stream",
   "generic",

@@ -78,6 +78,10 @@ export interface Config {
   setMaxIntsetEntries: number;
   /** Size of each list node: -1..-5 = 4..64 KB, a positive number = elements per node. */
   listMaxListpackSize: number;
+  /** Most members of a sorted set kept packed (listpack). */
+  zsetMaxListpackEntries: number;
+  /** Longest member, in bytes, of a sorted set kept packed. */
+  zsetMaxListpackValue: number;
   /** The default user's password ("" = none: clients need not authenticate). */
   requirePass: string;
   /** File of ACL users loaded at start, written by ACL SAVE ("" = none). */
@@ -858,6 +862,26 @@ export const SETTINGS: SettingSpec[] = [
     format: (value: number[]) => value.map(String).join(" "),
     mutable: true,
   },
+  {
+    key: "zsetMaxListpackEntries",
+    name: "zset-max-listpack-entries",
+    aliases: ["zset-max-ziplist-entries"],
+    help: "Most members of a sorted set stored in its compact form (listpack)",
+    valueName: "<n>",
+    parse: wholeNumber("zset-max-listpack-entries", 0, 1_000_000),
+    format: asString,
+    mutable: true,
+  },
+  {
+    key: "zsetMaxListpackValue",
+    name: "zset-max-listpack-value",
+    aliases: ["zset-max-ziplist-value"],
+    help: "Longest member, in bytes, of a sorted set stored in its compact form",
+    valueName: "<bytes>",
+    parse: wholeNumber("zset-max-listpack-value", 0, 1_000_000),
+    format: asString,
+    mutable: true,
+  },
 ] as SettingSpec[];
 
 /** Redis's defaults, with Hermes's bound for normal clients (`--max-output`, 64 MB). */
@@ -904,6 +928,8 @@ export const DEFAULT_CONFIG: Readonly<Config> = Object.freeze({
   hashMaxListpackValue: 64,
   setMaxIntsetEntries: 512,
   listMaxListpackSize: -2,
+  zsetMaxListpackEntries: 128,
+  zsetMaxListpackValue: 64,
   requirePass: "",
   aclFile: "",
   aclLogMaxLen: 128,

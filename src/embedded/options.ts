@@ -89,6 +89,10 @@ export interface ServerOptions {
   setMaxIntsetEntries?: number;
   /** List node size: -1 to -5 for 4 to 64 KB, or elements per node. */
   listMaxListpackSize?: number;
+  /** Most members of a sorted set stored in its compact form (listpack). */
+  zsetMaxListpackEntries?: number;
+  /** Longest member of a sorted set stored in its compact form, in bytes. */
+  zsetMaxListpackValue?: number;
   /** Password of the default user for network clients (embedded sessions are trusted). */
   requirepass?: string;
   /** ACL users file. */
@@ -173,6 +177,8 @@ export const OPTION_NAMES: Readonly<Record<keyof ServerOptions, true>> = {
   hashMaxListpackValue: true,
   setMaxIntsetEntries: true,
   listMaxListpackSize: true,
+  zsetMaxListpackEntries: true,
+  zsetMaxListpackValue: true,
   requirepass: true,
   aclfile: true,
   acllogMaxLen: true,

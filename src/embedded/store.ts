@@ -77,6 +77,8 @@ function applyEncodingLimits(config: Config): void {
   encodingLimits.hashMaxListpackValue = config.hashMaxListpackValue;
   encodingLimits.setMaxIntsetEntries = config.setMaxIntsetEntries;
   encodingLimits.listMaxListpackSize = config.listMaxListpackSize;
+  encodingLimits.zsetMaxListpackEntries = config.zsetMaxListpackEntries;
+  encodingLimits.zsetMaxListpackValue = config.zsetMaxListpackValue;
 }
 
 /** How a store or a server is started, beside its config. */

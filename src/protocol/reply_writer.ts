@@ -6,6 +6,10 @@
  * Strings given to it are one-byte strings (see latin1.ts): each char is written as one byte.
  */
 
+import { formatDouble } from "./double_text.ts";
+
+export { formatDouble };
+
 const CRLF_CR = 0x0d;
 const CRLF_LF = 0x0a;
 const INITIAL_BYTES = 16 * 1024;
@@ -308,71 +312,4 @@ export class ReplyWriter {
     grown.set(this.#buf.subarray(0, this.#len));
     this.#buf = grown;
   }
-}
-
-/**
- * Formats a double as Redis 7.0 does in replies (C's `%.17g`): 17 significant digits with
- * trailing zeros dropped, exponent form (`1e+17`, `1.0000000000000001e-05`) when the exponent
- * is below -4 or at least 17, and inf, -inf and nan spelled out. So 0.1 is
- * "0.10000000000000001" and 3 is "3", byte for byte what ZSCORE sends.
- */
-export function formatDouble(value: number): string {
-  if (Number.isSafeInteger(value)) return Object.is(value, -0) ? "-0" : String(value);
-  if (value === Infinity) return "inf";
-  if (value === -Infinity) return "-inf";
-  if (Number.isNaN(value)) return "nan";
-  // toExponential rounds a tie away from zero where C rounds it to even: see roundsToEven.
-  let text = value.toExponential(16);
-  const longer = value.toExponential(17);
-  if (longer.charCodeAt(longer.indexOf("e") - 1) === 0x35 && roundsToEven(value, longer)) {
-    const e = longer.indexOf("e");
-    text = longer.slice(0, e - 1) + longer.slice(e);
-  }
-  const e = text.indexOf("e");
-  const exponent = Number(text.slice(e + 1));
-  const negative = text.charCodeAt(0) === 0x2d;
-  const digits = text.slice(negative ? 0 + 1 : 0, e).replace(".", "");
-  const sign = negative ? "-" : "";
-  if (exponent < -4 || exponent >= 17) {
-    const mantissa = withoutTrailingZeros(`${digits[0]}.${digits.slice(1)}`);
-    const magnitude = String(Math.abs(exponent)).padStart(2, "0");
-    return `${sign}${mantissa}e${exponent < 0 ? "-" : "+"}${magnitude}`;
-  }
-  if (exponent < 0) {
-    return sign + withoutTrailingZeros(`0.${"0".repeat(-exponent - 1)}${digits}`);
-  }
-  return sign +
-    withoutTrailingZeros(`${digits.slice(0, exponent + 1)}.${digits.slice(exponent + 1)}`);
-}
-
-function withoutTrailingZeros(fixed: string): string {
-  let end = fixed.length;
-  while (fixed.charCodeAt(end - 1) === 0x30) end--;
-  if (fixed.charCodeAt(end - 1) === 0x2e) end--;
-  return fixed.slice(0, end);
-}
-
-/**
- * Whether `value`, whose 18-significant-digit form `longer` ends in 5, is exactly halfway
- * between two 17-digit numbers and C's round-half-even keeps the lower one (its 17th digit is
- * even). Decided with exact integer arithmetic on the double's bits.
- */
-function roundsToEven(value: number, longer: string): boolean {
-  const e = longer.indexOf("e");
-  const seventeenth = longer.charCodeAt(e - 2) - 0x30;
-  if (seventeenth % 2 !== 0) return false;
-  const bits = new DataView(new ArrayBuffer(8));
-  bits.setFloat64(0, Math.abs(value));
-  const high = bits.getUint32(0);
-  const biased = high >>> 20;
-  let mantissa = (BigInt(high & 0xfffff) << 32n) | BigInt(bits.getUint32(4));
-  if (biased !== 0) mantissa |= 1n << 52n;
-  const power = (biased === 0 ? 1 : biased) - 1075;
-  // value = mantissa * 2^power: its exact decimal digits, trailing zeros dropped.
-  let exact = power >= 0 ? (mantissa << BigInt(power)).toString() : (mantissa *
-    5n ** BigInt(-power)).toString();
-  let end = exact.length;
-  while (exact.charCodeAt(end - 1) === 0x30) end--;
-  exact = exact.slice(0, end);
-  return exact.length === 18;
 }

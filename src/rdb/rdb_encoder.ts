@@ -6,6 +6,7 @@
  */
 // Registers the hash, list and set codecs (not from value_codecs.ts: that would be a cycle).
 import "./codecs/collections.ts";
+import "./codecs/zset.ts";
 import type { Value } from "../store/value.ts";
 import { Crc64 } from "./crc64.ts";
 import { LZF_MIN_LENGTH, Opcode, RDB_VERSION, RdbType, StringEncoding } from "./format.ts";

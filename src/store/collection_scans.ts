@@ -1,11 +1,16 @@
 /**
- * HSCAN and SSCAN cursors over the big form of hashes and sets ({@linkcode DenseMap}). As for the
+ * HSCAN, SSCAN and ZSCAN cursors over the big form of hashes, sets and sorted sets (any
+ * {@linkcode ScanTarget}: a DenseMap, a ChainedMap). As for the
  * keyspace's SCAN (scan_cursors.ts), each scan keeps a live Map iterator under the cursor it
  * handed out: a Map iterator visits every entry that stays in the map, whatever is added or
  * removed meanwhile, which is Redis's guarantee. A cursor also encodes how far the scan got, so
  * a cursor whose iterator was dropped (too many open scans) resumes by position, best effort.
  */
-import type { DenseMap } from "./types/dense_map.ts";
+/** What a scan walks: a chain of Maps whose keys are the elements, and a membership test. */
+export interface ScanTarget {
+  readonly maps: readonly Map<string, unknown>[];
+  has(key: string): boolean;
+}
 
 /** Iterators kept at once, over all collections; the oldest is dropped past this. */
 export const MAX_OPEN_COLLECTION_SCANS = 1024;
@@ -13,7 +18,7 @@ const ID_SPACE = 65536n;
 
 interface Walk {
   id: number;
-  target: DenseMap;
+  target: ScanTarget;
   /** Which of the target's index maps the iterator walks. */
   map: number;
   /** Keys taken from all maps so far. */
@@ -32,7 +37,7 @@ export class CollectionScans {
   }
 
   /** About `count` keys of `target` from `cursor` on, and the next cursor (0 when done). */
-  step(target: DenseMap, cursor: bigint, count: number): [bigint, string[]] {
+  step(target: ScanTarget, cursor: bigint, count: number): [bigint, string[]] {
     const walk = this.#walkFor(target, cursor);
     const keys: string[] = [];
     while (keys.length < count) {
@@ -52,7 +57,7 @@ export class CollectionScans {
     return [nextCursor, keys];
   }
 
-  #walkFor(target: DenseMap, cursor: bigint): Walk {
+  #walkFor(target: ScanTarget, cursor: bigint): Walk {
     if (cursor !== 0n) {
       const open = this.#open.get(cursor);
       if (open !== undefined && open.target === target) {

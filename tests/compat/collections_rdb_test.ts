@@ -1,7 +1,7 @@
 /**
- * Hashes, lists and sets in RDB form, both ways against redis-server 7.0: DUMP from Redis
- * (listpack, intset, quicklist and plain encodings) RESTOREs into Hermes, and DUMP from Hermes
- * RESTOREs into Redis, with the same contents.
+ * Hashes, lists, sets and sorted sets in RDB form, both ways against redis-server 7.0: DUMP from
+ * Redis (listpack, intset, quicklist, skiplist and plain encodings) RESTOREs into Hermes, and
+ * DUMP from Hermes RESTOREs into Redis, with the same contents.
  */
 import { assertEquals } from "../helpers/assert.ts";
 import { withHermes } from "../helpers/hermes_process.ts";
@@ -22,6 +22,10 @@ async function fill(c: Client): Promise<void> {
   await c.send("RPUSH", "lsmall", "a", "12", "-5", "x".repeat(100));
   const elements = Array.from({ length: 3000 }, (_, i) => i % 2 ? `element:${i}` : String(i));
   await c.send("RPUSH", "lbig", ...elements, "y".repeat(20000));
+  await c.send("ZADD", "zsmall", "1.5", "a", "-3", "b", "inf", "c", "0.1", "d", "1e17", "e");
+  const scored: string[] = [];
+  for (let i = 0; i < 300; i++) scored.push(String(i % 7 === 0 ? i / 3 : i * 1e10), `member:${i}`);
+  await c.send("ZADD", "zbig", ...scored, "-inf", "low", "-0", "zero", "1e-300", "tiny");
 }
 
 async function contents(c: Client, key: string): Promise<unknown> {
@@ -33,13 +37,15 @@ async function contents(c: Client, key: string): Promise<unknown> {
     return pairs.sort();
   }
   if (type === "set") return (await c.send("SMEMBERS", key) as string[]).sort();
+  if (type === "zset") return await c.send("ZRANGE", key, "0", "-1", "WITHSCORES");
   return await c.send("LRANGE", key, "0", "-1");
 }
 
-const KEYS = ["hsmall", "hbig", "sints", "sstrings", "lsmall", "lbig"];
+const KEYS = ["hsmall", "hbig", "sints", "sstrings", "lsmall", "lbig", "zsmall", "zbig"];
 
 Deno.test({
-  name: "hashes, lists and sets DUMPed by Redis RESTORE into Hermes and back, unchanged",
+  name:
+    "hashes, lists, sets and sorted sets DUMPed by Redis RESTORE into Hermes and back, unchanged",
   ignore: !REDIS,
   async fn() {
     const redis = await startRedis();
@@ -55,6 +61,9 @@ Deno.test({
         }
         assertEquals(await h.send("OBJECT", "ENCODING", "sints"), "intset");
         assertEquals(await h.send("OBJECT", "ENCODING", "hbig"), "hashtable");
+        assertEquals(await h.send("OBJECT", "ENCODING", "zsmall"), "listpack");
+        assertEquals(await h.send("OBJECT", "ENCODING", "zbig"), "skiplist");
+        assertEquals(await h.send("ZSCORE", "zbig", "zero"), "-0");
         for (const key of KEYS) {
           const payload = toBytes(await h.send("DUMP", key) as string);
           const copy = `${key}:from-hermes`;

@@ -1,6 +1,7 @@
 /**
  * Collections through kill -9: blocked BLMOVE clients moving elements while pushers add them
- * (no element lost or duplicated), and a compaction of big collections while they change
+ * (no element lost or duplicated), and a compaction of big collections (sorted sets included)
+ * while they change
  * (the state after a restart is exactly the acknowledged one, with or without a kill).
  */
 import { assertEquals, assertOk } from "../helpers/assert.ts";
@@ -80,6 +81,7 @@ async function contents(c: Client) {
     list: await c.send("LRANGE", "list", "0", "-1"),
     hashPairs: pairs(await c.send("HGETALL", "hash") as string[]),
     set: (await c.send("SMEMBERS", "set") as string[]).sort(),
+    zset: await c.send("ZRANGE", "zset", "0", "-1", "WITHSCORES"),
   };
 }
 
@@ -98,6 +100,9 @@ async function loadBig(server: HermesProcess): Promise<void> {
     for (let k = i; k < i + 5000; k++) fields.push(`field-${k}`, `value-${k}`);
     batch.push(["HSET", "hash", ...fields]);
     batch.push(["SADD", "set", ...Array.from({ length: 5000 }, (_, k) => `member-${i + k}`)]);
+    const scored: string[] = [];
+    for (let k = i; k < i + 5000; k++) scored.push(String((k * 7919) % 10007), `player-${k}`);
+    batch.push(["ZADD", "zset", ...scored]);
   }
   await c.pipeline(batch);
   c.close();
@@ -105,7 +110,7 @@ async function loadBig(server: HermesProcess): Promise<void> {
 
 /** Changes the collections one acknowledged command at a time; `step` picks the change. */
 async function change(c: Client, step: number): Promise<void> {
-  switch (step % 6) {
+  switch (step % 9) {
     case 0:
       await c.send("LPUSH", "list", `head-${step}`);
       break;
@@ -123,6 +128,15 @@ async function change(c: Client, step: number): Promise<void> {
       break;
     case 5:
       await c.send("SREM", "set", `member-${step * 19}`, `member-${step * 23}`);
+      break;
+    case 6:
+      await c.send("ZINCRBY", "zset", "0.5", `player-${step * 29}`);
+      break;
+    case 7:
+      await c.send("ZPOPMIN", "zset", "2");
+      break;
+    case 8:
+      await c.send("ZREMRANGEBYSCORE", "zset", String(step), `(${step + 3}`);
       break;
   }
 }

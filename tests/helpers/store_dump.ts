@@ -7,10 +7,16 @@ import type { Value } from "../../src/store/value.ts";
 import { HashValue } from "../../src/store/types/hash.ts";
 import { ListValue } from "../../src/store/types/list.ts";
 import { SetValue } from "../../src/store/types/set.ts";
+import { ZSetValue } from "../../src/store/types/zset.ts";
 
-export type DumpedValue = string | { list: string[] } | { hash: string[][] } | { set: string[] };
+export type DumpedValue =
+  | string
+  | { list: string[] }
+  | { hash: string[][] }
+  | { set: string[] }
+  | { zset: [string, number][] };
 
-/** A value as plain data: list elements in order, hash pairs and set members sorted. */
+/** A value as plain data: list and sorted set elements in order, hash and set members sorted. */
 export function dumpValue(value: Value): DumpedValue {
   if (typeof value === "string") return value;
   if (value instanceof ListValue) {
@@ -27,6 +33,10 @@ export function dumpValue(value: Value): DumpedValue {
     return { hash: pairs.sort((a, b) => a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0) };
   }
   if (value instanceof SetValue) return { set: value.members().sort() };
+  if (value instanceof ZSetValue) {
+    const [members, scores] = value.elements();
+    return { zset: members.map((member, i) => [member, scores[i]]) };
+  }
   throw new TypeError(`Cannot dump a ${value.type}`);
 }
 

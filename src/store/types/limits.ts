@@ -16,6 +16,10 @@ export const encodingLimits = {
    * 16, 32 or 64 KB per node; positive: that many elements per node.
    */
   listMaxListpackSize: -2,
+  /** zset-max-listpack-entries: most members of a packed sorted set. */
+  zsetMaxListpackEntries: 128,
+  /** zset-max-listpack-value: longest member of a packed sorted set, in bytes. */
+  zsetMaxListpackValue: 64,
 };
 
 /** Bytes per list node for a negative list-max-listpack-size. */

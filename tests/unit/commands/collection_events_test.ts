@@ -86,3 +86,33 @@ Deno.test("set commands raise sadd, srem, spop and the STORE events, del for emp
   assertEquals(run("SPOP", "s"), ["spop:s", "del:s"]);
   assertEquals(run("SMOVE", "t", "u", "b"), ["srem:t", "del:t", "new:u", "sadd:u"]);
 });
+
+Deno.test("sorted set commands raise zadd, zincr, zrem, the range and pop events, del when emptied", () => {
+  const { run } = harness();
+  assertEquals(run("ZADD", "z", "1", "a", "2", "b", "3", "c"), ["new:z", "zadd:z"]);
+  assertEquals(run("ZADD", "z", "1", "a"), []);
+  assertEquals(run("ZADD", "z", "NX", "5", "a"), []);
+  assertEquals(run("ZADD", "z", "INCR", "5", "a"), ["zincr:z"]);
+  assertEquals(run("ZINCRBY", "z", "0", "a"), []);
+  assertEquals(run("ZINCRBY", "z", "1", "a"), ["zincr:z"]);
+  assertEquals(run("ZREM", "z", "nothing"), []);
+  assertEquals(run("ZREM", "z", "a"), ["zrem:z"]);
+  assertEquals(run("ZADD", "z", "4", "d", "5", "e", "6", "f"), ["zadd:z"]);
+  assertEquals(run("ZREMRANGEBYRANK", "z", "0", "0"), ["zremrangebyrank:z"]);
+  assertEquals(run("ZREMRANGEBYSCORE", "z", "100", "200"), []);
+  assertEquals(run("ZREMRANGEBYSCORE", "z", "3", "4"), ["zremrangebyscore:z"]);
+  assertEquals(run("ZPOPMIN", "z"), ["zpopmin:z"]);
+  assertEquals(run("ZPOPMAX", "z", "5"), ["zpopmax:z", "del:z"]);
+  assertEquals(run("ZADD", "l", "0", "a", "0", "b"), ["new:l", "zadd:l"]);
+  assertEquals(run("ZREMRANGEBYLEX", "l", "-", "+"), ["zremrangebylex:l", "del:l"]);
+  assertEquals(run("ZADD", "m", "1", "a", "2", "b"), ["new:m", "zadd:m"]);
+  assertEquals(run("ZMPOP", "1", "m", "MAX"), ["zpopmax:m"]);
+  assertEquals(run("BZPOPMIN", "m", "0"), ["zpopmin:m", "del:m"]);
+  assertEquals(run("ZADD", "s", "1", "a"), ["new:s", "zadd:s"]);
+  assertEquals(run("ZUNIONSTORE", "d", "1", "s"), ["new:d", "zunionstore:d"]);
+  assertEquals(run("ZINTERSTORE", "d", "1", "s"), ["zinterstore:d"]);
+  assertEquals(run("ZDIFFSTORE", "d", "2", "s", "s"), ["del:d"]);
+  assertEquals(run("ZDIFFSTORE", "d", "2", "s", "s"), []);
+  assertEquals(run("ZRANGESTORE", "d", "s", "0", "-1"), ["new:d", "zrangestore:d"]);
+  assertEquals(run("ZRANGESTORE", "d", "s", "5", "6"), ["del:d"]);
+});

@@ -80,7 +80,7 @@ Deno.test("every string write of the table is classified for INT: checked, integ
 
 Deno.test("commands of other families are placed by group and write flag alone", () => {
   const hset = spec("hset", "hash", ["write", "denyoom"]);
-  const zadd = spec("zadd", "sorted_set", ["write"]);
+  const zadd = spec("zadd", "sorted-set", ["write"]);
   const setbit = spec("setbit", "bitmap", ["write"]);
   const pfadd = spec("pfadd", "hyperloglog", ["write"]);
   const hget = spec("hget", "hash", ["readonly"]);

@@ -10,6 +10,7 @@ import { storeApplier } from "../../../src/wal/replay.ts";
 import { HashOp } from "../../../src/store/types/hash.ts";
 import { ListOp } from "../../../src/store/types/list.ts";
 import { SetOp } from "../../../src/store/types/set.ts";
+import { ZSetOp } from "../../../src/store/types/zset.ts";
 
 /** A store whose changes are encoded like the server's log. */
 function loggedStore() {
@@ -55,6 +56,9 @@ Deno.test("a snapshot writes big collections over many slices and, with changes 
       for (let k = i; k < i + 1000; k++) pairs.push(`field:${k}`, element(k));
       db.op("hash", HashOp.hset, pairs);
       db.op("set", SetOp.sadd, Array.from({ length: 1000 }, (_, k) => element(i + k)));
+      const scored: string[] = [];
+      for (let k = i; k < i + 1000; k++) scored.push(String(k % 977), element(k));
+      db.op("zset", ZSetOp.zadd, scored);
     }
     db.op("small", ListOp.rpush, ["a", "b"]);
     db.setDeadline("hash", 4_000_000_000_000);
@@ -76,6 +80,8 @@ Deno.test("a snapshot writes big collections over many slices and, with changes 
       db.op("hash", HashOp.hset, [`field:${round * 7}`, `changed-${round}`, `added-${round}`, "v"]);
       db.op("hash", HashOp.hdel, [`field:${round * 11 + 1}`]);
       db.op("set", SetOp.srem, [element(round * 13)]);
+      db.op("zset", ZSetOp.zadd, ["-1.5", element(round * 17), "inf", `new-${round}`]);
+      db.op("zset", ZSetOp.zremrangebyrank, ["0", "2"]);
       db.op("small", ListOp.rpush, [`more-${round}`]);
       journal.commandEnd();
     };
@@ -96,7 +102,7 @@ Deno.test("a snapshot writes big collections over many slices and, with changes 
       sliceBudgetMs: 1,
     });
     assertOk(slices > 6, `the big collections took several slices (${slices})`);
-    assertEquals(result.keys, 6);
+    assertEquals(result.keys, 7);
     const logBytes = log.encoder.bytes.slice(0, log.encoder.length);
     const restored = await restore(path, logBytes, dir);
     assertEquals(dumpStore(restored), dumpStore(store));

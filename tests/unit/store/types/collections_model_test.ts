@@ -1,5 +1,5 @@
 /**
- * Randomized tests of the three collection types against plain models: thousands of random ops
+ * Randomized tests of the four collection types against plain models: thousands of random ops
  * applied through Keyspace.op (so through the op table, the journal and undo), with small
  * encoding limits so collections convert from their compact forms midway. The full contents are
  * compared with the model as it goes, after undoing random stretches of ops, and after
@@ -17,22 +17,17 @@ import { encodingLimits } from "../../../../src/store/types/limits.ts";
 import { HashOp } from "../../../../src/store/types/hash.ts";
 import { clampRange, ListOp } from "../../../../src/store/types/list.ts";
 import { SetOp } from "../../../../src/store/types/set.ts";
+import { scoreText, ZSetOp, type ZSetValue } from "../../../../src/store/types/zset.ts";
+import { parseScoreRange } from "../../../../src/store/types/zset_bounds.ts";
 import type { Keyspace } from "../../../../src/store/keyspace.ts";
-
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { random } from "../../../helpers/random.ts";
 
 interface Model {
-  /** Applies one random op to the store and the model. */
-  step(db: Keyspace, rand: () => number): void;
+  /**
+   * Applies one random op to the store and the model; `check` is false for a scratch model
+   * stepped over a store it does not describe (reads are then not compared).
+   */
+  step(db: Keyspace, rand: () => number, check?: boolean): void;
   /** The model's contents in dumpValue's form, or undefined for a missing key. */
   expected(): unknown;
 }
@@ -150,10 +145,79 @@ function listModel(): Model {
   };
 }
 
+function zsetModel(): Model {
+  const scores = new Map<string, number>();
+  const ordered = () =>
+    [...scores].sort((a, b) => a[1] - b[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  const removeRanks = (start: number, stop: number) => {
+    for (const [member] of ordered().slice(start, stop + 1)) scores.delete(member);
+  };
+  return {
+    step(db, rand, check = true) {
+      const member = () =>
+        rand() < 0.04 ? "long-".repeat(15) + Math.floor(rand() * 3) : `m${Math.floor(rand() * 40)}`;
+      const score = () => {
+        const r = rand();
+        if (r < 0.03) return Infinity;
+        if (r < 0.06) return -Infinity;
+        return Math.floor(rand() * 20) / 2 - 3;
+      };
+      const r = rand();
+      if (r < 0.5) {
+        const args: string[] = [];
+        for (let n = 1 + Math.floor(rand() * 3); n > 0; n--) {
+          const m = member();
+          const s = score();
+          args.push(scoreText(s), m);
+          scores.set(m, s);
+        }
+        db.op("k", ZSetOp.zadd, args);
+      } else if (r < 0.7) {
+        const args = [member(), member(), member()];
+        for (const m of args) scores.delete(m);
+        db.op("k", ZSetOp.zrem, args);
+      } else if (r < 0.8) {
+        if (scores.size === 0) return;
+        const start = Math.floor(rand() * scores.size);
+        const stop = Math.min(scores.size - 1, start + Math.floor(rand() * 4));
+        removeRanks(start, stop);
+        db.op("k", ZSetOp.zremrangebyrank, [String(start), String(stop)]);
+      } else if (r < 0.9) {
+        const bound = () => (rand() < 0.5 ? "(" : "") + String(Math.floor(rand() * 20) / 2 - 3);
+        const [min, max] = [bound(), bound()];
+        const range = parseScoreRange(min, max)!;
+        const inside = (s: number) =>
+          (range.min.strict ? s > range.min.score : s >= range.min.score) &&
+          (range.max.strict ? s <= range.max.score : s < range.max.score);
+        for (const [m, s] of [...scores]) if (inside(s)) scores.delete(m);
+        db.op("k", ZSetOp.zremrangebyscore, [min, max]);
+      } else {
+        // Reads against the model: ranks, bounds and a walk from a random rank backwards.
+        const zset = db.get("k", 0) as ZSetValue | undefined;
+        const list = ordered();
+        if (!check) return;
+        if (zset === undefined) return assertEquals(list.length, 0);
+        const m = member();
+        assertEquals(zset.rank(m), list.findIndex(([name]) => name === m));
+        const min = Math.floor(rand() * 20) / 2 - 3;
+        const first = list.findIndex(([, s]) => s >= min);
+        const range = parseScoreRange(String(min), "+inf")!;
+        assertEquals(zset.firstPast(range.min), first < 0 ? list.length : first);
+        const from = Math.floor(rand() * list.length);
+        const walked: [string, number][] = [];
+        zset.forRange(0, from, true, (name, s) => void walked.push([name, s]));
+        assertEquals(walked, list.slice(0, from + 1).reverse());
+      }
+    },
+    expected: () => scores.size === 0 ? undefined : { zset: ordered() },
+  };
+}
+
 const MODELS: [string, () => Model][] = [
   ["hash", hashModel],
   ["set", setModel],
   ["list", listModel],
+  ["zset", zsetModel],
 ];
 
 for (const [name, makeModel] of MODELS) {
@@ -164,6 +228,8 @@ for (const [name, makeModel] of MODELS) {
       hashMaxListpackValue: 64,
       setMaxIntsetEntries: 20,
       listMaxListpackSize: 4,
+      zsetMaxListpackEntries: 12,
+      zsetMaxListpackValue: 64,
     });
     try {
       const log = new WalJournal();
@@ -193,7 +259,7 @@ for (const [name, makeModel] of MODELS) {
             commandEnd() {},
           };
           const scratch = makeModel();
-          for (let n = 0; n < 20; n++) scratch.step(db, rand);
+          for (let n = 0; n < 20; n++) scratch.step(db, rand, false);
           undo.rollback();
           journal.undo = null;
           journal.capture = null;
