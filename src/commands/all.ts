@@ -28,6 +28,9 @@ import { sortedSetCommands } from "./sorted_sets.ts";
 import { zsetRangeCommands } from "./zset_ranges.ts";
 import { zsetPopCommands } from "./zset_pops.ts";
 import { zsetAlgebraCommands } from "./zset_algebra.ts";
+import { bitmapCommands } from "./bitmaps.ts";
+import { bitfieldCommands } from "./bitfield.ts";
+import { hyperLogLogCommands } from "./hyperloglog.ts";
 
 export const ALL_COMMANDS: CommandSpec[] = [
   ...connectionCommands,
@@ -52,6 +55,9 @@ export const ALL_COMMANDS: CommandSpec[] = [
   ...zsetRangeCommands,
   ...zsetPopCommands,
   ...zsetAlgebraCommands,
+  ...bitmapCommands,
+  ...bitfieldCommands,
+  ...hyperLogLogCommands,
   ...objectCommands,
   ...aclCommands,
   ...pubsubCommands,

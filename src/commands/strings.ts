@@ -21,6 +21,7 @@ import {
   parseLongDouble,
 } from "./long_double.ts";
 import type { ArgDoc, CommandSpec, Handler, KeyFlag } from "./spec.ts";
+import { checkStringLength, countRead, lookupString } from "./string_lookup.ts";
 import { EventClass } from "../store/events.ts";
 import { FIRST_KEY } from "./spec.ts";
 import {
@@ -37,40 +38,9 @@ import {
   XX,
 } from "./string_args.ts";
 
-/** V8 cannot build a one-byte string longer than this, whatever max-bulk allows. */
-const MAX_STRING_LENGTH = 2 ** 29 - 24;
-
-/** The live string at `key`, undefined when missing; WRONGTYPE for other kinds of value. */
-function lookupString(ctx: CommandContext, key: string): string | undefined {
-  const value = ctx.db.get(key, ctx.now);
-  if (value !== undefined && typeof value !== "string") throw Errors.wrongType;
-  return value;
-}
-
-/** Refuses a result longer than proto-max-bulk-len, as Redis's checkStringLength. */
-function checkStringLength(ctx: CommandContext, length: number): void {
-  if (length > ctx.server.config.maxBulkBytes || length > MAX_STRING_LENGTH) {
-    throw Errors.stringTooLong;
-  }
-}
-
 function replyValue(ctx: CommandContext, value: string | undefined): void {
   if (value === undefined) ctx.out.nil();
   else ctx.out.bulk(value);
-}
-
-/**
- * Counts a read lookup of `key` for INFO's keyspace_hits / keyspace_misses, and raises
- * `keymiss` for a missing key, as Redis's lookupKeyRead.
- */
-function countRead<T>(ctx: CommandContext, key: string, value: T): T {
-  if (value === undefined) {
-    ctx.store.stats.keyspaceMisses++;
-    ctx.notify(EventClass.keyMiss, "keymiss", key);
-  } else {
-    ctx.store.stats.keyspaceHits++;
-  }
-  return value;
 }
 
 /** A string read the way Redis's GET-like commands read it: a miss raises `keymiss`. */

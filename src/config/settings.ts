@@ -78,6 +78,8 @@ export interface Config {
   setMaxIntsetEntries: number;
   /** Size of each list node: -1..-5 = 4..64 KB, a positive number = elements per node. */
   listMaxListpackSize: number;
+  /** Longest sparse HyperLogLog, in bytes, before it turns dense. */
+  hllSparseMaxBytes: number;
   /** Most members of a sorted set kept packed (listpack). */
   zsetMaxListpackEntries: number;
   /** Longest member, in bytes, of a sorted set kept packed. */
@@ -882,6 +884,15 @@ export const SETTINGS: SettingSpec[] = [
     format: asString,
     mutable: true,
   },
+  {
+    key: "hllSparseMaxBytes",
+    name: "hll-sparse-max-bytes",
+    help: "Longest sparse HyperLogLog, in bytes, before it turns dense",
+    valueName: "<bytes>",
+    parse: byteSize("hll-sparse-max-bytes", 0, 1024 * 1024 * 1024),
+    format: asString,
+    mutable: true,
+  },
 ] as SettingSpec[];
 
 /** Redis's defaults, with Hermes's bound for normal clients (`--max-output`, 64 MB). */
@@ -930,6 +941,7 @@ export const DEFAULT_CONFIG: Readonly<Config> = Object.freeze({
   listMaxListpackSize: -2,
   zsetMaxListpackEntries: 128,
   zsetMaxListpackValue: 64,
+  hllSparseMaxBytes: 3000,
   requirePass: "",
   aclFile: "",
   aclLogMaxLen: 128,

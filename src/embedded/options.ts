@@ -93,6 +93,8 @@ export interface ServerOptions {
   zsetMaxListpackEntries?: number;
   /** Longest member of a sorted set stored in its compact form, in bytes. */
   zsetMaxListpackValue?: number;
+  /** Largest sparse HyperLogLog, in bytes, before it turns dense. */
+  hllSparseMaxBytes?: ByteSize;
   /** Password of the default user for network clients (embedded sessions are trusted). */
   requirepass?: string;
   /** ACL users file. */
@@ -179,6 +181,7 @@ export const OPTION_NAMES: Readonly<Record<keyof ServerOptions, true>> = {
   listMaxListpackSize: true,
   zsetMaxListpackEntries: true,
   zsetMaxListpackValue: true,
+  hllSparseMaxBytes: true,
   requirepass: true,
   aclfile: true,
   acllogMaxLen: true,

@@ -79,6 +79,7 @@ function applyEncodingLimits(config: Config): void {
   encodingLimits.listMaxListpackSize = config.listMaxListpackSize;
   encodingLimits.zsetMaxListpackEntries = config.zsetMaxListpackEntries;
   encodingLimits.zsetMaxListpackValue = config.zsetMaxListpackValue;
+  encodingLimits.hllSparseMaxBytes = config.hllSparseMaxBytes;
 }
 
 /** How a store or a server is started, beside its config. */

@@ -12,7 +12,7 @@ import { SHARD_COUNT, ShardedMap, shardOf } from "./sharded_map.ts";
 import { ScanCursors } from "./scan_cursors.ts";
 import { EventClass } from "./events.ts";
 import { OPS } from "./types/registry.ts";
-import type { OpTable } from "./ops.ts";
+import type { OpTable, StringOpSpec } from "./ops.ts";
 import { type Collection, snapshotEpoch, type Value, valueBytes } from "./value.ts";
 import { isInt64Text, type Partition, Schema, SchemaError } from "./partition.ts";
 import { Expired, ExpiryPolicy } from "./expiry_policy.ts";
@@ -123,10 +123,16 @@ export class Keyspace {
    * (a live value of another type here is a bug); returns the collection now at the key.
    */
   op(key: string, code: number, args: readonly string[]): Collection | undefined {
-    // Typed partitions hold strings only.
-    if (this.schema !== Schema.any) throw new SchemaError(this.partition!.name, this.schema);
     const spec = this.#ops.byCode(code);
+    // Typed partitions hold strings only (a string op's result is checked by stringOp).
+    if (this.schema !== Schema.any && spec?.type !== "string") {
+      throw new SchemaError(this.partition!.name, this.schema);
+    }
     if (spec === undefined) throw new TypeError(`Cannot apply op ${code}: no such op`);
+    if (spec.type === "string") {
+      this.stringOp(key, spec, args);
+      return undefined;
+    }
     const current = this.data.get(key);
     if (current !== undefined && (typeof current === "string" || current.type !== spec.type)) {
       throw new TypeError(`Cannot apply ${spec.command} to a ${typeof current} value`);
@@ -185,6 +191,30 @@ export class Keyspace {
       journal.notify(EventClass.new, "new", this.index, key);
     }
     return gone ? undefined : after;
+  }
+
+  /**
+   * Applies a string op (ops.ts, {@linkcode StringOpSpec}) to the string at `key`: the op's
+   * result replaces it, keeping its deadline, and the op is journaled. Nothing happens when the
+   * op leaves the value as it was. The caller has checked the type.
+   */
+  stringOp(key: string, spec: StringOpSpec, args: readonly string[]): void {
+    const current = this.data.get(key);
+    if (current !== undefined && typeof current !== "string") {
+      throw new TypeError(`Cannot apply ${spec.command} to a ${current.type} value`);
+    }
+    const journal = this.#journal;
+    if (journal.reads !== null) journal.reads.key(this.index, key);
+    const after = spec.apply(current, args);
+    if (after === undefined || after === current) return;
+    if (this.schema !== Schema.any) this.#checkSchema(after);
+    if (journal.undo !== null) this.#recordUndo(key);
+    if (this.partition !== null) this.#countReplace(key, after);
+    this.data.set(key, after);
+    journal.op(this.index, key, spec.code, args);
+    if (current === undefined && (journal.notifyMask & EventClass.new) !== 0) {
+      journal.notify(EventClass.new, "new", this.index, key);
+    }
   }
 
   /** Removes `key`; returns whether it existed (expired or not, so callers check `get` first). */

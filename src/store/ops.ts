@@ -32,6 +32,22 @@ export interface OpSpec {
   undo?(current: Collection, args: readonly string[]): (after: Collection) => Collection;
 }
 
+/**
+ * An op on a string value (a bitmap or a HyperLogLog), so a command that changes a few bytes
+ * of a big string is logged and replicated as that change, not as the whole new value. The
+ * keyspace applies it like a collection op; the string it returns replaces the old one (strings
+ * are immutable). Its effect must not depend on state the op does not overwrite: replaying it
+ * over a later version of the string (a snapshot written while the log went on) must give the
+ * same result, as SETRANGE and PFADD do.
+ */
+export interface StringOpSpec {
+  readonly code: number;
+  readonly command: string;
+  readonly type: "string";
+  /** The new string, or undefined to leave the key as it is. */
+  apply(current: string | undefined, args: readonly string[]): string | undefined;
+}
+
 /** A collection type: how to rebuild a value of it from nothing, as ops. */
 export interface CollectionType {
   readonly name: Exclude<TypeName, "string">;
@@ -45,10 +61,10 @@ export interface CollectionType {
 
 /** Looks ops up by code; built once from the types' declarations. Throws on a duplicate code. */
 export class OpTable {
-  readonly #byCode: (OpSpec | undefined)[] = [];
+  readonly #byCode: (OpSpec | StringOpSpec | undefined)[] = [];
   readonly #types = new Map<string, CollectionType>();
 
-  constructor(ops: readonly OpSpec[], types: readonly CollectionType[]) {
+  constructor(ops: readonly (OpSpec | StringOpSpec)[], types: readonly CollectionType[]) {
     for (const op of ops) {
       if (this.#byCode[op.code] !== undefined) {
         throw new TypeError(`Cannot register op ${op.command} (code ${op.code}): code in use`);
@@ -59,7 +75,7 @@ export class OpTable {
   }
 
   /** The op with `code`, or undefined for a code this build does not know. */
-  byCode(code: number): OpSpec | undefined {
+  byCode(code: number): OpSpec | StringOpSpec | undefined {
     return this.#byCode[code];
   }
 

@@ -20,6 +20,8 @@ export const encodingLimits = {
   zsetMaxListpackEntries: 128,
   /** zset-max-listpack-value: longest member of a packed sorted set, in bytes. */
   zsetMaxListpackValue: 64,
+  /** hll-sparse-max-bytes: longest sparse HyperLogLog before it turns dense. */
+  hllSparseMaxBytes: 3000,
 };
 
 /** Bytes per list node for a negative list-max-listpack-size. */

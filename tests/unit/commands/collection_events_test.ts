@@ -1,6 +1,7 @@
 /**
- * The keyspace events the hash, list and set commands raise, with Redis 7.0's names and order
- * (t_hash.c, t_list.c, t_set.c), seen through the journal's event sink in-process.
+ * The keyspace events of the collection, bitmap and HyperLogLog commands, with Redis 7.0's
+ * names and order (t_hash.c, t_list.c, t_set.c, t_zset.c, bitops.c, hyperloglog.c), seen
+ * through the journal's event sink in-process.
  */
 import { assertEquals } from "../../helpers/assert.ts";
 import { Databases } from "../../../src/store/databases.ts";
@@ -115,4 +116,21 @@ Deno.test("sorted set commands raise zadd, zincr, zrem, the range and pop events
   assertEquals(run("ZDIFFSTORE", "d", "2", "s", "s"), []);
   assertEquals(run("ZRANGESTORE", "d", "s", "0", "-1"), ["new:d", "zrangestore:d"]);
   assertEquals(run("ZRANGESTORE", "d", "s", "5", "6"), ["del:d"]);
+});
+
+Deno.test("bitmap and HyperLogLog commands raise setbit, set, pfadd and del as Redis 7.0 does", () => {
+  const { run } = harness();
+  assertEquals(run("SETBIT", "b", "7", "1"), ["new:b", "setbit:b"]);
+  assertEquals(run("SETBIT", "b", "7", "1"), []);
+  assertEquals(run("SETBIT", "b", "100", "0"), ["setbit:b"]);
+  assertEquals(run("BITFIELD", "b", "SET", "u8", "0", "1"), []);
+  assertEquals(run("BITFIELD", "b", "SET", "u8", "0", "2"), ["setbit:b"]);
+  assertEquals(run("BITFIELD", "b", "OVERFLOW", "FAIL", "INCRBY", "u2", "0", "9"), []);
+  assertEquals(run("BITFIELD", "b", "GET", "u8", "0"), []);
+  assertEquals(run("BITOP", "NOT", "d", "b"), ["new:d", "set:d"]);
+  assertEquals(run("BITOP", "AND", "d", "nothing"), ["del:d"]);
+  assertEquals(run("PFADD", "h", "a"), ["new:h", "pfadd:h"]);
+  assertEquals(run("PFADD", "h", "a"), []);
+  assertEquals(run("PFCOUNT", "h"), []);
+  assertEquals(run("PFMERGE", "m", "h"), ["new:m", "pfadd:m"]);
 });

@@ -2,6 +2,7 @@ import { assertEquals } from "../../helpers/assert.ts";
 import { partitionRefusal, valueRefusal } from "../../../src/commands/partition_rules.ts";
 import type { CommandFlag, CommandSpec } from "../../../src/commands/spec.ts";
 import { stringCommands } from "../../../src/commands/strings.ts";
+import { ALL_COMMANDS } from "../../../src/commands/all.ts";
 import { Databases } from "../../../src/store/databases.ts";
 import { type Partition, Persistence, Schema } from "../../../src/store/partition.ts";
 
@@ -134,4 +135,30 @@ Deno.test("whole values moved in are checked against the target's schema", () =>
   );
   assertEquals(valueRefusal(any, collection), null);
   assertEquals(valueRefusal(null, collection), null);
+});
+
+Deno.test("sorted set writes run only in ANY; bitmap and HyperLogLog writes in STRING and ANY", () => {
+  const groups = new Map<string, CommandSpec[]>();
+  for (const command of ALL_COMMANDS) {
+    if (!command.flags.includes("write")) continue;
+    groups.set(command.group, [...groups.get(command.group) ?? [], command]);
+  }
+  const cases: [string, boolean, boolean][] = [
+    ["sorted-set", false, false],
+    ["bitmap", false, true],
+    ["hyperloglog", false, true],
+  ];
+  let checked = 0;
+  for (const [group, int, string] of cases) {
+    const commands = groups.get(group) ?? [];
+    assertEquals(commands.length > 0, true, group);
+    for (const command of commands) {
+      const argv = [command.name, "k", "1", "m"];
+      assertEquals(verdict(ints, command, argv) === "ok", int, command.name);
+      assertEquals(verdict(strings, command, argv) === "ok", string, command.name);
+      assertEquals(verdict(any, command, argv), "ok", command.name);
+      checked++;
+    }
+  }
+  assertEquals(checked > 15, true);
 });
