@@ -31,6 +31,9 @@ import { zsetAlgebraCommands } from "./zset_algebra.ts";
 import { bitmapCommands } from "./bitmaps.ts";
 import { bitfieldCommands } from "./bitfield.ts";
 import { hyperLogLogCommands } from "./hyperloglog.ts";
+import { lcsCommands } from "./lcs.ts";
+import { sortCommands } from "./sort.ts";
+import { debugCommands } from "./debug.ts";
 
 export const ALL_COMMANDS: CommandSpec[] = [
   ...connectionCommands,
@@ -58,6 +61,9 @@ export const ALL_COMMANDS: CommandSpec[] = [
   ...bitmapCommands,
   ...bitfieldCommands,
   ...hyperLogLogCommands,
+  ...lcsCommands,
+  ...sortCommands,
+  ...debugCommands,
   ...objectCommands,
   ...aclCommands,
   ...pubsubCommands,

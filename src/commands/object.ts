@@ -1,6 +1,6 @@
 /**
  * OBJECT: how a key's value is stored. ENCODING names the representation in use as Redis names
- * its equivalent (listpack, quicklist, intset, hashtable; int, embstr, raw for strings).
+ * its equivalent (listpack, quicklist, intset, hashtable, skiplist; int, embstr, raw for strings).
  * Hermes tracks neither access times nor frequencies yet: IDLETIME answers 0 and FREQ answers
  * Redis's error for a server without an LFU policy (the eviction work fills them in).
  */
@@ -32,6 +32,22 @@ export function encodingOf(value: Value): string {
   if (typeof value !== "string") return value.encoding();
   if (isIntEncoded(value)) return "int";
   return value.length <= EMBSTR_LIMIT ? "embstr" : "raw";
+}
+
+/** OBJECT REFCOUNT's answer: Redis shares the objects of the integers 0-9999. */
+export function refcountOf(value: Value): number {
+  const shared = typeof value === "string" && isIntEncoded(value) &&
+    BigInt(value) >= 0n && BigInt(value) < SHARED_INTEGERS;
+  return shared ? SHARED_REFCOUNT : 1;
+}
+
+/**
+ * Seconds since `key` was last accessed (OBJECT IDLETIME, DEBUG OBJECT's lru fields). Hermes
+ * keeps no per-key access times yet, so every key reads as just used; the eviction work plugs
+ * its clock in here.
+ */
+export function idleSeconds(_ctx: CommandContext, _key: string): number {
+  return 0;
 }
 
 function lookup(ctx: CommandContext, key: string): Value | undefined {
@@ -99,10 +115,7 @@ export const objectCommands: CommandSpec[] = [
         args: KEY_ARG,
         handler(ctx, argv) {
           const value = lookup(ctx, argv[2]);
-          if (value === undefined) return;
-          const shared = typeof value === "string" && isIntEncoded(value) &&
-            BigInt(value) >= 0n && BigInt(value) < SHARED_INTEGERS;
-          ctx.out.integer(shared ? SHARED_REFCOUNT : 1);
+          if (value !== undefined) ctx.out.integer(refcountOf(value));
         },
       },
       {
@@ -116,7 +129,7 @@ export const objectCommands: CommandSpec[] = [
         complexity: "O(1)",
         args: KEY_ARG,
         handler(ctx, argv) {
-          if (lookup(ctx, argv[2]) !== undefined) ctx.out.integer(0);
+          if (lookup(ctx, argv[2]) !== undefined) ctx.out.integer(idleSeconds(ctx, argv[2]));
         },
       },
       {

@@ -87,6 +87,8 @@ export interface ReplicationControl {
   refuse(session: Session, spec: CommandSpec): GateVerdict;
   failover(request: FailoverRequest): void;
   abortFailover(): void;
+  /** DEBUG CHANGE-REPL-ID: a new replication id, and no second one. */
+  changeReplId(): void;
   role(): RoleReply;
   info(): [field: string, value: string | number][];
 }
@@ -102,10 +104,25 @@ export interface RdbControl {
   readonly lastSaveMs: number;
 }
 
+/** DEBUG RELOAD's options. */
+export interface ReloadOptions {
+  /** Compact the log first (not with NOSAVE). */
+  save: boolean;
+  /** Empty the databases before loading (not with NOFLUSH). */
+  flush: boolean;
+  /** With NOFLUSH: keys also in the log take its value instead of failing the reload. */
+  merge: boolean;
+}
+
 /** What commands may ask of the durability layer. */
 export interface PersistenceControl {
   /** Starts a compaction of the log; says why not when one runs or the log is failing. */
   compact(): "started" | "in-progress" | "failing";
   /** Unix ms of the last successful compaction, or of the start. */
   lastSaveMs(): number;
+  /**
+   * DEBUG RELOAD: compacts the log and rebuilds the data set from it, other clients' commands
+   * held meanwhile; rejects (changing nothing) when it cannot.
+   */
+  reload(options: ReloadOptions): Promise<void>;
 }

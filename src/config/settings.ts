@@ -78,6 +78,8 @@ export interface Config {
   setMaxIntsetEntries: number;
   /** Size of each list node: -1..-5 = 4..64 KB, a positive number = elements per node. */
   listMaxListpackSize: number;
+  /** Who may run DEBUG: everyone, local (loopback) connections, or nobody. */
+  enableDebugCommand: DebugAccess;
   /** Longest sparse HyperLogLog, in bytes, before it turns dense. */
   hllSparseMaxBytes: number;
   /** Most members of a sorted set kept packed (listpack). */
@@ -131,6 +133,8 @@ export type LogLevel = typeof LOG_LEVELS[number];
 export const FSYNC_POLICIES = ["always", "everysec", "no"] as const;
 export type FsyncPolicy = typeof FSYNC_POLICIES[number];
 export const PERSISTENCE_MODES = ["wal", "none"] as const;
+export const DEBUG_ACCESS = ["yes", "local", "no"] as const;
+export type DebugAccess = typeof DEBUG_ACCESS[number];
 export type Persistence = typeof PERSISTENCE_MODES[number];
 export const TLS_AUTH_CLIENTS = ["yes", "no", "optional"] as const;
 export type TlsAuthClients = typeof TLS_AUTH_CLIENTS[number];
@@ -893,6 +897,15 @@ export const SETTINGS: SettingSpec[] = [
     format: asString,
     mutable: true,
   },
+  {
+    key: "enableDebugCommand",
+    name: "enable-debug-command",
+    help: "Who may run DEBUG: yes (everyone), local (loopback connections) or no",
+    valueName: "<yes|local|no>",
+    parse: oneOf("enable-debug-command", DEBUG_ACCESS),
+    format: asString,
+    mutable: false,
+  },
 ] as SettingSpec[];
 
 /** Redis's defaults, with Hermes's bound for normal clients (`--max-output`, 64 MB). */
@@ -942,6 +955,7 @@ export const DEFAULT_CONFIG: Readonly<Config> = Object.freeze({
   zsetMaxListpackEntries: 128,
   zsetMaxListpackValue: 64,
   hllSparseMaxBytes: 3000,
+  enableDebugCommand: "local",
   requirePass: "",
   aclFile: "",
   aclLogMaxLen: 128,

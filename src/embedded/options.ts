@@ -95,6 +95,8 @@ export interface ServerOptions {
   zsetMaxListpackValue?: number;
   /** Largest sparse HyperLogLog, in bytes, before it turns dense. */
   hllSparseMaxBytes?: ByteSize;
+  /** Who may run DEBUG: `yes` (everyone), `local` (loopback and embedded sessions), `no`. */
+  enableDebugCommand?: "yes" | "local" | "no";
   /** Password of the default user for network clients (embedded sessions are trusted). */
   requirepass?: string;
   /** ACL users file. */
@@ -182,6 +184,7 @@ export const OPTION_NAMES: Readonly<Record<keyof ServerOptions, true>> = {
   zsetMaxListpackEntries: true,
   zsetMaxListpackValue: true,
   hllSparseMaxBytes: true,
+  enableDebugCommand: true,
   requirepass: true,
   aclfile: true,
   acllogMaxLen: true,

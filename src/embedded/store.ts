@@ -17,7 +17,8 @@ import { Errors, logWriteFailed } from "../commands/errors.ts";
 import { AclFileError } from "../security/access_control.ts";
 import type { Session } from "../commands/session.ts";
 import { ALL_COMMANDS } from "../commands/all.ts";
-import { GateOrder } from "../commands/gates.ts";
+import { GateOrder, HANDLED } from "../commands/gates.ts";
+import type { ReloadOptions } from "../commands/server_control.ts";
 import { Server } from "../server/server.ts";
 import { StoreControl } from "./store_control.ts";
 import { pubsubContextGate } from "../commands/pubsub.ts";
@@ -28,6 +29,7 @@ import { DataDirError } from "../wal/data_dir.ts";
 import { RoundWrites } from "../wal/round_writes.ts";
 import { WalJournal } from "../wal/wal_journal.ts";
 import { WriteAheadLog } from "../wal/write_ahead_log.ts";
+import { reloadDataSet } from "../wal/reload.ts";
 import { encodingLimits } from "../store/types/limits.ts";
 import { RdbSaver } from "../rdb/rdb_saver.ts";
 import { ReplicationManager } from "../replication/manager.ts";
@@ -239,11 +241,41 @@ export async function openStore(config: Config, options: StartOptions = {}): Pro
     },
     persistenceInfo: () => [...rdb.info(), ...(wal ? wal.info() : [])],
     persistence: wal
-      ? { compact: () => wal.requestCompaction(), lastSaveMs: () => wal.lastSaveMs }
+      ? {
+        compact: () => wal.requestCompaction(),
+        lastSaveMs: () => wal.lastSaveMs,
+        reload: (options) => reload(wal, options),
+      }
       : undefined,
   });
   const dispatcher: Dispatcher = new Dispatcher(registry, store, control, clock, log, pubsub);
   dispatcher.addGate(GateOrder.pubsubContext, pubsubContextGate);
+  // DEBUG RELOAD holds every other client's commands (they run once it is done) and active
+  // expiry, so the log's files stay as they are while they are read back.
+  let reloading: Promise<void> | null = null;
+  dispatcher.addGate(GateOrder.loading, (session) => {
+    if (reloading === null || session.kind !== "normal") return null;
+    session.blocking = reloading;
+    return HANDLED;
+  });
+  const reload = (wal: WriteAheadLog, options: ReloadOptions): Promise<void> => {
+    if (reloading !== null || replication?.isReplica) {
+      return Promise.reject(new Error("Cannot reload: a reload runs, or this is a replica"));
+    }
+    let done!: () => void;
+    reloading = new Promise((resolve) => done = resolve);
+    dispatcher.setServerCondition("reload", true);
+    const expiry = store.activeExpiryEnabled;
+    store.activeExpiryEnabled = false;
+    const runInStore = (task: () => void) => actor.run(task);
+    return reloadDataSet({ dir: config.dir, store, wal, log, now: clock, runInStore }, options)
+      .finally(() => {
+        reloading = null;
+        dispatcher.setServerCondition("reload", false);
+        store.activeExpiryEnabled = expiry;
+        done();
+      });
+  };
   const blocking = dispatcher.blocking;
   blocking.runner = (session, fn) => tracked(session, () => dispatcher.runFor(session, fn));
   blocking.schedule = (task) => void actor.run(task);

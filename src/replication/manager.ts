@@ -235,6 +235,11 @@ export class ReplicationManager implements ReplicationControl {
     this.#endFailover("FAILOVER ABORT");
   }
 
+  changeReplId(): void {
+    this.#options.log.warn("Changing replication IDs after receiving DEBUG change-repl-id");
+    this.state.changeReplId();
+  }
+
   /** Inside the actor, every 50 ms while waiting: is a replica caught up? */
   #checkFailover(): void {
     const failover = this.#failover;

@@ -595,6 +595,13 @@ export class Replication {
     this.disconnectReplicas();
   }
 
+  /** DEBUG CHANGE-REPL-ID: a new history id, and the old one forgotten (no partial resync). */
+  changeReplId(): void {
+    this.replid = randomReplId();
+    this.replid2 = NO_REPLID;
+    this.secondOffset = -1;
+  }
+
   /** After a full sync as a replica: our data set is the primary's at `offset`. */
   adoptHistory(replid: string, offset: number): void {
     this.replid = replid;

@@ -72,7 +72,7 @@ export function startActiveExpiry(
 ): () => void {
   let inFlight = false;
   const timer = setInterval(() => {
-    if (inFlight) return;
+    if (inFlight || !store.activeExpiryEnabled) return;
     inFlight = true;
     runInStore(() => {
       // The deletions are journaled like a command's (one atomic unit), so the log and any

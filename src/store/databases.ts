@@ -33,6 +33,8 @@ export class Databases {
    * Partitions are never replicated, so each decides for itself.
    */
   readonly expiry = new ExpiryPolicy();
+  /** The active expiry cycle runs (DEBUG SET-ACTIVE-EXPIRE turns it off for tests). */
+  activeExpiryEnabled = true;
   /** Partitions by id, in id order (ids only grow, and a Map keeps insertion order). */
   readonly #partitions = new Map<number, Partition>();
   readonly #byName = new Map<string, Partition>();

@@ -457,6 +457,28 @@ export class WriteAheadLog {
   }
 
   /**
+   * Compacts now and resolves once the snapshot is in place (DEBUG RELOAD): first lets a
+   * compaction already under way finish, so the new snapshot is taken after this call.
+   * Resolves false when the compaction could not start or failed.
+   */
+  async compactNow(): Promise<boolean> {
+    await this.idle();
+    const before = this.#compactions;
+    if (this.requestCompaction() !== "started") return false;
+    await this.idle();
+    return this.#compactions > before;
+  }
+
+  /** Resolves once no compaction is being prepared, switched to or written. */
+  async idle(): Promise<void> {
+    while (this.#switchRequested || this.#compaction !== null || this.#preparing !== null) {
+      // The switch itself waits for a round's hook; poll until it happened.
+      await (this.#compaction?.done ?? this.#preparing ??
+        new Promise((resolve) => setTimeout(resolve, 5)));
+    }
+  }
+
+  /**
    * Creates the next log and makes it and its name durable, outside the actor (three fsyncs
    * that would otherwise stall every client), then wakes the actor for a round that switches.
    * Until the switch the new log is empty, and replay handles an empty newest log.
