@@ -1,9 +1,10 @@
 /**
- * Bytes per element of hashes, lists and sets, Hermes against Redis (issue 12's memory goal:
- * at most 1.5x Redis). Each workload loads into a fresh server of each kind:
+ * Bytes per element of hashes, lists, sets and sorted sets, Hermes against Redis (issues 12 and
+ * 17's memory goal: at most 1.5x Redis). Each workload loads into a fresh server of each kind:
  *
  * - 100,000 hashes of 10 fields (16-byte field names and values): the packed form;
- * - one hash of 1M fields, one list of 1M elements, one set of 1M members (17-byte values).
+ * - one hash of 1M fields, one list of 1M elements, one set of 1M members (17-byte values);
+ * - one sorted set of 1M 17-byte members with distinct fractional scores (the skiplist form).
  *
  * Both servers are measured by process RSS growth (PERF-NOTES.md's method for Redis's figures);
  * Redis's used_memory growth is printed beside it. Hermes's RSS right after a load includes
@@ -58,7 +59,7 @@ function workloads(scale: number): Workload[] {
         }
       },
     },
-    ...(["hash", "list", "set"] as const).map((kind) => ({
+    ...(["hash", "list", "set", "zset"] as const).map((kind) => ({
       id: kind,
       title: `one ${kind} of ${big} ${kind === "hash" ? "fields" : "elements"}`,
       elements: big,
@@ -67,11 +68,11 @@ function workloads(scale: number): Workload[] {
           const batch: string[][] = [];
           for (let start = from; start < Math.min(big, from + 10_000); start += 1000) {
             const end = Math.min(big, start + 1000);
-            const args = kind === "hash"
-              ? ["HSET", "big"]
-              : [kind === "list" ? "RPUSH" : "SADD", "big"];
+            const command = { hash: "HSET", list: "RPUSH", set: "SADD", zset: "ZADD" }[kind];
+            const args = [command, "big"];
             for (let i = start; i < end; i++) {
               if (kind === "hash") args.push(name16("field", i), value17(i));
+              else if (kind === "zset") args.push(String((i * 7919 % 1_000_003) / 7), value17(i));
               else args.push(value17(i));
             }
             batch.push(args);

@@ -6,10 +6,19 @@
  * takes ids, group ids (`p16`), test names (`set`), or the sections `memory` and `micro`.
  */
 
-/** A redis-benchmark test: its `-t` name and the name it reports. */
+/**
+ * A redis-benchmark test: its `-t` name and the name it reports, or a custom command (given
+ * after the options, as redis-benchmark takes one; it reports the command line as its name).
+ */
 export interface TestName {
   id: string;
   reported: string;
+  command?: string[];
+}
+
+/** A custom-command test, reported under its command line. */
+function custom(id: string, command: string[]): TestName {
+  return { id, reported: command.join(" "), command };
 }
 
 export const TESTS: Record<string, TestName> = {
@@ -27,6 +36,24 @@ export const TESTS: Record<string, TestName> = {
   spop: { id: "spop", reported: "SPOP" },
   lrange_100: { id: "lrange_100", reported: "LRANGE_100 (first 100 elements)" },
   lrange_600: { id: "lrange_600", reported: "LRANGE_600 (first 600 elements)" },
+  zadd: { id: "zadd", reported: "ZADD" },
+  zpopmin: { id: "zpopmin", reported: "ZPOPMIN" },
+  // A leaderboard: scores raised one at a time, the top ten read back (issue 17).
+  zincrby: custom("zincrby", ["ZINCRBY", "leaderboard", "1", "player:__rand_int__"]),
+  zrevrange_top10: custom("zrevrange_top10", ["ZREVRANGE", "leaderboard", "0", "9", "WITHSCORES"]),
+  zrangebyscore: custom("zrangebyscore", [
+    "ZRANGEBYSCORE",
+    "leaderboard",
+    "1",
+    "3",
+    "LIMIT",
+    "0",
+    "10",
+  ]),
+  // __rand_int__ is zero-padded, which no bit offset accepts: the keys vary instead.
+  setbit: custom("setbit", ["SETBIT", "bitmap:__rand_int__", "4095", "1"]),
+  bitcount: custom("bitcount", ["BITCOUNT", "bitmap:__rand_int__"]),
+  pfadd: custom("pfadd", ["PFADD", "visitors", "visitor:__rand_int__"]),
 };
 
 export interface Group {
@@ -54,12 +81,24 @@ const COLLECTIONS = [
   TESTS.lrange_100,
   TESTS.lrange_600,
 ];
+/** Sorted sets, bitmaps and HyperLogLogs (issue 17), in an order where each reads what the one
+ * before wrote (the leaderboard, the bitmaps). */
+const DATA_STRUCTURES_II = [
+  TESTS.zadd,
+  TESTS.zpopmin,
+  TESTS.zincrby,
+  TESTS.zrevrange_top10,
+  TESTS.zrangebyscore,
+  TESTS.setbit,
+  TESTS.bitcount,
+  TESTS.pfadd,
+];
 
 export const GROUPS: Group[] = [
   {
     id: "p1",
     title: "50 clients, no pipelining",
-    tests: [...ALL, ...COLLECTIONS],
+    tests: [...ALL, ...COLLECTIONS, ...DATA_STRUCTURES_II],
     clients: 50,
     pipeline: 1,
     requests: 100_000,
@@ -68,7 +107,7 @@ export const GROUPS: Group[] = [
   {
     id: "p16",
     title: "50 clients, pipeline 16",
-    tests: [...ALL, ...COLLECTIONS],
+    tests: [...ALL, ...COLLECTIONS, ...DATA_STRUCTURES_II],
     clients: 50,
     pipeline: 16,
     requests: 500_000,

@@ -22,6 +22,8 @@ export interface BenchmarkRun {
   port: number;
   /** `-t` test names, lower case (`set`, `ping_inline`, `mset`). */
   tests: string[];
+  /** A custom command to run instead of `tests` (redis-benchmark's trailing arguments). */
+  command?: string[];
   clients: number;
   pipeline: number;
   requests: number;
@@ -93,9 +95,11 @@ export async function runRedisBenchmark(run: BenchmarkRun): Promise<BenchmarkRow
   const args = [
     ...["-h", "127.0.0.1", "-p", String(run.port)],
     ...["-c", String(run.clients), "-P", String(run.pipeline), "-n", String(run.requests)],
-    ...["-r", String(run.keyspace), "-t", run.tests.join(","), "--csv"],
+    ...["-r", String(run.keyspace), "--csv"],
     ...(run.dbnum === undefined ? [] : ["--dbnum", String(run.dbnum)]),
     ...(run.extraArgs ?? []),
+    // A custom command goes last: redis-benchmark reads it after every option.
+    ...(run.command === undefined ? ["-t", run.tests.join(",")] : run.command),
   ];
   const result = await runTool("redis-benchmark", args, { timeoutMs: run.timeoutMs });
   const problem = result.code !== 0

@@ -137,16 +137,30 @@ async function runGroup(
   const requests = requestsOf(group, options);
   const rows: Record<ServerName, BenchmarkRow[][]> = { Redis: [], Hermes: [] };
   const errors: string[] = [];
-  const run = (server: BenchServer, n: number) =>
-    runRedisBenchmark({
-      port: server.port,
-      tests: group.tests.map((t) => t.id),
-      clients: group.clients,
-      pipeline: group.pipeline,
-      requests: n,
-      keyspace: options.keyspace,
-      timeoutMs: timeoutFor(n, group.tests.length),
-    });
+  // Built-in tests run in one invocation; each custom command needs one of its own, in order.
+  const builtIn = group.tests.filter((t) => t.command === undefined);
+  const invocations: (TestName[])[] = [
+    ...(builtIn.length > 0 ? [builtIn] : []),
+    ...group.tests.filter((t) => t.command !== undefined).map((t) => [t]),
+  ];
+  const run = async (server: BenchServer, n: number) => {
+    const rows: BenchmarkRow[] = [];
+    for (const tests of invocations) {
+      rows.push(
+        ...await runRedisBenchmark({
+          port: server.port,
+          tests: tests.map((t) => t.id),
+          command: tests[0].command,
+          clients: group.clients,
+          pipeline: group.pipeline,
+          requests: n,
+          keyspace: options.keyspace,
+          timeoutMs: timeoutFor(n, tests.length),
+        }),
+      );
+    }
+    return rows;
+  };
 
   options.log(`${group.id}: ${group.title}, ${requests} requests per test, warming up`);
   for (const server of servers) {

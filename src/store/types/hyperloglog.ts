@@ -12,8 +12,11 @@
  *
  * Every function here takes and returns one-byte strings; edits happen on a byte copy.
  */
+import { Buffer } from "node:buffer";
 import { hash, murmur64 } from "./murmur64.ts";
+import { bytesToLatin1 } from "../../protocol/latin1.ts";
 import { encodingLimits } from "./limits.ts";
+import { flat } from "./packed.ts";
 
 const P = 14;
 const Q = 64 - P;
@@ -79,7 +82,7 @@ class Work {
   constructor(text: string, room: number) {
     this.length = text.length;
     this.bytes = new Uint8Array(text.length + room);
-    for (let i = 0; i < text.length; i++) this.bytes[i] = text.charCodeAt(i);
+    this.bytes.set(Buffer.from(text, "latin1"));
   }
 
   get dense(): boolean {
@@ -94,12 +97,7 @@ class Work {
   }
 
   text(): string {
-    let out = "";
-    for (let at = 0; at < this.length; at += 8192) {
-      const end = Math.min(this.length, at + 8192);
-      out += String.fromCharCode.apply(null, this.bytes.subarray(at, end) as unknown as number[]);
-    }
-    return out;
+    return bytesToLatin1(this.bytes.subarray(0, this.length));
   }
 }
 
@@ -277,6 +275,7 @@ function invalidateCache(work: Work): void {
  * {@linkcode HllCorruptError} for a corrupt sparse value.
  */
 export function hllAdd(hll: string | undefined, elements: readonly string[]): string | null {
+  if (hll !== undefined && hll.charCodeAt(4) === DENSE) return denseAdd(hll, elements);
   const base = hll ?? createHll();
   let work: Work | null = null;
   let changed = false;
@@ -284,8 +283,8 @@ export function hllAdd(hll: string | undefined, elements: readonly string[]): st
     const count = patternLength(elements[i]);
     const index = patternIndex;
     if (work === null) {
-      // A dense value is read in place until a register has to change.
-      if (base.charCodeAt(4) === DENSE && denseGet(base, index) >= count) continue;
+      // Most elements of a busy counter change nothing: check before copying the value.
+      if (hll !== undefined && sparseValue(hll, index) >= count) continue;
       work = new Work(base, 16);
     }
     if (work.dense) {
@@ -299,6 +298,69 @@ export function hllAdd(hll: string | undefined, elements: readonly string[]): st
   work ??= new Work(base, 0);
   invalidateCache(work);
   return work.text();
+}
+
+/** The value of register `index` in a sparse value, read in place (corrupt input throws). */
+function sparseValue(hll: string, index: number): number {
+  let first = 0;
+  for (let p = HEADER_BYTES; p < hll.length;) {
+    const b = hll.charCodeAt(p);
+    let span: number;
+    if (isZero(b)) {
+      span = zeroLen(b);
+      p++;
+    } else if (isXZero(b)) {
+      span = xzeroLen(b, hll.charCodeAt(p + 1));
+      p += 2;
+    } else {
+      span = valLen(b);
+      p++;
+    }
+    if (index < first + span) return (b & 0x80) !== 0 ? valValue(b) : 0;
+    first += span;
+  }
+  throw new HllCorruptError("Cannot read a sparse HyperLogLog");
+}
+
+/**
+ * PFADD on a dense value: registers are read in place, and the few bytes that change are
+ * spliced into a new string (no copy of the 12 KB through JavaScript).
+ */
+function denseAdd(hll: string, elements: readonly string[]): string | null {
+  let patch: Map<number, number> | null = null;
+  const byte = (at: number) => patch?.get(at) ?? hll.charCodeAt(at);
+  for (let i = 0; i < elements.length; i++) {
+    const count = patternLength(elements[i]);
+    const index = patternIndex;
+    const bit = index * 6;
+    const at = HEADER_BYTES + (bit >> 3);
+    const shift = bit & 7;
+    const last = at + 1 < DENSE_BYTES;
+    const b0 = byte(at);
+    const b1 = last ? byte(at + 1) : 0;
+    if ((((b0 >> shift) | (b1 << (8 - shift))) & REGISTER_MAX) >= count) continue;
+    patch ??= new Map();
+    patch.set(at, ((b0 & ~(REGISTER_MAX << shift)) | (count << shift)) & 0xff);
+    if (last) {
+      patch.set(at + 1, ((b1 & ~(REGISTER_MAX >> (8 - shift))) | (count >> (8 - shift))) & 0xff);
+    }
+  }
+  if (patch === null) return null;
+  patch.set(15, byte(15) | 0x80);
+  return spliceBytes(hll, patch);
+}
+
+/** `text` with the bytes at the patched offsets replaced, built from slices. */
+function spliceBytes(text: string, patch: Map<number, number>): string {
+  const offsets = [...patch.keys()].sort((a, b) => a - b);
+  let out = "";
+  let from = 0;
+  for (const at of offsets) {
+    out += text.slice(from, at) + String.fromCharCode(patch.get(at)!);
+    from = at + 1;
+  }
+  // Flattened now: a rope of slices would keep the old value alive.
+  return flat(out + text.slice(from));
 }
 
 /** The register histogram of `hll`; a corrupt sparse value throws. */

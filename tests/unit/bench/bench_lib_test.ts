@@ -68,6 +68,14 @@ Deno.test("cases are selected by group, test name, case id or section", () => {
       "spop",
       "lrange_100",
       "lrange_600",
+      "zadd",
+      "zpopmin",
+      "zincrby",
+      "zrevrange_top10",
+      "zrangebyscore",
+      "setbit",
+      "bitcount",
+      "pfadd",
     ]],
   ]);
   assertEquals([...some.sections], ["memory"]);
