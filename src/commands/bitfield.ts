@@ -152,6 +152,21 @@ function unsignedResult(
   return [asUint(value + incr) & max, true];
 }
 
+/**
+ * Whether a BITFIELD call may write (for its key flags), as Redis's bitfieldGetKeys reads it:
+ * any SET or INCRBY, or anything it cannot parse.
+ */
+function hasWrites(argv: string[]): boolean {
+  for (let i = 2; i < argv.length; i++) {
+    const left = argv.length - i - 1;
+    const word = option(argv[i]);
+    if (word === "GET" && left >= 2) i += 2;
+    else if (word === "OVERFLOW" && left >= 1) i += 1;
+    else return true;
+  }
+  return false;
+}
+
 function bitfieldGeneric(readOnly: boolean): Handler {
   return (ctx, argv) => {
     const ops = parseOps(ctx, argv);
@@ -261,6 +276,8 @@ export const bitfieldCommands: CommandSpec[] = [
     since: "3.2.0",
     complexity: "O(1) for each subcommand specified",
     args: BITFIELD_ARGS,
+    keyFlags: ["RW", "access", "update", "variable_flags"],
+    keyFlagsFor: (argv) => hasWrites(argv) ? ["RW", "access", "update"] : ["RO", "access"],
     handler: bitfieldGeneric(false),
   },
   {
@@ -283,6 +300,7 @@ export const bitfieldCommands: CommandSpec[] = [
         arguments: [{ name: "encoding", type: "string" }, { name: "offset", type: "integer" }],
       },
     ],
+    keyFlags: ["RO", "access"],
     handler: bitfieldGeneric(true),
   },
 ];

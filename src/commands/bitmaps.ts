@@ -247,6 +247,7 @@ export const bitmapCommands: CommandSpec[] = [
     since: "2.2.0",
     complexity: "O(1)",
     args: [KEY, { name: "offset", type: "integer" }, { name: "value", type: "integer" }],
+    keyFlags: ["RW", "access", "update"],
     handler: setbit,
   }),
   spec({
@@ -257,6 +258,7 @@ export const bitmapCommands: CommandSpec[] = [
     since: "2.2.0",
     complexity: "O(1)",
     args: [KEY, { name: "offset", type: "integer" }],
+    keyFlags: ["RO", "access"],
     handler: getbit,
   }),
   spec({
@@ -279,6 +281,7 @@ export const bitmapCommands: CommandSpec[] = [
         ],
       },
     ],
+    keyFlags: ["RO", "access"],
     handler: bitcount,
   }),
   spec({
@@ -306,6 +309,7 @@ export const bitmapCommands: CommandSpec[] = [
         ],
       },
     ],
+    keyFlags: ["RO", "access"],
     handler: bitposCommand,
   }),
   spec({
@@ -321,6 +325,12 @@ export const bitmapCommands: CommandSpec[] = [
       { name: "destkey", type: "key" },
       { name: "key", type: "key", flags: ["multiple"] },
     ],
+    keySpecs: [{ flags: ["OW", "update"], first: 2, last: 2, step: 1 }, {
+      flags: ["RO", "access"],
+      first: 3,
+      last: -1,
+      step: 1,
+    }],
     handler: bitop,
   }),
 ];

@@ -4,6 +4,7 @@
  */
 import type { CommandContext } from "./context.ts";
 import { Errors } from "./errors.ts";
+import { countRead } from "./string_lookup.ts";
 import { option, parseInteger } from "./args.ts";
 import type { Collection } from "../store/value.ts";
 import type { HashValue } from "../store/types/hash.ts";
@@ -18,8 +19,8 @@ type TypeOf<T> = T extends HashValue ? "hash"
 
 /**
  * The live value at `key` when it is a `type` collection, undefined when the key is missing;
- * WRONGTYPE for any other value. `forRead` counts a keyspace hit or miss (INFO), as Redis's
- * lookupKeyRead does for read commands.
+ * WRONGTYPE for any other value. `forRead` counts a keyspace hit or miss (INFO) and raises
+ * `keymiss` for a missing key, as Redis's lookupKeyRead does for read commands.
  */
 export function lookup<T extends HashValue | ListValue | SetValue | ZSetValue>(
   ctx: CommandContext,
@@ -28,10 +29,7 @@ export function lookup<T extends HashValue | ListValue | SetValue | ZSetValue>(
   forRead = false,
 ): T | undefined {
   const value = ctx.db.get(key, ctx.now);
-  if (forRead) {
-    if (value === undefined) ctx.store.stats.keyspaceMisses++;
-    else ctx.store.stats.keyspaceHits++;
-  }
+  if (forRead) countRead(ctx, key, value);
   if (value === undefined) return undefined;
   if (typeof value === "string" || value.type !== type) throw Errors.wrongType;
   return value as T;

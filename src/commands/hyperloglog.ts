@@ -113,6 +113,7 @@ export const hyperLogLogCommands: CommandSpec[] = [
       { name: "key", type: "key" },
       { name: "element", type: "string", flags: ["optional", "multiple"] },
     ],
+    keyFlags: ["RW", "insert"],
     handler: pfadd,
   },
   {
@@ -127,6 +128,7 @@ export const hyperLogLogCommands: CommandSpec[] = [
     complexity:
       "O(1) with a very small average constant time when called with a single key. O(N) with N being the number of keys, and much bigger constant times, when called with multiple keys.",
     args: [KEYS],
+    keyFlags: ["RW", "access"],
     handler: pfcount,
   },
   {
@@ -142,6 +144,12 @@ export const hyperLogLogCommands: CommandSpec[] = [
       { name: "destkey", type: "key" },
       { name: "sourcekey", type: "key", flags: ["optional", "multiple"] },
     ],
+    keySpecs: [{ flags: ["RW", "access", "insert"], first: 1, last: 1, step: 1 }, {
+      flags: ["RO", "access"],
+      first: 2,
+      last: -1,
+      step: 1,
+    }],
     handler: pfmerge,
   },
 ];

@@ -33,9 +33,18 @@ function writeKeySpec(out: ReplyWriter, keySpec: KeySpec): void {
   out.bulk("find_keys");
   out.mapHeader(2);
   out.bulk("type");
-  out.bulk("range");
+  out.bulk(keySpec.keynum ? "keynum" : "range");
   out.bulk("spec");
   out.mapHeader(3);
+  if (keySpec.keynum) {
+    out.bulk("keynumidx");
+    out.integer(0);
+    out.bulk("firstkey");
+    out.integer(1);
+    out.bulk("keystep");
+    out.integer(step);
+    return;
+  }
   out.bulk("lastkey");
   out.integer(last < 0 ? last : last - first);
   out.bulk("keystep");

@@ -32,11 +32,19 @@ export interface KeyArgument {
  * getKeysFromCommandWithSpecs returns them, with this call's flags (`keyFlagsFor`).
  */
 export function keyArguments(spec: CommandSpec, argv: string[]): KeyArgument[] {
+  if (spec.keysOf) return spec.keysOf(argv);
   const found: KeyArgument[] = [];
   const variable = spec.keyFlagsFor?.(argv);
   for (const keySpec of keySpecsOf(spec)) {
-    const last = keySpec.last < 0 ? argv.length + keySpec.last : keySpec.last;
-    for (let i = keySpec.first; i <= last && i < argv.length; i += keySpec.step) {
+    let first = keySpec.first;
+    let last = keySpec.last < 0 ? argv.length + keySpec.last : keySpec.last;
+    if (keySpec.keynum) {
+      // A count that is not a positive integer names no keys (the command refuses it anyway).
+      const count = /^[1-9][0-9]{0,8}$/.test(argv[first] ?? "") ? Number(argv[first]) : 0;
+      last = first + count * keySpec.step;
+      first++;
+    }
+    for (let i = first; i <= last && i < argv.length; i += keySpec.step) {
       found.push({ index: i, flags: variable ?? keySpec.flags });
     }
   }

@@ -157,6 +157,7 @@ export const lcsCommands: CommandSpec[] = [
       { name: "len", type: "integer", token: "MINMATCHLEN", flags: ["optional"] },
       { name: "withmatchlen", type: "pure-token", token: "WITHMATCHLEN", flags: ["optional"] },
     ],
+    keyFlags: ["RO", "access"],
     handler: lcs,
   },
 ];

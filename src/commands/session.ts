@@ -23,6 +23,8 @@ export interface SessionUser {
   readonly name: string;
   /** May run everything on every key and channel: the session skips the ACL gate. */
   readonly unrestricted: boolean;
+  /** May read every key (SORT's BY and GET patterns need it); absent means yes. */
+  readonly readsAllKeys?: boolean;
 }
 
 /** The user of a session no security layer admitted (in-process tests): the open default. */

@@ -9,7 +9,8 @@
 import type { CommandContext } from "./context.ts";
 import { CommandError, Errors } from "./errors.ts";
 import { intArg, option } from "./args.ts";
-import type { CommandSpec, Handler } from "./spec.ts";
+import type { CommandSpec, Handler, KeyFlag } from "./spec.ts";
+import { countRead } from "./string_lookup.ts";
 import { EventClass } from "../store/events.ts";
 import type { Value } from "../store/value.ts";
 import { strtod } from "../protocol/double_text.ts";
@@ -19,6 +20,12 @@ import type { ZSetValue } from "../store/types/zset.ts";
 import type { HashValue } from "../store/types/hash.ts";
 
 const NOT_DOUBLE = new CommandError("ERR One or more scores can't be converted into double");
+const BY_DENIED = new CommandError(
+  "ERR BY option of SORT denied due to insufficient ACL permissions.",
+);
+const GET_DENIED = new CommandError(
+  "ERR GET option of SORT denied due to insufficient ACL permissions.",
+);
 /** The smallest normal double (C's DBL_MIN). */
 const MIN_NORMAL = 2.2250738585072014e-308;
 
@@ -32,7 +39,9 @@ interface SortRequest {
   store: string | null;
 }
 
-function parseRequest(argv: string[], readOnly: boolean): SortRequest {
+function parseRequest(ctx: CommandContext, argv: string[], readOnly: boolean): SortRequest {
+  // BY and GET patterns read keys named by the data: Redis wants read access to every key.
+  const readsAll = ctx.session.user.unrestricted || ctx.session.user.readsAllKeys !== false;
   const request: SortRequest = {
     desc: false,
     alpha: false,
@@ -53,9 +62,13 @@ function parseRequest(argv: string[], readOnly: boolean): SortRequest {
       request.limitCount = Number(intArg(argv[j + 2]));
       j += 2;
     } else if (!readOnly && word === "STORE" && left >= 1) request.store = argv[++j];
-    else if (word === "BY" && left >= 1) request.by = argv[++j];
-    else if (word === "GET" && left >= 1) request.get.push(argv[++j]);
-    else throw Errors.syntax;
+    else if (word === "BY" && left >= 1) {
+      request.by = argv[++j];
+      if (cString(request.by).includes("*") && !readsAll) throw BY_DENIED;
+    } else if (word === "GET" && left >= 1) {
+      if (!readsAll) throw GET_DENIED;
+      request.get.push(argv[++j]);
+    } else throw Errors.syntax;
   }
   return request;
 }
@@ -79,9 +92,7 @@ function lookupByPattern(ctx: CommandContext, pattern: string, element: string):
   const field = arrow >= 0 && arrow + 2 < pattern.length ? pattern.slice(arrow + 2) : null;
   const end = field === null ? pattern.length : arrow;
   const key = pattern.slice(0, star) + element + pattern.slice(star + 1, end);
-  const value = ctx.db.get(key, ctx.now);
-  if (value === undefined) ctx.store.stats.keyspaceMisses++;
-  else ctx.store.stats.keyspaceHits++;
+  const value = countRead(ctx, key, ctx.db.get(key, ctx.now));
   if (value === undefined) return null;
   if (field !== null) {
     if (typeof value === "string" || value.type !== "hash") return null;
@@ -116,10 +127,8 @@ function compareBytes(a: string, b: string): number {
 }
 
 const sortGeneric = (readOnly: boolean): Handler => (ctx, argv) => {
-  const request = parseRequest(argv, readOnly);
-  const source = ctx.db.get(argv[1], ctx.now);
-  if (source === undefined) ctx.store.stats.keyspaceMisses++;
-  else ctx.store.stats.keyspaceHits++;
+  const request = parseRequest(ctx, argv, readOnly);
+  const source = countRead(ctx, argv[1], ctx.db.get(argv[1], ctx.now));
   if (
     source !== undefined &&
     (typeof source === "string" ||
@@ -214,6 +223,23 @@ const sortGeneric = (readOnly: boolean): Handler => (ctx, argv) => {
   ctx.out.integer(list.size);
 };
 
+/**
+ * SORT's keys as Redis's sortGetKeys finds them: the sorted key, and the last STORE's
+ * destination (options are skipped with their arguments).
+ */
+function sortKeys(argv: string[]): { index: number; flags: KeyFlag[] }[] {
+  const keys: { index: number; flags: KeyFlag[] }[] = [{ index: 1, flags: ["RO", "access"] }];
+  let store = -1;
+  for (let i = 2; i < argv.length; i++) {
+    const word = option(argv[i]);
+    if (word === "LIMIT") i += 2;
+    else if (word === "GET" || word === "BY") i += 1;
+    else if (word === "STORE" && i + 1 < argv.length) store = i + 1;
+  }
+  if (store > 0) keys.push({ index: store, flags: ["OW", "update"] });
+  return keys;
+}
+
 const SORT_ARGS = [
   { name: "key", type: "key" as const },
   { name: "pattern", type: "pattern" as const, token: "BY", flags: ["optional" as const] },
@@ -260,6 +286,10 @@ export const sortCommands: CommandSpec[] = [
       ...SORT_ARGS,
       { name: "destination", type: "key", token: "STORE", flags: ["optional"] },
     ],
+    keyFlags: ["RO", "access"],
+    keysOf: sortKeys,
+    aclCategories: ["set", "sortedset", "list", "dangerous"],
+    groupCategory: false,
     handler: sortGeneric(false),
   },
   {
@@ -273,6 +303,9 @@ export const sortCommands: CommandSpec[] = [
     complexity:
       "O(N+M*log(M)) where N is the number of elements in the list or set to sort, and M the number of returned elements. When the elements are not sorted, complexity is O(N).",
     args: SORT_ARGS,
+    keyFlags: ["RO", "access"],
+    aclCategories: ["set", "sortedset", "list", "dangerous"],
+    groupCategory: false,
     handler: sortGeneric(true),
   },
 ];

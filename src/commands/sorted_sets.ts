@@ -320,6 +320,7 @@ export const sortedSetCommands: CommandSpec[] = [
       { name: "increment", type: "pure-token", token: "INCR", flags: ["optional"] },
       SCORE_MEMBERS,
     ],
+    keyFlags: ["RW", "update"],
     handler: zaddGeneric(0),
   }),
   spec({
@@ -330,6 +331,7 @@ export const sortedSetCommands: CommandSpec[] = [
     since: "1.2.0",
     complexity: "O(log(N)) where N is the number of elements in the sorted set.",
     args: [KEY, { name: "increment", type: "integer" }, MEMBER],
+    keyFlags: ["RW", "update"],
     handler: zaddGeneric(INCR),
   }),
   spec({
@@ -341,6 +343,7 @@ export const sortedSetCommands: CommandSpec[] = [
     complexity:
       "O(M*log(N)) with N being the number of elements in the sorted set and M the number of elements to be removed.",
     args: [KEY, MEMBERS],
+    keyFlags: ["RW", "delete"],
     handler: zrem,
   }),
   spec({
@@ -351,6 +354,7 @@ export const sortedSetCommands: CommandSpec[] = [
     since: "1.2.0",
     complexity: "O(1)",
     args: [KEY],
+    keyFlags: ["RO"],
     handler: zcard,
   }),
   spec({
@@ -361,6 +365,7 @@ export const sortedSetCommands: CommandSpec[] = [
     since: "1.2.0",
     complexity: "O(1)",
     args: [KEY, MEMBER],
+    keyFlags: ["RO", "access"],
     handler: zscore,
   }),
   spec({
@@ -371,6 +376,7 @@ export const sortedSetCommands: CommandSpec[] = [
     since: "6.2.0",
     complexity: "O(N) where N is the number of members being requested.",
     args: [KEY, MEMBERS],
+    keyFlags: ["RO", "access"],
     handler: zmscore,
   }),
   spec({
@@ -381,6 +387,7 @@ export const sortedSetCommands: CommandSpec[] = [
     since: "2.0.0",
     complexity: "O(log(N))",
     args: [KEY, MEMBER],
+    keyFlags: ["RO", "access"],
     handler: zrank(false),
   }),
   spec({
@@ -392,6 +399,7 @@ export const sortedSetCommands: CommandSpec[] = [
     since: "2.0.0",
     complexity: "O(log(N))",
     args: [KEY, MEMBER],
+    keyFlags: ["RO", "access"],
     handler: zrank(true),
   }),
   spec({
@@ -402,6 +410,7 @@ export const sortedSetCommands: CommandSpec[] = [
     since: "2.0.0",
     complexity: "O(log(N)) with N being the number of elements in the sorted set.",
     args: [KEY, ...SCORE_MIN_MAX],
+    keyFlags: ["RO", "access"],
     handler: zcount(scoreRangeArgs),
   }),
   spec({
@@ -412,6 +421,7 @@ export const sortedSetCommands: CommandSpec[] = [
     since: "2.8.9",
     complexity: "O(log(N)) with N being the number of elements in the sorted set.",
     args: [KEY, ...MIN_MAX],
+    keyFlags: ["RO", "access"],
     handler: zcount(lexRangeArgs),
   }),
   spec({
@@ -433,6 +443,7 @@ export const sortedSetCommands: CommandSpec[] = [
         ],
       },
     ],
+    keyFlags: ["RO", "access"],
     handler: zrandmember,
     tips: ["nondeterministic_output"],
   }),
@@ -450,6 +461,7 @@ export const sortedSetCommands: CommandSpec[] = [
       { name: "pattern", type: "pattern", token: "MATCH", flags: ["optional"] },
       { name: "count", type: "integer", token: "COUNT", flags: ["optional"] },
     ],
+    keyFlags: ["RO", "access"],
     handler: zscan,
     tips: ["nondeterministic_output"],
   }),
@@ -462,6 +474,7 @@ export const sortedSetCommands: CommandSpec[] = [
     complexity:
       "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements removed by the operation.",
     args: [KEY, { name: "start", type: "integer" }, { name: "stop", type: "integer" }],
+    keyFlags: ["RW", "delete"],
     handler: zremrangebyrank,
   }),
   spec({
@@ -473,6 +486,7 @@ export const sortedSetCommands: CommandSpec[] = [
     complexity:
       "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements removed by the operation.",
     args: [KEY, ...SCORE_MIN_MAX],
+    keyFlags: ["RW", "delete"],
     handler: zremrangeBy(scoreRangeArgs, ZSetOp.zremrangebyscore, "zremrangebyscore"),
   }),
   spec({
@@ -484,6 +498,7 @@ export const sortedSetCommands: CommandSpec[] = [
     complexity:
       "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements removed by the operation.",
     args: [KEY, ...MIN_MAX],
+    keyFlags: ["RW", "delete"],
     handler: zremrangeBy(lexRangeArgs, ZSetOp.zremrangebylex, "zremrangebylex"),
   }),
 ];

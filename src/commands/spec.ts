@@ -48,6 +48,11 @@ export interface KeySpec {
   first: number;
   last: number;
   step: number;
+  /**
+   * Keys counted by an argument (Redis's `keynum` find_keys, as ZUNION's numkeys): the argument
+   * at `first` holds the count and the keys follow it, `step` apart; `last` is unused.
+   */
+  keynum?: boolean;
 }
 
 /**
@@ -107,6 +112,11 @@ export interface CommandSpec {
    * the flags of this call.
    */
   keyFlagsFor?: (argv: string[]) => KeyFlag[];
+  /**
+   * The key arguments of a call, for commands whose keys no key spec can place (SORT's STORE
+   * may come anywhere): replaces the key specs' positions (Redis's getkeys_proc).
+   */
+  keysOf?: (argv: string[]) => { index: number; flags: KeyFlag[] }[];
   /** Channel arguments of pub/sub commands (ACL `&` rules). */
   channels?: ChannelSpec;
   /** Redis command group: string, generic, connection, server, ... */

@@ -9,6 +9,7 @@ import type { CommandContext } from "./context.ts";
 import { CommandError, Errors } from "./errors.ts";
 import { intArg, option, parseIntText } from "./args.ts";
 import type { ArgDoc, CommandSpec, Handler } from "./spec.ts";
+import { countRead } from "./string_lookup.ts";
 import {
   elementsHeader,
   replyElement,
@@ -81,11 +82,9 @@ function parseRequest(
   if (numkeys > argv.length - at - 1) throw Errors.syntax;
   const sources: Source[] = [];
   for (let i = 0; i < numkeys; i++) {
-    const value = ctx.db.get(argv[at + 1 + i], ctx.now);
-    if (form !== "store") {
-      if (value === undefined) ctx.store.stats.keyspaceMisses++;
-      else ctx.store.stats.keyspaceHits++;
-    }
+    const key = argv[at + 1 + i];
+    const value = ctx.db.get(key, ctx.now);
+    if (form !== "store") countRead(ctx, key, value);
     if (
       value !== undefined && (typeof value === "string" || (value.type !== "zset" &&
         value.type !== "set"))
@@ -255,6 +254,7 @@ export const zsetAlgebraCommands: CommandSpec[] = [
     since: "6.2.0",
     complexity: UNION_COMPLEXITY,
     args: [NUMKEYS, KEYS, WEIGHTS, AGGREGATE, WITHSCORES],
+    keySpecs: [{ flags: ["RO", "access"], first: 1, last: 1, step: 1, keynum: true }],
     handler: algebraRead("union"),
   }),
   spec({
@@ -266,6 +266,13 @@ export const zsetAlgebraCommands: CommandSpec[] = [
     since: "2.0.0",
     complexity: UNION_COMPLEXITY,
     args: [DESTINATION, NUMKEYS, KEYS, WEIGHTS, AGGREGATE],
+    keySpecs: [{ flags: ["OW", "update"], first: 1, last: 1, step: 1 }, {
+      flags: ["RO", "access"],
+      first: 2,
+      last: 2,
+      step: 1,
+      keynum: true,
+    }],
     handler: algebraStore("union", "zunionstore"),
   }),
   spec({
@@ -277,6 +284,7 @@ export const zsetAlgebraCommands: CommandSpec[] = [
     since: "6.2.0",
     complexity: INTER_COMPLEXITY,
     args: [NUMKEYS, KEYS, WEIGHTS, AGGREGATE, WITHSCORES],
+    keySpecs: [{ flags: ["RO", "access"], first: 1, last: 1, step: 1, keynum: true }],
     handler: algebraRead("inter"),
   }),
   spec({
@@ -288,6 +296,13 @@ export const zsetAlgebraCommands: CommandSpec[] = [
     since: "2.0.0",
     complexity: INTER_COMPLEXITY,
     args: [DESTINATION, NUMKEYS, KEYS, WEIGHTS, AGGREGATE],
+    keySpecs: [{ flags: ["OW", "update"], first: 1, last: 1, step: 1 }, {
+      flags: ["RO", "access"],
+      first: 2,
+      last: 2,
+      step: 1,
+      keynum: true,
+    }],
     handler: algebraStore("inter", "zinterstore"),
   }),
   spec({
@@ -300,6 +315,7 @@ export const zsetAlgebraCommands: CommandSpec[] = [
     complexity:
       "O(N*K) worst case with N being the smallest input sorted set, K being the number of input sorted sets.",
     args: [NUMKEYS, KEYS, { name: "limit", type: "integer", token: "LIMIT", flags: ["optional"] }],
+    keySpecs: [{ flags: ["RO", "access"], first: 1, last: 1, step: 1, keynum: true }],
     handler: zintercard,
   }),
   spec({
@@ -311,6 +327,7 @@ export const zsetAlgebraCommands: CommandSpec[] = [
     since: "6.2.0",
     complexity: DIFF_COMPLEXITY,
     args: [NUMKEYS, KEYS, WITHSCORES],
+    keySpecs: [{ flags: ["RO", "access"], first: 1, last: 1, step: 1, keynum: true }],
     handler: algebraRead("diff"),
   }),
   spec({
@@ -322,6 +339,13 @@ export const zsetAlgebraCommands: CommandSpec[] = [
     since: "6.2.0",
     complexity: DIFF_COMPLEXITY,
     args: [DESTINATION, NUMKEYS, KEYS],
+    keySpecs: [{ flags: ["OW", "update"], first: 1, last: 1, step: 1 }, {
+      flags: ["RO", "access"],
+      first: 2,
+      last: 2,
+      step: 1,
+      keynum: true,
+    }],
     handler: algebraStore("diff", "zdiffstore"),
   }),
 ];

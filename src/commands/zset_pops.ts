@@ -217,6 +217,7 @@ export const zsetPopCommands: CommandSpec[] = [
     complexity:
       "O(log(N)*M) with N being the number of elements in the sorted set, and M being the number of elements popped.",
     args: [KEY, COUNT],
+    keyFlags: ["RW", "access", "delete"],
     handler: zpop(false),
   }),
   spec({
@@ -228,6 +229,7 @@ export const zsetPopCommands: CommandSpec[] = [
     complexity:
       "O(log(N)*M) with N being the number of elements in the sorted set, and M being the number of elements popped.",
     args: [KEY, COUNT],
+    keyFlags: ["RW", "access", "delete"],
     handler: zpop(true),
   }),
   spec({
@@ -240,6 +242,7 @@ export const zsetPopCommands: CommandSpec[] = [
     complexity:
       "O(K) + O(M*log(N)) where K is the number of provided keys, N being the number of elements in the sorted set, and M being the number of elements popped.",
     args: MULTI_ARGS,
+    keySpecs: [{ flags: ["RW", "access", "delete"], first: 1, last: 1, step: 1, keynum: true }],
     handler: zmpop,
   }),
   spec({
@@ -252,6 +255,7 @@ export const zsetPopCommands: CommandSpec[] = [
     since: "5.0.0",
     complexity: "O(log(N)) with N being the number of elements in the sorted set.",
     args: [{ ...KEY, flags: ["multiple"] }, TIMEOUT],
+    keyFlags: ["RW", "access", "delete"],
     handler: bzpop(false),
   }),
   spec({
@@ -264,6 +268,7 @@ export const zsetPopCommands: CommandSpec[] = [
     since: "5.0.0",
     complexity: "O(log(N)) with N being the number of elements in the sorted set.",
     args: [{ ...KEY, flags: ["multiple"] }, TIMEOUT],
+    keyFlags: ["RW", "access", "delete"],
     handler: bzpop(true),
   }),
   spec({
@@ -277,6 +282,7 @@ export const zsetPopCommands: CommandSpec[] = [
     complexity:
       "O(K) + O(M*log(N)) where K is the number of provided keys, N being the number of elements in the sorted set, and M being the number of elements popped.",
     args: [TIMEOUT, ...MULTI_ARGS],
+    keySpecs: [{ flags: ["RW", "access", "delete"], first: 2, last: 2, step: 1, keynum: true }],
     handler: bzmpop,
   }),
 ];

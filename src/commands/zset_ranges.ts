@@ -203,6 +203,7 @@ export const zsetRangeCommands: CommandSpec[] = [
     since: "1.2.0",
     complexity: RANGE_COMPLEXITY,
     args: [KEY, ...ZRANGE_ARGS, WITHSCORES],
+    keyFlags: ["RO", "access"],
     handler: zrange(),
   }),
   spec({
@@ -215,6 +216,12 @@ export const zsetRangeCommands: CommandSpec[] = [
     complexity:
       "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements stored into the destination key.",
     args: [{ name: "dst", type: "key" }, { name: "src", type: "key" }, ...ZRANGE_ARGS],
+    keySpecs: [{ flags: ["OW", "update"], first: 1, last: 1, step: 1 }, {
+      flags: ["RO", "access"],
+      first: 2,
+      last: 2,
+      step: 1,
+    }],
     handler: zrangestore,
   }),
   spec({
@@ -226,6 +233,7 @@ export const zsetRangeCommands: CommandSpec[] = [
     since: "1.2.0",
     complexity: RANGE_COMPLEXITY,
     args: RANK_ARGS,
+    keyFlags: ["RO", "access"],
     handler: zrange("rank", true),
   }),
   spec({
@@ -236,6 +244,7 @@ export const zsetRangeCommands: CommandSpec[] = [
     since: "1.0.5",
     complexity: RANGE_COMPLEXITY,
     args: [...BY_ARGS("min", "max", "double"), WITHSCORES, LIMIT],
+    keyFlags: ["RO", "access"],
     handler: zrange("score", false),
   }),
   spec({
@@ -247,6 +256,7 @@ export const zsetRangeCommands: CommandSpec[] = [
     since: "2.2.0",
     complexity: RANGE_COMPLEXITY,
     args: [...BY_ARGS("max", "min", "double"), WITHSCORES, LIMIT],
+    keyFlags: ["RO", "access"],
     handler: zrange("score", true),
   }),
   spec({
@@ -257,6 +267,7 @@ export const zsetRangeCommands: CommandSpec[] = [
     since: "2.8.9",
     complexity: RANGE_COMPLEXITY,
     args: [...BY_ARGS("min", "max", "string"), LIMIT],
+    keyFlags: ["RO", "access"],
     handler: zrange("lex", false),
   }),
   spec({
@@ -268,6 +279,7 @@ export const zsetRangeCommands: CommandSpec[] = [
     since: "2.8.9",
     complexity: RANGE_COMPLEXITY,
     args: [...BY_ARGS("max", "min", "string"), LIMIT],
+    keyFlags: ["RO", "access"],
     handler: zrange("lex", true),
   }),
 ];

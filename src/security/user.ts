@@ -8,6 +8,7 @@ import { hashPassword, isPasswordHash, type PasswordHash } from "./password.ts";
 import { RuleError } from "./rule_error.ts";
 import { Selector } from "./selector.ts";
 import { splitInlineArgs } from "../protocol/inline.ts";
+import { globMatch } from "../store/glob.ts";
 
 /** Redis's payload sanitization flags: not used by Hermes, kept so rules and ACL LIST round-trip. */
 export type SanitizeFlag = "skip-sanitize-payload" | "sanitize-payload" | null;
@@ -37,6 +38,17 @@ export class User {
   /** Whether this user may run anything on any key and channel: its clients skip the ACL gate. */
   get unrestricted(): boolean {
     return this.root.unrestricted;
+  }
+
+  /**
+   * Whether this user may read every key (Redis's check of the pattern `*` for read access):
+   * SORT's BY and GET patterns name keys from the data, so they need it.
+   */
+  get readsAllKeys(): boolean {
+    return this.selectors.some((selector) =>
+      selector.allKeys ||
+      selector.keyPatterns.some((pattern) => pattern.read && globMatch(pattern.pattern, "*"))
+    );
   }
 
   /** A detached copy with the same rules (ACL SETUSER stages its changes on one). */

@@ -49,7 +49,8 @@ Deno.test("hash commands raise hset, hdel, hincrby, hincrbyfloat and del when em
   assertEquals(run("HDEL", "h", "nothing"), []);
   assertEquals(run("HDEL", "h", "a", "b"), ["hdel:h"]);
   assertEquals(run("HDEL", "h", "c", "d"), ["hdel:h", "del:h"]);
-  assertEquals(run("HGET", "h", "a"), []);
+  // A read of a missing key raises keymiss, as Redis's lookupKeyRead does.
+  assertEquals(run("HGET", "h", "a"), ["keymiss:h"]);
 });
 
 Deno.test("list commands raise their events; moves raise the push then the pop", () => {
@@ -128,9 +129,9 @@ Deno.test("bitmap and HyperLogLog commands raise setbit, set, pfadd and del as R
   assertEquals(run("BITFIELD", "b", "OVERFLOW", "FAIL", "INCRBY", "u2", "0", "9"), []);
   assertEquals(run("BITFIELD", "b", "GET", "u8", "0"), []);
   assertEquals(run("BITOP", "NOT", "d", "b"), ["new:d", "set:d"]);
-  assertEquals(run("BITOP", "AND", "d", "nothing"), ["del:d"]);
+  assertEquals(run("BITOP", "AND", "d", "nothing"), ["keymiss:nothing", "del:d"]);
   assertEquals(run("PFADD", "h", "a"), ["new:h", "pfadd:h"]);
   assertEquals(run("PFADD", "h", "a"), []);
   assertEquals(run("PFCOUNT", "h"), []);
-  assertEquals(run("PFMERGE", "m", "h"), ["new:m", "pfadd:m"]);
+  assertEquals(run("PFMERGE", "m", "h"), ["keymiss:m", "new:m", "pfadd:m"]);
 });
