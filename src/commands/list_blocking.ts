@@ -226,6 +226,7 @@ export const listBlockingCommands: CommandSpec[] = [
       SIDE("where"),
       { name: "count", type: "integer", token: "COUNT", flags: ["optional"] },
     ],
+    keySpecs: [{ flags: ["RW", "access", "delete"], first: 2, last: 2, step: 1, keynum: true }],
     handler: blmpop,
   }),
 ];

@@ -584,6 +584,7 @@ export const listCommands: CommandSpec[] = [
       SIDE("where"),
       { name: "count", type: "integer", token: "COUNT", flags: ["optional"] },
     ],
+    keySpecs: [{ flags: ["RW", "access", "delete"], first: 1, last: 1, step: 1, keynum: true }],
     handler: lmpop,
   }),
 ];

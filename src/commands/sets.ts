@@ -432,6 +432,7 @@ export const setCommands: CommandSpec[] = [
       KEYS,
       { name: "limit", type: "integer", token: "LIMIT", flags: ["optional"] },
     ],
+    keySpecs: [{ flags: ["RO", "access"], first: 1, last: 1, step: 1, keynum: true }],
     handler: sintercard,
   }),
   spec({
