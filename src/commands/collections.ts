@@ -35,6 +35,16 @@ export function lookup<T extends HashValue | ListValue | SetValue | ZSetValue>(
   return value as T;
 }
 
+/** SREM's and ZREM's removals: the distinct members from `argv[2]` on that `collection` holds. */
+export function presentMembers(
+  collection: { has(member: string): boolean },
+  argv: string[],
+): string[] {
+  const present = new Set<string>();
+  for (let i = 2; i < argv.length; i++) if (collection.has(argv[i])) present.add(argv[i]);
+  return [...present];
+}
+
 /** Whether `value` is a collection of `type` (for commands that skip other keys, as SUNION). */
 export function isType(value: unknown, type: Collection["type"]): boolean {
   return typeof value === "object" && value !== null && (value as Collection).type === type;

@@ -7,7 +7,13 @@ import type { CommandContext } from "./context.ts";
 import { CommandError, Errors } from "./errors.ts";
 import { INT64_MIN, intArg, option, parseIntText } from "./args.ts";
 import { parseScanCursor } from "./keys.ts";
-import { distinctIndexes, lookup, parseScanOptions, replyScan } from "./collections.ts";
+import {
+  distinctIndexes,
+  lookup,
+  parseScanOptions,
+  presentMembers,
+  replyScan,
+} from "./collections.ts";
 import type { ArgDoc, CommandSpec, Handler } from "./spec.ts";
 import { FIRST_KEY } from "./spec.ts";
 import { EventClass } from "../store/events.ts";
@@ -55,10 +61,9 @@ const srem: Handler = (ctx, argv) => {
   const key = argv[1];
   const set = writeSet(ctx, key);
   if (set === undefined) return ctx.out.integer(0);
-  const gone = new Set<string>();
-  for (let i = 2; i < argv.length; i++) if (set.has(argv[i])) gone.add(argv[i]);
-  if (gone.size > 0) removeMembers(ctx, key, set, [...gone], "srem");
-  ctx.out.integer(gone.size);
+  const gone = presentMembers(set, argv);
+  if (gone.length > 0) removeMembers(ctx, key, set, gone, "srem");
+  ctx.out.integer(gone.length);
 };
 
 /** Removes members known to be in `set`, raising `event` (and `del` when it empties). */

@@ -9,7 +9,7 @@ import type { CommandContext } from "./context.ts";
 import { CommandError, Errors } from "./errors.ts";
 import { INT64_MIN, intArg, option } from "./args.ts";
 import { parseScanCursor } from "./keys.ts";
-import { distinctIndexes, parseScanOptions, replyScan } from "./collections.ts";
+import { distinctIndexes, parseScanOptions, presentMembers, replyScan } from "./collections.ts";
 import type { CommandSpec, Handler } from "./spec.ts";
 import {
   elementsHeader,
@@ -121,10 +121,9 @@ const zrem: Handler = (ctx, argv) => {
   const key = argv[1];
   const zset = writeZSet(ctx, key);
   if (zset === undefined) return ctx.out.integer(0);
-  const gone = new Set<string>();
-  for (let i = 2; i < argv.length; i++) if (zset.has(argv[i])) gone.add(argv[i]);
-  if (gone.size > 0) removeMembers(ctx, key, zset, [...gone], "zrem");
-  ctx.out.integer(gone.size);
+  const gone = presentMembers(zset, argv);
+  if (gone.length > 0) removeMembers(ctx, key, zset, gone, "zrem");
+  ctx.out.integer(gone.length);
 };
 
 const zcard: Handler = (ctx, argv) => ctx.out.integer(readZSet(ctx, argv[1])?.size ?? 0);

@@ -1,24 +1,7 @@
 import { assertEquals, assertOk } from "../helpers/assert.ts";
 import { withHermes } from "../helpers/hermes_process.ts";
+import { blocked, blockedClients } from "../helpers/blocked.ts";
 import { type Client, connect, ReplyError } from "../../src/client/mod.ts";
-
-/** Polls `check` until it returns true, for up to 10 s (generous on a loaded machine). */
-async function waitFor(what: string, check: () => Promise<boolean>): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
-async function blockedClients(admin: Client): Promise<number> {
-  const info = await admin.send("INFO", "clients") as string;
-  return Number(/blocked_clients:(\d+)/.exec(info)![1]);
-}
-
-/** Waits until exactly `n` clients are blocked. */
-const blocked = (admin: Client, n: number) =>
-  waitFor(`${n} blocked clients`, async () => await blockedClients(admin) === n);
 
 Deno.test("clients blocked on one key are served one element each, in the order they blocked", async () => {
   await withHermes(async (server) => {

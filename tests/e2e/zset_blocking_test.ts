@@ -6,23 +6,8 @@
  */
 import { assertEquals, assertOk } from "../helpers/assert.ts";
 import { withHermes } from "../helpers/hermes_process.ts";
+import { blocked, blockedClients } from "../helpers/blocked.ts";
 import { type Client, connect, ReplyError } from "../../src/client/mod.ts";
-
-async function waitFor(what: string, check: () => Promise<boolean>): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
-async function blockedClients(admin: Client): Promise<number> {
-  const info = await admin.send("INFO", "clients") as string;
-  return Number(/blocked_clients:(\d+)/.exec(info)![1]);
-}
-
-const blocked = (admin: Client, n: number) =>
-  waitFor(`${n} blocked clients`, async () => await blockedClients(admin) === n);
 
 Deno.test("clients blocked on a sorted set are served the lowest or highest element each, in the order they blocked", async () => {
   await withHermes(async (server) => {

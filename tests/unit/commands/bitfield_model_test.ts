@@ -7,15 +7,8 @@
 import { assertEquals } from "../../helpers/assert.ts";
 import { random } from "../../helpers/random.ts";
 import { Databases } from "../../../src/store/databases.ts";
-import { Journal } from "../../../src/store/journal.ts";
-import { Registry } from "../../../src/commands/registry.ts";
-import { Dispatcher } from "../../../src/commands/dispatcher.ts";
-import { ALL_COMMANDS } from "../../../src/commands/all.ts";
-import { Session } from "../../../src/commands/session.ts";
-import type { ServerControl } from "../../../src/commands/server_control.ts";
-import { DEFAULT_CONFIG } from "../../../src/config/settings.ts";
-import { Logger } from "../../../src/log/logger.ts";
 import { WalJournal } from "../../../src/wal/wal_journal.ts";
+import { inProcess } from "../tx/in_process.ts";
 import { decodeChanges } from "../../../src/wal/codec.ts";
 import { storeApplier } from "../../../src/wal/replay.ts";
 
@@ -70,26 +63,14 @@ function fieldResult(
   return signed ? BigInt.asIntN(bits, wrapped) : wrapped;
 }
 
+/** An in-process server whose changes are also encoded as the log would write them. */
 function harness() {
   const log = new WalJournal();
   log.muted = false;
-  const journal = new Journal();
-  journal.durable = log;
-  const store = new Databases(journal);
-  const server = { config: { ...DEFAULT_CONFIG } } as unknown as ServerControl;
-  const dispatcher = new Dispatcher(
-    new Registry(ALL_COMMANDS),
-    store,
-    server,
-    () => 1000,
-    new Logger("error"),
-  );
-  const session = new Session(1, "127.0.0.1:1", "127.0.0.1:2", 0);
-  const run = (argv: string[]) => {
-    dispatcher.run(session, argv);
-    return new TextDecoder().decode(session.out.take());
-  };
-  return { run, store, log };
+  const h = inProcess();
+  h.store.journal.durable = log;
+  const session = h.session();
+  return { run: (argv: string[]) => h.run(session, ...argv), store: h.store, log };
 }
 
 Deno.test("random BITFIELD commands match a bit-level model, and the log replays to the same bytes", () => {

@@ -2,18 +2,7 @@ import { assertEquals } from "../../../helpers/assert.ts";
 import { QuickList } from "../../../../src/store/types/quicklist.ts";
 import { clampRange, indexOfElement, removeElements } from "../../../../src/store/types/list.ts";
 import { encodingLimits } from "../../../../src/store/types/limits.ts";
-
-/** A seeded generator, so a failure can be replayed. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { random } from "../../../helpers/random.ts";
 
 function contents(list: QuickList): string[] {
   const out: string[] = [];
