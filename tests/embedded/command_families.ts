@@ -219,6 +219,74 @@ export const FAMILIES: Family[] = [
     },
   },
   {
+    name: "sorted sets rank, range, combine and wait for members (through db.command)",
+    async run({ db, another }) {
+      assertEquals(await db.command("ZADD", "board", "10", "ada", "7.5", "bob", "-inf", "min"), 3);
+      assertEquals(await db.command("ZINCRBY", "board", "5", "bob"), 12.5);
+      assertEquals(await db.command("ZSCORE", "board", "min"), -Infinity);
+      assertEquals(await db.command("ZREVRANGE", "board", "0", "1", "WITHSCORES"), [
+        ["bob", 12.5],
+        ["ada", 10],
+      ]);
+      assertEquals(await db.command("ZRANK", "board", "ada"), 1);
+      assertEquals(await db.command("ZRANGEBYSCORE", "board", "(10", "+inf"), ["bob"]);
+      assertEquals(await db.command("ZADD", "other", "1", "ada"), 1);
+      assertEquals(await db.command("ZUNIONSTORE", "sum", "2", "board", "other"), 3);
+      assertEquals(await db.command("ZSCORE", "sum", "ada"), 11);
+      assertEquals(await db.command("ZPOPMIN", "sum"), ["min", -Infinity]);
+      assertEquals(await db.command("OBJECT", "ENCODING", "sum"), "listpack");
+      await assertRejects(
+        () => db.command("ZADD", "board", "nan", "x"),
+        replyError("ERR value is not a valid float"),
+      );
+      const waiter = await another();
+      try {
+        const popped = waiter.command("BZPOPMAX", "jobs", "10");
+        await waitForBlocked(db, 1);
+        assertEquals(await db.command("ZADD", "jobs", "1", "low", "9", "high"), 2);
+        assertEquals(await popped, ["jobs", "high", 9]);
+      } finally {
+        waiter.close();
+      }
+      await db.set("str", "x");
+      await assertRejects(() => db.command("ZADD", "str", "1", "a"), replyError(WRONGTYPE));
+    },
+  },
+  {
+    name: "bitmaps, bitfields and HyperLogLogs are strings with bit and register commands",
+    async run({ db }) {
+      assertEquals(await db.command("SETBIT", "bits", "7", "1"), 0);
+      assertEquals(await db.command("SETBIT", "bits", "9", "1"), 0);
+      assertEquals(await db.getBytes("bits"), new Uint8Array([1, 0x40]));
+      assertEquals(await db.command("BITCOUNT", "bits"), 2);
+      assertEquals(await db.command("BITPOS", "bits", "1", "0", "-1", "BIT"), 7);
+      assertEquals(
+        await db.command("BITFIELD", "f", "SET", "u8", "#0", "255", "INCRBY", "u8", "#0", "1"),
+        [0, 0],
+      );
+      assertEquals(
+        await db.command("BITFIELD", "f", "OVERFLOW", "FAIL", "INCRBY", "i8", "8", "200"),
+        [null],
+      );
+      for (let i = 0; i < 1000; i++) await db.command("PFADD", "visitors", `user:${i % 100}`);
+      const count = await db.command("PFCOUNT", "visitors");
+      assertOk(typeof count === "number" && Math.abs(count - 100) <= 2, `PFCOUNT ${count}`);
+      assertEquals(
+        (await db.getBytes("visitors"))!.subarray(0, 4),
+        new TextEncoder().encode("HYLL"),
+      );
+      await assertRejects(
+        () => db.command("PFADD", "bits", "x"),
+        replyError("WRONGTYPE Key is not a valid HyperLogLog string value."),
+      );
+      assertEquals(await db.command("LCS", "bits", "f", "LEN"), 0);
+      await db.rpush("nums", "3", "1", "2");
+      assertEquals(await db.command("SORT", "nums", "DESC"), ["3", "2", "1"]);
+      // DEBUG is allowed on local connections by default, and an embedded session is local.
+      assertEquals(await db.command("DEBUG", "SLEEP", "0"), "OK");
+    },
+  },
+  {
     name: "transactions: MULTI/EXEC, WATCH, and BEGIN/COMMIT retried on a conflict",
     async run({ db, another }) {
       assertEquals(await db.multi().send("SET", "a", "1").send("INCR", "a").exec(), ["OK", 2]);
