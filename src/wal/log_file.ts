@@ -5,6 +5,7 @@
 import { encodeFileHeader, FileKind } from "./codec.ts";
 import type { DataFile } from "./data_dir.ts";
 import type { BucketHistogram } from "../observe/bucket_histogram.ts";
+import { type LogHandle, type OpenLogHandle, openRealHandle } from "./file_faults.ts";
 
 /** fdatasync timings, for INFO persistence and /metrics. */
 export interface SyncStats {
@@ -18,7 +19,7 @@ export interface SyncStats {
 
 export class LogFile {
   readonly file: DataFile;
-  readonly #handle: Deno.FsFile;
+  readonly #handle: LogHandle;
   /** Bytes successfully written (the file's size as far as we know). */
   writtenBytes: number;
   /** Bytes made durable by the last successful fdatasync. */
@@ -26,7 +27,7 @@ export class LogFile {
   #syncing: Promise<void> | null = null;
   #closed = false;
 
-  private constructor(file: DataFile, handle: Deno.FsFile, size: number) {
+  private constructor(file: DataFile, handle: LogHandle, size: number) {
     this.file = file;
     this.#handle = handle;
     this.writtenBytes = size;
@@ -34,8 +35,12 @@ export class LogFile {
   }
 
   /** Opens an existing log whose valid content is `size` bytes. */
-  static async open(file: DataFile, size: number): Promise<LogFile> {
-    const handle = await Deno.open(file.path, { append: true });
+  static async open(
+    file: DataFile,
+    size: number,
+    openHandle: OpenLogHandle = openRealHandle,
+  ): Promise<LogFile> {
+    const handle = await openHandle(file.path, { append: true });
     return new LogFile(file, handle, size);
   }
 
@@ -43,8 +48,11 @@ export class LogFile {
    * Creates a new empty log: writes its header and makes it durable. The caller syncs the
    * directory so the new name survives a crash.
    */
-  static async create(file: DataFile): Promise<LogFile> {
-    const handle = await Deno.open(file.path, { append: true, createNew: true });
+  static async create(
+    file: DataFile,
+    openHandle: OpenLogHandle = openRealHandle,
+  ): Promise<LogFile> {
+    const handle = await openHandle(file.path, { append: true, createNew: true });
     try {
       const header = encodeFileHeader(FileKind.log, file.generation);
       let offset = 0;
