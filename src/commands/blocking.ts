@@ -8,6 +8,11 @@
  * connection waits on `BlockState.woken`, which {@linkcode Blocking.releaseWoken} resolves from
  * the actor's after-round hook (app.ts). The served pop is a change of its own, journaled and
  * logged like a command.
+ *
+ * Under the round ledger's undo log (`--fsync always`), blocking is undone with the round: a
+ * client that blocked in a refused round is unblocked (its command is answered with the
+ * refusal), and a client served in a refused round is put back in its queues where it was,
+ * waiting as before, with its reply taken back: the element it was handed was never durable.
  */
 import type { CommandContext } from "./context.ts";
 import type { BlockState, Session } from "./session.ts";
@@ -45,7 +50,7 @@ export class Blocking {
   };
   /** Runs a task in the store actor (timers fire outside it). */
   schedule: (task: () => void) => void = (task) => task();
-  #woken: (() => void)[] = [];
+  #woken: BlockedClient[] = [];
   /** The change stream the queues listen to while anyone waits (free otherwise). */
   #journal: Journal | null = null;
 
@@ -57,7 +62,8 @@ export class Blocking {
   /** Queues the client of `ctx` until `request` can be served. */
   block(ctx: CommandContext, argv: string[], request: BlockRequest): void {
     const session = ctx.session;
-    const waiter = new BlockedClient(this, session, ctx.db.index, argv, request);
+    const journal = ctx.store.journal;
+    const waiter = new BlockedClient(this, session, ctx.db.index, argv, request, journal);
     if (this.#journal === null) {
       this.#journal = ctx.store.journal;
       this.#journal.addSink(this.queues);
@@ -65,10 +71,24 @@ export class Blocking {
     this.queues.add(waiter);
     session.blocked = true;
     session.blockState = waiter;
-    if (request.deadlineMs > 0) {
-      const delay = Math.max(0, request.deadlineMs - Date.now());
-      waiter.timer = setTimeout(() => this.schedule(() => waiter.endWithTimeout()), delay);
-    }
+    waiter.arm();
+    // A wait that began in a round that is then refused ends with the refusal.
+    const undo = ctx.store.journal.undo;
+    if (undo !== null && undo.coversUnlogged) undo.push(() => waiter.undoBlock());
+  }
+
+  /** Starts the wait's timer, if it has a deadline. */
+  armTimer(waiter: BlockedClient, deadlineMs: number): void {
+    if (deadlineMs <= 0) return;
+    const delay = Math.max(0, deadlineMs - Date.now());
+    waiter.timer = setTimeout(() => this.schedule(() => waiter.endWithTimeout()), delay);
+  }
+
+  /** Listens to the change stream again (a waiter came back after an undo). */
+  attach(journal: Journal): void {
+    if (this.#journal !== null) return;
+    this.#journal = journal;
+    journal.addSink(this.queues);
   }
 
   /** CLIENT UNBLOCK: ends `session`'s wait as a timeout or with an error; false if not blocked. */
@@ -92,7 +112,7 @@ export class Blocking {
     if (this.#woken.length === 0) return;
     const woken = this.#woken;
     this.#woken = [];
-    for (const wake of woken) wake();
+    for (const waiter of woken) waiter.wake();
   }
 
   /** Whether answered clients wait for the round to end. */
@@ -101,8 +121,8 @@ export class Blocking {
   }
 
   /** @internal */
-  queueWake(wake: () => void): void {
-    this.#woken.push(wake);
+  queueWake(waiter: BlockedClient): void {
+    this.#woken.push(waiter);
     this.#detachIfIdle();
   }
 
@@ -121,9 +141,14 @@ class BlockedClient implements Waiter, BlockState {
   readonly woken: Promise<void>;
   timer: ReturnType<typeof setTimeout> | undefined;
   #wake!: () => void;
+  /** The wait is over (answered): the connection may be woken once the round is released. */
+  #done = false;
+  /** The client left while waiting: an undone serve does not queue it again. */
+  #cancelled = false;
   readonly #blocking: Blocking;
   readonly #session: Session;
   readonly #request: BlockRequest;
+  readonly #journal: Journal;
 
   constructor(
     blocking: Blocking,
@@ -131,13 +156,19 @@ class BlockedClient implements Waiter, BlockState {
     db: number,
     readonly argv: string[],
     request: BlockRequest,
+    journal: Journal,
   ) {
     this.#blocking = blocking;
     this.#session = session;
     this.db = db;
     this.keys = request.keys;
     this.#request = request;
+    this.#journal = journal;
     this.woken = new Promise((resolve) => this.#wake = resolve);
+  }
+
+  arm(): void {
+    this.#blocking.armTimer(this, this.#request.deadlineMs);
   }
 
   serve(key: string): boolean {
@@ -146,12 +177,46 @@ class BlockedClient implements Waiter, BlockState {
       return true;
     }
     let served = false;
+    const undo = this.#journal.undo;
+    const steps = undo?.length ?? 0;
+    const mark = this.#session.out.length;
+    const positions = undo === null ? null : this.#blocking.queues.positionsOf(this);
     const completed = this.#blocking.runner(this.#session, (ctx) => {
       served = this.#request.serve(ctx, key);
     });
     if (!completed) served = true; // an error reply ends the wait too
-    if (served) this.finish();
+    if (served) {
+      this.finish();
+      // Serving changed data the round may still lose: if it does, wait on as before.
+      if (undo !== null && undo.length !== steps) {
+        undo.push(() => this.#undoServe(positions!, mark));
+      }
+    }
     return served;
+  }
+
+  /** Undo of a serve: back in the queues where it was, its reply taken back, waiting on. */
+  #undoServe(positions: readonly [string, number][], mark: number): void {
+    if (this.#cancelled) return;
+    this.#blocking.queues.restore(this, positions);
+    this.#blocking.attach(this.#journal);
+    this.#session.out.truncate(mark);
+    this.#session.blocked = true;
+    this.#done = false;
+    this.arm();
+  }
+
+  /**
+   * Undo of the wait itself: the command that blocked belongs to a refused round, which answers
+   * it with the refusal (round_ledger.ts); the connection goes on with the rest of its batch.
+   */
+  undoBlock(): void {
+    if (this.#blocking.queues.remove(this)) this.finish();
+  }
+
+  /** Lets the connection go on, if the wait is still over (an undo may have renewed it). */
+  wake(): void {
+    if (this.#done) this.#wake();
   }
 
   /** The timer fired (in the actor): answer as a timeout unless served meanwhile. */
@@ -166,14 +231,18 @@ class BlockedClient implements Waiter, BlockState {
   }
 
   cancel(): void {
+    this.#cancelled = true;
     if (this.#blocking.queues.remove(this)) this.finish();
   }
 
-  /** The wait is over: the connection resumes after the round. */
+  /**
+   * The wait is over: the connection resumes after the round (it clears `blockState` once it
+   * has run the rest of its batch, so a client served in the round it blocked in goes on too).
+   */
   finish(): void {
     clearTimeout(this.timer);
     this.#session.blocked = false;
-    this.#session.blockState = null;
-    this.#blocking.queueWake(this.#wake);
+    this.#done = true;
+    this.#blocking.queueWake(this);
   }
 }

@@ -10,7 +10,7 @@ import { FIRST_PARTITION_ID, isPartitionName, Persistence } from "../store/parti
 import { parseIntText } from "./args.ts";
 import type { CommandContext } from "./context.ts";
 import { PartitionErrors } from "./errors.ts";
-import { valueRefusal } from "./partition_rules.ts";
+import { heldBack, valueRefusal } from "./partition_rules.ts";
 import type { Value } from "../store/value.ts";
 
 /**
@@ -36,8 +36,13 @@ export function partitionArg(ctx: CommandContext, text: string): Keyspace | null
  */
 export function reachTarget(ctx: CommandContext, target: Keyspace, value?: Value): void {
   const partition = target.partition;
-  if (partition === null || partition.persistence === Persistence.wal) {
+  const journal = ctx.store.journal;
+  if (
+    partition === null || partition.persistence === Persistence.wal || heldBack(journal, partition)
+  ) {
     ctx.session.waitsForRound = true;
+    // Its changes, memory-only ones included, are now undone with a refused round.
+    if (journal.undo !== null) journal.undo.coversUnlogged = true;
   }
   if (value === undefined) return;
   const refusal = valueRefusal(partition, value);

@@ -27,6 +27,7 @@ import type { CommandSpec } from "./spec.ts";
 import {
   confinedToPartition,
   countCommand,
+  heldBack,
   partitionRefusal,
   schemaErrorReply,
 } from "./partition_rules.ts";
@@ -64,6 +65,8 @@ export class Dispatcher {
   /** Mirrors observability.slowCommandUs, so each command pays one field test. */
   #slowCommandUs: number;
   #latencyTracking = true;
+  /** The spec of the last command {@linkcode run} looked up (the round ledger notes it). */
+  lastSpec: CommandSpec | null = null;
   readonly #ctx: CommandContext;
   /** End time of the previous command in this round, or -1 (see #chainStart). */
   #lastEnd = -1;
@@ -135,6 +138,12 @@ export class Dispatcher {
     ctx.db = this.#store.keyspace(session.db) ?? this.#store.dbs[0];
     ctx.now = this.#clock();
     session.waitsForRound = true;
+    // Serving a client blocked in a memory-only partition is final at once, like a command
+    // confined to it (see UndoLog.coversUnlogged).
+    const undo = this.#store.journal.undo;
+    if (undo !== null) {
+      undo.coversUnlogged = !ctx.db.memoryOnly || undo.touchedUnlogged(ctx.db.index);
+    }
     const mark = out.length;
     let completed = true;
     try {
@@ -146,6 +155,7 @@ export class Dispatcher {
       this.stats.countError(refusal.prefix);
       completed = false;
     }
+    if (undo !== null) undo.coversUnlogged = false;
     this.#store.journal.commandEnd();
     return completed;
   }
@@ -205,6 +215,7 @@ export class Dispatcher {
         return true;
       }
     }
+    this.lastSpec = spec;
 
     if (session.gated || this.serverGated) {
       const gates = this.gates;
@@ -260,7 +271,9 @@ export class Dispatcher {
         session.waitsForRound = true;
       } else {
         ctx.db = partition.keyspace;
-        if (!confinedToPartition(partition, spec)) session.waitsForRound = true;
+        if (!confinedToPartition(partition, spec) || heldBack(store.journal, partition)) {
+          session.waitsForRound = true;
+        }
         countCommand(partition, spec);
         hits = store.stats.keyspaceHits;
         misses = store.stats.keyspaceMisses;
@@ -268,6 +281,10 @@ export class Dispatcher {
     }
     ctx.now = this.#clock();
     session.lastCommand = spec.name;
+    // Under the round ledger, a command whose reply waits for the log has its changes to
+    // memory-only partitions undone with a refused round; others' are final at once.
+    const undo = session.inTransaction ? null : store.journal.undo;
+    if (undo !== null) undo.coversUnlogged = session.waitsForRound;
     const counters = this.stats.counters(spec.name);
     const mark = out.length;
     const started = this.#chainStart();
@@ -298,6 +315,7 @@ export class Dispatcher {
       partition.stats.hits += Math.max(0, store.stats.keyspaceHits - hits);
       partition.stats.misses += Math.max(0, store.stats.keyspaceMisses - misses);
     }
+    if (undo !== null) undo.coversUnlogged = false;
     // Messages this client published to itself inside its transaction follow EXEC's reply.
     if (session.heldPushes !== null && !session.inTransaction) session.writeHeldPushes();
     store.journal.commandEnd();

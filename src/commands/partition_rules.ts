@@ -24,6 +24,7 @@ import {
   type SchemaError,
 } from "../store/partition.ts";
 import type { Value } from "../store/value.ts";
+import type { Journal } from "../store/journal.ts";
 import {
   type CommandError,
   commandNotAllowedInPartition,
@@ -207,6 +208,17 @@ export function countCommand(partition: Partition, spec: CommandSpec): void {
   const known = factsOf(spec);
   if (known.write) partition.stats.writes++;
   else if (known.read) partition.stats.reads++;
+}
+
+/**
+ * Whether memory-only `partition` holds changes that a refused round may still undo (made by a
+ * command whose reply waited for the log, such as MOVE from a numbered database): until that
+ * round is settled, commands there wait for the log too, so an undo never takes back a change
+ * whose reply already went out (see UndoLog.coversUnlogged).
+ */
+export function heldBack(journal: Journal, partition: Partition): boolean {
+  const undo = journal.undo;
+  return undo !== null && undo.touchedUnlogged(partition.id);
 }
 
 /**

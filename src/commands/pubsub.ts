@@ -282,7 +282,8 @@ export const pubsubCommands: CommandSpec[] = [
       "and M is the total number of subscribed patterns (by any client).",
     args: [{ name: "channel", type: "string" }, { name: "message", type: "string" }],
     handler(ctx, argv) {
-      ctx.out.integer(ctx.pubsub.publish(argv[1], argv[2]));
+      // Inside MULTI/EXEC the messages go with the EXEC if its round is refused.
+      ctx.out.integer(ctx.pubsub.publish(argv[1], argv[2], ctx.session.inTransaction));
     },
   },
   {
@@ -298,7 +299,7 @@ export const pubsubCommands: CommandSpec[] = [
     complexity: "O(N) where N is the number of clients subscribed to the receiving shard channel.",
     args: [{ name: "shardchannel", type: "string" }, { name: "message", type: "string" }],
     handler(ctx, argv) {
-      ctx.out.integer(ctx.pubsub.publishShard(argv[1], argv[2]));
+      ctx.out.integer(ctx.pubsub.publishShard(argv[1], argv[2], ctx.session.inTransaction));
     },
   },
   {

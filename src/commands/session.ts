@@ -95,7 +95,10 @@ export class Session {
    * writes an RDB to the socket outside the client's output buffer.
    */
   push: ((bytes: Uint8Array, transfer?: boolean) => void) | null = null;
-  /** While blocked: what the connection needs to wait for the answer (see blocking.ts). */
+  /**
+   * While blocked, and until the connection has taken the answer: what it needs to wait for
+   * the answer (see blocking.ts).
+   */
   blockState: BlockState | null = null;
   /** Set after MONITOR: the client receives every command the server runs. */
   monitoring = false;

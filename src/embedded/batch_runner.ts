@@ -35,6 +35,7 @@ export async function runBatch(
       await actor.run(() => state.cancel());
       return false;
     }
+    session.blockState = null; // taken: the next blocking command sets its own
     client.flush();
     pending = pending.slice(pending.indexOf(state.argv) + 1);
     if (pending.length === 0 || session.closeRequested) return true;

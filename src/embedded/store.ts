@@ -26,7 +26,8 @@ import { PubSubHub } from "../pubsub/hub.ts";
 import { KeyspaceEvents } from "../pubsub/keyspace_events.ts";
 import { activeEventClasses } from "../store/events.ts";
 import { DataDirError } from "../wal/data_dir.ts";
-import { RoundWrites } from "../wal/round_writes.ts";
+import { RoundLedger } from "../commands/round_ledger.ts";
+import { FAULTS_ENV, FileFaults } from "../wal/file_faults.ts";
 import { WalJournal } from "../wal/wal_journal.ts";
 import { WriteAheadLog } from "../wal/write_ahead_log.ts";
 import { reloadDataSet } from "../wal/reload.ts";
@@ -93,6 +94,13 @@ export interface StartOptions {
   log?: Logger;
   /** Serve it over TCP at once, before replication starts (a server announces its port). */
   listen?: boolean;
+  /**
+   * Tests only: faults injected into the log's files (file_faults.ts). When absent, the
+   * HERMES_TEST_FAULTS environment variable is read once here, for process tests.
+   */
+  faults?: FileFaults;
+  /** Tests only: the log's timer period in ms (retries after a failure; default 1000). */
+  walTickMs?: number;
 }
 
 /**
@@ -104,13 +112,24 @@ export async function openStore(config: Config, options: StartOptions = {}): Pro
   const clock = options.clock ?? systemClock;
   const log = options.log ?? new Logger(config.logLevel);
   applyEncodingLimits(config);
+  let faults: FileFaults | null;
+  try {
+    faults = options.faults ?? FileFaults.fromEnv();
+  } catch (error) {
+    throw new StartupError(error instanceof Error ? error.message : String(error));
+  }
+  if (faults !== null) {
+    log.warn(`${FAULTS_ENV} is set: the log's files fail on purpose (for tests only)`);
+  }
   const journal = config.persistence === "wal" ? new WalJournal() : null;
   const changes = new Journal();
   changes.durable = journal;
   const store = new Databases(changes);
   // A replica's log keeps keys past their deadline: its primary's DEL removes them.
   store.expiry.followsPrimary = config.replicaOf !== "";
-  const wal = journal ? await openLog(config, store, journal, log, clock) : null;
+  const wal = journal
+    ? await openLog(config, store, journal, log, clock, faults, options.walTickMs)
+    : null;
   let registry: Registry;
   try {
     registry = new Registry(ALL_COMMANDS, config.disabledCommands);
@@ -124,9 +143,6 @@ export async function openStore(config: Config, options: StartOptions = {}): Pro
   changes.events = new KeyspaceEvents(pubsub, config, store);
   changes.notifyMask = activeEventClasses(config.notifyKeyspaceEvents);
 
-  // Group commit: the log writes (and syncs) a round's records before its replies go out; if
-  // it cannot, the round's write replies become MISCONF errors (see round_writes.ts).
-  const writes = new RoundWrites();
   // Blocked clients served by a command are answered right after it (blocking.ts) and woken
   // once the round that served them is durable.
   let runCommand = (session: Session, argv: string[]) => {
@@ -134,8 +150,6 @@ export async function openStore(config: Config, options: StartOptions = {}): Pro
     if (dispatcher.blocking.queues.hasReady) dispatcher.blocking.serveReady();
     return outcome;
   };
-  /** Runs `work` for `session`, noting its reply as a write of the round if it logged one. */
-  let tracked = (_session: Session, work: () => boolean): boolean => work();
   // The replication stream of a round leaves only once the round is durable.
   let replication: ReplicationManager | null = null;
   const released = (durable: boolean) => replication?.state.afterRound(durable);
@@ -143,39 +157,48 @@ export async function openStore(config: Config, options: StartOptions = {}): Pro
   let releaseEarly: EarlyRelease<Session> | null = null;
   if (wal && journal) {
     const durable = wal;
+    // Group commit: the log writes (and syncs) a round's records before its replies go out.
+    // Under --fsync always the ledger can undo a round the log cannot make durable, and
+    // answers its replies with MISCONF (see round_ledger.ts).
+    const ledger = new RoundLedger(changes);
+    const undoLog = () => config.fsync === "always" ? ledger.undo : null;
+    changes.undo = undoLog();
     runCommand = (session, argv) => {
       const sealed = journal.sealedRecords;
-      const start = session.out.length;
+      // Whether this command (not the batch so far) waits for the log: see Session.
+      const waited = session.waitsForRound;
+      session.waitsForRound = false;
+      const out = session.out;
+      const start = out.length;
       const keepGoing = dispatcher.run(session, argv);
-      if (journal.sealedRecords !== sealed) {
-        writes.add(session.out, start, session.out.length);
+      if (session.waitsForRound || journal.sealedRecords !== sealed) {
         session.waitsForRound = true;
+        if (changes.undo !== null) ledger.noteReply(out, start, out.length, dispatcher.lastSpec!);
+      } else {
+        session.waitsForRound = waited;
       }
       if (dispatcher.blocking.queues.hasReady) dispatcher.blocking.serveReady();
       return keepGoing;
     };
-    tracked = (session, work) => {
-      const sealed = journal.sealedRecords;
-      const start = session.out.length;
-      const result = work();
-      if (journal.sealedRecords !== sealed) writes.add(session.out, start, session.out.length);
-      return result;
-    };
-    const settle = (madeDurable: boolean) => {
-      if (madeDurable) writes.clear();
-      else writes.refuse(logWriteFailed(durable.failure ?? "unknown error").line);
-      released(madeDurable);
-    };
-    // Events the round's writes caused go if the round cannot be made durable.
-    pubsub.onEventWritten = (out, start, end) => writes.addEvent(out, start, end);
-    afterRound = () => {
-      const outcome = durable.commitRound();
-      if (outcome === undefined) {
-        writes.clear();
-        return released(true);
+    const settle = (undoable: boolean, outcome: boolean | undefined) => {
+      if (undoable) {
+        ledger.seal();
+        if (outcome === false) ledger.refuseAll(logWriteFailed(durable.failure ?? "unknown error"));
+        else ledger.commitOldest();
       }
-      if (typeof outcome === "boolean") return settle(outcome);
-      return outcome.then(settle);
+      released(outcome !== false);
+      // A CONFIG SET fsync takes effect from the next round on.
+      changes.undo = undoLog();
+    };
+    // Events the round's writes caused go if the round is refused.
+    pubsub.onEventWritten = (out, start, end) => {
+      if (changes.undo !== null) ledger.noteEvent(out, start, end);
+    };
+    afterRound = () => {
+      const undoable = changes.undo !== null;
+      const outcome = durable.commitRound(undoable);
+      if (outcome instanceof Promise) return outcome.then((ok) => settle(undoable, ok));
+      settle(undoable, outcome);
     };
     // A batch that only used NONE partitions depends on no log write: its replies are written
     // before the round's fsync (the write goes out at once; the fsync then blocks the thread).
@@ -277,7 +300,6 @@ export async function openStore(config: Config, options: StartOptions = {}): Pro
       });
   };
   const blocking = dispatcher.blocking;
-  blocking.runner = (session, fn) => tracked(session, () => dispatcher.runFor(session, fn));
   blocking.schedule = (task) => void actor.run(task);
   // The BEGIN timeout sweep changes the store, so it runs in the actor.
   dispatcher.transactions.interactive.schedule = (task) => void actor.run(task);
@@ -392,6 +414,8 @@ async function openLog(
   journal: WalJournal,
   log: Logger,
   clock: Clock,
+  faults: FileFaults | null,
+  tickMs: number | undefined,
 ): Promise<WriteAheadLog> {
   try {
     return await WriteAheadLog.open({
@@ -401,6 +425,8 @@ async function openLog(
       journal,
       log,
       clock,
+      openFile: faults?.open,
+      tickMs,
     });
   } catch (error) {
     if (error instanceof DataDirError) throw new StartupError(error.message);

@@ -36,7 +36,7 @@ export class PubSubHub {
   /** Sessions written to since the last release, each once. */
   #touched: Session[] = [];
   /**
-   * Called with the place of each keyspace event written into a subscriber's buffer, so a
+   * Called with the place of each withdrawable message written into a subscriber's buffer, so a
    * round the log fails to make durable can take its events back (see app.ts).
    */
   onEventWritten: ((out: ReplyWriter, start: number, end: number) => void) | null = null;
@@ -89,14 +89,15 @@ export class PubSubHub {
   /**
    * PUBLISH: delivers to the channel's subscribers, then to every matching pattern's, and
    * returns how many deliveries there were (a client reached twice counts twice, as in Redis).
-   * `isEvent` marks keyspace events, which a round that fails to be made durable takes back.
+   * `withdrawable` marks what a round the log refuses takes back: keyspace events, and
+   * messages published inside MULTI/EXEC (a refused round refuses its EXEC whole).
    */
-  publish(channel: string, payload: string, isEvent = false): number {
+  publish(channel: string, payload: string, withdrawable = false): number {
     let receivers = 0;
     const subscribers = this.#subscribers.channel.get(channel);
     if (subscribers !== undefined) {
       const body = this.#frames.body("message", channel, payload);
-      for (const session of subscribers) this.#deliver(session, THREE_ITEMS, body, isEvent);
+      for (const session of subscribers) this.#deliver(session, THREE_ITEMS, body, withdrawable);
       receivers += subscribers.size;
     }
     const patterns = this.#subscribers.pattern;
@@ -104,7 +105,7 @@ export class PubSubHub {
       for (const [pattern, sessions] of patterns) {
         if (!globMatch(pattern, channel)) continue;
         const body = this.#frames.patternBody(pattern, channel, payload);
-        for (const session of sessions) this.#deliver(session, FOUR_ITEMS, body, isEvent);
+        for (const session of sessions) this.#deliver(session, FOUR_ITEMS, body, withdrawable);
         receivers += sessions.size;
       }
     }
@@ -113,11 +114,11 @@ export class PubSubHub {
   }
 
   /** SPUBLISH: delivers to the shard channel's subscribers only (patterns never see it). */
-  publishShard(channel: string, payload: string): number {
+  publishShard(channel: string, payload: string, withdrawable = false): number {
     const subscribers = this.#subscribers.shard.get(channel);
     if (subscribers === undefined) return 0;
     const body = this.#frames.body("smessage", channel, payload);
-    for (const session of subscribers) this.#deliver(session, THREE_ITEMS, body, false);
+    for (const session of subscribers) this.#deliver(session, THREE_ITEMS, body, withdrawable);
     if (payload.length + channel.length > LARGE_FRAME_BYTES) this.#frames.shrink();
     return subscribers.size;
   }
@@ -156,7 +157,7 @@ export class PubSubHub {
     }
   }
 
-  #deliver(session: Session, header: FrameHeader, body: Uint8Array, isEvent: boolean): void {
+  #deliver(session: Session, header: FrameHeader, body: Uint8Array, withdrawable: boolean): void {
     const state = session.pubsub!;
     if (state.cutOff) return;
     const head = header[session.protocol];
@@ -172,7 +173,7 @@ export class PubSubHub {
     const start = out.length;
     out.raw(head);
     out.raw(body);
-    if (isEvent && this.onEventWritten !== null) this.onEventWritten(out, start, out.length);
+    if (withdrawable && this.onEventWritten !== null) this.onEventWritten(out, start, out.length);
     if (!state.awaitingRelease) {
       state.awaitingRelease = true;
       // Its output now holds what only the round's durability may reveal: no early release.

@@ -13,7 +13,7 @@
  */
 import type { Databases } from "../store/databases.ts";
 import type { Keyspace } from "../store/keyspace.ts";
-import { SnapshotFreeze, type SnapshotSource } from "../wal/snapshot_writer.ts";
+import { SnapshotFreeze, type SnapshotSource, SPOILED } from "../wal/snapshot_writer.ts";
 import { RdbEncoder } from "./rdb_encoder.ts";
 import { syncParentSync } from "../wal/data_dir.ts";
 
@@ -126,12 +126,14 @@ export async function streamRdbSnapshot(
               if ((walk.at & 255) === 0 && performance.now() - started >= SLICE_BUDGET_MS) break;
             }
           });
+          if (freeze.spoiled) throw new RdbSnapshotCancelled(`RDB snapshot cancelled: ${SPOILED}`);
           if (encoder.length > 0) await send(encoder.take());
         }
       }
     }
     // Collections changed in place before the walk reached their key, whose key it never met.
     await options.runInStore(() => freeze.end());
+    if (freeze.spoiled) throw new RdbSnapshotCancelled(`RDB snapshot cancelled: ${SPOILED}`);
     collectCopies();
     let db = -1;
     for (const byKey of copies) {

@@ -71,6 +71,35 @@ export class BlockingQueues implements ChangeSink {
     return found;
   }
 
+  /**
+   * Where `waiter` stands in the queue of each of its keys, to put it back exactly there
+   * ({@linkcode restore}) if serving it is undone.
+   */
+  positionsOf(waiter: Waiter): [key: string, index: number][] {
+    const byKey = this.#queues.get(waiter.db);
+    const positions: [string, number][] = [];
+    for (const key of new Set(waiter.keys)) {
+      const at = byKey?.get(key)?.indexOf(waiter) ?? -1;
+      if (at >= 0) positions.push([key, at]);
+    }
+    return positions;
+  }
+
+  /**
+   * Puts a removed waiter back at `positions` (from {@linkcode positionsOf}). Exact when
+   * removals are undone newest first, as rollbacks do.
+   */
+  restore(waiter: Waiter, positions: readonly [string, number][]): void {
+    let byKey = this.#queues.get(waiter.db);
+    if (byKey === undefined) this.#queues.set(waiter.db, byKey = new Map());
+    for (const [key, at] of positions) {
+      const queue = byKey.get(key);
+      if (queue === undefined) byKey.set(key, [waiter]);
+      else queue.splice(at, 0, waiter);
+    }
+    this.#count++;
+  }
+
   /** How many waiters wait on `key` in `db`. */
   waiting(db: number, key: string): number {
     return this.#queues.get(db)?.get(key)?.length ?? 0;

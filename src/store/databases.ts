@@ -11,6 +11,7 @@ import {
   FIRST_PARTITION_ID,
   type Partition,
   type PartitionDefinition,
+  Persistence,
 } from "./partition.ts";
 
 export const DATABASE_COUNT = 16;
@@ -147,6 +148,7 @@ export class Databases {
     const partition: Partition = { ...definition, keyspace, stats: emptyPartitionStats() };
     keyspace.partition = partition;
     keyspace.schema = partition.schema;
+    keyspace.memoryOnly = partition.persistence === Persistence.none;
     this.#nextId = Math.max(this.#nextId, id + 1);
     this.#add(partition);
     this.journal.undo?.push(() => this.#remove(partition));

@@ -44,6 +44,12 @@ export interface ChangeSink {
   partition?(change: PartitionChange): void;
   /** The changes since the last call form one atomic unit. */
   commandEnd(): void;
+  /**
+   * Changes reported earlier were taken back without being reported (a round the log could not
+   * make durable was rolled back, see undo_log.ts). Optional: a listener that keeps state about
+   * keys treats every key as changed (WATCH fires, BEGIN transactions conflict).
+   */
+  rollback?(): void;
 }
 
 /** Receives keyspace events (notify-keyspace-events); see events.ts for the classes. */
@@ -147,6 +153,16 @@ export class Journal implements ChangeSink {
     if (this.durable !== null) this.durable.partition?.(change);
     const sinks = this.#sinks;
     for (let i = 0; i < sinks.length; i++) sinks[i].partition?.(change);
+  }
+
+  /** Rollbacks of refused rounds so far: a snapshot taken across one may hold their changes. */
+  rollbacks = 0;
+
+  /** Tells every listener that changes were taken back (see {@linkcode ChangeSink.rollback}). */
+  rolledBack(): void {
+    this.rollbacks++;
+    this.durable?.rollback?.();
+    for (const sink of this.#sinks) sink.rollback?.();
   }
 
   /** Raises a keyspace event; callers check `notifyMask & eventClass` first (it is cheap). */

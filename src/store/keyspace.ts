@@ -16,6 +16,7 @@ import type { OpTable, StringOpSpec } from "./ops.ts";
 import { type Collection, snapshotEpoch, type Value, valueBytes } from "./value.ts";
 import { isInt64Text, type Partition, Schema, SchemaError } from "./partition.ts";
 import { Expired, ExpiryPolicy } from "./expiry_policy.ts";
+import type { KeyRestorer, UndoLog } from "./undo_log.ts";
 
 export { cloneValue, type Value, valueType } from "./value.ts";
 
@@ -24,7 +25,7 @@ export interface KeyspaceStats {
   expiredKeys: number;
 }
 
-export class Keyspace {
+export class Keyspace implements KeyRestorer {
   /** Database number; changes when SWAPDB swaps two keyspaces. */
   index: number;
   readonly data = new ShardedMap<Value>();
@@ -47,6 +48,8 @@ export class Keyspace {
   partition: Partition | null = null;
   /** Who decides that a key expired: this keyspace, or (on a replica) the primary. */
   readonly expiry: ExpiryPolicy;
+  /** A partition with persistence NONE: its changes are never logged (see undo_log.ts). */
+  memoryOnly = false;
 
   constructor(
     index: number,
@@ -101,7 +104,8 @@ export class Keyspace {
   set(key: string, value: Value, expireAtMs = 0): void {
     const journal = this.#journal;
     if (this.schema !== Schema.any) this.#checkSchema(value);
-    if (journal.undo !== null) this.#recordUndo(key);
+    const undo = this.#undoLog();
+    if (undo !== null) this.#recordUndo(undo, key);
     if ((journal.notifyMask & EventClass.new) !== 0 && !this.data.has(key)) {
       journal.notify(EventClass.new, "new", this.index, key);
     }
@@ -144,7 +148,7 @@ export class Keyspace {
     if (current !== undefined && journal.beforeMutate !== null) {
       if (current.epoch < snapshotEpoch.current) journal.beforeMutate(this, key, current);
     }
-    const undo = journal.undo;
+    const undo = this.#undoLog();
     let restore: ((after: Collection) => Collection) | null = null;
     if (undo !== null && current !== undefined) {
       if (spec.undo) restore = spec.undo(current, args);
@@ -171,7 +175,7 @@ export class Keyspace {
     }
     if (undo !== null) {
       if (current === undefined) {
-        undo.push(() => this.#restore(key, undefined));
+        undo.pushKey(this, key, undefined, 0);
       } else {
         const fn = restore!;
         undo.push(() => {
@@ -208,7 +212,8 @@ export class Keyspace {
     const after = spec.apply(current, args);
     if (after === undefined || after === current) return;
     if (this.schema !== Schema.any) this.#checkSchema(after);
-    if (journal.undo !== null) this.#recordUndo(key);
+    const undo = this.#undoLog();
+    if (undo !== null) this.#recordUndo(undo, key);
     if (this.partition !== null) this.#countReplace(key, after);
     this.data.set(key, after);
     journal.op(this.index, key, spec.code, args);
@@ -220,7 +225,8 @@ export class Keyspace {
   /** Removes `key`; returns whether it existed (expired or not, so callers check `get` first). */
   delete(key: string): boolean {
     const journal = this.#journal;
-    if (journal.undo !== null) this.#recordUndo(key);
+    const undo = this.#undoLog();
+    if (undo !== null) this.#recordUndo(undo, key);
     if (this.partition !== null) this.#countRemove(key);
     if (!this.data.delete(key)) return false;
     if (this.expires.size !== 0) this.expires.delete(key);
@@ -236,7 +242,7 @@ export class Keyspace {
 
   /** Sets the deadline of an existing key (0 removes it). */
   setDeadline(key: string, expireAtMs: number): void {
-    const undo = this.#journal.undo;
+    const undo = this.#undoLog();
     if (undo !== null) {
       const before = this.deadline(key);
       undo.push(() => {
@@ -253,7 +259,7 @@ export class Keyspace {
   flush(): void {
     // Journaled first: listeners see what the database held (see ChangeSink.flush).
     this.#journal.flush(this.index);
-    const undo = this.#journal.undo;
+    const undo = this.#undoLog();
     const stats = this.partition?.stats;
     if (undo !== null) {
       // O(1) either way: the maps are handed over whole and handed back on undo.
@@ -279,15 +285,31 @@ export class Keyspace {
     this.#randomIter.fill(null);
   }
 
+  /**
+   * The undo log a change must be recorded in, or null. A memory-only partition's change is
+   * left out of a log that does not cover them (the round ledger's, while a command whose reply
+   * does not wait for the log runs); one that is recorded marks the partition in the log.
+   */
+  #undoLog(): UndoLog | null {
+    const undo = this.#journal.undo;
+    if (undo === null || !this.memoryOnly) return undo;
+    if (!undo.coversUnlogged) return null;
+    undo.touchUnlogged(this.index);
+    return undo;
+  }
+
   /** Before `key` is overwritten or deleted: records its old value and deadline for undo. */
-  #recordUndo(key: string): void {
+  #recordUndo(undo: UndoLog, key: string): void {
     const old = this.data.get(key);
-    const deadline = old === undefined ? 0 : this.deadline(key);
-    this.#journal.undo!.push(() => {
-      this.#restore(key, old);
-      if (old !== undefined && deadline > 0) this.expires.set(key, deadline);
-      else this.expires.delete(key);
-    });
+    const deadline = old === undefined || this.expires.size === 0 ? 0 : this.deadline(key);
+    undo.pushKey(this, key, old, deadline);
+  }
+
+  /** Undo: puts `value` and its `deadline` back at `key` (see {@linkcode KeyRestorer}). */
+  restoreKey(key: string, value: Value | undefined, deadline: number): void {
+    this.#restore(key, value);
+    if (value !== undefined && deadline > 0) this.expires.set(key, deadline);
+    else if (this.expires.size !== 0) this.expires.delete(key);
   }
 
   /**
@@ -450,7 +472,8 @@ export class Keyspace {
    */
   #removeExpired(key: string): void {
     const journal = this.#journal;
-    if (journal.undo !== null) this.#recordUndo(key);
+    const undo = this.#undoLog();
+    if (undo !== null) this.#recordUndo(undo, key);
     if (this.partition !== null) {
       this.#countRemove(key);
       this.partition.stats.expired++;

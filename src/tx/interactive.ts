@@ -206,6 +206,8 @@ export class InteractiveTransactions {
     const journal = this.#store.journal;
     const writes = tx.writes!;
     const undo = new UndoLog();
+    // The round ledger's log (under --fsync always) comes back once the statement is undone.
+    const outer = journal.undo;
     tx.stepping = true;
     session.inTransaction = true;
     journal.undo = undo;
@@ -217,7 +219,7 @@ export class InteractiveTransactions {
         // The buffered changes no longer fit what they were made on (another client changed
         // the type of a key this transaction changed): it can only end in a conflict.
         undo.rollback();
-        journal.undo = null;
+        journal.undo = outer;
         journal.capture = null;
         session.out.error(this.#endInConflict(session, tx).line);
         return;
@@ -231,7 +233,7 @@ export class InteractiveTransactions {
       journal.capture = null;
       if (journal.undo === undo) {
         undo.rollback();
-        journal.undo = null;
+        journal.undo = outer;
       }
       tx.stepping = false;
       session.inTransaction = false;

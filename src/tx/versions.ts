@@ -150,4 +150,9 @@ export class VersionTable implements ChangeSink {
   }
 
   commandEnd(): void {}
+
+  /** Changes were taken back unreported: every read so far conflicts, as after a FLUSHALL. */
+  rollback(): void {
+    this.#reset(-1);
+  }
 }

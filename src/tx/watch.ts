@@ -230,4 +230,11 @@ export class WatchRegistry<S extends object> implements ChangeSink {
   }
 
   commandEnd(): void {}
+
+  /** Changes were taken back unreported: any watched key may differ from what was watched. */
+  rollback(): void {
+    for (const watcher of this.#watchers.values()) {
+      if (watcher.keys.length !== 0) this.#fire(watcher);
+    }
+  }
 }

@@ -47,6 +47,7 @@
  *
  * - 1 `CHANGES`: everything one command changed, as a list of operations. A record is applied
  *   whole or not at all, so a multi-key command (MSET, RENAME) survives a crash atomically.
+ *   One with no operations is a probe the log wrote to test the disk after a failed write.
  *   Snapshots are written as `CHANGES` records holding many `SET` operations each.
  * - 2 `SNAPSHOT_END`: the last record of every snapshot; payload: the key count (varint). A
  *   snapshot without it is incomplete, which is corruption (snapshots are renamed into place
@@ -298,6 +299,18 @@ export class RecordEncoder {
     this.#open = -1;
     this.#seal(start, RecordType.changes);
     return true;
+  }
+
+  /**
+   * Appends a `CHANGES` record with no operations (after sealing any open record): the log
+   * writes one to test the disk after a failed write. Replay applies nothing for it.
+   */
+  emptyRecord(): void {
+    this.end();
+    this.#reserve(RECORD_HEADER_BYTES);
+    const start = this.length;
+    this.length += RECORD_HEADER_BYTES;
+    this.#seal(start, RecordType.changes);
   }
 
   /** Appends the `SNAPSHOT_END` record (after sealing any open record). */

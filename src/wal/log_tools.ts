@@ -231,6 +231,8 @@ async function dumpLog(target: string, out: TextOutput): Promise<number> {
     decodeChanges(bytes, start, end, printer);
     if (ops.length === 1) {
       out.line(`@${offset} ${ops[0]}`);
+    } else if (ops.length === 0) {
+      out.line(`@${offset} no changes (written to test the disk after a failure)`);
     } else {
       out.line(`@${offset} ${ops.length} changes, applied together:`);
       for (const op of ops) out.line(`    ${op}`);

@@ -40,9 +40,12 @@ export class SnapshotFreeze {
   /** Collections already written or copied by this freeze. */
   readonly #done = new WeakSet<Collection>();
   #ended = false;
+  /** The journal's rollback count at the start (see {@linkcode spoiled}). */
+  readonly #rollbacks: number;
 
   constructor(journal: Journal, sources: readonly SnapshotSource[]) {
     this.#journal = journal;
+    this.#rollbacks = journal.rollbacks;
     this.epoch = ++snapshotEpoch.current;
     for (const { keyspace, index } of sources) this.#indexes.set(keyspace, index);
     let freezes = activeFreezes.get(journal);
@@ -87,6 +90,15 @@ export class SnapshotFreeze {
   /** Whether `value`, partly written, was changed since and copied out (written last). */
   changedSince(value: Collection): boolean {
     return this.#done.has(value);
+  }
+
+  /**
+   * Whether a round was rolled back since the start: a slice may have read a change that was
+   * then refused (strings are read as they are), so the snapshot must not be used. Checked
+   * after each slice (a slice's task resolves once its round was settled) and at the end.
+   */
+  get spoiled(): boolean {
+    return this.#journal.rollbacks !== this.#rollbacks;
   }
 
   end(): void {
@@ -204,6 +216,9 @@ export class SnapshotCancelled extends Error {
   override name = "SnapshotCancelled";
 }
 
+/** Why a snapshot is abandoned after a rollback (see {@linkcode SnapshotFreeze.spoiled}). */
+export const SPOILED = "a round it may have read was refused and rolled back";
+
 /** Bytes of output after which a slice ends and its bytes are written. */
 const SLICE_BYTES = 1024 * 1024;
 /** Payload size after which a snapshot record is sealed and the next one begins. */
@@ -274,6 +289,7 @@ export async function writeSnapshot(
         let done = false;
         while (!done) {
           if (options.cancelled()) throw new SnapshotCancelled("Snapshot cancelled");
+          if (freeze.spoiled) throw new SnapshotCancelled(SPOILED);
           await options.runInStore(() => {
             entries ??= shard.entries();
             const slice = new Slice(encoder, budgetMs, options.onSlice);
@@ -328,6 +344,7 @@ export async function writeSnapshot(
     // Copies are taken inside the actor; once the walk is over no more can come, and these
     // are written last so they override whatever the walk wrote later under the same key.
     await options.runInStore(() => freeze.end());
+    if (freeze.spoiled) throw new SnapshotCancelled(SPOILED);
     for (const copy of freeze.copies) {
       writeCollection(encoder, copy.index, copy.key, copy.value, copy.deadline);
       encoder.end();

@@ -8,7 +8,7 @@
  * waits for no fsync). Partition definitions are always written.
  */
 import type { ChangeSink, PartitionChange } from "../store/journal.ts";
-import { FIRST_PARTITION_ID, Persistence } from "../store/partition.ts";
+import { FIRST_PARTITION_ID, type PartitionDefinition, Persistence } from "../store/partition.ts";
 import { OPS } from "../store/types/registry.ts";
 import type { Value } from "../store/value.ts";
 import { RecordEncoder } from "./codec.ts";
@@ -22,6 +22,8 @@ export class WalJournal implements ChangeSink {
   muted = true;
   /** Ids of the partitions whose changes are not logged (persistence NONE). */
   readonly #unlogged = new Set<number>();
+  /** The store's partitions now, to follow a rollback (set by the log once replayed). */
+  partitions: (() => Iterable<PartitionDefinition>) | null = null;
 
   /** How many partitions are unlogged now (for tests: the set must not outlive them). */
   get unloggedPartitions(): number {
@@ -98,6 +100,18 @@ export class WalJournal implements ChangeSink {
     this.encoder.replPosition(replid, offset, db);
     this.encoder.end();
     this.lastPosition = { replid, offset, db };
+  }
+
+  /**
+   * A refused round was undone (its records never reach the log): a CREATE or DROP PARTITION
+   * in it was undone too, so the unlogged set follows the store again.
+   */
+  rollback(): void {
+    if (this.partitions === null) return;
+    this.#unlogged.clear();
+    for (const partition of this.partitions()) {
+      if (partition.persistence === Persistence.none) this.#unlogged.add(partition.id);
+    }
   }
 
   commandEnd(): void {

@@ -7,9 +7,22 @@
  * {@linkcode WriteAheadLog.commitRound} runs as the actor's `afterRound` hook: one write, and
  * under `--fsync always` one fdatasync, before any reply of the round is released.
  *
- * Failure: when a write or fdatasync fails, the round's bytes are kept in memory, the file is
- * cut back to its last good size, the round's write replies become MISCONF errors, and every
- * write is refused until a retry (once a second) writes the kept bytes and syncs them.
+ * Failure under `always`: when the write or the fdatasync of a round fails, the file is cut
+ * back to the end of its last good record and the round is refused (app.ts undoes it in memory
+ * and answers its replies with MISCONF, see round_ledger.ts): nothing of it is written later.
+ * Every write is then refused until a retry (once a second) works: a small probe record
+ * written and synced, or, after a failed fdatasync, a new log (below).
+ *
+ * Failure under `everysec` and `no`, as in Redis: the round's writes were acknowledged before
+ * the disk was touched, so its bytes are kept in memory and written by the retry; writes are
+ * refused meanwhile.
+ *
+ * A failed fdatasync is fatal for its file: the kernel may have dropped the pages it could not
+ * write and report the next fdatasync as a success (PostgreSQL's "fsyncgate"). That log is
+ * never written again: the retry cuts it back to its last synced size, syncs that, and goes on
+ * in a new log (the next generation, replayed after it). Under `everysec` the bytes written
+ * since the last good fdatasync are kept in memory until one covers them, so they go to the
+ * new log first.
  *
  * Compaction: when the data set has grown past `--compact-min-size` and `--compact-growth`
  * times the last snapshot (or on BGREWRITEAOF), the next log is created and made durable in the
@@ -34,6 +47,8 @@ import {
 import { FILE_HEADER_BYTES, type PartitionRecord } from "./codec.ts";
 import { FIRST_PARTITION_ID, Persistence } from "../store/partition.ts";
 import { LogFile, type SyncStats } from "./log_file.ts";
+import { type OpenLogHandle, openRealHandle } from "./file_faults.ts";
+import { FailureHistory, KeptBytes } from "./log_failures.ts";
 import { replay } from "./replay.ts";
 import {
   SnapshotCancelled,
@@ -60,17 +75,27 @@ export interface WalOptions {
   journal: WalJournal;
   log: Logger;
   clock: Clock;
+  /** How log files are opened: the real file system, or a test's fault layer (file_faults.ts). */
+  openFile?: OpenLogHandle;
+  /** The timer's period in ms (default 1000): tests that inject faults retry sooner. */
+  tickMs?: number;
 }
 
 /** What BGREWRITEAOF may be told. */
 export type CompactionStart = "started" | "in-progress" | "failing";
 
-/** The timer's period: everysec's fsync, and retries after a failure. */
+/** The timer's period: everysec's fsync, and retries after a failure (as Redis's serverCron). */
 const TICK_MS = 1000;
 /** After a failed compaction, the next automatic one waits this long. */
 const COMPACTION_RETRY_MS = 60_000;
 /** An fdatasync slower than this is logged: the disk is struggling. */
 const SLOW_SYNC_US = 1_000_000;
+/**
+ * Under `everysec`, bytes written but not yet covered by an fdatasync are kept in memory (a
+ * failed fdatasync moves them to the next log). Past this much, a round waits for an
+ * fdatasync, as Redis delays writes while its background fsync lags.
+ */
+const MAX_UNSYNCED_BYTES = 64 * 1024 * 1024;
 
 /** The log's counters for /metrics, beyond the INFO persistence fields. */
 export interface WalMetrics {
@@ -84,11 +109,19 @@ export interface WalMetrics {
   records: number;
 }
 
+/** A log file and its size in the data set. */
+interface LogPart {
+  file: DataFile;
+  bytes: number;
+}
+
 interface Compaction {
   generation: number;
   startedMs: number;
   cancelled: boolean;
   done: Promise<void>;
+  /** The files its snapshot replaces: removed once it is in place. */
+  replaces: { snapshot: DataFile | null; logs: LogPart[] };
 }
 
 export class WriteAheadLog {
@@ -104,8 +137,8 @@ export class WriteAheadLog {
   #runInStore: (task: () => void) => Promise<void> = (task) => Promise.resolve(task());
   #current: LogFile;
   #snapshot: { file: DataFile; bytes: number } | null;
-  /** Logs of the data set before the current one (after a compaction started). */
-  #olderLogs: { file: DataFile; bytes: number }[];
+  /** Logs of the data set before the current one (after a compaction or a failed fdatasync). */
+  #olderLogs: LogPart[];
   readonly metrics: WalMetrics = {
     fsyncSeconds: new BucketHistogram(FSYNC_SECONDS_BOUNDS),
     batchRecords: new BucketHistogram(BATCH_SIZE_BOUNDS),
@@ -123,8 +156,17 @@ export class WriteAheadLog {
   };
   /** `encoder.sealed` when the previous round was committed. */
   #sealedBefore = 0;
-  #backlog: Uint8Array[] = [];
-  #backlogBytes = 0;
+  readonly #openFile: OpenLogHandle;
+  readonly #tickMs: number;
+  /** Records acknowledged or read but not yet written (after a failure), in order. */
+  readonly #kept = new KeptBytes();
+  /** `everysec`: records written since the last good fdatasync (see MAX_UNSYNCED_BYTES). */
+  readonly #unsynced = new KeptBytes();
+  /** A log whose fdatasync failed: never written again; the retry moves to a new log. */
+  #fatal: LogFile | null = null;
+  /** The retry in progress, if any. */
+  #retrying: Promise<void> | null = null;
+  readonly #history: FailureHistory;
   #writeError: string | null = null;
   #syncError: string | null = null;
   /** Set by the timer after a failure: the next round's hook retries. */
@@ -151,7 +193,7 @@ export class WriteAheadLog {
     lock: Deno.FsFile,
     current: LogFile,
     snapshot: { file: DataFile; bytes: number } | null,
-    olderLogs: { file: DataFile; bytes: number }[],
+    olderLogs: LogPart[],
   ) {
     this.dir = options.dir;
     this.#settings = options.settings;
@@ -165,6 +207,9 @@ export class WriteAheadLog {
     this.#olderLogs = olderLogs;
     this.#lastSaveMs = options.clock();
     this.#sealedBefore = options.journal.encoder.sealed;
+    this.#openFile = options.openFile ?? openRealHandle;
+    this.#tickMs = options.tickMs ?? TICK_MS;
+    this.#history = new FailureHistory(options.clock);
   }
 
   /**
@@ -196,17 +241,19 @@ export class WriteAheadLog {
       const logs = loaded.logs;
       const last = logs.at(-1);
       let current: LogFile;
+      const openFile = options.openFile ?? openRealHandle;
       if (last && last.bytes >= FILE_HEADER_BYTES) {
-        current = await LogFile.open(last.file, last.bytes);
+        current = await LogFile.open(last.file, last.bytes, openFile);
         logs.pop();
       } else {
         if (last) logs.pop(); // its header was torn: start it again
         const generation = last?.file.generation ?? loaded.snapshot?.file.generation ?? 1;
-        current = await LogFile.create(dataFile(dir, "log", generation));
+        current = await LogFile.create(dataFile(dir, "log", generation), openFile);
       }
       await syncDirectory(dir);
       options.journal.encoder.reset();
       options.journal.lastPosition = loaded.position;
+      options.journal.partitions = () => options.store.partitions();
       options.journal.muted = false;
       return new WriteAheadLog(options, lock, current, loaded.snapshot, logs);
     } catch (error) {
@@ -221,7 +268,7 @@ export class WriteAheadLog {
    */
   start(runInStore: (task: () => void) => Promise<void>): void {
     this.#runInStore = runInStore;
-    this.#timer = setInterval(() => this.#tick(), TICK_MS);
+    this.#timer = setInterval(() => this.#tick(), this.#tickMs);
   }
 
   /** The cause of the current write failure, or null when the log is healthy. */
@@ -236,11 +283,16 @@ export class WriteAheadLog {
 
   /**
    * The actor's afterRound hook: writes the round's records (and syncs them under `always`).
-   * Returns undefined when the round changed nothing, otherwise whether the round's changes
-   * were written as the policy requires; false means their writes must not be acknowledged.
+   * Returns undefined when the round changed nothing, true when its replies may go out as they
+   * are (written as the policy requires, or acknowledged anyway under `everysec`/`no`), and
+   * false when the round is refused: it could not be made durable, nothing of it stays in the
+   * log, and the caller must undo it. Only an `undoable` round (the caller can undo it: it ran
+   * under `always`) is synced here and refused; others are kept for the retry when they fail.
    * Never throws or rejects.
    */
-  commitRound(): boolean | Promise<boolean> | undefined {
+  commitRound(
+    undoable = this.#settings.fsync === "always",
+  ): boolean | Promise<boolean> | undefined {
     const encoder = this.#journal.encoder;
     encoder.end();
     const records = encoder.sealed - this.#sealedBefore;
@@ -253,9 +305,11 @@ export class WriteAheadLog {
     // A background fsync in flight owns the old log: the switch waits for it (see #tick).
     const switching = this.#prepared !== null && this.#background === null;
     if (encoder.length === 0 && !switching && !retry) return undefined;
-    if (this.failure !== null) return this.#commitAsync(retry);
-    const ok = this.#commitNow();
-    if (ok && switching) this.#switchLog();
+    if (this.failure !== null) return this.#commitWhileFailing(retry);
+    const ok = this.#commitNow(undoable);
+    if (!ok) this.#history.refusedRounds++;
+    if (this.failure === null && switching) this.#switchLog();
+    if (ok && this.#unsynced.bytes > MAX_UNSYNCED_BYTES) return this.#catchUp();
     return ok;
   }
 
@@ -266,112 +320,197 @@ export class WriteAheadLog {
    * actor waits for the hook either way, and the next round's requests queue in the kernel
    * meanwhile. everysec and no only write; the fsync happens in the background, or never.
    */
-  #commitNow(): boolean {
+  #commitNow(undoable: boolean): boolean {
     const encoder = this.#journal.encoder;
     if (encoder.length === 0) return true;
     const bytes = encoder.bytes.subarray(0, encoder.length);
-    const before = this.#current.writtenBytes;
-    let ok = this.#append(bytes);
-    if (ok && this.#settings.fsync === "always") {
-      try {
-        this.#current.syncNow(this.#syncStats);
-        this.latency?.record(LatencyEvents.fsyncAlways, this.#syncStats.lastUs / 1000);
-        this.#warnIfSlow(this.#current);
-      } catch (error) {
-        // Whether those bytes reached the disk is unknown: cut them off, keep them, retry.
-        this.#keep(bytes);
-        this.#cutBack(before);
-        this.#setWriteError(error, "fdatasync");
-        ok = false;
-      }
-    }
-    encoder.reset();
-    if (ok) this.#checkThreshold();
-    return ok;
-  }
-
-  /** After a failure: keeps the round's records after those waiting, and maybe retries. */
-  async #commitAsync(retry: boolean): Promise<boolean> {
-    const encoder = this.#journal.encoder;
-    try {
-      // Keep order: new records go after the ones still waiting to be written.
-      const hadNew = encoder.length > 0;
-      if (hadNew) this.#keep(encoder.bytes.subarray(0, encoder.length));
-      encoder.reset();
-      if (retry) await this.#retry();
-      return this.failure === null || !hadNew;
-    } catch (error) {
-      // Not expected (every I/O above is guarded); never let the actor's hook reject.
-      this.#log.error("Committing a round failed unexpectedly", error);
-      encoder.reset();
-      return false;
-    }
-  }
-
-  /** Appends a round's bytes; on failure keeps them for a retry and reports the failure. */
-  #append(bytes: Uint8Array): boolean {
-    const before = this.#current.writtenBytes;
+    const file = this.#current;
+    const before = file.writtenBytes;
     try {
       // Timed only while the latency monitor is on: a clock read per round otherwise saved.
       const latency = this.latency !== null && this.latency.thresholdMs !== 0 ? this.latency : null;
       const started = latency ? performance.now() : 0;
-      this.#current.appendSync(bytes);
+      file.appendSync(bytes);
       this.metrics.bytesWritten += bytes.length;
       latency?.record(LatencyEvents.logWrite, performance.now() - started);
-      return true;
     } catch (error) {
-      this.#keep(bytes);
-      this.#cutBack(before);
-      this.#setWriteError(error, "write");
-      return false;
+      this.#cutBack(file, before);
+      // everysec / no: acknowledged all the same (as Redis does): written by the retry.
+      if (!undoable) this.#kept.keep(bytes);
+      encoder.reset();
+      this.#failed("write", file, error, undoable);
+      return !undoable;
     }
+    if (undoable) {
+      try {
+        file.syncNow(this.#syncStats);
+        this.latency?.record(LatencyEvents.fsyncAlways, this.#syncStats.lastUs / 1000);
+        this.#warnIfSlow(file);
+      } catch (error) {
+        encoder.reset();
+        this.#syncFailed(file, error, true);
+        return false;
+      }
+    } else if (this.#settings.fsync === "everysec") {
+      this.#unsynced.keep(bytes, file.writtenBytes);
+    }
+    encoder.reset();
+    this.#checkThreshold();
+    return true;
   }
 
-  #keep(bytes: Uint8Array): void {
-    this.#backlog.push(bytes.slice());
-    this.#backlogBytes += bytes.length;
+  /**
+   * While failing: the round's records (only reads' expiries get here: writes are refused)
+   * are kept after the ones waiting, so they are written in order by the retry, which this
+   * round may run.
+   */
+  async #commitWhileFailing(retry: boolean): Promise<boolean> {
+    const encoder = this.#journal.encoder;
+    try {
+      if (encoder.length > 0) this.#kept.keep(encoder.bytes.subarray(0, encoder.length));
+      encoder.reset();
+      if (retry) await this.#retry();
+    } catch (error) {
+      // Not expected (every I/O above is guarded); never let the actor's hook reject.
+      this.#log.error("Committing a round failed unexpectedly", error);
+      encoder.reset();
+    }
+    return true;
+  }
+
+  /** `everysec` past MAX_UNSYNCED_BYTES: waits for an fdatasync that covers what was written. */
+  async #catchUp(): Promise<boolean> {
+    await this.#background;
+    if (this.failure === null && this.#current.dirty) this.#startBackgroundSync();
+    await this.#background;
+    return true;
   }
 
   /** Cuts a partly written record off, so later records never follow garbage. */
-  #cutBack(size: number): void {
+  #cutBack(file: LogFile, size: number): void {
     try {
-      this.#current.truncateSync(size);
+      file.truncateSync(size);
     } catch (error) {
-      this.#log.warn(`Cannot cut ${this.#current.file.path} back to ${size} bytes`, error);
+      this.#log.warn(`Cannot cut ${file.file.path} back to ${size} bytes`, error);
     }
   }
 
-  /** Writes the kept bytes and syncs them; clears the failure when that works. */
-  async #retry(): Promise<void> {
+  /**
+   * An fdatasync of `file` failed: what it holds past its last good fdatasync may or may not
+   * be on disk, and the kernel may not say so again. The file is cut back now (and for good by
+   * the retry) and never written again; under `everysec` the records past that point were
+   * acknowledged, so they go to the next log first.
+   */
+  #syncFailed(file: LogFile, error: unknown, refused: boolean): void {
+    if (file === this.#current) this.#fatal = file;
+    this.#cutBack(file, file.syncedBytes);
+    this.#kept.takeInFront(this.#unsynced);
+    this.#failed("fdatasync", file, error, refused);
+  }
+
+  /** Records a failure; `refused`: the round is refused (undone, answered with MISCONF). */
+  #failed(what: "write" | "fdatasync", file: LogFile, error: unknown, refused: boolean): void {
+    const reason = reasonOf(error);
+    if (what === "write") this.#writeError = reason;
+    else this.#syncError = reason;
+    const first = this.#history.failed(reason);
+    this.#log.error(
+      `Cannot ${what} ${file.file.path}: ${reason}. ` +
+        (refused
+          ? "The round's changes were undone and its commands refused"
+          : `${this.#kept.bytes} bytes of acknowledged writes are kept in memory`) +
+        (this.#fatal === file ? `; ${file.file.name} will not be written again` : "") +
+        `. Refusing writes until the log can be written again`,
+    );
+    if (first) this.onHealthChange(reason);
+  }
+
+  /**
+   * After a failure: moves on from a log whose fdatasync failed, then writes what was kept (or
+   * a probe record when nothing was) and syncs it. Success ends the failure.
+   */
+  #retry(): Promise<void> {
+    // One at a time: a second would move on from the fatal log again.
+    this.#retrying ??= this.#retryOnce().finally(() => this.#retrying = null);
+    return this.#retrying;
+  }
+
+  async #retryOnce(): Promise<void> {
     this.#retryWanted = false;
-    const file = this.#current;
-    const good = file.writtenBytes;
+    await this.#background; // a background fdatasync settles first (it may fail this file)
+    let moved: string | null = null;
+    let file = this.#current;
+    let good = file.writtenBytes;
     try {
+      if (this.#fatal !== null) moved = await this.#leaveFatal();
+      file = this.#current;
+      good = file.writtenBytes;
       file.truncateSync(good); // anything past it is a failed attempt
-      if (this.#backlogBytes > 0) {
-        const all = new Uint8Array(this.#backlogBytes);
-        let at = 0;
-        for (const chunk of this.#backlog) {
-          all.set(chunk, at);
-          at += chunk.length;
-        }
-        file.appendSync(all);
-        this.metrics.bytesWritten += all.length;
+      let bytes: Uint8Array | null = null;
+      if (this.#kept.bytes > 0) bytes = this.#kept.concat();
+      else if (moved === null) {
+        const encoder = this.#journal.encoder;
+        encoder.emptyRecord();
+        bytes = encoder.bytes.slice(0, encoder.length);
+        encoder.reset();
+      }
+      if (bytes !== null) {
+        file.appendSync(bytes);
+        this.metrics.bytesWritten += bytes.length;
       }
       await this.#sync(file);
     } catch (error) {
-      this.#cutBack(good);
+      this.#journal.encoder.reset();
+      if (this.#fatal === null) this.#cutBack(file, good);
       this.#log.debug(`Retrying the log failed: ${reasonOf(error)}`);
       return;
     }
+    const ms = this.#history.recovered();
     this.#log.info(
-      `The log is writable again: ${this.#backlogBytes} bytes written; accepting writes`,
+      `The log is writable again after ${(ms / 1000).toFixed(3)} seconds of failure ` +
+        `(${this.#history.refusedRounds} rounds refused so far; last error: ` +
+        `${this.#history.lastError}): ${this.#kept.bytes} kept bytes written` +
+        (moved === null ? "" : `, ${moved}`) + `; accepting writes`,
     );
-    this.#backlog = [];
-    this.#backlogBytes = 0;
+    this.#kept.clear();
     this.#writeError = null;
     this.#syncError = null;
     this.onHealthChange(null);
+  }
+
+  /**
+   * Leaves the log whose fdatasync failed: cuts it back to its last synced size and makes that
+   * durable, then continues in the prepared next log or a new one. Throws when the disk still
+   * fails (the retry tries again later). Returns what happened, for the log line.
+   */
+  async #leaveFatal(): Promise<string> {
+    const old = this.#fatal!;
+    old.truncateSync(old.syncedBytes);
+    await old.sync(this.#syncStats);
+    await this.#preparing;
+    let next = this.#prepared;
+    if (next !== null) {
+      // A compaction's next log is ready and durable: continue there; the compaction asks
+      // again once the threshold is passed.
+      this.#prepared = null;
+      this.#switchRequested = false;
+    } else {
+      const path = dataFile(this.dir, "log", old.file.generation + 1);
+      await Deno.remove(path.path).catch(() => {}); // left by a retry that failed after it
+      next = await LogFile.create(path, this.#openFile);
+      try {
+        await syncDirectory(this.dir);
+      } catch (error) {
+        await next.close();
+        throw error;
+      }
+    }
+    this.#olderLogs.push({ file: old.file, bytes: old.syncedBytes });
+    this.#current = next;
+    this.#fatal = null;
+    await old.close();
+    return `${old.file.name} ends at its last synced byte (${old.syncedBytes}) and the log ` +
+      `continues in ${next.file.name}`;
   }
 
   async #sync(file: LogFile): Promise<void> {
@@ -388,16 +527,6 @@ export class WriteAheadLog {
     }
   }
 
-  #setWriteError(error: unknown, what: string): void {
-    const first = this.failure === null;
-    this.#writeError = reasonOf(error);
-    this.#log.error(
-      `Cannot ${what} ${this.#current.file.path}: ${this.#writeError}. ` +
-        `Refusing writes until the log can be written again`,
-    );
-    if (first) this.onHealthChange(this.#writeError);
-  }
-
   /** Once a second: the everysec fsync, and waking the actor for a retry after a failure. */
   #tick(): void {
     if (this.#closing) return;
@@ -407,16 +536,18 @@ export class WriteAheadLog {
       return;
     }
     if (this.#settings.fsync !== "everysec" || this.#background || !this.#current.dirty) return;
+    this.#startBackgroundSync();
+  }
+
+  /** `everysec`: an fdatasync of everything written so far, in the background. */
+  #startBackgroundSync(): void {
     const file = this.#current;
-    this.#background = this.#sync(file).catch((error) => {
-      const first = this.failure === null;
-      this.#syncError = reasonOf(error);
-      this.#log.error(
-        `Cannot fdatasync ${file.file.path}: ${this.#syncError}. ` +
-          `Refusing writes until the log can be synced again`,
-      );
-      if (first) this.onHealthChange(this.#syncError);
-    }).finally(() => {
+    this.#background = this.#sync(file).then(
+      () => this.#unsynced.dropThrough(file.syncedBytes),
+      (error) => {
+        if (file === this.#current) this.#syncFailed(file, error, false);
+      },
+    ).finally(() => {
       this.#background = null;
       if (this.#prepared) this.#runInStore(() => {}); // a switch waited for this sync
     });
@@ -489,7 +620,7 @@ export class WriteAheadLog {
     this.#preparing = (async () => {
       let created: LogFile | null = null;
       try {
-        created = await LogFile.create(next);
+        created = await LogFile.create(next, this.#openFile);
         await syncDirectory(this.dir);
       } catch (error) {
         this.#log.error(`Cannot start compaction: creating ${next.path} failed`, error);
@@ -527,11 +658,18 @@ export class WriteAheadLog {
       // one.
       try {
         old.syncNow(this.#syncStats);
+        this.#unsynced.clear();
       } catch (error) {
+        this.#compactionFailed();
+        if (this.#settings.fsync === "everysec") {
+          // Fatal for the old log (see #syncFailed): the retry continues in the prepared one.
+          this.#syncFailed(old, error, false);
+          return;
+        }
+        // `no` keeps nothing it could move to a new log: as Redis, it goes on as it was.
         this.#log.error(`Cannot start compaction: fdatasync of ${old.file.path} failed`, error);
         this.#prepared = null;
         this.#switchRequested = false;
-        this.#compactionFailed();
         this.#dropPrepared(next).catch(() => {});
         return;
       }
@@ -565,6 +703,7 @@ export class WriteAheadLog {
       startedMs: Date.now(),
       cancelled: false,
       done: Promise.resolve(),
+      replaces: { snapshot: this.#snapshot?.file ?? null, logs: [...this.#olderLogs] },
     };
     this.#compaction = compaction;
     compaction.done = (async () => {
@@ -610,13 +749,15 @@ export class WriteAheadLog {
       });
       await Deno.rename(temp, final.path);
       await syncDirectory(this.dir);
-      // From here on the new snapshot and its log are the data set.
+      // From here on the new snapshot and the logs from its generation on are the data set
+      // (a failed fdatasync may have moved the log on meanwhile: those logs stay).
+      const { replaces } = compaction;
       const obsolete = [
-        ...(this.#snapshot ? [this.#snapshot.file.path] : []),
-        ...this.#olderLogs.map((l) => l.file.path),
+        ...(replaces.snapshot ? [replaces.snapshot.path] : []),
+        ...replaces.logs.map((l) => l.file.path),
       ];
       this.#snapshot = { file: final, bytes };
-      this.#olderLogs = [];
+      this.#olderLogs = this.#olderLogs.filter((l) => !replaces.logs.includes(l));
       for (const path of obsolete) {
         await Deno.remove(path).catch((error) => this.#log.warn(`Cannot remove ${path}`, error));
       }
@@ -660,9 +801,10 @@ export class WriteAheadLog {
       ["aof_rewrites", this.#compactions],
       ["aof_last_write_status", this.#writeError === null ? "ok" : "err"],
       ["aof_last_fsync_status", this.#syncError === null ? "ok" : "err"],
+      ...this.#history.info(),
       ["aof_current_size", this.#dataSetBytes],
       ["aof_base_size", this.#snapshot?.bytes ?? 0],
-      ["aof_buffer_length", this.#backlogBytes],
+      ["aof_buffer_length", this.#kept.bytes],
       ["aof_fsync_policy", this.#settings.fsync],
       ["aof_fsyncs", stats.count],
       ["aof_fsync_last_usec", stats.lastUs],
@@ -696,16 +838,14 @@ export class WriteAheadLog {
     await (this.#background ?? Promise.resolve());
     const encoder = this.#journal.encoder;
     encoder.end();
-    if (this.failure === null && encoder.length > 0) {
-      this.#append(encoder.bytes.subarray(0, encoder.length));
-    }
-    encoder.reset();
+    if (this.failure === null) this.#commitNow(this.#settings.fsync === "always");
     if (this.failure !== null) {
+      if (encoder.length > 0) this.#kept.keep(encoder.bytes.subarray(0, encoder.length));
+      encoder.reset();
       await this.#retry();
-      if (this.#backlogBytes > 0) {
+      if (this.failure !== null) {
         this.#log.error(
-          `Exiting with ${this.#backlogBytes} bytes of unacknowledged writes not logged: ` +
-            `${this.failure}`,
+          `Exiting with ${this.#kept.bytes} bytes of kept records not logged: ${this.failure}`,
         );
       }
     } else if (this.#current.dirty) {

@@ -40,10 +40,14 @@ export function dumpValue(value: Value): DumpedValue {
   throw new TypeError(`Cannot dump a ${value.type}`);
 }
 
-/** Every key of every database: [db, key, value, deadline], sorted. */
-export function dumpStore(store: Databases): [number, string, DumpedValue, number][] {
+/** Every key of every database and partition: [db, key, value, deadline], sorted. */
+export function dumpStore(
+  store: Databases,
+  keep: (db: number) => boolean = () => true,
+): [number, string, DumpedValue, number][] {
   const rows: [number, string, DumpedValue, number][] = [];
-  for (const db of store.dbs) {
+  for (const db of store.keyspaces()) {
+    if (!keep(db.index)) continue;
     for (const shard of db.data.shards) {
       for (const [key, value] of shard) {
         rows.push([db.index, key, dumpValue(value), db.deadline(key)]);

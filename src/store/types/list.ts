@@ -185,6 +185,17 @@ export const LIST_OPS: OpSpec[] = [
       if (index >= 0 && index < items.size) items.set(index, args[1]);
       return current;
     },
+    undo(current, args) {
+      const items = (current as ListValue).items;
+      let index = Number(args[0]);
+      if (index < 0) index += items.size;
+      if (index < 0 || index >= items.size) return (after) => after;
+      const old = items.get(index);
+      return (after) => {
+        (after as ListValue).items.set(index, old);
+        return after;
+      };
+    },
   },
   {
     code: ListOp.linsert,
@@ -196,6 +207,15 @@ export const LIST_OPS: OpSpec[] = [
       const pivot = indexOfElement(items, args[1]);
       if (pivot >= 0) items.insert(args[0].toUpperCase() === "AFTER" ? pivot + 1 : pivot, args[2]);
       return current;
+    },
+    undo(current, args) {
+      const pivot = indexOfElement((current as ListValue).items, args[1]);
+      if (pivot < 0) return (after) => after;
+      const at = args[0].toUpperCase() === "AFTER" ? pivot + 1 : pivot;
+      return (after) => {
+        (after as ListValue).items.removeAt(at);
+        return after;
+      };
     },
   },
   {
@@ -219,6 +239,33 @@ export const LIST_OPS: OpSpec[] = [
       if (range === null) items.clear();
       else items.trim(range[0], range[1]);
       return current;
+    },
+    undo(current, args) {
+      const items = (current as ListValue).items;
+      const range = clampRange(Number(args[0]), Number(args[1]), items.size);
+      if (range === null) {
+        // clear() leaves the old nodes untouched: hand them back.
+        const { nodes, size } = items;
+        return (after) => {
+          const list = after as ListValue;
+          list.items.nodes = nodes;
+          list.items.size = size;
+          return list;
+        };
+      }
+      // Only what is cut off is kept: LTRIM usually drops a few elements of a long list.
+      const head: string[] = [];
+      const tail: string[] = [];
+      if (range[0] > 0) items.forRange(0, range[0] - 1, (n, a, b) => head.push(n.text(a, b)));
+      if (range[1] < items.size - 1) {
+        items.forRange(range[1] + 1, items.size - 1, (n, a, b) => tail.push(n.text(a, b)));
+      }
+      return (after) => {
+        const list = (after as ListValue).items;
+        for (let i = head.length - 1; i >= 0; i--) list.pushHead(head[i]);
+        for (let i = 0; i < tail.length; i++) list.pushTail(tail[i]);
+        return after;
+      };
     },
   },
 ];

@@ -97,9 +97,15 @@ function harness(overrides: Partial<Config> = {}, releaseEarly = false): Harness
   const actor = new StoreActor<Session>(
     (session, argv) => {
       ran.push(argv.join(" "));
+      if (ran.length > 10_000) session.closeRequested = true; // a broken loop ends the test
       const name = argv[0].toUpperCase();
       if (name === "GET") session.out.bulk(BIG);
-      else if (name === "QUIT") {
+      else if (name === "BLOCK") {
+        // Blocks, and is answered within the same round (another client pushed right after).
+        session.blockState = { argv, woken: Promise.resolve(), cancel() {} };
+        session.out.simple("SERVED");
+        return false;
+      } else if (name === "QUIT") {
         session.out.ok();
         session.closeRequested = true;
       } else session.out.pong();
@@ -271,4 +277,16 @@ Deno.test("a batch released early is written while its round's hook still runs",
     h.conn.send("QUIT\r\n");
     await h.served;
   }
+});
+
+Deno.test("commands pipelined after a blocking command answered in its own round still run", async () => {
+  const h = harness();
+  h.conn.send("PING\r\nBLOCK\r\nPING\r\n");
+  await tick();
+  await tick();
+  assertEquals(h.ran, ["PING", "BLOCK", "PING"]);
+  assertEquals(h.conn.writes.join(""), "+PONG\r\n+SERVED\r\n+PONG\r\n");
+  assertEquals(h.session.blockState, null);
+  h.conn.close();
+  await h.served;
 });

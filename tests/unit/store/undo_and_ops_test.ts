@@ -5,6 +5,7 @@ import { type Collection, snapshotEpoch, type Value } from "../../../src/store/v
 import { type OpSpec, OpTable } from "../../../src/store/ops.ts";
 import { UndoLog } from "../../../src/store/undo_log.ts";
 import { Databases } from "../../../src/store/databases.ts";
+import { Persistence, Schema } from "../../../src/store/partition.ts";
 
 /** A toy list type, enough to exercise the op path without depending on a real type. */
 class ToyList implements Collection {
@@ -208,4 +209,71 @@ Deno.test("beforeMutate sees a collection from before the current snapshot epoch
   db.op("new", PUSH.code, ["e"]);
   journal.beforeMutate = null;
   assertEquals(seen, ["old"]);
+});
+
+Deno.test("forgetting the oldest steps keeps the changes and later marks valid", () => {
+  const { db, journal } = fresh();
+  const undo = new UndoLog();
+  journal.undo = undo;
+  db.set("a", "1");
+  db.set("b", "1");
+  const second = undo.length;
+  db.set("a", "2");
+  db.set("c", "2");
+  const third = undo.length;
+  db.set("b", "3");
+  undo.forget(second); // the first round was made durable
+  assertThrows(() => undo.rollback(0), RangeError);
+  undo.rollback(third);
+  assertEquals([db.get("a", 0), db.get("b", 0), db.get("c", 0)], ["2", "1", "2"]);
+  undo.rollback(second);
+  assertEquals([db.get("a", 0), db.get("b", 0), db.get("c", 0)], ["1", "1", undefined]);
+  undo.rollback(); // nothing left to undo: the forgotten round stays
+  assertEquals(db.get("a", 0), "1");
+  journal.undo = null;
+});
+
+Deno.test("a log that does not cover memory-only partitions leaves their changes final", () => {
+  const journal = new Journal();
+  const store = new Databases(journal);
+  const cache = store.createPartition({
+    name: "cache",
+    schema: Schema.any,
+    persistence: Persistence.none,
+    createdAtMs: 0,
+  });
+  const undo = new UndoLog();
+  journal.undo = undo;
+  undo.coversUnlogged = false;
+  cache.keyspace.set("final", "x");
+  store.dbs[0].set("logged", "y");
+  assertEquals(undo.touchedUnlogged(cache.id), false);
+  undo.coversUnlogged = true; // a command whose reply waits for the log (MOVE from db 0)
+  cache.keyspace.set("undone", "z");
+  assertEquals(undo.touchedUnlogged(cache.id), true);
+  undo.rollback();
+  assertEquals(cache.keyspace.get("final", 0), "x");
+  assertEquals(cache.keyspace.get("undone", 0), undefined);
+  assertEquals(store.dbs[0].get("logged", 0), undefined);
+  assertEquals(undo.touchedUnlogged(cache.id), false);
+  journal.undo = null;
+});
+
+Deno.test("a rollback tells the log and every listener, and counts for snapshots", () => {
+  const journal = new Journal();
+  const seen: string[] = [];
+  class Told extends Recorder {
+    constructor(readonly label: string) {
+      super();
+    }
+    rollback() {
+      seen.push(this.label);
+    }
+  }
+  journal.addSink(new Told("sink"));
+  journal.durable = new Told("durable");
+  const before = journal.rollbacks;
+  journal.rolledBack();
+  assertEquals(seen, ["durable", "sink"]);
+  assertEquals(journal.rollbacks, before + 1);
 });
