@@ -10,12 +10,15 @@
  * fdatasync that overlaps the next rounds. What Hermes loses against the first is its own work
  * per command; the second shows whether overlapping the fdatasync would pay on this machine.
  *
+ * With `--baseline <git ref>`, Hermes as that commit has it runs too (bench/lib/baseline.ts):
+ * the before/after of a change on this path (the undo log of refused rounds: goal under 3%).
+ *
  * Rounds rotate the order of the servers (the machine's noise hits all alike); medians are
  * reported, with Hermes's writes per fdatasync from INFO persistence. The goal: Hermes at least
  * as fast as Redis. Benchmarks print; they never fail.
  *
  *   deno run --allow-all bench/durable_set.ts [--rounds 3] [--requests 100000] [--clients 50]
- *     [--no-floor]
+ *     [--no-floor] [--baseline main]
  */
 import { hasCommand } from "../tests/helpers/redis_process.ts";
 import { runRedisBenchmark } from "./lib/redis_benchmark.ts";
@@ -27,9 +30,10 @@ import {
   startRedisServer,
 } from "./lib/servers.ts";
 import { median, ratio } from "./lib/stats.ts";
+import { startBaselineHermes } from "./lib/baseline.ts";
 import { formatCount, formatFixed, textTable } from "./lib/format.ts";
 
-const { rounds, requests, clients, switches } = sideBySideArgs(Deno.args, ["no-floor"]);
+const { rounds, requests, clients, switches, baseline } = sideBySideArgs(Deno.args, ["no-floor"]);
 
 interface Sample {
   opsPerSec: number;
@@ -84,6 +88,12 @@ async function main(): Promise<void> {
     const redis = await startRedisServer(["--appendonly", "yes", "--appendfsync", "always"]);
     contenders.push({ label: "Redis appendfsync always", isHermes: false, samples: [], ...redis });
     console.log(`Redis:  ${redis.settings}`);
+    if (baseline !== null) {
+      const before = await startBaselineHermes(baseline, ["--fsync", "always"]);
+      const label = `Hermes ${baseline} --fsync always`;
+      contenders.push({ label, isHermes: true, samples: [], ...before });
+      console.log(`Baseline: ${before.settings}`);
+    }
     if (!switches["no-floor"]) {
       for (const scheme of ["blocking", "async"] as const) {
         const bare = await startBareCommitServer(scheme);
@@ -141,6 +151,13 @@ async function main(): Promise<void> {
     `\nHermes / Redis: ${formatFixed(x, 2)}x (goal: at least 1.00x) -> ` +
       (x >= 1 ? "goal met" : "goal not met"),
   );
+  if (baseline !== null) {
+    const change = ratio(summary(contenders[0]).ops, summary(contenders[2]).ops) - 1;
+    console.log(
+      `This tree / ${baseline}: ${change >= 0 ? "+" : ""}${formatFixed(change * 100, 1)}% ` +
+        `(goal for the undo log: no worse than -3%)`,
+    );
+  }
 }
 
 await main();

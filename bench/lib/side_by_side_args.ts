@@ -1,6 +1,7 @@
 /**
  * The options every side-by-side redis-benchmark script takes (durable_set.ts, partitions.ts):
- * how many rounds, requests per run and clients, plus the script's own switches.
+ * how many rounds, requests per run and clients, `--baseline <git ref>` (Hermes as that commit
+ * has it, run beside this tree's), plus the script's own switches.
  */
 import { parseArgs } from "node:util";
 
@@ -10,6 +11,8 @@ export interface SideBySideArgs {
   clients: number;
   /** The script's own boolean switches, by name. */
   switches: Record<string, boolean>;
+  /** A git ref whose Hermes runs beside this tree's (see bench/lib/baseline.ts), or null. */
+  baseline: string | null;
 }
 
 /** Parses `--rounds 3 --requests 100000 --clients 50` and the `switches` named. */
@@ -20,6 +23,7 @@ export function sideBySideArgs(args: string[], switches: string[] = []): SideByS
       rounds: { type: "string", default: "3" },
       requests: { type: "string", default: "100000" },
       clients: { type: "string", default: "50" },
+      baseline: { type: "string" },
       ...Object.fromEntries(switches.map((name) => [name, { type: "boolean", default: false }])),
     },
   });
@@ -29,5 +33,6 @@ export function sideBySideArgs(args: string[], switches: string[] = []): SideByS
     requests: Number(read.requests),
     clients: Number(read.clients),
     switches: Object.fromEntries(switches.map((name) => [name, read[name] === true])),
+    baseline: typeof read.baseline === "string" ? read.baseline : null,
   };
 }

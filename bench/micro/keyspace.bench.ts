@@ -1,5 +1,6 @@
 /**
- * The keyspace on 100,000 keys: get and set, hit and miss, with and without deadlines.
+ * The keyspace on 100,000 keys: get and set, hit and miss, with and without deadlines, and set
+ * while the round ledger's undo log records every change (`--fsync always`).
  *
  * Keys and values are decoded by a FrameReader, as in a running server (lib/wire_strings.ts),
  * and lookups use separate string objects from the stored keys, as every request brings its
@@ -10,6 +11,8 @@
  */
 import { Keyspace } from "../../src/store/keyspace.ts";
 import { wireString, wireStrings } from "../lib/wire_strings.ts";
+import { Journal } from "../../src/store/journal.ts";
+import { UndoLog } from "../../src/store/undo_log.ts";
 
 const KEYS = 100_000;
 const NOW = Date.now();
@@ -27,10 +30,18 @@ const VALUE = wireString("val:000000012345");
 
 const plain = new Keyspace(0);
 const volatile = new Keyspace(0);
+const journal = new Journal();
+const recorded = new Keyspace(0, journal);
 for (const key of stored) {
   plain.set(key, VALUE);
   volatile.set(key, VALUE, FAR_DEADLINE);
+  recorded.set(key, VALUE);
 }
+const undo = new UndoLog();
+journal.undo = undo;
+/** Sets per round: the ledger forgets a round's steps once the log made it durable. */
+const ROUND = 50;
+let inRound = 0;
 
 /** A step coprime with KEYS: visits every key, each far from the last. */
 const STRIDE = 7919;
@@ -71,4 +82,17 @@ Deno.bench("set new key with a TTL, then delete it", {
   const key = absent[next()];
   volatile.set(key, VALUE, FAR_DEADLINE);
   volatile.delete(key);
+});
+
+Deno.bench("set existing key", { group: "keyspace, undo log", baseline: true }, () => {
+  plain.set(present[next()], VALUE);
+});
+Deno.bench("set existing key, undo recorded (forgotten every 50 sets)", {
+  group: "keyspace, undo log",
+}, () => {
+  recorded.set(present[next()], VALUE);
+  if (++inRound === ROUND) {
+    undo.forget();
+    inRound = 0;
+  }
 });

@@ -6,8 +6,8 @@
  *
  * Replies to a served client go out only after the round that served it was made durable: the
  * connection waits on `BlockState.woken`, which {@linkcode Blocking.releaseWoken} resolves from
- * the actor's after-round hook (app.ts). The served pop is a change of its own, journaled and
- * logged like a command.
+ * the actor's after-round hook (embedded/store.ts). The served pop is a change of its own,
+ * journaled and logged like a command.
  *
  * Under the round ledger's undo log (`--fsync always`), blocking is undone with the round: a
  * client that blocked in a refused round is unblocked (its command is answered with the
@@ -44,7 +44,7 @@ export type SessionRunner = (session: Session, fn: (ctx: CommandContext) => void
 
 export class Blocking {
   readonly queues = new BlockingQueues();
-  /** Set by the dispatcher; app.ts wraps it to track the round's writes. */
+  /** Set by the dispatcher; the store may wrap it. */
   runner: SessionRunner = () => {
     throw new TypeError("Cannot serve a blocked client: no runner");
   };

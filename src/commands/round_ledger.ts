@@ -15,9 +15,9 @@
  * subscribers' output, and taken out: a refused change is never announced.
  *
  * What else a refused round leaves behind is taken back where it lives: blocked clients
- * (blocking.ts records undo steps in the same log), the replication stream (dropped by app.ts),
- * listeners of the change stream (`Journal.rolledBack`: WATCH fires, BEGIN transactions
- * conflict) and snapshots being written (spoiled, see SnapshotFreeze).
+ * (blocking.ts records undo steps in the same log), the replication stream (dropped by the
+ * store, embedded/store.ts), listeners of the change stream (`Journal.rolledBack`: WATCH fires,
+ * BEGIN transactions conflict) and snapshots being written (spoiled, see SnapshotFreeze).
  *
  * Commands confined to memory-only partitions are not in it: their replies go out before the
  * log is written, and their changes stand whatever the log does (see UndoLog.coversUnlogged).

@@ -73,7 +73,9 @@ export class Session {
    * Set by each command of the current batch that saw or changed data the round's log write
    * makes durable (a numbered database, a WAL partition, anything beyond the selected
    * keyspace); cleared when the batch is released. A batch that never set it ran only in NONE
-   * partitions: its replies go out before the round's fsync (see app.ts).
+   * partitions: its replies go out before the round's fsync (see embedded/store.ts). Under the
+   * round ledger, the store's runner clears it around each command to learn whether that one
+   * command's reply waits for the log (round_ledger.ts), then puts the batch's value back.
    */
   waitsForRound = false;
   /** Set by the connection: queues the replies encoded so far for writing at once. */

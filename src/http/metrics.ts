@@ -84,6 +84,18 @@ export const INFO_METRICS: readonly InfoMetric[] = [
   g("aof_base_size", "redis_aof_base_size_bytes", "Bytes of the last snapshot"),
   g("aof_buffer_length", "redis_aof_buffer_length", "Bytes kept in memory while the log fails"),
   c("aof_rewrites", "hermes_compactions_total", "Compactions of the write-ahead log"),
+  c("aof_failures", "hermes_aof_failures_total", "Failures of the log (each until it recovered)"),
+  c(
+    "aof_refused_rounds",
+    "hermes_aof_refused_rounds_total",
+    "Rounds undone and refused with MISCONF because the log failed (fsync always)",
+  ),
+  g(
+    "aof_last_failure_ms",
+    "hermes_aof_last_failure_duration_seconds",
+    "How long the last log failure lasted (so far, while it lasts)",
+    0.001,
+  ),
   c("total_connections_received", "redis_connections_received_total", "Connections accepted"),
   c("total_commands_processed", "redis_commands_processed_total", "Commands run"),
   g("instantaneous_ops_per_sec", "redis_instantaneous_ops_per_second", "Commands per second now"),

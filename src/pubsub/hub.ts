@@ -37,7 +37,7 @@ export class PubSubHub {
   #touched: Session[] = [];
   /**
    * Called with the place of each withdrawable message written into a subscriber's buffer, so a
-   * round the log fails to make durable can take its events back (see app.ts).
+   * round the log fails to make durable can take its events back (see embedded/store.ts).
    */
   onEventWritten: ((out: ReplyWriter, start: number, end: number) => void) | null = null;
 

@@ -8,7 +8,7 @@
  * under `--fsync always` one fdatasync, before any reply of the round is released.
  *
  * Failure under `always`: when the write or the fdatasync of a round fails, the file is cut
- * back to the end of its last good record and the round is refused (app.ts undoes it in memory
+ * back to the end of its last good record and the round is refused (the store undoes it in memory
  * and answers its replies with MISCONF, see round_ledger.ts): nothing of it is written later.
  * Every write is then refused until a retry (once a second) works: a small probe record
  * written and synced, or, after a failed fdatasync, a new log (below).
