@@ -5,13 +5,12 @@
  * log must simply never keep a refused round, and never lose an acknowledged one.
  */
 import { assertEquals, assertMatch, assertOk } from "../../helpers/assert.ts";
-import { Journal } from "../../../src/store/journal.ts";
-import { Databases } from "../../../src/store/databases.ts";
-import { WalJournal } from "../../../src/wal/wal_journal.ts";
-import { type WalSettings, WriteAheadLog } from "../../../src/wal/write_ahead_log.ts";
+import type { Databases } from "../../../src/store/databases.ts";
+import type { WalSettings, WriteAheadLog } from "../../../src/wal/write_ahead_log.ts";
 import { FileFaults } from "../../../src/wal/file_faults.ts";
 import { runLogTool } from "../../../src/wal/log_tools.ts";
-import { CaptureLogger } from "./capture_logger.ts";
+import type { CaptureLogger } from "./capture_logger.ts";
+import { openWal } from "./open_wal.ts";
 
 interface Harness {
   wal: WriteAheadLog;
@@ -25,25 +24,8 @@ interface Harness {
 }
 
 async function open(dir: string, settings: Partial<WalSettings> = {}): Promise<Harness> {
-  const journal = new WalJournal();
-  const changes = new Journal();
-  changes.durable = journal;
-  const store = new Databases(changes);
-  const log = new CaptureLogger();
   const faults = new FileFaults("");
-  const wal = await WriteAheadLog.open({
-    dir,
-    settings: {
-      fsync: "always",
-      compactMinBytes: 1 << 30,
-      compactGrowth: 2,
-      repair: false,
-      ...settings,
-    },
-    store,
-    journal,
-    log,
-    clock: Date.now,
+  const { wal, store, journal, log } = await openWal(dir, settings, {
     openFile: faults.open,
     tickMs: 10,
   });

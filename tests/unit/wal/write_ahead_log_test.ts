@@ -1,12 +1,11 @@
-import { Journal } from "../../../src/store/journal.ts";
 import { assertEquals, assertOk, assertRejects } from "../../helpers/assert.ts";
-import { Databases } from "../../../src/store/databases.ts";
+import type { Databases } from "../../../src/store/databases.ts";
 import { StoreActor } from "../../../src/store/actor.ts";
-import { WalJournal } from "../../../src/wal/wal_journal.ts";
-import { type WalSettings, WriteAheadLog } from "../../../src/wal/write_ahead_log.ts";
+import type { WalSettings, WriteAheadLog } from "../../../src/wal/write_ahead_log.ts";
 import { DataDirError, dataFile } from "../../../src/wal/data_dir.ts";
 import { LogFile } from "../../../src/wal/log_file.ts";
-import { CaptureLogger } from "./capture_logger.ts";
+import type { CaptureLogger } from "./capture_logger.ts";
+import { openWal } from "./open_wal.ts";
 
 interface Harness {
   wal: WriteAheadLog;
@@ -19,25 +18,7 @@ interface Harness {
 }
 
 async function open(dir: string, settings: Partial<WalSettings> = {}): Promise<Harness> {
-  const journal = new WalJournal();
-  const changes = new Journal();
-  changes.durable = journal;
-  const store = new Databases(changes);
-  const log = new CaptureLogger();
-  const wal = await WriteAheadLog.open({
-    dir,
-    settings: {
-      fsync: "always",
-      compactMinBytes: 1 << 30,
-      compactGrowth: 2,
-      repair: false,
-      ...settings,
-    },
-    store,
-    journal,
-    log,
-    clock: Date.now,
-  });
+  const { wal, store, journal, log } = await openWal(dir, settings);
   const actor = new StoreActor<null>(() => true, () => {
     const outcome = wal.commitRound();
     if (outcome instanceof Promise) return outcome.then(() => {});
