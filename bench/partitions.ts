@@ -13,7 +13,10 @@
  * - Hermes NONE partition, while a second redis-benchmark writes into the WAL partition of
  *   the same server (its fdatasyncs share the thread: what a memory-only write pays then);
  * - Hermes WAL partition, against Redis `appendfsync always`;
- * - Redis without persistence, against which the NONE partition is measured.
+ * - Redis without persistence, against which the NONE partition is measured;
+ * - the same two cases with the WAL load on a second Hermes forced to the blocking fdatasync
+ *   (`HERMES_GROUP_COMMIT=blocking`): what the pipelined group commit, which a server with a
+ *   NONE partition uses, changes for each.
  *
  * A short unrecorded run of each case warms the servers up; then rounds rotate the order of
  * the cases, and medians are reported. Goal: the NONE partition at
@@ -129,6 +132,12 @@ async function main(): Promise<void> {
     servers.push(hermes);
     const noneId = await createPartition(hermes.port, "cache", "NONE");
     const walId = await createPartition(hermes.port, "ledger", "WAL");
+    const blocking = await startHermesServer(["--fsync", "always"], {
+      HERMES_GROUP_COMMIT: "blocking",
+    });
+    servers.push(blocking);
+    const blockingNone = await createPartition(blocking.port, "cache", "NONE");
+    const blockingWal = await createPartition(blocking.port, "ledger", "WAL");
     console.log(
       `Hermes: ${hermes.settings}; partitions cache (NONE) = ${noneId}, ledger (WAL) = ${walId}`,
     );
@@ -138,9 +147,14 @@ async function main(): Promise<void> {
     const redisMemory = await startRedisServer();
     servers.push(redisMemory);
     console.log(`Redis memory: ${redisMemory.settings}`);
-    const hermesCase = (label: string, dbnum: number, busyDbnum?: number): Case => ({
+    const hermesCase = (
+      label: string,
+      dbnum: number,
+      busyDbnum?: number,
+      port = hermes.port,
+    ): Case => ({
       label,
-      port: hermes.port,
+      port,
       dbnum,
       busyDbnum,
       isHermes: true,
@@ -159,6 +173,13 @@ async function main(): Promise<void> {
       hermesCase("Hermes NONE partition, WAL load beside", noneId, walId),
       hermesCase("Hermes WAL partition, fsync always", walId),
       redisCase("Redis appendfsync always", redisAlways),
+      hermesCase(
+        "Hermes NONE, WAL load beside, blocking fdatasync",
+        blockingNone,
+        blockingWal,
+        blocking.port,
+      ),
+      hermesCase("Hermes WAL partition, blocking fdatasync", blockingWal, undefined, blocking.port),
     );
     console.log(
       `redis-benchmark -t set -c ${clients} -P 1 -n ${requests} -r ${KEYSPACE} --dbnum <id>, ` +
@@ -186,6 +207,8 @@ async function main(): Promise<void> {
     item.label.includes("WAL partition") || item.label.includes("always")
       ? ops(cases[4])
       : ops(cases[1]);
+  const pipelinedGain = (pipelined: number, blocking: number) =>
+    `${formatFixed(ratio(ops(cases[pipelined]), ops(cases[blocking])), 2)}x`;
   console.log();
   console.log(textTable(
     ["case", "SET/s (median)", "vs Redis alike", "p50 ms", "p99 ms", "fdatasyncs"],
@@ -207,6 +230,10 @@ async function main(): Promise<void> {
   console.log(
     '("vs Redis alike": NONE cases against Redis without persistence, the WAL case against ' +
       "Redis appendfsync always.)",
+  );
+  console.log(
+    `Pipelined / blocking fdatasync: NONE with WAL load beside ${pipelinedGain(2, 5)}, ` +
+      `WAL partition ${pipelinedGain(3, 6)}`,
   );
 }
 

@@ -10,6 +10,9 @@
  *   `syncDataSync()`, then the replies (what Hermes does, and what Redis does).
  * - `async`: a round's bytes are written at once and wait for an fdatasync running on
  *   another thread; rounds keep running meanwhile and share the next fdatasync.
+ * - `pipelined`: as `async`, but a round that ends while an fdatasync is in flight is not
+ *   written then: rounds gather, and are written and synced as one group when it completes
+ *   (no write contends with the fdatasync on the same file). Hermes's pipelined group commit.
  *
  *   deno run --allow-net --allow-read --allow-write bench/lib/bare_commit_server.ts <dir> <scheme>
  *
@@ -17,8 +20,8 @@
  */
 
 const [dir, scheme] = Deno.args;
-if (!dir || (scheme !== "blocking" && scheme !== "async")) {
-  console.error("usage: bare_commit_server.ts <dir> <blocking|async>");
+if (!dir || !["blocking", "async", "pipelined"].includes(scheme)) {
+  console.error("usage: bare_commit_server.ts <dir> <blocking|async|pipelined>");
   Deno.exit(2);
 }
 
@@ -106,21 +109,48 @@ function startSync(): void {
   });
 }
 
-function runRound(): void {
-  scheduled = false;
-  const round = queue;
-  queue = [];
+/** `pipelined`: rounds that ended while an fdatasync was in flight, not written yet. */
+let gathered: Job[] = [];
+
+/** Appends the jobs' request bytes to the log with one write. */
+function writeJobs(jobs: Job[]): void {
   let total = 0;
-  for (const job of round) total += job.bytes.length;
+  for (const job of jobs) total += job.bytes.length;
   const all = new Uint8Array(total);
   let at = 0;
-  for (const job of round) {
+  for (const job of jobs) {
     all.set(job.bytes, at);
     at += job.bytes.length;
   }
   let offset = 0;
   while (offset < all.length) offset += log.writeSync(all.subarray(offset));
   writtenBytes += total;
+}
+
+/** `pipelined`: writes the gathered rounds as one group and syncs them off the thread. */
+function writeGroup(): void {
+  const group = gathered;
+  gathered = [];
+  writeJobs(group);
+  syncing = true;
+  log.syncData().then(() => {
+    syncedBytes = writtenBytes;
+    syncing = false;
+    for (const job of group) job.resolve();
+    if (gathered.length > 0) writeGroup();
+  });
+}
+
+function runRound(): void {
+  scheduled = false;
+  const round = queue;
+  queue = [];
+  if (scheme === "pipelined") {
+    gathered.push(...round);
+    if (!syncing) writeGroup();
+    return;
+  }
+  writeJobs(round);
   const release = () => {
     for (const job of round) job.resolve();
   };

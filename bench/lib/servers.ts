@@ -13,7 +13,7 @@ const MAIN = new URL("../../main.ts", import.meta.url).pathname;
 export type ServerName = "Redis" | "Hermes";
 
 /** The commit schemes of bench/lib/bare_commit_server.ts. */
-export type CommitScheme = "blocking" | "async";
+export type CommitScheme = "blocking" | "async" | "pipelined";
 
 /** A server that only group-commits and answers +OK (see bare_commit_server.ts). */
 export interface BareServer {

@@ -5,9 +5,9 @@
  * disconnect ends the wait otherwise.
  *
  * Replies to a served client go out only after the round that served it was made durable: the
- * connection waits on `BlockState.woken`, which {@linkcode Blocking.releaseWoken} resolves from
- * the actor's after-round hook (embedded/store.ts). The served pop is a change of its own,
- * journaled and logged like a command.
+ * connection waits on `BlockState.woken`, resolved when the round is released: the round takes
+ * its answered clients ({@linkcode Blocking.takeWoken}) and wakes them with its output
+ * (round_output.ts). The served pop is a change of its own, journaled and logged like a command.
  *
  * Under the round ledger's undo log (`--fsync always`), blocking is undone with the round: a
  * client that blocked in a refused round is unblocked (its command is answered with the
@@ -107,12 +107,15 @@ export class Blocking {
     this.#detachIfIdle();
   }
 
-  /** Wakes the connections of clients answered this round (after it was made durable). */
-  releaseWoken(): void {
-    if (this.#woken.length === 0) return;
+  /**
+   * The clients answered since the last call (the round being sealed): to be woken once the
+   * round is released (see {@linkcode WokenClient.wake}).
+   */
+  takeWoken(): readonly WokenClient[] {
+    if (this.#woken.length === 0) return NONE_WOKEN;
     const woken = this.#woken;
     this.#woken = [];
-    for (const waiter of woken) waiter.wake();
+    return woken;
   }
 
   /** Whether answered clients wait for the round to end. */
@@ -135,7 +138,16 @@ export class Blocking {
   }
 }
 
-class BlockedClient implements Waiter, BlockState {
+/** A client answered in a round, to wake once the round is released. */
+export interface WokenClient {
+  readonly session: Session;
+  /** Lets the connection go on, if the wait is still over (an undo may have renewed it). */
+  wake(): void;
+}
+
+const NONE_WOKEN: readonly WokenClient[] = [];
+
+class BlockedClient implements Waiter, BlockState, WokenClient {
   readonly db: number;
   readonly keys: readonly string[];
   readonly woken: Promise<void>;
@@ -165,6 +177,10 @@ class BlockedClient implements Waiter, BlockState {
     this.#request = request;
     this.#journal = journal;
     this.woken = new Promise((resolve) => this.#wake = resolve);
+  }
+
+  get session(): Session {
+    return this.#session;
   }
 
   arm(): void {
@@ -214,7 +230,6 @@ class BlockedClient implements Waiter, BlockState {
     if (this.#blocking.queues.remove(this)) this.finish();
   }
 
-  /** Lets the connection go on, if the wait is still over (an undo may have renewed it). */
   wake(): void {
     if (this.#done) this.#wake();
   }

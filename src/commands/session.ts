@@ -78,8 +78,16 @@ export class Session {
    * command's reply waits for the log (round_ledger.ts), then puts the batch's value back.
    */
   waitsForRound = false;
-  /** Set by the connection: queues the replies encoded so far for writing at once. */
-  flushNow: (() => void) | null = null;
+  /**
+   * Rounds that wrote output for this session and are not released yet (round_output.ts): its
+   * batch may be released early only when none are, or it would reveal their output.
+   */
+  unreleasedRounds = 0;
+  /**
+   * Set by the connection: queues the output encoded so far (up to `upTo`, a mark from
+   * `out.position`, when given) for writing at once.
+   */
+  flushNow: ((upTo?: number) => void) | null = null;
   /** The commands queued since MULTI, or null outside MULTI (see src/tx/multi_queue.ts). */
   multi: MultiQueue | null = null;
   /**

@@ -51,7 +51,7 @@ export class LocalTransport implements Transport, ClientHandle, BatchClient {
     const control = host.control;
     const session = new Session(control.nextClientId(), EMBEDDED_ADDR, EMBEDDED_ADDR, Date.now());
     session.protocol = protocol;
-    session.flushNow = () => this.flush();
+    session.flushNow = (upTo) => this.#take(upTo);
     this.session = session;
     control.attach(session, this);
   }
@@ -84,7 +84,7 @@ export class LocalTransport implements Transport, ClientHandle, BatchClient {
     return this.#run(batch).then(() => {
       if (refusal !== null) {
         this.session.out.error(refusal.reply);
-        this.flush();
+        this.#take();
         this.#end();
       }
       return data.length;
@@ -127,16 +127,21 @@ export class LocalTransport implements Transport, ClientHandle, BatchClient {
     return n;
   }
 
-  /** Takes what the store encoded for this session (replies, pushes) for reading. */
+  /**
+   * Takes the replies after the store resolved a batch (see runBatch): everything, unless a
+   * round that is not released yet wrote to this session too (its release takes its part).
+   */
   flush(): void {
-    const out = this.session.out;
-    if (out.length === 0 || this.#closed) return;
-    this.#chunks.push(out.take());
-    this.#wake();
+    if (this.session.unreleasedRounds === 0) this.#take();
   }
 
-  flushOutput(): void {
-    this.flush();
+  /** Takes what the store encoded for this session (up to the mark `upTo`) for reading. */
+  #take(upTo?: number): void {
+    const out = this.session.out;
+    const count = upTo === undefined ? out.length : out.before(upTo);
+    if (count === 0 || this.#closed) return;
+    this.#chunks.push(out.takeFirst(count));
+    this.#wake();
   }
 
   waitUnblocked(state: BlockState): Promise<boolean> {

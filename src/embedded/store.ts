@@ -27,7 +27,8 @@ import { KeyspaceEvents } from "../pubsub/keyspace_events.ts";
 import { activeEventClasses } from "../store/events.ts";
 import { DataDirError } from "../wal/data_dir.ts";
 import { RoundLedger } from "../commands/round_ledger.ts";
-import { FAULTS_ENV, FileFaults } from "../wal/file_faults.ts";
+import { RoundOutput } from "../commands/round_output.ts";
+import { envIfAllowed, FAULTS_ENV, FileFaults } from "../wal/file_faults.ts";
 import { WalJournal } from "../wal/wal_journal.ts";
 import { WriteAheadLog } from "../wal/write_ahead_log.ts";
 import { reloadDataSet } from "../wal/reload.ts";
@@ -150,10 +151,23 @@ export async function openStore(config: Config, options: StartOptions = {}): Pro
     if (dispatcher.blocking.queues.hasReady) dispatcher.blocking.serveReady();
     return outcome;
   };
-  // The replication stream of a round leaves only once the round is durable.
+  // What a round leaves to reveal (replies, messages, woken clients, the replication stream)
+  // goes once the round is durable (round_output.ts).
   let replication: ReplicationManager | null = null;
-  const released = (durable: boolean) => replication?.state.afterRound(durable);
-  let afterRound: RoundHook = () => released(true);
+  const output = new RoundOutput({
+    takeReceivers: () => {
+      const touched = pubsub.takeTouched();
+      const deliveries = control.takeDeliveries();
+      return deliveries.length === 0 ? touched : [...touched, ...deliveries];
+    },
+    takeWoken: () => dispatcher.blocking.takeWoken(),
+    sealStream: () => replication?.state.sealRound() ?? null,
+    releaseStream: (mark, ok) => replication?.state.releaseRound(mark, ok),
+  });
+  let afterRound: RoundHook<Session> = (sessions, release) => {
+    output.release(output.seal(sessions), true);
+    release();
+  };
   let releaseEarly: EarlyRelease<Session> | null = null;
   if (wal && journal) {
     const durable = wal;
@@ -180,48 +194,39 @@ export async function openStore(config: Config, options: StartOptions = {}): Pro
       if (dispatcher.blocking.queues.hasReady) dispatcher.blocking.serveReady();
       return keepGoing;
     };
-    const settle = (undoable: boolean, outcome: boolean | undefined) => {
-      if (undoable) {
-        ledger.seal();
-        if (outcome === false) ledger.refuseAll(logWriteFailed(durable.failure ?? "unknown error"));
-        else ledger.commitOldest();
-      }
-      released(outcome !== false);
-      // A CONFIG SET fsync takes effect from the next round on.
-      changes.undo = undoLog();
-    };
     // Events the round's writes caused go if the round is refused.
     pubsub.onEventWritten = (out, start, end) => {
       if (changes.undo !== null) ledger.noteEvent(out, start, end);
     };
-    afterRound = () => {
+    afterRound = (sessions, release) => {
+      const sealed = output.seal(sessions);
       const undoable = changes.undo !== null;
-      const outcome = durable.commitRound(undoable);
-      if (outcome instanceof Promise) return outcome.then((ok) => settle(undoable, ok));
-      settle(undoable, outcome);
+      if (undoable) ledger.seal();
+      durable.pipelined = pipelinedCommit(store);
+      const hold = durable.commitRound(undoable, (ok) => {
+        if (undoable) {
+          if (ok) ledger.commitOldest();
+          else ledger.refuseAll(logWriteFailed(durable.failure ?? "unknown error"));
+        }
+        output.release(sealed, ok);
+        release();
+      });
+      // A CONFIG SET fsync takes effect from the next round on.
+      changes.undo = undoLog();
+      return hold;
     };
-    // A batch that only used NONE partitions depends on no log write: its replies are written
-    // before the round's fsync (the write goes out at once; the fsync then blocks the thread).
+    // A batch that only used NONE partitions depends on no log write: its replies go out
+    // before the round's fdatasync, and its client's next request runs without waiting for it.
     releaseEarly = (session) => {
-      if (session.waitsForRound) session.waitsForRound = false;
-      else session.flushNow?.();
+      if (session.waitsForRound || session.unreleasedRounds !== 0) {
+        session.waitsForRound = false;
+        return false;
+      }
+      session.flushNow?.();
+      return true;
     };
   }
-  const durableHook = afterRound;
-  afterRound = () => {
-    const pending = durableHook();
-    if (pending) return pending.then(() => dispatcher.blocking.releaseWoken());
-    dispatcher.blocking.releaseWoken();
-  };
-  // Releasing a round hands each session's output to its socket: the round's replies, then the
-  // clients that only received output the round caused (pub/sub messages, MONITOR lines).
-  const actor: StoreActor<Session> = new StoreActor<Session>(runCommand, afterRound, releaseEarly, {
-    onRelease: (session) => session.flushNow?.(),
-    onReleased: () => {
-      pubsub.released();
-      control.releaseDeliveries();
-    },
-  });
+  const actor: StoreActor<Session> = new StoreActor<Session>(runCommand, afterRound, releaseEarly);
   const rdb = new RdbSaver({
     store,
     config,
@@ -432,4 +437,21 @@ async function openLog(
     if (error instanceof DataDirError) throw new StartupError(error.message);
     throw error;
   }
+}
+
+/**
+ * For benchmarks only: `HERMES_GROUP_COMMIT=pipelined` or `blocking` forces one group commit
+ * (read once; bench/durable_set.ts and bench/partitions.ts compare them side by side).
+ */
+const GROUP_COMMIT = envIfAllowed("HERMES_GROUP_COMMIT");
+
+/**
+ * Whether the next round commits pipelined (WriteAheadLog.pipelined): while a NONE partition
+ * exists, so its clients never wait for another client's fdatasync. Without one, the blocking
+ * fdatasync measured faster on durable SET (DEVELOPERS.md, "Pipelined group commit").
+ */
+function pipelinedCommit(store: Databases): boolean {
+  if (GROUP_COMMIT === "pipelined") return true;
+  if (GROUP_COMMIT === "blocking") return false;
+  return store.hasMemoryOnlyPartitions;
 }

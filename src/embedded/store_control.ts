@@ -17,12 +17,12 @@ import { parseSettingValue } from "../commands/config.ts";
 import { type Config, findSetting } from "../config/settings.ts";
 import type { Logger } from "../log/logger.ts";
 
+const NO_SESSIONS: readonly Session[] = [];
+
 /** What the store needs from a client's transport (a TCP connection or an embedded session). */
 export interface ClientHandle {
   /** CLIENT KILL: the command running now is the client's last; its replies go, then it closes. */
   requestClose(): void;
-  /** Sends output written outside the client's own requests (MONITOR lines). */
-  flushOutput(): void;
   /**
    * For clients in this process (embedded sessions): ends it when the store closes, answering
    * the batch in flight. Network clients are ended by their listener instead.
@@ -129,17 +129,15 @@ export class StoreControl implements ServerControl {
   }
 
   /**
-   * Sends what {@linkcode deliver} queued. Called when the actor releases a round (after its
-   * durability hook and the round's own replies), so output caused by a round leaves with the
-   * round's replies and never before.
+   * The sessions {@linkcode deliver} named since the last call (the round being sealed): their
+   * output up to here leaves when that round is released (see round_output.ts), so output
+   * caused by a round leaves with the round's replies and never before.
    */
-  releaseDeliveries(): void {
-    if (this.#deliveries.size === 0) return;
-    for (const session of this.#deliveries) {
-      session.waitsForRound = false;
-      this.#clients.get(session)?.flushOutput();
-    }
+  takeDeliveries(): readonly Session[] {
+    if (this.#deliveries.size === 0) return NO_SESSIONS;
+    const sessions = [...this.#deliveries];
     this.#deliveries.clear();
+    return sessions;
   }
 
   setConfig(name: string, value: string): void {

@@ -31,6 +31,8 @@ const EMPTY_ARRAY = ascii("*0\r\n");
 export class ReplyWriter {
   #buf = new Uint8Array(INITIAL_BYTES);
   #len = 0;
+  /** Bytes handed over (taken or consumed) since the start: see {@linkcode position}. */
+  #taken = 0;
   #spare: Uint8Array<ArrayBuffer>[] = [];
   /** Protocol version negotiated with HELLO: 2 or 3. */
   protocol: 2 | 3 = 2;
@@ -47,12 +49,46 @@ export class ReplyWriter {
     return this.#len;
   }
 
+  /**
+   * Where the next byte goes, counting every byte ever handed over: a mark that stays valid
+   * while earlier bytes are taken (a round's end, released later while later rounds write on).
+   */
+  get position(): number {
+    return this.#taken + this.#len;
+  }
+
+  /** How many bytes before `position` (a mark) are still here, not handed over yet. */
+  before(position: number): number {
+    return Math.max(0, Math.min(this.#len, position - this.#taken));
+  }
+
   /** Hands over the encoded bytes and starts a fresh buffer; pass them back to {@linkcode recycle} once written. */
   take(): Uint8Array {
     const out = this.#buf.subarray(0, this.#len);
     this.#buf = this.#spare.pop() ?? new Uint8Array(INITIAL_BYTES);
+    this.#taken += this.#len;
     this.#len = 0;
     return out;
+  }
+
+  /** Hands over the first `count` bytes (all of them: {@linkcode take}), keeping the rest. */
+  takeFirst(count: number): Uint8Array {
+    if (count >= this.#len) return this.take();
+    const out = this.#buf.slice(0, count);
+    this.consume(count);
+    return out;
+  }
+
+  /** Drops the first `count` bytes, which the caller has copied out (they count as handed over). */
+  consume(count: number): void {
+    if (count >= this.#len) {
+      this.#taken += this.#len;
+      this.#len = 0;
+      return;
+    }
+    this.#buf.copyWithin(0, count, this.#len);
+    this.#len -= count;
+    this.#taken += count;
   }
 
   /** Returns a buffer from {@linkcode take} for reuse once the socket has written it. */

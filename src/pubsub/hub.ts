@@ -143,18 +143,15 @@ export class PubSubHub {
   }
 
   /**
-   * The round that wrote the messages was released (made durable, replies sent): hands every
-   * subscriber written to since the last release to its connection.
+   * The subscribers written to since the last call (the round being sealed): their output up to
+   * here leaves when that round is released (see round_output.ts).
    */
-  released(): void {
+  takeTouched(): readonly Session[] {
     const touched = this.#touched;
-    if (touched.length === 0) return;
+    if (touched.length === 0) return touched;
     this.#touched = [];
-    for (const session of touched) {
-      session.pubsub!.awaitingRelease = false;
-      session.waitsForRound = false;
-      session.flushNow?.();
-    }
+    for (const session of touched) session.pubsub!.awaitingRelease = false;
+    return touched;
   }
 
   #deliver(session: Session, header: FrameHeader, body: Uint8Array, withdrawable: boolean): void {

@@ -111,12 +111,15 @@ export class PropagationSink implements ChangeSink {
     this.#round.command(argv);
   }
 
-  /** Takes the round's bytes (after it was made durable). */
-  take(): Uint8Array | null {
-    return this.#round.length === 0 ? null : this.#round.take();
+  /**
+   * Takes the first `count` bytes sealed (a round's, after it was made durable: later rounds'
+   * follow, still waiting).
+   */
+  take(count: number): Uint8Array | null {
+    return count <= 0 || this.#round.length === 0 ? null : this.#round.takeFirst(count);
   }
 
-  /** The round could not be made durable: its bytes are dropped. */
+  /** The pending rounds could not be made durable: their bytes are dropped. */
   drop(): void {
     this.#round.length = 0;
     this.#unit = [];

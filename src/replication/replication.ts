@@ -80,6 +80,12 @@ interface Waiter {
   done: (count: number) => void;
 }
 
+/** Where a round's stream ends: counts of sealed stream bytes and forwarded chunks. */
+export interface StreamMark {
+  bytes: number;
+  forwards: number;
+}
+
 export interface ReplicationOptions {
   config: Config;
   store: Databases;
@@ -106,8 +112,12 @@ export class Replication {
   masterPort = 0;
   readonly #options: ReplicationOptions;
   #sinkAttached = false;
-  /** Raw primary bytes applied this round (replica), forwarded once the round is durable. */
+  /** Raw primary bytes applied (replica), forwarded once their round is durable. */
   #forward: Uint8Array[] = [];
+  /** Stream bytes sealed by rounds, released or dropped so far (see {@linkcode sealRound}). */
+  #sealedBefore = 0;
+  /** Forwarded chunks sealed by rounds, released or dropped so far. */
+  #forwardedBefore = 0;
   #getackWanted = false;
   #sendScheduled = false;
   readonly #handshakes = new Map<Session, Handshake>();
@@ -165,26 +175,54 @@ export class Replication {
   }
 
   /**
-   * Runs after every actor round, once its changes were made durable (`ok`) or not. Releases
-   * the round's stream to the backlog and the replicas, or drops it.
+   * Runs at the end of every actor round: where its stream ends, to release exactly it once
+   * it is settled (later rounds may seal theirs meanwhile, when commits overlap).
    */
-  afterRound(ok: boolean): void {
-    if (this.#forward.length === 0 && this.sink.pendingBytes === 0 && !this.#getackWanted) return;
+  sealRound(): StreamMark | null {
+    if (this.sink.pendingBytes === 0 && this.#forward.length === 0 && !this.#getackWanted) {
+      return null; // nothing to release (earlier pending rounds hold their own marks)
+    }
+    return {
+      bytes: this.#sealedBefore + this.sink.pendingBytes,
+      forwards: this.#forwardedBefore + this.#forward.length,
+    };
+  }
+
+  /**
+   * Runs once a sealed round was made durable (`ok`) or refused, in round order: releases its
+   * stream to the backlog and the replicas, or drops it. A refusal refuses every pending
+   * round, so their streams all go.
+   */
+  releaseRound(mark: StreamMark, ok: boolean): void {
+    const bytes = mark.bytes - this.#sealedBefore;
+    const forwards = mark.forwards - this.#forwardedBefore;
+    if (bytes <= 0 && forwards <= 0 && !this.#getackWanted) return;
     if (!ok) {
+      this.#sealedBefore += this.sink.pendingBytes;
+      this.#forwardedBefore += this.#forward.length;
       this.sink.drop();
       this.#forward = [];
       this.appliedOffset = this.offset;
       this.onApplyFailed?.();
       return;
     }
-    for (const bytes of this.#forward) this.#feed(bytes);
-    this.#forward = [];
-    const bytes = this.sink.take();
-    if (bytes !== null) this.#feed(bytes);
+    for (const chunk of this.#forward.splice(0, forwards)) this.#feed(chunk);
+    this.#forwardedBefore += forwards;
+    const taken = this.sink.take(bytes);
+    if (taken !== null) {
+      this.#sealedBefore += taken.length;
+      this.#feed(taken);
+    }
     if (this.#getackWanted && !this.isReplica) {
       this.#getackWanted = false;
       this.#feed(encodeCommand(["REPLCONF", "GETACK", "*"]));
     }
+  }
+
+  /** A round that is settled at once (no commit in between): seal and release. */
+  afterRound(ok: boolean): void {
+    const mark = this.sealRound();
+    if (mark !== null) this.releaseRound(mark, ok);
   }
 
   /** Replica: told when a round of the primary's commands could not be made durable. */

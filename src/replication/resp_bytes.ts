@@ -28,6 +28,15 @@ export class RespBuffer {
     return out;
   }
 
+  /** Removes and returns the first `count` bytes (a copy), keeping the rest. */
+  takeFirst(count: number): Uint8Array {
+    if (count >= this.length) return this.take();
+    const out = this.bytes.slice(0, count);
+    this.bytes.copyWithin(0, count, this.length);
+    this.length -= count;
+    return out;
+  }
+
   #ascii(text: string): void {
     this.#reserve(text.length);
     for (let i = 0; i < text.length; i++) this.bytes[this.length++] = text.charCodeAt(i);

@@ -8,9 +8,10 @@
  * (normal: max-output; replica: replica-output-limit; pubsub while it has subscriptions), so a
  * client that never reads is disconnected instead of holding memory.
  *
- * Replies leave when the actor releases the round that produced them: the actor's release
- * hook calls `session.flushNow()` (this connection's flush) for every session of the round,
- * and the pub/sub hub does the same for subscribers that only received messages.
+ * Replies leave when the round that produced them is released (app.ts, round_output.ts):
+ * `session.flushNow(mark)` (this connection's flush) hands over the session's output up to
+ * where that round ended, for every session the round wrote to; output of later rounds that
+ * are not released yet stays.
  */
 import { FrameReader } from "../protocol/frame_reader.ts";
 import { ProtocolError } from "../protocol/protocol_error.ts";
@@ -87,7 +88,7 @@ export class Connection implements BatchClient {
       this.#overflowed = true;
       session.closeRequested = true;
     };
-    session.flushNow = () => this.#flush();
+    session.flushNow = (upTo) => this.flushOutput(upTo);
     session.push = (bytes, transfer) => this.#push(bytes, transfer === true);
   }
 
@@ -228,31 +229,36 @@ export class Connection implements BatchClient {
         this.#flush();
         return false;
       }
-      this.#flush();
+      this.flush();
       if (session.closeRequested || this.#closing) return false;
       if (batch.length < most) return true;
     }
   }
 
-  /** Hands the replies encoded so far to the socket (see #flush). */
+  /**
+   * Hands over the replies after the actor resolved a batch (see runBatch): everything, unless a
+   * round that is not released yet wrote to this session too (its release flushes up to where
+   * it ended).
+   */
   flush(): void {
-    this.#flush();
+    if (this.session.unreleasedRounds === 0) this.#flush();
   }
 
   /**
-   * Queues the session's encoded output for writing; disconnects a client past its output
-   * limits (hard at once, soft once held too long).
+   * Queues the session's encoded output (up to the mark `upTo`, when given) for writing;
+   * disconnects a client past its output limits (hard at once, soft once held too long).
    */
-  #flush(): void {
+  #flush(upTo?: number): void {
     if (this.#closed) return;
     const out = this.session.out;
     const queue = this.#queue;
-    if (out.length !== 0) {
-      if (this.#writing !== null && out.length < COPY_BELOW_BYTES) {
-        queue.copy(out.peek());
-        out.truncate(0);
+    const count = upTo === undefined ? out.length : out.before(upTo);
+    if (count !== 0) {
+      if (this.#writing !== null && count < COPY_BELOW_BYTES) {
+        queue.copy(out.peek().subarray(0, count));
+        out.consume(count);
       } else {
-        queue.push(out.take());
+        queue.push(out.takeFirst(count));
       }
       this.session.stats.queuedOutputBytes = queue.bytes;
     }
@@ -268,8 +274,8 @@ export class Connection implements BatchClient {
    * messages), then lets the writer grow only up to what max-output still allows, so a client
    * that does not read is cut off once its queue passes the limit.
    */
-  flushOutput(): void {
-    this.#flush();
+  flushOutput(upTo?: number): void {
+    this.#flush(upTo);
     const hard = this.#limit.hardBytes;
     this.session.out.limitBytes = hard > 0 ? hard - this.#queue.bytes : Infinity;
   }

@@ -3,15 +3,16 @@
  * to its queue; it runs them one at a time, in arrival order, so every command is atomic.
  *
  * It works in rounds: everything queued when a round starts runs back to back, then the
- * `afterRound` hook runs (the durability layer makes the round's changes durable there, one
- * write and one fsync for the whole round), and only then is every batch of the round released
- * to its connection. Batches that arrive while a round waits on its hook form the next round:
- * that is group commit.
+ * `afterRound` hook runs with the round's sessions and a `release` function. The durability
+ * layer makes the round's changes durable (one write and one fsync for the whole round: group
+ * commit) and calls `release` once it has; only then does each batch of the round resolve.
+ * The hook may release at once (the fsync blocked the thread, or nothing was written), or
+ * later: the next rounds then run meanwhile (pipelined group commit), and rounds are released
+ * strictly in order. A hook that returns a promise holds the next round back until it settles.
  *
- * Release is synchronous and comes before the next round starts: `onRelease` runs for each
- * batch's session (the connection hands its replies to the socket there), then `onReleased`
- * once (pub/sub delivers to subscribers that ran nothing). So output another client caused in
- * a later round can never leave together with, or ahead of, this round's replies.
+ * A batch whose replies depend on nothing the hook does (commands confined to memory-only
+ * partitions) is released before it (`releaseEarly`): its client gets its replies, and sends
+ * its next request, without waiting for anyone's fsync.
  */
 
 /**
@@ -22,17 +23,20 @@
 export type CommandRunner<S> = (session: S, argv: string[]) => boolean | Promise<void>;
 
 /**
- * Called after each round's commands ran and before any of its replies are released. It must
- * not reject: a durability failure is for the hook to record (the server then refuses writes).
+ * Called after each round's commands ran, with the session of each of its batches (in order)
+ * that was not released early. It calls `release` once the round's output may be revealed:
+ * before returning, or later (the actor goes on with the next rounds meanwhile). It returns a
+ * promise when the next round must wait for it. It must not reject: a durability failure is
+ * for the hook to record (the server then refuses writes).
  */
-export type RoundHook = () => Promise<void> | void;
+export type RoundHook<S> = (sessions: readonly S[], release: () => void) => Promise<void> | void;
 
 /**
- * Called for each batch of a round after all of the round's commands ran and before its hook:
- * may send the batch's replies at once when they depend on nothing the hook does (writes to
- * memory-only partitions need no fsync). The batch is still released after the hook.
+ * Called for each batch's session after the round's commands ran and before its hook: returns
+ * true when the batch depends on nothing the hook does (writes to memory-only partitions need
+ * no fsync) and its replies were sent; the batch then resolves at once.
  */
-export type EarlyRelease<S> = (session: S) => void;
+export type EarlyRelease<S> = (session: S) => boolean;
 
 /** Promises that mean "run this same command again once settled" (see {@linkcode retryAfter}). */
 const RETRIES = new WeakSet<Promise<void>>();
@@ -46,14 +50,6 @@ export function retryAfter(until: Promise<void>): Promise<void> {
   return until;
 }
 
-/** What happens when a round is released (see the module comment); both optional. */
-export interface ReleaseHooks<S> {
-  /** Called for each batch's session, in round order, before its promise resolves. */
-  onRelease?: (session: S) => void;
-  /** Called once per round after every batch was released. */
-  onReleased?: () => void;
-}
-
 interface Job<S> {
   session: S | null;
   commands: string[][] | null;
@@ -61,26 +57,37 @@ interface Job<S> {
   resolve: () => void;
 }
 
+/** A round waiting to be released: its jobs resolve once it and every earlier one are. */
+interface PendingRound<S> {
+  jobs: Job<S>[];
+  parked: Job<S>[];
+  released: boolean;
+}
+
+const releaseNow = (_sessions: readonly unknown[], release: () => void) => release();
+
 export class StoreActor<S> {
   #queue: Job<S>[] = [];
   #running = false;
   readonly #run: CommandRunner<S>;
-  readonly #afterRound: RoundHook;
+  readonly #afterRound: RoundHook<S>;
   readonly #releaseEarly: EarlyRelease<S> | null;
-  readonly #onRelease: ((session: S) => void) | null;
-  readonly #onReleased: (() => void) | null;
+  /** Rounds not released yet, oldest first. */
+  #unreleased: PendingRound<S>[] = [];
 
   constructor(
     run: CommandRunner<S>,
-    afterRound: RoundHook = () => {},
+    afterRound: RoundHook<S> = releaseNow,
     releaseEarly: EarlyRelease<S> | null = null,
-    release: ReleaseHooks<S> = {},
   ) {
     this.#run = run;
     this.#afterRound = afterRound;
     this.#releaseEarly = releaseEarly;
-    this.#onRelease = release.onRelease ?? null;
-    this.#onReleased = release.onReleased ?? null;
+  }
+
+  /** Rounds that ran and wait to be released (pipelined commit). */
+  get unreleasedRounds(): number {
+    return this.#unreleased.length;
   }
 
   /** Queues a batch of commands; resolves when all have run and their effects may be revealed. */
@@ -150,21 +157,36 @@ export class StoreActor<S> {
             break;
           }
         }
+        const waiting: Job<S>[] = [];
+        const sessions: S[] = [];
         const early = this.#releaseEarly;
-        if (early !== null) {
-          for (const job of round) if (job.session !== null) early(job.session);
-        }
-        const pending = this.#afterRound();
-        if (pending) await pending;
-        const onRelease = this.#onRelease;
         for (const job of round) {
-          if (onRelease !== null && job.session !== null) onRelease(job.session);
-          if (!parked.includes(job)) job.resolve();
+          if (job.session === null) waiting.push(job);
+          else if (early !== null && !parked.includes(job) && early(job.session)) job.resolve();
+          else {
+            waiting.push(job);
+            sessions.push(job.session);
+          }
         }
-        this.#onReleased?.();
+        const pending: PendingRound<S> = { jobs: waiting, parked, released: false };
+        this.#unreleased.push(pending);
+        const hold = this.#afterRound(sessions, () => {
+          pending.released = true;
+          this.#releaseInOrder();
+        });
+        if (hold) await hold;
       }
     } finally {
       this.#running = false;
+    }
+  }
+
+  /** Resolves the jobs of released rounds, oldest first, stopping at one not released yet. */
+  #releaseInOrder(): void {
+    const rounds = this.#unreleased;
+    while (rounds.length !== 0 && rounds[0].released) {
+      const { jobs, parked } = rounds.shift()!;
+      for (const job of jobs) if (!parked.includes(job)) job.resolve();
     }
   }
 }

@@ -38,6 +38,8 @@ export class Databases {
   activeExpiryEnabled = true;
   /** Partitions by id, in id order (ids only grow, and a Map keeps insertion order). */
   readonly #partitions = new Map<number, Partition>();
+  /** How many partitions have persistence NONE. */
+  #memoryOnly = 0;
   readonly #byName = new Map<string, Partition>();
   #nextId = FIRST_PARTITION_ID;
   /** {@linkcode keyspaces}, kept until a partition comes or goes or SWAPDB runs. */
@@ -94,6 +96,11 @@ export class Databases {
   }
 
   /** Every partition in id order (the order they were created in). */
+  /** Whether a partition with persistence NONE exists (kept as partitions come and go). */
+  get hasMemoryOnlyPartitions(): boolean {
+    return this.#memoryOnly !== 0;
+  }
+
   partitions(): IterableIterator<Partition> {
     return this.#partitions.values();
   }
@@ -167,12 +174,14 @@ export class Databases {
   }
 
   #add(partition: Partition): void {
+    if (partition.persistence === Persistence.none) this.#memoryOnly++;
     this.#partitions.set(partition.id, partition);
     this.#byName.set(partition.name, partition);
     this.#all = null;
   }
 
   #remove(partition: Partition): void {
+    if (partition.persistence === Persistence.none) this.#memoryOnly--;
     this.#partitions.delete(partition.id);
     this.#byName.delete(partition.name);
     this.#all = null;

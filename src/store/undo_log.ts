@@ -39,8 +39,11 @@ export class UndoLog {
    * once (its reply may already be out).
    */
   coversUnlogged = true;
-  /** Memory-only partitions with steps here (their later commands must wait too). */
-  #touchedUnlogged: Set<number> | null = null;
+  /**
+   * Memory-only partitions with steps here (their later commands must wait too): the position
+   * of each one's newest step.
+   */
+  #touchedUnlogged: Map<number, number> | null = null;
 
   /** The position after the last step: a mark to roll back or forget to. */
   get length(): number {
@@ -61,12 +64,13 @@ export class UndoLog {
 
   /** Notes a step for memory-only partition `id` (see {@linkcode coversUnlogged}). */
   touchUnlogged(id: number): void {
-    (this.#touchedUnlogged ??= new Set()).add(id);
+    (this.#touchedUnlogged ??= new Map()).set(id, this.#count);
   }
 
   /** Whether a step for memory-only partition `id` may still be rolled back. */
   touchedUnlogged(id: number): boolean {
-    return this.#touchedUnlogged !== null && this.#touchedUnlogged.has(id);
+    const at = this.#touchedUnlogged?.get(id);
+    return at !== undefined && at >= this.#forgotten && at < this.#count;
   }
 
   /** Undoes every change recorded after `mark` (default: all kept), newest first. */

@@ -40,6 +40,17 @@ export const openRealHandle: OpenLogHandle = (path, options) => Deno.open(path, 
 /** The environment variable a test sets to start a server with a fault plan. */
 export const FAULTS_ENV = "HERMES_TEST_FAULTS";
 
+/**
+ * The value of environment variable `name`, or undefined when it is unset or this program may
+ * not read it (an embedded store runs with the permissions its program was given).
+ */
+export function envIfAllowed(name: string): string | undefined {
+  if (Deno.permissions.querySync({ name: "env", variable: name }).state !== "granted") {
+    return undefined;
+  }
+  return Deno.env.get(name);
+}
+
 /** The rules for one kind of operation. */
 interface Rule {
   /** Fail the next this many (Infinity: all). */
@@ -73,7 +84,7 @@ export class FileFaults {
 
   /** The faults for a server, from {@linkcode FAULTS_ENV}, or null when it is not set. */
   static fromEnv(): FileFaults | null {
-    const plan = Deno.env.get(FAULTS_ENV);
+    const plan = envIfAllowed(FAULTS_ENV);
     return plan === undefined || plan === "" ? null : new FileFaults(plan);
   }
 

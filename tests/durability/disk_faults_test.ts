@@ -263,3 +263,33 @@ Deno.test("INCR retried after MISCONF on a disk whose every 10th fdatasync fails
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("a NONE partition client is answered at memory speed while a WAL write waits for a slow fdatasync", async () => {
+  const { server, fail, faultDir } = await startFaulty();
+  try {
+    const writer = await server.connect();
+    const cache = await server.connect();
+    await writer.send("CREATE", "PARTITION", "cache", "ANY", "NONE");
+    await cache.send("SELECT", "cache");
+    await writer.send("SET", "warm", "up"); // the control file is read before this write
+    await fail("slow-sync-ms=2000");
+    let written = false;
+    const write = writer.call("SET", "k", "v").then((reply) => {
+      written = true;
+      return reply;
+    });
+    // Until the fdatasync (2 s) completes, the writer has no reply; the cache client goes on.
+    let answered = 0;
+    while (answered < 100 && !written) {
+      assertEquals(await cache.call("INCR", "n"), ++answered);
+    }
+    assertEquals(answered, 100, "the NONE client waited for the WAL client's fdatasync");
+    assertEquals(await write, "OK");
+    writer.close();
+    cache.close();
+  } finally {
+    await server.kill();
+    await Deno.remove(server.dir, { recursive: true });
+    await Deno.remove(faultDir, { recursive: true });
+  }
+});

@@ -22,6 +22,8 @@ export interface AppHarness {
   send(session: Session, ...commands: string[][]): Promise<RespValue[]>;
   /** Replies written for `session` since the last read (a blocked client's answer). */
   pending(session: Session): RespValue[];
+  /** What was released to `session`'s "socket" since the last read; the rest stays held. */
+  released(session: Session): RespValue[];
   /** Waits until the log is healthy again after a failure. */
   recovered(): Promise<void>;
   /** Every logged key (numbered databases and WAL partitions). */
@@ -46,25 +48,49 @@ export async function startInProcess(
   const faults = new FileFaults("");
   const app = await startApp(config, { faults, walTickMs: 10 });
   let nextId = 1_000;
-  const decode = (session: Session): RespValue[] => {
+  /** Bytes each client's "connection" was handed (flushNow), not read by the test yet. */
+  const sent = new Map<Session, Uint8Array[]>();
+  const decode = (chunks: Uint8Array[]): RespValue[] => {
     const decoder = new RespDecoder();
-    decoder.push(session.out.take());
+    for (const chunk of chunks) decoder.push(chunk);
     const replies: RespValue[] = [];
     for (let reply = decoder.next(); reply !== null; reply = decoder.next()) {
       replies.push(reply.value);
     }
     return replies;
   };
+  const released = (session: Session): RespValue[] => {
+    const chunks = sent.get(session) ?? [];
+    sent.set(session, []);
+    return decode(chunks);
+  };
+  /** Everything written for `session`: released, then still held. */
+  const everything = (session: Session): RespValue[] => {
+    const chunks = [...(sent.get(session) ?? []), session.out.take()];
+    sent.set(session, []);
+    return decode(chunks);
+  };
   return {
     app,
     faults,
     dir,
-    client: () => new Session(nextId++, "127.0.0.1:1", "127.0.0.1:2", Date.now()),
+    client() {
+      const session = new Session(nextId++, "127.0.0.1:1", "127.0.0.1:2", Date.now());
+      const chunks: Uint8Array[] = [];
+      sent.set(session, chunks);
+      session.flushNow = (upTo) => {
+        const out = session.out;
+        const count = upTo === undefined ? out.length : out.before(upTo);
+        if (count !== 0) sent.get(session)!.push(out.takeFirst(count));
+      };
+      return session;
+    },
     async send(session, ...commands) {
       await app.actor.submit(session, commands);
-      return decode(session);
+      return everything(session);
     },
-    pending: decode,
+    pending: everything,
+    released,
     async recovered() {
       const deadline = Date.now() + 20_000;
       while (app.wal?.failure !== null) {
@@ -80,6 +106,17 @@ export async function startInProcess(
       await app.stopped;
     },
   };
+}
+
+/** Runs `fn` against a fresh in-process server, then stops it and removes its directory. */
+export async function withInProcess(fn: (h: AppHarness) => Promise<void>): Promise<void> {
+  const h = await startInProcess();
+  try {
+    await fn(h);
+  } finally {
+    await h.stop();
+    await Deno.remove(h.dir, { recursive: true });
+  }
 }
 
 /** Whether `reply` is the refusal of a round the log could not make durable. */

@@ -7,7 +7,7 @@
 import { assertEquals, assertOk } from "../../helpers/assert.ts";
 import type { RespValue } from "../../../src/client/resp_decoder.ts";
 import type { Session } from "../../../src/commands/session.ts";
-import { type AppHarness, isRefusal, startInProcess } from "./in_process_app.ts";
+import { type AppHarness, isRefusal, startInProcess, withInProcess } from "./in_process_app.ts";
 
 interface FamilyCase {
   family: string;
@@ -255,8 +255,7 @@ Deno.test("random rounds of every family: each refused round leaves the data as 
 });
 
 Deno.test("blocked clients: one served by a refused push waits on in its place, one that blocked in a refused round gets the refusal", async () => {
-  const h = await startInProcess();
-  try {
+  await withInProcess(async (h) => {
     const [first, second, pusher, late, lateServed, latePusher] = Array.from(
       { length: 6 },
       () => h.client(),
@@ -285,15 +284,11 @@ Deno.test("blocked clients: one served by a refused push waits on in its place, 
     assertEquals(await h.send(pusher, ["LLEN", "q2"]), [0]);
     assertEquals(await h.send(pusher, ["RPUSH", "q", "b"]), [1]);
     assertEquals(h.pending(second), [["q", "b"]]);
-  } finally {
-    await h.stop();
-    await Deno.remove(h.dir, { recursive: true });
-  }
+  });
 });
 
 Deno.test("memory-only partitions: a confined write in a refused round stands; one moved in from a logged database is undone with it", async () => {
-  const h = await startInProcess();
-  try {
+  await withInProcess(async (h) => {
     const [writer, cache] = [h.client(), h.client()];
     await h.send(writer, ["CREATE", "PARTITION", "cache", "ANY", "NONE"]);
     await h.send(cache, ["SELECT", "cache"]);
@@ -318,15 +313,11 @@ Deno.test("memory-only partitions: a confined write in a refused round stands; o
     await h.recovered();
     assertEquals(await h.send(cache, ["EXISTS", "m"], ["GET", "c"]), [0, "2"]);
     assertEquals(await h.send(writer, ["GET", "m"]), ["moved"]);
-  } finally {
-    await h.stop();
-    await Deno.remove(h.dir, { recursive: true });
-  }
+  });
 });
 
 Deno.test("pub/sub: a refused round's keyspace events and the messages of its refused EXEC are never delivered", async () => {
-  const h = await startInProcess();
-  try {
+  await withInProcess(async (h) => {
     const [subscriber, writer, publisher, transaction] = Array.from(
       { length: 4 },
       () => h.client(),
@@ -346,8 +337,5 @@ Deno.test("pub/sub: a refused round's keyspace events and the messages of its re
     await h.recovered();
     await h.send(writer, ["SET", "k", "acknowledged"]);
     assertEquals(h.pending(subscriber), [["message", "__keyevent@0__:set", "k"]]);
-  } finally {
-    await h.stop();
-    await Deno.remove(h.dir, { recursive: true });
-  }
+  });
 });

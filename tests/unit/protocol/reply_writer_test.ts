@@ -222,3 +222,21 @@ Deno.test("formatDouble matches C's %.17g as Redis 7.0 sends it", () => {
   ];
   for (const [value, text] of cases) assertEquals(formatDouble(value), text, String(value));
 });
+
+Deno.test("a position mark stays valid while earlier bytes are taken, in full or in part", () => {
+  const out = new ReplyWriter();
+  const text = (bytes: Uint8Array) => String.fromCharCode(...bytes);
+  out.simple("first");
+  const first = out.position;
+  out.simple("second");
+  const second = out.position;
+  out.simple("third");
+  assertEquals(out.before(first), 8);
+  assertEquals(text(out.takeFirst(out.before(first))), "+first\r\n");
+  assertEquals(out.before(first), 0);
+  assertEquals(out.before(second), 9);
+  out.consume(4); // copied out elsewhere
+  assertEquals(text(out.takeFirst(out.before(second))), "ond\r\n");
+  assertEquals(text(out.take()), "+third\r\n");
+  assertEquals(out.position, second + 8);
+});

@@ -76,7 +76,7 @@ Deno.test("the stream parser refuses garbage and arguments over the size limit",
 
 /** The commands a sink emitted, decoded back into argv lists. */
 function emitted(sink: PropagationSink): string[][] {
-  const bytes = sink.take();
+  const bytes = sink.take(sink.pendingBytes);
   if (bytes === null) return [];
   const parser = new StreamParser(1 << 20);
   parser.push(bytes);

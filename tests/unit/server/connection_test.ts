@@ -111,8 +111,16 @@ function harness(overrides: Partial<Config> = {}, releaseEarly = false): Harness
       } else session.out.pong();
       return !session.closeRequested;
     },
-    () => hold ?? undefined,
-    releaseEarly ? (session) => session.flushNow?.() : null,
+    (_sessions, release) => {
+      if (hold === null) return release();
+      return hold.then(release);
+    },
+    releaseEarly
+      ? (session) => {
+        session.flushNow?.();
+        return true;
+      }
+      : null,
   );
   const conn = new ScriptedConn();
   const session = new Session(1, "127.0.0.1:1", "127.0.0.1:2", Date.now());

@@ -233,7 +233,8 @@ Deno.test("forgetting the oldest steps keeps the changes and later marks valid",
   journal.undo = null;
 });
 
-Deno.test("a log that does not cover memory-only partitions leaves their changes final", () => {
+/** A store with a NONE partition "cache", recording into a fresh undo log. */
+function withMemoryOnlyPartition() {
   const journal = new Journal();
   const store = new Databases(journal);
   const cache = store.createPartition({
@@ -244,6 +245,11 @@ Deno.test("a log that does not cover memory-only partitions leaves their changes
   });
   const undo = new UndoLog();
   journal.undo = undo;
+  return { journal, store, cache, undo };
+}
+
+Deno.test("a log that does not cover memory-only partitions leaves their changes final", () => {
+  const { journal, store, cache, undo } = withMemoryOnlyPartition();
   undo.coversUnlogged = false;
   cache.keyspace.set("final", "x");
   store.dbs[0].set("logged", "y");
@@ -276,4 +282,19 @@ Deno.test("a rollback tells the log and every listener, and counts for snapshots
   journal.rolledBack();
   assertEquals(seen, ["durable", "sink"]);
   assertEquals(journal.rollbacks, before + 1);
+});
+
+Deno.test("a memory-only partition is held back only while its newest recorded step may still be undone", () => {
+  const { journal, store, cache, undo } = withMemoryOnlyPartition();
+  cache.keyspace.set("moved", "x"); // a command that waits for the log (covers by default)
+  const nextRound = undo.length;
+  store.dbs[0].set("later", "y"); // a later round, still pending
+  assertEquals(undo.touchedUnlogged(cache.id), true);
+  undo.forget(nextRound); // the first round was made durable
+  assertEquals(undo.touchedUnlogged(cache.id), false);
+  cache.keyspace.set("again", "z");
+  assertEquals(undo.touchedUnlogged(cache.id), true);
+  undo.rollback(nextRound);
+  assertEquals(undo.touchedUnlogged(cache.id), false);
+  journal.undo = null;
 });

@@ -18,7 +18,7 @@ interface Harness {
   log: CaptureLogger;
   faults: FileFaults;
   /** Runs `fn` as one command, then the round's hook; returns the hook's verdict. */
-  round(fn: (store: Databases) => void): Promise<boolean | undefined>;
+  round(fn: (store: Databases) => void): Promise<boolean>;
   /** When set, runs as a command right before each task the log runs in the store. */
   beforeTask: ((store: Databases) => void) | null;
 }
@@ -30,10 +30,10 @@ async function open(dir: string, settings: Partial<WalSettings> = {}): Promise<H
     tickMs: 10,
   });
   const harness = { beforeTask: null } as Harness;
-  const round = async (fn: (store: Databases) => void) => {
+  const round = (fn: (store: Databases) => void) => {
     fn(store);
     journal.commandEnd();
-    return await wal.commitRound();
+    return new Promise<boolean>((resolve) => void wal.commitRound(undefined, resolve));
   };
   // A task of the log (a retry, a snapshot slice) runs as a round of its own.
   wal.start(async (task) => {

@@ -19,10 +19,10 @@ interface Harness {
 
 async function open(dir: string, settings: Partial<WalSettings> = {}): Promise<Harness> {
   const { wal, store, journal, log } = await openWal(dir, settings);
-  const actor = new StoreActor<null>(() => true, () => {
-    const outcome = wal.commitRound();
-    if (outcome instanceof Promise) return outcome.then(() => {});
-  });
+  const actor = new StoreActor<null>(
+    () => true,
+    (_sessions, release) => wal.commitRound(undefined, () => release()),
+  );
   const harness = { beforeTask: null } as Harness;
   wal.start((task) =>
     actor.run(() => {
