@@ -94,6 +94,22 @@ const CASES: Case[] = [
     after: ["b"],
   },
   {
+    family: "sorted sets",
+    setup: [["ZADD", "z", "1", "a"]],
+    write: [["ZADD", "z", "2", "b"], ["ZINCRBY", "z", "5", "a"], ["ZPOPMIN", "z"]],
+    read: ["ZRANGE", "z", "0", "-1", "WITHSCORES"],
+    before: ["a", "1"],
+    after: ["a", "6"],
+  },
+  {
+    family: "bitmaps and HyperLogLogs",
+    setup: [["SETBIT", "bits", "1", "1"]],
+    write: [["SETBIT", "bits", "7", "1"], ["PFADD", "hll", "x"]],
+    read: ["BITCOUNT", "bits"],
+    before: 1,
+    after: 2,
+  },
+  {
     family: "WAL partitions",
     setup: [["CREATE", "PARTITION", "ledger", "INT", "WAL"], ["SELECT", "ledger"], [
       "SET",

@@ -30,6 +30,18 @@ const CASES: FamilyCase[] = [
     after: ["old", "5", null],
   },
   {
+    family: "bitmaps and HyperLogLogs",
+    setup: [["SETBIT", "bits", "1", "1"], ["PFADD", "hll", "a"]],
+    write: [["SETBIT", "bits", "7", "1"], ["PFADD", "hll", "b", "c"], [
+      "BITOP",
+      "NOT",
+      "n",
+      "bits",
+    ]],
+    read: ["BITCOUNT", "bits"],
+    after: 1,
+  },
+  {
     family: "keys and expiry",
     setup: [["SET", "e", "v"], ["SET", "gone", "x"]],
     write: [["EXPIRE", "e", "100"], ["DEL", "gone"], ["RENAME", "e", "e2"], ["COPY", "gone", "c"]],
@@ -62,6 +74,19 @@ const CASES: FamilyCase[] = [
     write: [["SADD", "st", "c"], ["SREM", "st", "a"], ["SMOVE", "st", "st2", "b"]],
     read: ["SMEMBERS", "st"],
     after: ["a", "b"],
+  },
+  {
+    family: "sorted sets",
+    setup: [["ZADD", "z", "1", "a", "2", "b"]],
+    write: [
+      ["ZADD", "z", "5", "a"],
+      ["ZREM", "z", "b"],
+      ["ZINCRBY", "z", "3", "c"],
+      ["ZPOPMIN", "z"],
+      ["ZUNIONSTORE", "z2", "1", "z"],
+    ],
+    read: ["ZRANGE", "z", "0", "-1", "WITHSCORES"],
+    after: ["a", "1", "b", "2"],
   },
   {
     family: "partitions",
@@ -147,7 +172,8 @@ function randomCommand(rand: () => number): string[] {
   const h = () => `h${n()}`;
   const l = () => `l${n()}`;
   const t = () => `t${n()}`;
-  const any = () => pick([s, h, l, t])();
+  const z = () => `z${n()}`;
+  const any = () => pick([s, h, l, t, z])();
   const commands: (() => string[])[] = [
     () => [
       "SET",
@@ -180,8 +206,23 @@ function randomCommand(rand: () => number): string[] {
     () => ["SPOP", t()],
     () => ["SMOVE", t(), t(), v()],
     () => ["SINTERSTORE", t(), t(), t()],
+    () => ["ZADD", z(), String(Math.floor(rand() * 5)), v(), String(rand()), v()],
+    () => ["ZREM", z(), v()],
+    () => ["ZINCRBY", z(), "1.5", v()],
+    () => [pick(["ZPOPMIN", "ZPOPMAX"]), z()],
+    () => ["ZREMRANGEBYRANK", z(), "0", pick(["0", "1", "-1"])],
+    () => ["ZUNIONSTORE", z(), "2", z(), z()],
+    () => ["SETBIT", s(), String(Math.floor(rand() * 20)), pick(["0", "1"])],
+    () => ["PFADD", `p${n()}`, v(), v()],
     () => [pick(["GET", "TYPE", "TTL"]), any()],
-    () => pick([["LRANGE", l(), "0", "-1"], ["HGETALL", h()], ["SMEMBERS", t()], ["DBSIZE"]]),
+    () =>
+      pick([
+        ["LRANGE", l(), "0", "-1"],
+        ["HGETALL", h()],
+        ["SMEMBERS", t()],
+        ["ZRANGE", z(), "0", "-1", "WITHSCORES"],
+        ["DBSIZE"],
+      ]),
     () => rand() < 0.2 ? ["SWAPDB", "0", "1"] : ["FLUSHDB"],
   ];
   // FLUSHDB and SWAPDB only now and then, so the keys get to hold something.
