@@ -53,6 +53,8 @@ Deno.test({
           await new Promise((resolve) => setTimeout(resolve, 200));
         }
         const first = await chromium(url, ["--dump-dom"]);
+        // "updated" shows whole seconds: let the clock move before the second load.
+        await new Promise((resolve) => setTimeout(resolve, 1_100));
         const second = await chromium(url, ["--dump-dom"]);
         for (const dom of [first, second]) {
           assertEquals(textOf(dom, "health"), "healthy");
