@@ -22,6 +22,7 @@ import { markdownReport, type SuiteResults, textReport } from "./lib/report.ts";
 import { hasCommand } from "../tests/helpers/redis_process.ts";
 import { measureMemory } from "./memory.ts";
 import { memoryOnlyHermesArgs } from "./lib/servers.ts";
+import { capabilityPart } from "./lib/results_file.ts";
 
 const RESULTS = new URL("./RESULTS.md", import.meta.url).pathname;
 const KEYSPACE = 100_000;
@@ -163,7 +164,10 @@ async function main(argv: string[]): Promise<number> {
   console.log(`\n${textReport(suite)}`);
   const out = values["no-write"] ? null : values.out ?? (quick ? null : RESULTS);
   if (out) {
-    await Deno.writeTextFile(out, markdownReport(suite));
+    // The capability benchmarks below the marker come from bench/capabilities.ts: keep them.
+    const previous = await Deno.readTextFile(out).catch(() => "");
+    const kept = capabilityPart(previous);
+    await Deno.writeTextFile(out, markdownReport(suite) + (kept ? `\n${kept}` : ""));
     // Formatted like every other file, so `deno fmt --check` (part of `deno task test`) passes.
     const formatted = await new Deno.Command(Deno.execPath(), {
       args: ["fmt", "--quiet", out],
