@@ -7,8 +7,9 @@
  *   dispatcher and log as the `hermes` server; `db.listen()` serves it over TCP too.
  * - {@linkcode connect} opens a connection to a Hermes (or any Redis-compatible) server.
  *
- * Both give the typed API of {@linkcode Commands} (strings, keys and TTL, hashes, lists with
- * blocking pops, sets, pub/sub, BEGIN/COMMIT transactions, MULTI/EXEC, pipelines) and
+ * Both give the typed API of {@linkcode Commands} (strings, keys and TTL, hashes, lists and
+ * sorted sets with blocking pops, sets, bitmaps and bit fields, HyperLogLogs, LCS, SORT,
+ * pub/sub, BEGIN/COMMIT transactions, MULTI/EXEC, pipelines) and
  * `command(...)` for every other command, so code moves between them unchanged. Values go in as
  * `string` (sent as UTF-8), `Uint8Array` (bytes) or numbers, and come out as `string` (UTF-8
  * text), or as `Uint8Array` through the `bytes` view.

@@ -3,7 +3,8 @@
  *
  * - {@linkcode connect} opens a connection (RESP2, or RESP3 with `protocol: 3`).
  * - Typed helpers ({@linkcode Commands}, the API the embedded store shares) for strings, keys
- *   and TTL, hashes, lists (blocking pops included), sets, pub/sub and transactions;
+ *   and TTL, hashes, lists and sorted sets (blocking pops included), sets, bitmaps, bit fields,
+ *   HyperLogLogs, LCS, SORT, pub/sub and transactions;
  *   `command(...args)` and `send(...args)` for any other command; `client.bytes` hands values
  *   back as `Uint8Array`.
  * - Pipelining: concurrent calls share one write automatically, and `client.batch()` builds
@@ -38,8 +39,13 @@
 export { Client, connect } from "./client.ts";
 export { Commands } from "./commands/commands.ts";
 export { CommandsBase, type Reply, type Value } from "./commands/base.ts";
-export { type GetExOptions, StringCommands } from "./commands/strings.ts";
-export { KeyCommands } from "./commands/keys.ts";
+export {
+  type GetExOptions,
+  type LcsIndex,
+  type LcsMatch,
+  StringCommands,
+} from "./commands/strings.ts";
+export { KeyCommands, type SortOptions } from "./commands/keys.ts";
 export { type FieldValues, HashCommands } from "./commands/hashes.ts";
 export {
   ListCommands,
@@ -49,6 +55,32 @@ export {
   type PositionOptions,
 } from "./commands/lists.ts";
 export { SetCommands } from "./commands/sets.ts";
+export { SortedSetCommands } from "./commands/sorted_sets.ts";
+export type {
+  PoppedMember,
+  PoppedMembers,
+  RangeBound,
+  ScoredMember,
+  ScoreMembers,
+  ScoreSide,
+  WithScores,
+  ZAddOptions,
+  ZCombineOptions,
+  ZRangeOptions,
+} from "./commands/sorted_set_options.ts";
+export {
+  type Bit,
+  BitCommands,
+  type BitFieldGet,
+  type BitFieldIncrBy,
+  type BitFieldOffset,
+  type BitFieldOperation,
+  type BitFieldOverflow,
+  type BitFieldSet,
+  type BitFieldType,
+  type BitOperation,
+  type BitRange,
+} from "./commands/bits.ts";
 export {
   type ConnectOptions,
   type ExpireCondition,

@@ -85,6 +85,25 @@ export function integer(reply: RespValue, command: string): number {
   throw unexpected(reply, "an integer");
 }
 
+/**
+ * A score reply as a number: a RESP3 double, or a RESP2 string in Redis's format (`inf` and
+ * `-inf` included, which `Number` does not read).
+ */
+export function score(reply: RespValue): number {
+  if (typeof reply === "number") return reply;
+  const raw = expectString(reply);
+  if (raw === "inf" || raw === "+inf") return Infinity;
+  if (raw === "-inf") return -Infinity;
+  const value = raw === "" ? NaN : Number(raw);
+  if (Number.isNaN(value)) throw unexpected(reply, "a score");
+  return value;
+}
+
+/** {@linkcode score}, keeping null. */
+export function scoreOrNull(reply: RespValue): number | null {
+  return reply === null ? null : score(reply);
+}
+
 /** HELLO's reply as key-value pairs: a RESP3 map or a RESP2 flat array. */
 export function pairs(reply: RespValue): [RespValue, RespValue][] {
   if (reply instanceof Map) return [...reply.entries()];

@@ -6,7 +6,6 @@
  */
 import { Client } from "../client/client.ts";
 import { Commands } from "../client/commands/commands.ts";
-import type { ListSide, Popped, PoppedMany } from "../client/commands/lists.ts";
 import type { Arg } from "../client/encode_command.ts";
 import type { RespValue } from "../client/resp_decoder.ts";
 import type { Subscription } from "../client/subscription.ts";
@@ -188,37 +187,12 @@ export class Database extends Commands<string> implements AsyncDisposable {
     return this.#inSession((tx) => runTransaction(tx, body, options));
   }
 
-  /** BLPOP on a session of its own: other calls go on while it waits. */
-  override blpop(keys: Arg | Arg[], timeoutSeconds: number): Promise<Popped | null> {
-    return this.#inSession((session) => session.blpop(keys, timeoutSeconds));
-  }
-
-  /** BRPOP on a session of its own: other calls go on while it waits. */
-  override brpop(keys: Arg | Arg[], timeoutSeconds: number): Promise<Popped | null> {
-    return this.#inSession((session) => session.brpop(keys, timeoutSeconds));
-  }
-
-  /** BLMOVE on a session of its own: other calls go on while it waits. */
-  override blmove(
-    source: Arg,
-    destination: Arg,
-    from: ListSide,
-    to: ListSide,
-    timeoutSeconds: number,
-  ): Promise<string | null> {
-    return this.#inSession((session) =>
-      session.blmove(source, destination, from, to, timeoutSeconds)
-    );
-  }
-
-  /** BLMPOP on a session of its own: other calls go on while it waits. */
-  override blmpop(
-    keys: Arg[],
-    side: ListSide,
-    timeoutSeconds: number,
-    count = 1,
-  ): Promise<PoppedMany | null> {
-    return this.#inSession((session) => session.blmpop(keys, side, timeoutSeconds, count));
+  /**
+   * Runs a command that may wait for data (BLPOP, BZPOPMIN, ...; every blocking helper uses
+   * it) on a session of its own, so other calls go on while it waits.
+   */
+  override sendBlocking(...args: Arg[]): Promise<RespValue> {
+    return this.#inSession((session) => session.send(...args));
   }
 
   /** Runs `work` on a fresh session, closed afterwards. */

@@ -1,31 +1,19 @@
 /**
  * One suite of assertions per command family, written against the shared `Commands` type only,
  * so the very same bodies run against the embedded store and against a server over TCP
- * (families_test.ts). A family gets a fresh keyspace (FLUSHALL) and, where it needs a second
+ * (families_test.ts). The families of the typed helpers for sorted sets, bits, LCS and SORT
+ * are in typed_families.ts. A family gets a fresh keyspace (FLUSHALL) and, where it needs a second
  * client (blocking pops, subscriptions, a concurrent writer), asks the transport for one.
  */
-import { type Commands, ReplyError } from "../../src/client/mod.ts";
+import { ReplyError } from "../../src/client/mod.ts";
 import { assertEquals, assertOk, assertRejects } from "../helpers/assert.ts";
+import { TYPED_FAMILIES } from "./typed_families.ts";
+import { type Family, replyError, WRONGTYPE } from "./family_helpers.ts";
+import { blocked } from "../helpers/blocked.ts";
 
-/** What a family test gets: the store under test and a way to make another client of it. */
-export interface Target {
-  db: Commands;
-  /** Another client of the same store, with its own connection state; closed by the caller. */
-  another(): Promise<Commands & { close(): void }>;
-}
+export type { Family, Target } from "./family_helpers.ts";
 
-/** A family: a sentence naming what it checks, and the check. */
-export interface Family {
-  name: string;
-  run(target: Target): Promise<void>;
-}
-
-const WRONGTYPE = "WRONGTYPE Operation against a key holding the wrong kind of value";
 const NOT_INTEGER = "ERR value is not an integer or out of range";
-
-function replyError(message: string) {
-  return (error: unknown) => error instanceof ReplyError && error.message === message;
-}
 
 export const FAMILIES: Family[] = [
   {
@@ -65,6 +53,8 @@ export const FAMILIES: Family[] = [
       assertEquals(await db.command("SET", "k", "v"), "OK");
       assertEquals(await db.command("GET", "k"), "v");
       assertEquals(await db.bytes.command("GET", "k"), new Uint8Array([0x76]));
+      // DEBUG is allowed on local connections by default, and an embedded session is local.
+      assertEquals(await db.command("DEBUG", "SLEEP", "0"), "OK");
     },
   },
   {
@@ -172,16 +162,16 @@ export const FAMILIES: Family[] = [
       const waiter = await another();
       try {
         const popped = waiter.blpop(["jobs", "other"], 10);
-        await waitForBlocked(db, 1);
+        await blocked(db, 1);
         assertEquals(await db.rpush("other", "build"), 1);
         assertEquals(await popped, { key: "other", value: "build" });
         const moved = waiter.blmove("src", "dst", "RIGHT", "LEFT", 10);
-        await waitForBlocked(db, 1);
+        await blocked(db, 1);
         await db.rpush("src", "1", "2");
         assertEquals(await moved, "2");
         assertEquals(await waiter.brpop("empty", 0.05), null);
         const many = waiter.blmpop(["m"], "RIGHT", 10, 2);
-        await waitForBlocked(db, 1);
+        await blocked(db, 1);
         await db.rpush("m", "x", "y", "z");
         assertEquals(await many, { key: "m", values: ["z", "y"] });
       } finally {
@@ -218,74 +208,7 @@ export const FAMILIES: Family[] = [
       await assertRejects(() => db.sadd("str", "a"), replyError(WRONGTYPE));
     },
   },
-  {
-    name: "sorted sets rank, range, combine and wait for members (through db.command)",
-    async run({ db, another }) {
-      assertEquals(await db.command("ZADD", "board", "10", "ada", "7.5", "bob", "-inf", "min"), 3);
-      assertEquals(await db.command("ZINCRBY", "board", "5", "bob"), 12.5);
-      assertEquals(await db.command("ZSCORE", "board", "min"), -Infinity);
-      assertEquals(await db.command("ZREVRANGE", "board", "0", "1", "WITHSCORES"), [
-        ["bob", 12.5],
-        ["ada", 10],
-      ]);
-      assertEquals(await db.command("ZRANK", "board", "ada"), 1);
-      assertEquals(await db.command("ZRANGEBYSCORE", "board", "(10", "+inf"), ["bob"]);
-      assertEquals(await db.command("ZADD", "other", "1", "ada"), 1);
-      assertEquals(await db.command("ZUNIONSTORE", "sum", "2", "board", "other"), 3);
-      assertEquals(await db.command("ZSCORE", "sum", "ada"), 11);
-      assertEquals(await db.command("ZPOPMIN", "sum"), ["min", -Infinity]);
-      assertEquals(await db.command("OBJECT", "ENCODING", "sum"), "listpack");
-      await assertRejects(
-        () => db.command("ZADD", "board", "nan", "x"),
-        replyError("ERR value is not a valid float"),
-      );
-      const waiter = await another();
-      try {
-        const popped = waiter.command("BZPOPMAX", "jobs", "10");
-        await waitForBlocked(db, 1);
-        assertEquals(await db.command("ZADD", "jobs", "1", "low", "9", "high"), 2);
-        assertEquals(await popped, ["jobs", "high", 9]);
-      } finally {
-        waiter.close();
-      }
-      await db.set("str", "x");
-      await assertRejects(() => db.command("ZADD", "str", "1", "a"), replyError(WRONGTYPE));
-    },
-  },
-  {
-    name: "bitmaps, bitfields and HyperLogLogs are strings with bit and register commands",
-    async run({ db }) {
-      assertEquals(await db.command("SETBIT", "bits", "7", "1"), 0);
-      assertEquals(await db.command("SETBIT", "bits", "9", "1"), 0);
-      assertEquals(await db.getBytes("bits"), new Uint8Array([1, 0x40]));
-      assertEquals(await db.command("BITCOUNT", "bits"), 2);
-      assertEquals(await db.command("BITPOS", "bits", "1", "0", "-1", "BIT"), 7);
-      assertEquals(
-        await db.command("BITFIELD", "f", "SET", "u8", "#0", "255", "INCRBY", "u8", "#0", "1"),
-        [0, 0],
-      );
-      assertEquals(
-        await db.command("BITFIELD", "f", "OVERFLOW", "FAIL", "INCRBY", "i8", "8", "200"),
-        [null],
-      );
-      for (let i = 0; i < 1000; i++) await db.command("PFADD", "visitors", `user:${i % 100}`);
-      const count = await db.command("PFCOUNT", "visitors");
-      assertOk(typeof count === "number" && Math.abs(count - 100) <= 2, `PFCOUNT ${count}`);
-      assertEquals(
-        (await db.getBytes("visitors"))!.subarray(0, 4),
-        new TextEncoder().encode("HYLL"),
-      );
-      await assertRejects(
-        () => db.command("PFADD", "bits", "x"),
-        replyError("WRONGTYPE Key is not a valid HyperLogLog string value."),
-      );
-      assertEquals(await db.command("LCS", "bits", "f", "LEN"), 0);
-      await db.rpush("nums", "3", "1", "2");
-      assertEquals(await db.command("SORT", "nums", "DESC"), ["3", "2", "1"]);
-      // DEBUG is allowed on local connections by default, and an embedded session is local.
-      assertEquals(await db.command("DEBUG", "SLEEP", "0"), "OK");
-    },
-  },
+  ...TYPED_FAMILIES,
   {
     name: "transactions: MULTI/EXEC, WATCH, and BEGIN/COMMIT retried on a conflict",
     async run({ db, another }) {
@@ -359,14 +282,3 @@ export const FAMILIES: Family[] = [
     },
   },
 ];
-
-/** Waits until `count` clients are blocked (INFO clients), so a push reaches a waiting pop. */
-async function waitForBlocked(db: Commands, count: number): Promise<void> {
-  const deadline = Date.now() + 30_000;
-  while (Date.now() < deadline) {
-    const info = await db.info("clients");
-    if (Number(/blocked_clients:(\d+)/.exec(info)?.[1]) >= count) return;
-    await new Promise((resolve) => setTimeout(resolve, 2));
-  }
-  throw new Error(`no client blocked within 30 s`);
-}

@@ -1,14 +1,14 @@
 /** Helpers for tests of blocking commands: how many clients are blocked, and waiting for n. */
-import type { Client } from "../../src/client/mod.ts";
+import type { CommandsBase } from "../../src/client/mod.ts";
 import { waitFor } from "./replication.ts";
 
 /** INFO clients' `blocked_clients`. */
-export async function blockedClients(admin: Client): Promise<number> {
+export async function blockedClients(admin: Pick<CommandsBase, "send">): Promise<number> {
   const info = await admin.send("INFO", "clients") as string;
   return Number(/blocked_clients:(\d+)/.exec(info)![1]);
 }
 
 /** Waits until exactly `n` clients are blocked. */
-export function blocked(admin: Client, n: number): Promise<void> {
+export function blocked(admin: Pick<CommandsBase, "send">, n: number): Promise<void> {
   return waitFor(async () => await blockedClients(admin) === n, `${n} blocked clients`);
 }

@@ -46,6 +46,16 @@ export abstract class CommandsBase<V extends Value = string> {
   /** Runs several commands together; replies in order, error replies as values. */
   abstract pipeline(commands: Arg[][]): Promise<RespValue[]>;
 
+  /**
+   * Runs a command that may wait for data (BLPOP, BZPOPMIN, BLMOVE, ...) and returns its raw
+   * reply, like {@linkcode CommandsBase.send}. A network connection waits on itself, so the
+   * commands sent after it wait too; the embedded store runs it on a session of its own, so
+   * other calls go on meanwhile.
+   */
+  sendBlocking(...args: Arg[]): Promise<RespValue> {
+    return this.send(...args);
+  }
+
   /** Turns a stored string (one char per byte) into what this API hands back. */
   protected abstract decodeValue(raw: string): V;
 

@@ -2,7 +2,7 @@
  * {@linkcode Commands}: the one typed API of Hermes, implemented by the network client
  * (`connect`) and by the embedded store (`open`), so code written against it runs on either
  * unchanged. The helpers of each family live in their own module (strings, keys, hashes, lists,
- * sets); this one adds pub/sub, transactions, pipelines and the `bytes` view.
+ * sets, sorted sets, bits); this one adds pub/sub, transactions, pipelines and the `bytes` view.
  */
 import type { Arg } from "../encode_command.ts";
 import { integer, ok, text } from "../reply_values.ts";
@@ -12,7 +12,7 @@ import { MultiBlock, type TransactionOptions } from "../transactions.ts";
 import type { Subscription } from "../subscription.ts";
 import { toBytes } from "../reply_values.ts";
 import type { Value } from "./base.ts";
-import { SetCommands } from "./sets.ts";
+import { BitCommands } from "./bits.ts";
 
 /**
  * The typed command API shared by the network client and the embedded store. Values come out
@@ -34,7 +34,7 @@ import { SetCommands } from "./sets.ts";
  * await countVisit(remote, "/home"); // over TCP
  * ```
  */
-export abstract class Commands<V extends Value = string> extends SetCommands<V> {
+export abstract class Commands<V extends Value = string> extends BitCommands<V> {
   #bytes: Commands<Uint8Array> | null = null;
 
   /**
@@ -168,6 +168,10 @@ class BytesView extends Commands<Uint8Array> {
 
   pipeline(commands: Arg[][]): Promise<RespValue[]> {
     return this.#owner.pipeline(commands);
+  }
+
+  override sendBlocking(...args: Arg[]): Promise<RespValue> {
+    return this.#owner.sendBlocking(...args);
   }
 
   protected decodeValue(raw: string): Uint8Array {

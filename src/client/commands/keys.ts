@@ -5,6 +5,32 @@ import { expectArray, integer, ok, text } from "../reply_values.ts";
 import type { Value } from "./base.ts";
 import { StringCommands } from "./strings.ts";
 
+/**
+ * Options of SORT and SORT_RO: sort by the elements (numbers, or text with `alpha`) or by
+ * other keys (`by`), a `limit`, and `get` patterns that fetch other keys' values instead of the
+ * elements (`#` is the element itself, `hash->field` a hash field).
+ *
+ * @example
+ * ```ts
+ * import { open, type SortOptions } from "../../../mod.ts";
+ * await using db = await open({ persistence: "none" });
+ * const byWeight: SortOptions = { by: "weight:*", get: ["#", "name:*"], order: "DESC" };
+ * await db.sort("ids", byWeight); // ["3", "Eve", "1", "Ada", ...]
+ * ```
+ */
+export interface SortOptions {
+  /** Sort by the values of the keys this pattern names (`*` is the element), or `nosort`. */
+  by?: Arg;
+  /** Skip `offset` elements and return at most `count` (`LIMIT`). */
+  limit?: { offset: number; count: number };
+  /** Return the values of these patterns for each element instead of the element (`GET`). */
+  get?: Arg[];
+  /** Ascending (the default) or descending. */
+  order?: "ASC" | "DESC";
+  /** Compare as text rather than as numbers (`ALPHA`). */
+  alpha?: boolean;
+}
+
 /** Typed helpers for keys, expiry and the database as a whole. */
 export abstract class KeyCommands<V extends Value = string> extends StringCommands<V> {
   /**
@@ -173,6 +199,45 @@ export abstract class KeyCommands<V extends Value = string> extends StringComman
     } while (cursor !== "0");
   }
 
+  /**
+   * SORT with `store`: stores the sorted elements (or `get` values) in `destination` as a list;
+   * its length.
+   */
+  sort(key: Arg, options: SortOptions & { store: Arg }): Promise<number>;
+  /** SORT with `get`: the patterns' values for each element, null where a key is missing. */
+  sort(key: Arg, options: SortOptions & { get: Arg[] }): Promise<(V | null)[]>;
+  /**
+   * SORT: the elements of a list, set or sorted set, sorted as numbers (or as text with
+   * `alpha`).
+   *
+   * @example
+   * ```ts
+   * import { open } from "../../../mod.ts";
+   * await using db = await open({ persistence: "none" });
+   * await db.rpush("nums", "3", "1", "2");
+   * await db.sort("nums"); // ["1", "2", "3"]
+   * await db.sort("nums", { order: "DESC", limit: { offset: 0, count: 2 } }); // ["3", "2"]
+   * await db.sort("nums", { store: "sorted" }); // 3
+   * ```
+   */
+  sort(key: Arg, options?: SortOptions): Promise<V[]>;
+  async sort(
+    key: Arg,
+    options: SortOptions & { store?: Arg } = {},
+  ): Promise<number | (V | null)[]> {
+    const args = ["SORT", key, ...sortArgs(options)];
+    if (options.store === undefined) return this.valuesOrNull(await this.send(...args));
+    return integer(await this.send(...args, "STORE", options.store), "SORT");
+  }
+
+  /** SORT_RO with `get`: SORT's read-only form (runs on read-only replicas). */
+  sortRo(key: Arg, options: SortOptions & { get: Arg[] }): Promise<(V | null)[]>;
+  /** SORT_RO: SORT's read-only form, without `store` (runs on read-only replicas). */
+  sortRo(key: Arg, options?: SortOptions): Promise<V[]>;
+  async sortRo(key: Arg, options: SortOptions = {}): Promise<(V | null)[]> {
+    return this.valuesOrNull(await this.send("SORT_RO", key, ...sortArgs(options)));
+  }
+
   /** DBSIZE: how many keys the selected database holds. */
   async dbsize(): Promise<number> {
     return integer(await this.send("DBSIZE"), "DBSIZE");
@@ -187,4 +252,15 @@ export abstract class KeyCommands<V extends Value = string> extends StringComman
   async flushAll(): Promise<"OK"> {
     return ok(await this.send("FLUSHALL"));
   }
+}
+
+/** SORT's option words (but STORE), in the order Redis documents them. */
+function sortArgs(options: SortOptions): Arg[] {
+  const args: Arg[] = [];
+  if (options.by !== undefined) args.push("BY", options.by);
+  if (options.limit !== undefined) args.push("LIMIT", options.limit.offset, options.limit.count);
+  for (const pattern of options.get ?? []) args.push("GET", pattern);
+  if (options.order !== undefined) args.push(options.order);
+  if (options.alpha) args.push("ALPHA");
+  return args;
 }

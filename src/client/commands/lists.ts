@@ -141,7 +141,8 @@ export abstract class ListCommands<V extends Value = string> extends HashCommand
   /**
    * BLPOP: pops the head of the first non-empty list of `keys`, waiting up to `timeoutSeconds`
    * (0: for ever) for one; null on timeout. The wait holds this client's connection (the
-   * embedded store runs it in a session of its own, so other calls go on meanwhile).
+   * embedded store runs it on a session of its own, so other calls go on meanwhile; see
+   * `sendBlocking`).
    *
    * @example
    * ```ts
@@ -153,12 +154,12 @@ export abstract class ListCommands<V extends Value = string> extends HashCommand
    * ```
    */
   async blpop(keys: Arg | Arg[], timeoutSeconds: number): Promise<Popped<V> | null> {
-    return this.#popped(await this.send("BLPOP", ...listOf(keys), timeoutSeconds));
+    return this.#popped(await this.sendBlocking("BLPOP", ...listOf(keys), timeoutSeconds));
   }
 
   /** BRPOP: like {@linkcode ListCommands.blpop}, from the tail. */
   async brpop(keys: Arg | Arg[], timeoutSeconds: number): Promise<Popped<V> | null> {
-    return this.#popped(await this.send("BRPOP", ...listOf(keys), timeoutSeconds));
+    return this.#popped(await this.sendBlocking("BRPOP", ...listOf(keys), timeoutSeconds));
   }
 
   /** BLMOVE: LMOVE that waits up to `timeoutSeconds` for `source` to have an element. */
@@ -169,7 +170,7 @@ export abstract class ListCommands<V extends Value = string> extends HashCommand
     to: ListSide,
     timeoutSeconds: number,
   ): Promise<V | null> {
-    const reply = await this.send("BLMOVE", source, destination, from, to, timeoutSeconds);
+    const reply = await this.sendBlocking("BLMOVE", source, destination, from, to, timeoutSeconds);
     return this.valueOrNull(reply);
   }
 
@@ -181,7 +182,7 @@ export abstract class ListCommands<V extends Value = string> extends HashCommand
     count = 1,
   ): Promise<PoppedMany<V> | null> {
     const args = ["BLMPOP", timeoutSeconds, keys.length, ...keys, side, "COUNT", count];
-    return this.#poppedMany(await this.send(...args));
+    return this.#poppedMany(await this.sendBlocking(...args));
   }
 
   #popped(reply: RespValue): Popped<V> | null {

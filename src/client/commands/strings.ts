@@ -1,7 +1,8 @@
 /** Typed helpers for strings and counters (GET, SET, MGET, INCR, APPEND, ...). */
 import type { Arg } from "../encode_command.ts";
+import type { RespValue } from "../resp_decoder.ts";
 import { setArgs, type SetOptions } from "../options.ts";
-import { expectString, integer, ok, toBytes } from "../reply_values.ts";
+import { expectArray, expectString, integer, ok, pairs, text, toBytes } from "../reply_values.ts";
 import { CommandsBase, type Value } from "./base.ts";
 
 /**
@@ -26,6 +27,24 @@ export interface GetExOptions {
   pxat?: number;
   /** Remove the time to live (`PERSIST`). */
   persist?: boolean;
+}
+
+/** One common run of LCS's `idx` answer: where it lies in each value (inclusive byte ranges). */
+export interface LcsMatch {
+  /** The run's first and last byte in the first key's value. */
+  first: [number, number];
+  /** The run's first and last byte in the second key's value. */
+  second: [number, number];
+  /** The run's length in bytes. */
+  length: number;
+}
+
+/** LCS with `idx`: the common runs (last first, as Redis lists them) and the LCS's length. */
+export interface LcsIndex {
+  /** The runs that make up the longest common subsequence, from the end of the values. */
+  matches: LcsMatch[];
+  /** The length of the longest common subsequence. */
+  len: number;
 }
 
 /** Typed helpers for string values. */
@@ -186,6 +205,48 @@ export abstract class StringCommands<V extends Value = string> extends CommandsB
   async incrByFloat(key: Arg, increment: number): Promise<number> {
     return Number(expectString(await this.send("INCRBYFLOAT", key, increment)));
   }
+
+  /**
+   * LCS: the longest common subsequence of the values of two keys (a missing key is empty).
+   *
+   * @example
+   * ```ts
+   * import { open } from "../../../mod.ts";
+   * await using db = await open({ persistence: "none" });
+   * await db.mset({ a: "ohmytext", b: "mynewtext" });
+   * await db.lcs("a", "b"); // "mytext"
+   * await db.lcs("a", "b", { len: true }); // 6
+   * await db.lcs("a", "b", { idx: true, minMatchLen: 4 });
+   * // { matches: [{ first: [4, 7], second: [5, 8], length: 4 }], len: 6 }
+   * ```
+   */
+  lcs(key1: Arg, key2: Arg): Promise<V>;
+  /** LCS with `len`: only the length of the longest common subsequence. */
+  lcs(key1: Arg, key2: Arg, options: { len: true }): Promise<number>;
+  /** LCS with `idx`: where the common runs (of at least `minMatchLen` bytes) lie in each value. */
+  lcs(key1: Arg, key2: Arg, options: { idx: true; minMatchLen?: number }): Promise<LcsIndex>;
+  async lcs(
+    key1: Arg,
+    key2: Arg,
+    options: { len?: boolean; idx?: boolean; minMatchLen?: number } = {},
+  ): Promise<V | number | LcsIndex> {
+    if (options.len) return integer(await this.send("LCS", key1, key2, "LEN"), "LCS");
+    if (!options.idx) return this.value(await this.send("LCS", key1, key2));
+    const args: Arg[] = ["LCS", key1, key2, "IDX", "WITHMATCHLEN"];
+    if (options.minMatchLen !== undefined) args.push("MINMATCHLEN", options.minMatchLen);
+    const answer = new Map(pairs(await this.send(...args)).map(([name, v]) => [text(name), v]));
+    const matches = expectArray(answer.get("matches") ?? null).map((item): LcsMatch => {
+      const [first, second, length] = expectArray(item);
+      return { first: positions(first), second: positions(second), length: integer(length, "LCS") };
+    });
+    return { matches, len: integer(answer.get("len") ?? null, "LCS") };
+  }
+}
+
+/** A `[start, end]` pair of LCS's answer. */
+function positions(reply: RespValue): [number, number] {
+  const [start, end] = expectArray(reply);
+  return [integer(start, "LCS"), integer(end, "LCS")];
 }
 
 /** `{ key: value }` or `[key, value]` pairs as one flat argument list; refuses none. */
