@@ -56,6 +56,7 @@ export {
 } from "./commands/lists.ts";
 export { SetCommands } from "./commands/sets.ts";
 export { SortedSetCommands } from "./commands/sorted_sets.ts";
+export { type RangeLimit, SortedSetRangeCommands } from "./commands/sorted_set_ranges.ts";
 export type {
   PoppedMember,
   PoppedMembers,

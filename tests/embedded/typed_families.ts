@@ -52,10 +52,36 @@ export const TYPED_FAMILIES: Family[] = [
       assertEquals(await db.zcount("board", -Infinity, "(11.5"), 1);
       assertEquals(await db.zrangeStore("top", "board", 0, 1, { rev: true }), 2);
       assertEquals(await db.zrange("top", 0, -1), ["bob", "eve"]);
+      // The range commands ZRANGE's options replaced, still widely used.
+      assertEquals(await db.zrevRange("board", 0, 1), ["eve", "bob"]);
+      assertEquals(await db.zrevRange("board", -1, -1, { withScores: true }), [
+        { member: "min", score: -Infinity },
+      ]);
+      assertEquals(await db.zrangeByScore("board", "(-inf", 12.5), ["ada", "bob"]);
+      assertEquals(
+        await db.zrangeByScore("board", -Infinity, Infinity, {
+          withScores: true,
+          limit: { offset: 2, count: -1 },
+        }),
+        [{ member: "bob", score: 12.5 }, { member: "eve", score: Infinity }],
+      );
+      assertEquals(
+        await db.zrevRangeByScore("board", Infinity, 0, { limit: { offset: 0, count: 2 } }),
+        ["eve", "bob"],
+      );
+      assertEquals(await db.zrevRangeByScore("board", "(12.5", 0, { withScores: true }), [
+        { member: "ada", score: 11.5 },
+      ]);
 
       await db.zadd("names", { a: 0, b: 0, c: 0, d: 0 });
       assertEquals(await db.zrange("names", "[b", "+", { by: "LEX" }), ["b", "c", "d"]);
       assertEquals(await db.zrange("names", "(c", "-", { by: "LEX", rev: true }), ["b", "a"]);
+      assertEquals(await db.zrangeByLex("names", "(a", "[c"), ["b", "c"]);
+      assertEquals(await db.zrangeByLex("names", "-", "+", { limit: { offset: 1, count: 2 } }), [
+        "b",
+        "c",
+      ]);
+      assertEquals(await db.zrevRangeByLex("names", "+", "(b"), ["d", "c"]);
       assertEquals(await db.zlexCount("names", "-", "(c"), 2);
       assertEquals(await db.zremRangeByLex("names", "[a", "[b"), 2);
       assertEquals(await db.zremRangeByRank("names", -1, -1), 1);

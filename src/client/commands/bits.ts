@@ -5,7 +5,7 @@
 import type { Arg } from "../encode_command.ts";
 import { expectArray, integer, ok } from "../reply_values.ts";
 import type { Value } from "./base.ts";
-import { SortedSetCommands } from "./sorted_sets.ts";
+import { SortedSetRangeCommands } from "./sorted_set_ranges.ts";
 
 /** A bit's value. */
 export type Bit = 0 | 1;
@@ -77,7 +77,7 @@ export interface BitFieldOverflow {
 export type BitFieldOperation = BitFieldGet | BitFieldSet | BitFieldIncrBy | BitFieldOverflow;
 
 /** Typed helpers for bitmaps, bit fields and HyperLogLogs (all stored as strings). */
-export abstract class BitCommands<V extends Value = string> extends SortedSetCommands<V> {
+export abstract class BitCommands<V extends Value = string> extends SortedSetRangeCommands<V> {
   /**
    * SETBIT: sets the bit at `offset` (the value grows as needed); the bit's old value.
    *
