@@ -1,14 +1,15 @@
 /**
  * The string family end to end: a real server over TCP, checked against Redis 7's replies,
- * error texts and TTL behaviour. TTLs are observed with short PX times and small waits (the
- * key either outlived its old deadline or not), or with absolute times already past.
+ * error texts and TTL behaviour. TTLs are observed through PEXPIRETIME (a deadline kept, cleared
+ * or set), with absolute times already past, and by waiting until a reported deadline has passed;
+ * a value is read before its deadline only in the same pipeline as the write, with a second to
+ * spare, so no check races a loaded machine's scheduling.
  */
 import { assertEquals, assertOk } from "../helpers/assert.ts";
 import { withHermes } from "../helpers/hermes_process.ts";
+import { farDeadline, sleepPast } from "../helpers/deadlines.ts";
 import type { Client } from "../../src/client/mod.ts";
 import { ReplyError } from "../../src/client/mod.ts";
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** The error text of a reply, or a marker that it was not an error. */
 function errorText(reply: unknown): string {
@@ -148,9 +149,15 @@ Deno.test("string commands", async (t) => {
 
     await t.step("SET with PX expires the key after that many milliseconds", async () => {
       const k = key();
-      assertEquals(await c.send("SET", k, "v", "PX", "100"), "OK");
-      assertEquals(await c.send("GET", k), "v");
-      await sleep(250);
+      const before = Date.now();
+      const [ok, value, at] = await c.pipeline([
+        ["SET", k, "v", "PX", "1000"],
+        ["GET", k],
+        ["PEXPIRETIME", k],
+      ]) as [string, string, number];
+      assertEquals([ok, value], ["OK", "v"]);
+      assertOk(at >= before + 1000 && at <= Date.now() + 1000, `PEXPIRETIME ${at}`);
+      await sleepPast(at);
       assertEquals(await c.send("GET", k), null);
     });
 
@@ -170,17 +177,17 @@ Deno.test("string commands", async (t) => {
     await t.step("SET clears an existing TTL unless KEEPTTL is given", async () => {
       const plain = key();
       const kept = key();
+      const at = farDeadline();
       const replies = await c.pipeline([
-        ["SET", plain, "1", "PX", "200"],
+        ["SET", plain, "1", "PXAT", String(at)],
         ["SET", plain, "2"],
-        ["SET", kept, "1", "PX", "200"],
+        ["SET", kept, "1", "PXAT", String(at)],
         ["SET", kept, "2", "KEEPTTL"],
         ["SET", kept, "3", "KEEPTTL", "XX", "GET"],
+        ["PEXPIRETIME", plain],
+        ["PEXPIRETIME", kept],
       ]);
-      assertEquals(replies, ["OK", "OK", "OK", "OK", "2"]);
-      await sleep(400);
-      assertEquals(await c.send("GET", plain), "2");
-      assertEquals(await c.send("GET", kept), null);
+      assertEquals(replies, ["OK", "OK", "OK", "OK", "2", -1, at]);
       // KEEPTTL on a key without a TTL, or a missing key, stores it without one.
       const fresh = key();
       assertEquals(await c.send("SET", fresh, "v", "KEEPTTL"), "OK");
@@ -216,18 +223,25 @@ Deno.test("string commands", async (t) => {
       await assertError(c, ["PSETEX", k, "-5", "v"], "ERR invalid expire time in 'psetex' command");
       await assertError(c, ["SETEX", k, "v"], "ERR wrong number of arguments for 'setex' command");
       assertEquals(await c.send("GET", k), "v");
-      assertEquals(await c.send("PSETEX", k, "100", "w"), "OK");
-      assertEquals(await c.send("GET", k), "w");
-      await sleep(250);
-      assertEquals(await c.send("GET", k), null);
+      const before = Date.now();
+      const [ok, value, at] = await c.pipeline([
+        ["PSETEX", k, "100000", "w"],
+        ["GET", k],
+        ["PEXPIRETIME", k],
+      ]) as [string, string, number];
+      assertEquals([ok, value], ["OK", "w"]);
+      assertOk(at >= before + 100_000 && at <= Date.now() + 100_000, `PEXPIRETIME ${at}`);
     });
 
     await t.step("GETSET answers the old value and clears the TTL", async () => {
       const k = key();
       assertEquals(await c.send("GETSET", k, "1"), null);
-      const replies = await c.pipeline([["SET", k, "2", "PX", "200"], ["GETSET", k, "3"]]);
-      assertEquals(replies, ["OK", "2"]);
-      await sleep(400);
+      const replies = await c.pipeline([
+        ["SET", k, "2", "PXAT", String(farDeadline())],
+        ["GETSET", k, "3"],
+        ["PEXPIRETIME", k],
+      ]);
+      assertEquals(replies, ["OK", "2", -1]);
       assertEquals(await c.send("GET", k), "3");
     });
 
@@ -244,17 +258,19 @@ Deno.test("string commands", async (t) => {
       const k = key();
       await c.send("SET", k, "v");
       assertEquals(await c.send("GETEX", k), "v");
+      // The key had no deadline, so GETEX answers the value however late it runs; the deadline
+      // it sets is at most 100 ms after its reply.
       assertEquals(await c.send("GETEX", k, "PX", "100"), "v");
-      await sleep(250);
+      await sleepPast(Date.now() + 100);
       assertEquals(await c.send("GET", k), null);
 
       const persisted = key();
       const replies = await c.pipeline([
-        ["SET", persisted, "v", "PX", "200"],
+        ["SET", persisted, "v", "PXAT", String(farDeadline())],
         ["GETEX", persisted, "PERSIST"],
+        ["PEXPIRETIME", persisted],
       ]);
-      assertEquals(replies, ["OK", "v"]);
-      await sleep(400);
+      assertEquals(replies, ["OK", "v", -1]);
       assertEquals(await c.send("GET", persisted), "v");
     });
 
@@ -313,11 +329,14 @@ Deno.test("string commands", async (t) => {
 
     await t.step("MSET clears the TTL of keys it overwrites", async () => {
       const k = key();
-      assertEquals(await c.pipeline([["SET", k, "1", "PX", "200"], ["MSET", k, "2"]]), [
-        "OK",
-        "OK",
-      ]);
-      await sleep(400);
+      assertEquals(
+        await c.pipeline([
+          ["SET", k, "1", "PXAT", String(farDeadline())],
+          ["MSET", k, "2"],
+          ["PEXPIRETIME", k],
+        ]),
+        ["OK", "OK", -1],
+      );
       assertEquals(await c.send("GET", k), "2");
     });
 
@@ -347,16 +366,16 @@ Deno.test("string commands", async (t) => {
         assertEquals(await c.send("APPEND", empty, ""), 0);
         assertEquals(await c.send("GET", empty), "");
         const volatile = key();
+        const at = farDeadline();
         assertEquals(
-          await c.pipeline([["SET", volatile, "a", "PX", "200"], ["APPEND", volatile, "b"]]),
-          [
-            "OK",
-            2,
-          ],
+          await c.pipeline([
+            ["SET", volatile, "a", "PXAT", String(at)],
+            ["APPEND", volatile, "b"],
+            ["PEXPIRETIME", volatile],
+          ]),
+          ["OK", 2, at],
         );
         assertEquals(await c.send("GET", volatile), "ab");
-        await sleep(400);
-        assertEquals(await c.send("GET", volatile), null);
       },
     );
 
@@ -417,13 +436,16 @@ Deno.test("string commands", async (t) => {
 
     await t.step("SETRANGE keeps the TTL", async () => {
       const k = key();
-      assertEquals(await c.pipeline([["SET", k, "abc", "PX", "200"], ["SETRANGE", k, "1", "X"]]), [
-        "OK",
-        3,
-      ]);
+      const at = farDeadline();
+      assertEquals(
+        await c.pipeline([
+          ["SET", k, "abc", "PXAT", String(at)],
+          ["SETRANGE", k, "1", "X"],
+          ["PEXPIRETIME", k],
+        ]),
+        ["OK", 3, at],
+      );
       assertEquals(await c.send("GET", k), "aXc");
-      await sleep(400);
-      assertEquals(await c.send("GET", k), null);
     });
 
     await t.step("INCR, DECR, INCRBY and DECRBY count from 0 and store the result", async () => {
@@ -487,11 +509,12 @@ Deno.test("string commands", async (t) => {
 
     await t.step("INCR keeps the TTL", async () => {
       const k = key();
-      // A deadline far enough out for a loaded machine; PTTL shows INCR kept it (-1 if not).
-      assertEquals(await c.pipeline([["SET", k, "1", "PX", "60000"], ["INCR", k]]), ["OK", 2]);
+      const at = farDeadline();
+      assertEquals(
+        await c.pipeline([["SET", k, "1", "PXAT", String(at)], ["INCR", k], ["PEXPIRETIME", k]]),
+        ["OK", 2, at],
+      );
       assertEquals(await c.send("GET", k), "2");
-      const ttl = await c.send("PTTL", k) as number;
-      assertOk(ttl > 0 && ttl <= 60000, `PTTL ${ttl}`);
     });
 
     await t.step("INCRBYFLOAT formats results as Redis does", async () => {
@@ -549,12 +572,15 @@ Deno.test("string commands", async (t) => {
 
     await t.step("INCRBYFLOAT keeps the TTL", async () => {
       const k = key();
-      assertEquals(await c.pipeline([["SET", k, "1", "PX", "200"], ["INCRBYFLOAT", k, "0.5"]]), [
-        "OK",
-        "1.5",
-      ]);
-      await sleep(400);
-      assertEquals(await c.send("GET", k), null);
+      const at = farDeadline();
+      assertEquals(
+        await c.pipeline([
+          ["SET", k, "1", "PXAT", String(at)],
+          ["INCRBYFLOAT", k, "0.5"],
+          ["PEXPIRETIME", k],
+        ]),
+        ["OK", "1.5", at],
+      );
     });
 
     await t.step("refusals are exact error lines on the wire", async () => {
