@@ -152,12 +152,16 @@ Deno.test("a replica killed with -9 restarts from its own log and resumes where 
 });
 
 Deno.test("WAIT counts the replicas that have the caller's writes, and times out with fewer", async () => {
-  const primary = await startHermes();
+  // No PINGs to the replica during the test: one would move the stream's end past what the
+  // replica acknowledged just before a WAIT that counts it.
+  const primary = await startHermes(["--repl-ping-replica-period", "3600"]);
   const p = await primary.connect();
+  // With no replica yet, WAIT 0 0 answers at once with none (once a replica links, it counts it
+  // as soon as its first acknowledgement arrives).
+  assertEquals(await p.send("WAIT", "0", "0"), 0);
   const replica = await startReplica(primary.port);
   const r = await replica.connect();
   try {
-    assertEquals(await p.send("WAIT", "0", "0"), 0);
     await waitInSync(p, r);
     for (let i = 0; i < 20; i++) {
       await p.send("SET", `k${i}`, String(i));
@@ -165,6 +169,11 @@ Deno.test("WAIT counts the replicas that have the caller's writes, and times out
       // Acknowledged means already applied on the replica.
       assertEquals(await r.send("GET", `k${i}`), String(i));
     }
+    // The one replica has acknowledged the whole stream, so a WAIT for two counts it.
+    await waitFor(async () => {
+      const fields = await info(p, "replication");
+      return fields.get("slave0")?.match(/offset=(\d+)/)?.[1] === fields.get("master_repl_offset");
+    }, "the replica's acknowledgement of the whole stream");
     const started = Date.now();
     assertEquals(await p.send("WAIT", "2", "300"), 1);
     assertOk(Date.now() - started >= 250, "WAIT returned before its timeout");
