@@ -78,7 +78,8 @@ export async function startUnderShell(
     }
   };
   const pumps = Promise.all([pump(child.stdout), pump(child.stderr)]);
-  const exited = child.status.then((status) => {
+  const exited = child.status.then(async (status) => {
+    await pumps; // the exit can be seen before the last output is read
     throw new Error(`Hermes exited with ${status.code} before it was ready:\n${text}`);
   });
   exited.catch(() => {});

@@ -32,10 +32,23 @@ export interface HermesProcess {
   kill(): Promise<void>;
 }
 
+/** Options of {@linkcode startHermes}. */
+export interface StartOptions {
+  /** The data directory (default: a fresh temp directory). */
+  dir?: string;
+  env?: Record<string, string>;
+  /** A config file, given before the flags. */
+  configFile?: string;
+  /** The data port (default 0: any free port). */
+  port?: number;
+  /** Called with everything printed so far each time more arrives, before and after ready. */
+  onOutput?: (text: string) => void;
+}
+
 /** Spawns `deno run main.ts --port 0 --dir <temp> ...args` and waits until it is ready. */
 export async function startHermes(
   args: string[] = [],
-  options: { dir?: string; env?: Record<string, string>; configFile?: string; port?: number } = {},
+  options: StartOptions = {},
 ): Promise<HermesProcess> {
   const dir = options.dir ?? await Deno.makeTempDir({ prefix: "hermes-test-" });
   const file = options.configFile === undefined ? [] : [options.configFile];
@@ -70,6 +83,7 @@ export async function startHermes(
   const pump = async (stream: ReadableStream<Uint8Array>) => {
     for await (const chunk of stream) {
       text += decoder.decode(chunk, { stream: true });
+      options.onOutput?.(text);
       // `ready on host:port`, `... (TLS on host:tls)`, or `host:tls (TLS only)`.
       const match = /ready on [^\s]+:(\d+)( \(TLS only\)| \(TLS on [^\s]+:(\d+)\))?/.exec(text);
       if (match) {
@@ -79,7 +93,9 @@ export async function startHermes(
     }
   };
   const pumps = Promise.all([pump(process.stdout), pump(process.stderr)]);
-  const status = process.status.then((s) => {
+  const status = process.status.then(async (s) => {
+    // The exit can be seen before the last output is read: the error message must have it.
+    await pumps;
     rejectReady(new Error(`Hermes exited with ${s.code} before it was ready:\n${text}`));
     return s;
   });
@@ -91,6 +107,13 @@ export async function startHermes(
   let tlsPort: number;
   try {
     [port, tlsPort] = await ready;
+  } catch (error) {
+    // Not ready in time: leave no process behind.
+    try {
+      process.kill("SIGKILL");
+    } catch { /* gone */ }
+    await status;
+    throw error;
   } finally {
     clearTimeout(timer);
   }
