@@ -1,5 +1,6 @@
 import { assertEquals, assertOk } from "../helpers/assert.ts";
 import { withHermes } from "../helpers/hermes_process.ts";
+import { farDeadline, sleepPast } from "../helpers/deadlines.ts";
 import type { Client } from "../../src/client/mod.ts";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -22,12 +23,15 @@ Deno.test("EXPIRE sets a TTL that TTL and PTTL report, TTL rounding to the neare
     assertEquals(await c.send("TTL", "missing"), -2);
     assertEquals(await c.send("PTTL", "missing"), -2);
     // Each pair goes out in one write, so hardly any time passes between the two commands.
+    const sent = Date.now();
     assertEquals(await c.pipeline([["EXPIRE", "k", "100"], ["TTL", "k"]]), [1, 100]);
     const pttl = await c.send("PTTL", "k") as number;
-    assertOk(pttl > 90_000 && pttl <= 100_000, `PTTL ${pttl}`);
-    // 1400 ms left reads as 1 second, 1600 ms as 2.
-    assertEquals(await c.pipeline([["PEXPIRE", "k", "1400"], ["TTL", "k"]]), [1, 1]);
-    assertEquals(await c.pipeline([["PEXPIRE", "k", "1600"], ["TTL", "k"]]), [1, 2]);
+    // At most the time since EXPIRE was sent has passed off its 100 s.
+    assertOk(pttl >= 100_000 - (Date.now() - sent) && pttl <= 100_000, `PTTL ${pttl}`);
+    // 1499 ms left reads as 1 second, 1999 ms as 2 (the TTL right behind in the same write
+    // runs well within the half second that would change them).
+    assertEquals(await c.pipeline([["PEXPIRE", "k", "1499"], ["TTL", "k"]]), [1, 1]);
+    assertEquals(await c.pipeline([["PEXPIRE", "k", "1999"], ["TTL", "k"]]), [1, 2]);
     assertEquals(await c.send("EXPIRE", "missing", "100"), 0);
     c.close();
   });
@@ -144,9 +148,11 @@ Deno.test("PERSIST removes a TTL and reports whether there was one", async () =>
     await c.send("SET", "k", "v");
     assertEquals(await c.send("PERSIST", "k"), 0);
     assertEquals(await c.send("PERSIST", "missing"), 0);
-    assertEquals(await c.pipeline([["PEXPIRE", "k", "200"], ["PERSIST", "k"]]), [1, 1]);
+    assertEquals(await c.pipeline([["PEXPIRE", "k", "500"], ["PERSIST", "k"]]), [1, 1]);
+    // The deadline PERSIST removed was at most 500 ms after this reply.
+    const removed = Date.now() + 500;
     assertEquals(await c.send("TTL", "k"), -1);
-    await sleep(300);
+    await sleepPast(removed);
     assertEquals(await c.send("GET", "k"), "v");
     c.close();
   });
@@ -156,8 +162,9 @@ Deno.test("a key is gone once its TTL has passed", async () => {
   await withHermes(async (server) => {
     const c = await server.connect();
     await c.send("SET", "k", "v");
-    assertEquals(await c.pipeline([["PEXPIRE", "k", "50"], ["GET", "k"]]), [1, "v"]);
-    await sleep(120);
+    assertEquals(await c.pipeline([["PEXPIRE", "k", "500"], ["GET", "k"]]), [1, "v"]);
+    // The deadline is at most 500 ms after the reply.
+    await sleepPast(Date.now() + 500);
     assertEquals(await c.send("GET", "k"), null);
     assertEquals(await c.send("TTL", "k"), -2);
     assertEquals(await c.send("PERSIST", "k"), 0);
@@ -169,16 +176,17 @@ Deno.test("active expiry removes expired keys that nobody reads", async () => {
   await withHermes(async (server) => {
     const c = await server.connect();
     const writes: string[][] = [];
-    for (let i = 0; i < 1000; i++) {
-      // Long enough that a loaded machine still counts them all once before they expire.
-      writes.push(["SET", `temp:${i}`, "v"], ["PEXPIRE", `temp:${i}`, "1500"]);
-    }
+    // A deadline no loaded machine reaches while they are counted; then one 1 ms away.
+    const far = String(farDeadline());
+    for (let i = 0; i < 1000; i++) writes.push(["SET", `temp:${i}`, "v", "PXAT", far]);
     for (let i = 0; i < 50; i++) writes.push(["SET", `keep:${i}`, "v"]);
     await c.pipeline(writes);
     assertEquals(await c.send("DBSIZE"), 1050);
+    await c.pipeline(Array.from({ length: 1000 }, (_, i) => ["PEXPIRE", `temp:${i}`, "1"]));
     // Only DBSIZE is asked: it counts keys without touching them, so lazy expiry never runs.
     let size = 1050;
-    for (let waited = 0; size > 50 && waited < 15_000; waited += 100) {
+    const deadline = Date.now() + 30_000;
+    while (size > 50 && Date.now() < deadline) {
       await sleep(100);
       size = await c.send("DBSIZE") as number;
     }
