@@ -8,6 +8,7 @@ import { startHermes } from "../helpers/hermes_process.ts";
 import { hasCommand, redisAvailable, startRedis } from "../helpers/redis_process.ts";
 import { cleanup, dumpAll, info, startReplica, waitFor } from "../helpers/replication.ts";
 import { runTool } from "../helpers/run_tool.ts";
+import { farDeadline } from "../helpers/deadlines.ts";
 import { type Client, toBytes } from "../../src/client/mod.ts";
 import { readRdb } from "../../src/rdb/rdb_decoder.ts";
 
@@ -66,9 +67,12 @@ Deno.test({
 
       // Expiry on the primary (active, unasked) reaches the replica as DEL: a Redis replica
       // never removes an expired key by itself, so its DBSIZE drops only through the stream.
-      await h.send("SET", "short", "v", "PX", "100");
+      // A far deadline while the replica is counted, then one 1 ms away.
+      await h.send("SET", "short", "v", "PXAT", String(farDeadline()));
       await caughtUp(h, r);
+      assertEquals(await r.send("EXISTS", "short"), 1);
       const before = await r.send("DBSIZE") as number;
+      await h.send("PEXPIRE", "short", "1");
       await waitFor(async () => await r.send("DBSIZE") === before - 1, "the expiry's DEL");
       assertEquals(await r.send("DBSIZE"), await h.send("DBSIZE"));
       const hInfo = await info(h, "replication");
