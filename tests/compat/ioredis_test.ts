@@ -12,6 +12,7 @@ import { Buffer } from "node:buffer";
 import { assertEquals, assertRejects } from "../helpers/assert.ts";
 import { compatSkipReason, withCompatServer } from "../helpers/compat_server.ts";
 import { withTimeout } from "../helpers/run_tool.ts";
+import { blocked } from "../helpers/blocked.ts";
 import { type AnyRedis, IOREDIS_STEP_MS, openIoredis } from "./ioredis_client.ts";
 
 const skipReason = compatSkipReason();
@@ -149,8 +150,10 @@ async function collectionHelpers(client: AnyRedis, blocker: AnyRedis): Promise<v
   assertEquals((await client.smembers("tags")).sort(), ["x", "y"]);
   assertEquals(await client.sismember("tags", "y"), 1);
   // A worker blocked in BRPOP is woken by a push from another connection.
-  const waiting = blocker.brpop("jobs", 5);
-  await new Promise((resolve) => setTimeout(resolve, 100));
+  const waiting = blocker.brpop("jobs", 30);
+  await blocked({
+    send: (...args: string[]) => client.call(args[0], ...args.slice(1)) as Promise<unknown>,
+  }, 1);
   await client.lpush("jobs", "job-1");
   assertEquals(await withTimeout(waiting, STEP_MS, "ioredis brpop"), ["jobs", "job-1"]);
   assertEquals(await blocker.blmove("queue", "done", "LEFT", "RIGHT", 1), "b");

@@ -10,6 +10,7 @@ import { Buffer } from "node:buffer";
 import { assertEquals, assertRejects } from "../helpers/assert.ts";
 import { type CompatServer, compatSkipReason, withCompatServer } from "../helpers/compat_server.ts";
 import { withTimeout } from "../helpers/run_tool.ts";
+import { blocked } from "../helpers/blocked.ts";
 
 const skipReason = compatSkipReason();
 if (skipReason) console.log(`Skipping the node-redis tests: ${skipReason}`);
@@ -158,8 +159,8 @@ for (const RESP of [3, 2] as const) {
           assertEquals(await client.sAdd("tags", ["x", "y"]), 2);
           assertEquals((await client.sMembers("tags")).sort(), ["x", "y"]);
           assertEquals(await client.sIsMember("tags", "x"), 1);
-          const waiting = blocker.blPop("jobs", 5);
-          await new Promise((resolve) => setTimeout(resolve, 100));
+          const waiting = blocker.blPop("jobs", 30);
+          await blocked({ send: (...args: string[]) => client.sendCommand(args) }, 1);
           await client.rPush("jobs", "job-1");
           assertEquals(
             await withTimeout(waiting, STEP_MS, "node-redis blPop"),
