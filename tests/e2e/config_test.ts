@@ -29,7 +29,8 @@ async function closedByServer(client: Client, what: string): Promise<void> {
 
 /** Waits until the server's log contains `text`. */
 async function logShows(server: HermesProcess, text: string): Promise<void> {
-  for (let i = 0; i < 100 && !server.output().includes(text); i++) {
+  const deadline = Date.now() + 30_000;
+  while (!server.output().includes(text) && Date.now() < deadline) {
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   assertOk(server.output().includes(text), `the log never showed "${text}":\n${server.output()}`);

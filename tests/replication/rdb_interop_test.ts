@@ -5,6 +5,7 @@
 import { assertEquals, assertOk } from "../helpers/assert.ts";
 import { startHermes } from "../helpers/hermes_process.ts";
 import { redisAvailable, startRedis } from "../helpers/redis_process.ts";
+import { waitFor } from "../helpers/replication.ts";
 import { type Client, toBytes } from "../../src/client/mod.ts";
 
 const skip = redisAvailable() ? null : "redis-server is not installed";
@@ -130,11 +131,13 @@ Deno.test({
           await h.send(command),
           command === "SAVE" ? "OK" : "Background saving started",
         );
-        for (let i = 0; i < 200; i++) {
-          const info = await h.send("INFO", "persistence") as string;
-          if (info.includes("rdb_bgsave_in_progress:0")) break;
-          await new Promise((resolve) => setTimeout(resolve, 25));
-        }
+        await waitFor(
+          async () =>
+            (await h.send("INFO", "persistence") as string).includes(
+              "rdb_bgsave_in_progress:0",
+            ),
+          `${command} to finish`,
+        );
         assertOk((await h.send("LASTSAVE") as number) >= before);
         const redis = await startRedis(["--dir", hermes.dir, "--dbfilename", file]);
         const r = await redis.connect();
