@@ -92,10 +92,13 @@ Deno.test("under always a failed write is refused, its partial record cut off, a
     const log1 = `${dir}/hermes-00000001.log`;
     assertEquals(await h.round((s) => s.dbs[0].set("a", "1")), true);
     const good = await size(log1);
-    h.faults.replan("fail-write=1");
+    // Writes keep failing until the file is measured: a retry's probe record (every 10 ms
+    // here) must not land before that.
+    h.faults.replan("fail-write=always");
     assertEquals(await h.round((s) => s.dbs[0].set("b", "x".repeat(1000))), false);
     assertMatch(h.wal.failure ?? "", /injected write failure/);
     assertEquals(await size(log1), good); // the half-written record is gone
+    h.faults.replan("");
     await until(() => h.wal.failure === null, "the retry");
     assertOk(h.log.lines.some((l) => /The log is writable again after [\d.]+ seconds/.test(l)));
     assertEquals(await h.round((s) => s.dbs[0].set("c", "3")), true);
