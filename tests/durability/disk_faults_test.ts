@@ -295,11 +295,13 @@ Deno.test("a NONE partition client is answered at memory speed while a WAL write
       return reply;
     });
     // Until the fdatasync (2 s) completes, the writer has no reply; the cache client goes on.
+    // A client held behind the fdatasync would get no answer before the writer's; 20 round
+    // trips in 2 s leave room for a loaded machine.
     let answered = 0;
     while (answered < 100 && !written) {
       assertEquals(await cache.call("INCR", "n"), ++answered);
     }
-    assertEquals(answered, 100, "the NONE client waited for the WAL client's fdatasync");
+    assertOk(answered >= 20, `the NONE client was answered ${answered} times in the 2 s`);
     assertEquals(await write, "OK");
     writer.close();
     cache.close();
