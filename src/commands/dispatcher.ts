@@ -60,6 +60,11 @@ export class Dispatcher {
   #writeRefusal: CommandError | null = null;
   /** Called after each command while not empty (MONITOR). */
   readonly observers: CommandObserver[] = [];
+  /**
+   * Runs after every command while a primary propagates (null otherwise, so it costs one field
+   * test): replication notes where the stream ended for the client (WAIT).
+   */
+  afterCommand: ((session: Session) => void) | null = null;
   /** Slow log, latency monitor, MONITOR feed, instantaneous rates. */
   readonly observability: Observability;
   /** Mirrors observability.slowCommandUs, so each command pays one field test. */
@@ -157,6 +162,7 @@ export class Dispatcher {
     }
     if (undo !== null) undo.coversUnlogged = false;
     this.#store.journal.commandEnd();
+    if (this.afterCommand !== null) this.afterCommand(session);
     return completed;
   }
 
@@ -319,6 +325,7 @@ export class Dispatcher {
     // Messages this client published to itself inside its transaction follow EXEC's reply.
     if (session.heldPushes !== null && !session.inTransaction) session.writeHeldPushes();
     store.journal.commandEnd();
+    if (this.afterCommand !== null) this.afterCommand(session);
     if (durationUs >= this.#slowCommandUs) {
       this.observability.slowCommand(session, spec, this.observability.shown(argv), durationUs);
     }

@@ -99,6 +99,11 @@ export class Session {
   /** CLIENT LIST TYPE and KILL TYPE: a replica connected to us, or our primary's link. */
   kind: "normal" | "replica" | "master" = "normal";
   /**
+   * Where the replication stream ended after this client's last command that added to it:
+   * what its WAIT waits for (Redis's woff), so later writes of others never hold it up.
+   */
+  replOffset = 0;
+  /**
    * Set by the connection: queues bytes for this client right away, after any replies already
    * in `out` (the replication stream and RDB transfers to a replica). Null when closed. Bytes
    * of an RDB transfer (`transfer`) are not counted against the client's output limits: Redis

@@ -329,6 +329,9 @@ export async function openStore(config: Config, options: StartOptions = {}): Pro
     disconnect: (session) => control.disconnect(session),
     // A replica checks every command (read-only, stale data); a primary checks none.
     onGatesNeeded: (needed) => dispatcher.setServerCondition("replication", needed),
+    setAfterCommand: (hook) => {
+      dispatcher.afterCommand = hook;
+    },
   });
   replication = replicas;
   control.setReplication(replicas);

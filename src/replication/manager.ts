@@ -64,6 +64,8 @@ export interface ReplicationManagerOptions {
   disconnect: (session: Session) => void;
   /** Called when commands need checking (a replica, paused writes) or no longer do. */
   onGatesNeeded: (needed: boolean) => void;
+  /** Installs (or, with null, removes) the hook that runs after every command. */
+  setAfterCommand?: (hook: ((session: Session) => void) | null) => void;
 }
 
 export class ReplicationManager implements ReplicationControl {
@@ -80,6 +82,7 @@ export class ReplicationManager implements ReplicationControl {
       log: options.log,
       runInStore: options.runInStore,
       now: options.now,
+      setAfterCommand: options.setAfterCommand,
     });
     this.state.onCloseSession = options.disconnect;
   }

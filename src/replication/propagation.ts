@@ -32,6 +32,8 @@ export class PropagationSink implements ChangeSink {
   streamDb = -1;
   /** Commands of the open unit, as argv lists. */
   #unit: string[][] = [];
+  /** Set when a unit is sealed; whoever reads it (the command's WAIT offset) clears it. */
+  sealed = false;
   /** Encoded units of the round, waiting for the round to be made durable. */
   readonly #round = new RespBuffer();
 
@@ -99,6 +101,7 @@ export class PropagationSink implements ChangeSink {
     const unit = this.#unit;
     if (unit.length === 0) return;
     this.#unit = [];
+    this.sealed = true;
     // A SELECT alone does not make a unit of several commands.
     const commands = unit.filter((argv) => argv[0] !== "SELECT").length;
     if (commands > 1) this.#round.command(["MULTI"]);

@@ -92,6 +92,8 @@ export interface ReplicationOptions {
   log: Logger;
   runInStore: (task: () => void) => Promise<void>;
   now: () => number;
+  /** Installs (or, with null, removes) the hook that runs after every command. */
+  setAfterCommand?: (hook: ((session: Session) => void) | null) => void;
 }
 
 export class Replication {
@@ -161,12 +163,21 @@ export class Replication {
     const journal = this.#options.store.journal;
     if (wanted) {
       this.sink.streamDb = -1;
+      this.sink.sealed = false;
       journal.addSink(this.sink);
     } else {
       journal.removeSink(this.sink);
     }
+    this.#options.setAfterCommand?.(wanted ? this.#noteStreamEnd : null);
     this.#sinkAttached = wanted;
   }
+
+  /** After a command: when it added to the stream, its client's WAIT waits for this end. */
+  readonly #noteStreamEnd = (session: Session): void => {
+    if (!this.sink.sealed) return;
+    this.sink.sealed = false;
+    session.replOffset = this.streamEnd;
+  };
 
   /** Replica: raw primary bytes applied in this round (forwarded by afterRound). */
   forward(bytes: Uint8Array): void {
@@ -580,7 +591,9 @@ export class Replication {
    * when enough already do; otherwise blocks the caller (the reply goes to `session.out`).
    */
   wait(session: Session, replicas: number, timeoutMs: number): number | Promise<void> {
-    const target = this.streamEnd;
+    // The stream's end after the caller's last write (a refused round may have dropped bytes
+    // past the end of the stream now).
+    const target = Math.min(session.replOffset, this.streamEnd);
     const now = this.#acked(target);
     // Inside EXEC or a BEGIN transaction nothing blocks: the count now, as Redis does.
     if (now >= replicas || session.inTransaction) return now;

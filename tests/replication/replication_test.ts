@@ -190,6 +190,40 @@ Deno.test("WAIT counts the replicas that have the caller's writes, and times out
   }
 });
 
+Deno.test("WAIT waits for the caller's own writes: later writes of other clients do not hold it up", async () => {
+  const primary = await startHermes();
+  const p = await primary.connect();
+  const other = await primary.connect();
+  const replica = await startReplica(primary.port);
+  const r = await replica.connect();
+  let paused = false;
+  try {
+    await waitInSync(p, r);
+    await p.send("SET", "mine", "1");
+    assertEquals(await p.send("WAIT", "1", "5000"), 1);
+    // The replica stops acknowledging; another client's writes move the stream on.
+    Deno.kill(replica.process.pid, "SIGSTOP");
+    paused = true;
+    await other.pipeline(Array.from({ length: 50 }, (_, i) => ["SET", `theirs:${i}`, "v"]));
+    // As in Redis (the client's woff): the caller's write was acknowledged, so it counts.
+    assertEquals(await p.send("WAIT", "1", "200"), 1);
+    // The writer's own WAIT times out: its writes are not on the replica.
+    const started = Date.now();
+    assertEquals(await other.send("WAIT", "1", "200"), 0);
+    assertOk(Date.now() - started >= 150, "WAIT returned before its timeout");
+    // A read does not move what the caller waits for.
+    await p.send("GET", "mine");
+    assertEquals(await p.send("WAIT", "1", "200"), 1);
+    Deno.kill(replica.process.pid, "SIGCONT");
+    paused = false;
+    assertEquals(await other.send("WAIT", "1", "10000"), 1);
+  } finally {
+    if (paused) Deno.kill(replica.process.pid, "SIGCONT");
+    other.close();
+    await cleanup([p, r], [replica, primary]);
+  }
+});
+
 Deno.test("a chain of replicas follows the stream, and REPLICAOF NO ONE promotes the middle one", async () => {
   const primary = await startHermes();
   const p = await primary.connect();
