@@ -51,7 +51,11 @@ Deno.test("kill -9 while BLMOVE clients are blocked and pushes flow loses and du
         if (i % 50 === 0) await sleep(1); // let the movers block now and then
       }
     });
-    while (moved.size < 300) await sleep(10);
+    const deadline = Date.now() + 60_000;
+    while (moved.size < 300) {
+      assertOk(Date.now() < deadline, `only ${moved.size} values moved in 60 s`);
+      await sleep(10);
+    }
     await server.kill();
     stop = true;
     await Promise.all([...movers, ...pushers]);
