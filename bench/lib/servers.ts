@@ -3,7 +3,7 @@
  * port 0 with a fresh temp dir (port read from its `ready on host:port` line), redis-server on
  * a free port. Both are stopped by the caller.
  */
-import { startHermes } from "../../tests/helpers/hermes_process.ts";
+import { HERMES_V8_FLAGS, startHermes } from "../../tests/helpers/hermes_process.ts";
 import { startRedis } from "../../tests/helpers/redis_process.ts";
 import { connect } from "../../src/client/mod.ts";
 import { spawnUntilReady } from "./spawn_ready.ts";
@@ -75,14 +75,44 @@ export async function startRedisServer(args: string[] = []): Promise<BenchServer
   const redis = await startRedis(args);
   const client = await redis.connect();
   let settings: string;
+  let pid: number | null;
   try {
     const reply = await client.send("CONFIG", "GET", "save", "appendonly", "appendfsync");
     const pairs = Array.isArray(reply) ? reply.map(String) : [];
     settings = pairs.flatMap((v, i) => i % 2 ? [] : [`${v}=${pairs[i + 1] || '""'}`]).join(" ");
+    const server = await client.info("server");
+    pid = Number(/^process_id:(\d+)/m.exec(server)?.[1] ?? NaN) || null;
   } finally {
     client.close();
   }
-  return { name: "Redis", port: redis.port, pid: null, settings, stop: () => redis.stop() };
+  return { name: "Redis", port: redis.port, pid, settings, stop: () => redis.stop() };
+}
+
+/**
+ * Starts Hermes from `main` (another checkout's main.ts, to compare before and after a change)
+ * with the tests' V8 flags, on port 0 in a fresh temp dir, then `args`.
+ */
+export async function spawnHermes(main: string, args: string[] = []): Promise<BenchServer> {
+  const dir = await Deno.makeTempDir({ prefix: "hermes-bench-" });
+  const { child, port, drained } = await spawnUntilReady([
+    "run",
+    ...HERMES_V8_FLAGS,
+    "--allow-all",
+    main,
+    ...["--port", "0", "--dir", dir, ...args],
+  ]);
+  return {
+    name: "Hermes",
+    port,
+    pid: child.pid,
+    settings: args.join(" "),
+    async stop() {
+      child.kill("SIGTERM");
+      await child.status;
+      await drained.catch(() => {});
+      await Deno.remove(dir, { recursive: true }).catch(() => {});
+    },
+  };
 }
 
 /** Hermes's `--help` text, read once (flags being added elsewhere are detected from it). */

@@ -34,6 +34,7 @@ import { hyperLogLogCommands } from "./hyperloglog.ts";
 import { lcsCommands } from "./lcs.ts";
 import { sortCommands } from "./sort.ts";
 import { debugCommands } from "./debug.ts";
+import { memoryCommands } from "./memory.ts";
 
 export const ALL_COMMANDS: CommandSpec[] = [
   ...connectionCommands,
@@ -70,4 +71,5 @@ export const ALL_COMMANDS: CommandSpec[] = [
   ...slowlogCommands,
   ...latencyCommands,
   ...monitorCommands,
+  ...memoryCommands,
 ];

@@ -62,7 +62,8 @@ function parseClientType(text: string): string {
 
 /**
  * One CLIENT LIST / CLIENT INFO line in Redis's field order. Hermes cannot see its socket's file
- * descriptor, so `fd` is -1; buffer fields report the reader's capacity and the queued reply bytes.
+ * descriptor, so `fd` is -1; buffer fields report the reader's capacity, the reply buffer and
+ * the queued reply bytes, and `tot-mem` what the client holds in all (server/client_memory.ts).
  * `db` is the database number, or the selected partition's name (`Databases.dbName`).
  */
 export function clientInfoLine(session: Session, nowMs: number, db: string): string {
@@ -76,8 +77,9 @@ export function clientInfoLine(session: Session, nowMs: number, db: string): str
     ` flags=${clientFlags(session)} db=${db}` +
     ` sub=${subscriptions?.channels.size ?? 0} psub=${subscriptions?.patterns.size ?? 0}` +
     ` ssub=${subscriptions?.shardChannels.size ?? 0} multi=-1` +
-    ` qbuf=0 qbuf-free=${input} argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0` +
-    ` omem=${output} tot-mem=${input + output} events=r cmd=${session.lastCommand}` +
+    ` qbuf=0 qbuf-free=${input} argv-mem=0 multi-mem=0 rbs=${session.out.capacity} rbp=0` +
+    ` obl=0 oll=0 omem=${output} tot-mem=${session.stats.memoryBytes}` +
+    ` events=r cmd=${session.lastCommand}` +
     ` user=${session.user.name} redir=-1 resp=${session.protocol}` +
     ` lib-name=${session.libName} lib-ver=${session.libVersion}`;
 }

@@ -29,8 +29,6 @@ const DERIVED: { name: string; value: (config: Config) => string }[] = [
   { name: "save", value: () => "" }, // Hermes never writes snapshots
   { name: "appendonly", value: (config) => config.persistence === "wal" ? "yes" : "no" },
   { name: "databases", value: () => String(DATABASE_COUNT) },
-  { name: "maxmemory", value: () => "0" },
-  { name: "maxmemory-policy", value: () => "noeviction" },
   { name: "cluster-enabled", value: () => "no" },
 ];
 

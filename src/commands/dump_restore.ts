@@ -10,6 +10,7 @@ import { CommandError, Errors } from "./errors.ts";
 import { option, parseInteger } from "./args.ts";
 import { EventClass } from "../store/events.ts";
 import { dumpPayload, restorePayload } from "../rdb/dump_payload.ts";
+import { restoredClock } from "../memory/access_clocks.ts";
 import { RdbError } from "../rdb/format.ts";
 import type { Value } from "../store/value.ts";
 
@@ -33,20 +34,19 @@ function restore(ctx: CommandContext, argv: string[]): void {
   const key = argv[1];
   let replace = false;
   let absolute = false;
-  let idle = false;
-  let freq = false;
+  let idleSeconds = -1;
+  let freq = -1;
   for (let i = 4; i < argv.length; i++) {
     const word = option(argv[i]);
     const more = i + 1 < argv.length;
     if (word === "REPLACE") replace = true;
     else if (word === "ABSTTL") absolute = true;
-    else if (word === "IDLETIME" && more && !freq) {
-      if (parseInteger(argv[++i]) < 0) throw RestoreErrors.badIdle;
-      idle = true;
-    } else if (word === "FREQ" && more && !idle) {
-      const n = parseInteger(argv[++i]);
-      if (n < 0 || n > 255) throw RestoreErrors.badFreq;
-      freq = true;
+    else if (word === "IDLETIME" && more && freq < 0) {
+      idleSeconds = parseInteger(argv[++i]);
+      if (idleSeconds < 0) throw RestoreErrors.badIdle;
+    } else if (word === "FREQ" && more && idleSeconds < 0) {
+      freq = parseInteger(argv[++i]);
+      if (freq < 0 || freq > 255) throw RestoreErrors.badFreq;
     } else throw Errors.syntax;
   }
   // Redis's order: an existing key, then the TTL, then the payload.
@@ -70,6 +70,9 @@ function restore(ctx: CommandContext, argv: string[]): void {
     return;
   }
   ctx.db.set(key, value, ttl);
+  // The access data the payload's origin had, for the LRU or LFU policy in force.
+  const clock = ctx.db.clocks === null ? null : restoredClock(idleSeconds, freq, ctx.now);
+  if (clock !== null) ctx.db.clocks!.map.set(key, clock);
   ctx.notify(EventClass.generic, "restore", key);
   ctx.out.ok();
 }

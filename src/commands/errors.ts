@@ -89,6 +89,20 @@ export const Errors = {
   internal: new CommandError("ERR internal error; the server logged the details"),
 } as const;
 
+/** Memory limit and introspection texts (OOM gate, OBJECT, MEMORY), as Redis 7.0 sends them. */
+export const MemoryErrors = {
+  oom: new CommandError("OOM command not allowed when used memory > 'maxmemory'."),
+  freqNotTracked: new CommandError(
+    "ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note " +
+      "that when switching between policies at runtime LRU and LFU data will take some time " +
+      "to adjust.",
+  ),
+  idleNotTracked: new CommandError(
+    "ERR An LFU maxmemory policy is selected, idle time not tracked. Please note that when " +
+      "switching between policies at runtime LRU and LFU data will take some time to adjust.",
+  ),
+} as const;
+
 /** MULTI/EXEC/WATCH texts, word for word as Redis 7 sends them. */
 export const MultiErrors = {
   nested: new CommandError("ERR MULTI calls can not be nested"),

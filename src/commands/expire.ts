@@ -100,7 +100,7 @@ function expireGeneric(
  * absolute time. Seconds are rounded to the nearest, as Redis's `(ms + 500) / 1000`.
  */
 function ttlGeneric(ctx: CommandContext, key: string, inMs: boolean, absolute: boolean): void {
-  if (ctx.db.get(key, ctx.now) === undefined) {
+  if (ctx.db.peek(key, ctx.now) === undefined) {
     ctx.notify(EventClass.keyMiss, "keymiss", key);
     ctx.out.integer(-2);
     return;

@@ -11,6 +11,7 @@ import type { Keyspace } from "../store/keyspace.ts";
 import { PERSISTENCE_NAMES, SCHEMA_NAMES } from "../store/partition.ts";
 import { utf8ToLatin1 } from "../protocol/latin1.ts";
 import { REDIS_COMPAT_VERSION, VERSION } from "../version.ts";
+import { memoryReport, ratio, systemMemory } from "./memory_report.ts";
 
 export type InfoField = [name: string, value: string | number];
 type Field = InfoField;
@@ -42,9 +43,6 @@ export interface InfoSection {
   fields(source: InfoSource): Field[];
 }
 type Section = InfoSection;
-
-/** Largest memory figure seen so far (INFO only samples when asked, so this is a lower bound). */
-let peakMemory = 0;
 
 /** Redis's bytesToHuman: 1023B, 1.50K, 2.00M, ... */
 export function bytesToHuman(bytes: number): string {
@@ -122,31 +120,81 @@ function clientFields(ctx: InfoSource): Field[] {
   ];
 }
 
-/** used_memory is what V8 holds for data: its heap in use plus buffers outside the heap. */
-function memoryFields(): Field[] {
-  const memory = Deno.memoryUsage();
-  const used = memory.heapUsed + memory.external;
-  peakMemory = Math.max(peakMemory, used);
-  const total = systemFact(() => Deno.systemMemoryInfo().total, 0);
+/**
+ * Redis's memory fields, in its order. used_memory is the memory account (what the data,
+ * clients, backlog and log buffers cost, plus the heap at start); the allocator_* fields are
+ * V8's own view (heap in use, heap reserved, plus buffers outside the heap).
+ */
+function memoryFields(ctx: InfoSource): Field[] {
+  const report = memoryReport(ctx);
+  const total = systemMemory();
+  const maxmemory = ctx.server.config.maxmemoryBytes;
+  const human = (bytes: number) => bytesToHuman(bytes);
+  const sinceStartup = report.used - report.startup;
   return [
-    ["used_memory", used],
-    ["used_memory_human", bytesToHuman(used)],
-    ["used_memory_rss", memory.rss],
-    ["used_memory_rss_human", bytesToHuman(memory.rss)],
-    ["used_memory_peak", peakMemory],
-    ["used_memory_peak_human", bytesToHuman(peakMemory)],
-    ["used_memory_peak_perc", `${(used / peakMemory * 100).toFixed(2)}%`],
-    ["used_memory_v8_heap_total", memory.heapTotal],
-    ["used_memory_v8_external", memory.external],
+    ["used_memory", report.used],
+    ["used_memory_human", human(report.used)],
+    ["used_memory_rss", report.rss],
+    ["used_memory_rss_human", human(report.rss)],
+    ["used_memory_peak", report.peak],
+    ["used_memory_peak_human", human(report.peak)],
+    ["used_memory_peak_perc", `${(report.used / Math.max(1, report.peak) * 100).toFixed(2)}%`],
+    ["used_memory_overhead", report.overhead],
+    ["used_memory_startup", report.startup],
+    ["used_memory_dataset", report.dataset],
+    [
+      "used_memory_dataset_perc",
+      `${(sinceStartup <= 0 ? 0 : report.dataset / sinceStartup * 100).toFixed(2)}%`,
+    ],
+    ["used_memory_v8_heap_total", report.heapTotal],
+    ["used_memory_v8_external", report.external],
+    ["allocator_allocated", report.allocated],
+    ["allocator_active", report.active],
+    ["allocator_resident", report.rss],
     ["total_system_memory", total],
-    ["total_system_memory_human", bytesToHuman(total)],
-    ["maxmemory", 0],
-    ["maxmemory_human", "0B"],
-    ["maxmemory_policy", "noeviction"],
-    ["mem_fragmentation_ratio", (memory.rss / used).toFixed(2)],
+    ["total_system_memory_human", human(total)],
+    ...NO_SCRIPTING,
+    ["maxmemory", maxmemory],
+    ["maxmemory_human", human(maxmemory)],
+    ["maxmemory_policy", ctx.server.config.maxmemoryPolicy],
+    ["allocator_frag_ratio", ratio(report.active, report.allocated)],
+    ["allocator_frag_bytes", report.active - report.allocated],
+    ["allocator_rss_ratio", ratio(report.rss, report.active)],
+    ["allocator_rss_bytes", report.rss - report.active],
+    ["rss_overhead_ratio", "1.00"],
+    ["rss_overhead_bytes", 0],
+    ["mem_fragmentation_ratio", ratio(report.rss, report.used)],
+    ["mem_fragmentation_bytes", report.rss - report.used],
+    ["mem_not_counted_for_evict", report.notCountedForEvict],
+    ["mem_replication_backlog", report.backlog],
+    ["mem_total_replication_buffers", report.backlog + report.clientsReplicas],
+    ["mem_clients_slaves", report.clientsReplicas],
+    ["mem_clients_normal", report.clientsNormal],
+    ["mem_cluster_links", 0],
+    ["mem_aof_buffer", report.logPending],
     ["mem_allocator", "v8"],
+    ["active_defrag_running", 0],
+    ["lazyfree_pending_objects", 0],
+    ["lazyfreed_objects", 0],
   ];
 }
+
+/** Hermes runs no scripts: Redis's Lua and function fields, all zero. */
+const NO_SCRIPTING: Field[] = [
+  ["used_memory_lua", 0],
+  ["used_memory_vm_eval", 0],
+  ["used_memory_lua_human", "0B"],
+  ["used_memory_scripts_eval", 0],
+  ["number_of_cached_scripts", 0],
+  ["number_of_functions", 0],
+  ["number_of_libraries", 0],
+  ["used_memory_vm_functions", 0],
+  ["used_memory_vm_total", 0],
+  ["used_memory_vm_total_human", "0B"],
+  ["used_memory_functions", 0],
+  ["used_memory_scripts", 0],
+  ["used_memory_scripts_human", "0B"],
+];
 
 /**
  * Fields redis-cli --stat and exporters expect in every Persistence section. Hermes never
@@ -181,6 +229,7 @@ function statsFields(ctx: InfoSource): Field[] {
   const network = ctx.server.network;
   const store = ctx.store.stats;
   const rates = ctx.observability.rates;
+  const exceeded = ctx.server.eviction.exceededTimes();
   return [
     ["total_connections_received", network.totalConnectionsReceived],
     ["total_commands_processed", ctx.stats.totalCommandsProcessed],
@@ -191,7 +240,10 @@ function statsFields(ctx: InfoSource): Field[] {
     ["instantaneous_output_kbps", kbps(rates.netOutput.perSecond)],
     ["rejected_connections", network.rejectedConnections],
     ["expired_keys", store.expiredKeys],
-    ["evicted_keys", 0],
+    ["evicted_keys", store.evictedKeys],
+    ["evicted_clients", 0],
+    ["total_eviction_exceeded_time", exceeded[0]],
+    ["current_eviction_exceeded_time", exceeded[1]],
     ["keyspace_hits", store.keyspaceHits],
     ["keyspace_misses", store.keyspaceMisses],
     ["pubsub_channels", ctx.pubsub.nameCount("channel")],

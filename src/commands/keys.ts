@@ -38,15 +38,21 @@ const deleteKeys: Handler = (ctx, argv) => {
   ctx.out.integer(removed);
 };
 
-/** EXISTS and TOUCH: how many of the keys exist, a key named twice counting twice. */
-const countExisting: Handler = (ctx, argv) => {
-  let found = 0;
-  for (let i = 1; i < argv.length; i++) {
-    if (ctx.db.get(argv[i], ctx.now) !== undefined) found++;
-    else ctx.notify(EventClass.keyMiss, "keymiss", argv[i]);
-  }
-  ctx.out.integer(found);
-};
+/**
+ * EXISTS and TOUCH: how many of the keys exist, a key named twice counting twice. TOUCH's
+ * lookups are accesses (the keys' LRU/LFU clocks move); EXISTS only looks.
+ */
+function countExisting(touch: boolean): Handler {
+  return (ctx, argv) => {
+    let found = 0;
+    for (let i = 1; i < argv.length; i++) {
+      const value = touch ? ctx.db.get(argv[i], ctx.now) : ctx.db.peek(argv[i], ctx.now);
+      if (value !== undefined) found++;
+      else ctx.notify(EventClass.keyMiss, "keymiss", argv[i]);
+    }
+    ctx.out.integer(found);
+  };
+}
 
 /** RENAME and RENAMENX. The value keeps its deadline; a renamed-over key loses its own. */
 function rename(ctx: CommandContext, argv: string[], onlyIfNew: boolean): void {
@@ -169,7 +175,7 @@ export const keyCommands: CommandSpec[] = [
     since: "1.0.0",
     complexity: "O(N) where N is the number of keys to check.",
     args: [{ name: "key", type: "key", flags: ["multiple"] }],
-    handler: countExisting,
+    handler: countExisting(false),
   },
   {
     name: "touch",
@@ -183,7 +189,7 @@ export const keyCommands: CommandSpec[] = [
     since: "3.2.1",
     complexity: "O(N) where N is the number of keys that will be touched.",
     args: [{ name: "key", type: "key", flags: ["multiple"] }],
-    handler: countExisting,
+    handler: countExisting(true),
   },
   {
     name: "type",
@@ -197,7 +203,7 @@ export const keyCommands: CommandSpec[] = [
     complexity: "O(1)",
     args: [{ name: "key", type: "key" }],
     handler(ctx, argv) {
-      const value = ctx.db.get(argv[1], ctx.now);
+      const value = ctx.db.peek(argv[1], ctx.now);
       if (value === undefined) ctx.notify(EventClass.keyMiss, "keymiss", argv[1]);
       ctx.out.simple(value === undefined ? "none" : valueType(value));
     },
@@ -375,7 +381,7 @@ export const keyCommands: CommandSpec[] = [
       const accept = pattern === null && type === null ? acceptAll : (key: string) => {
         if (pattern !== null && !globMatch(pattern, key)) return false;
         if (type === null) return true;
-        const value = ctx.db.get(key, ctx.now);
+        const value = ctx.db.peek(key, ctx.now);
         return value !== undefined && valueType(value) === type;
       };
       const [next, keys] = ctx.db.scan(cursor, count, ctx.now, accept);

@@ -1,17 +1,17 @@
 /**
  * OBJECT: how a key's value is stored. ENCODING names the representation in use as Redis names
  * its equivalent (listpack, quicklist, intset, hashtable, skiplist; int, embstr, raw for strings).
- * Hermes tracks neither access times nor frequencies yet: IDLETIME answers 0 and FREQ answers
- * Redis's error for a server without an LFU policy (the eviction work fills them in).
+ * FREQ and IDLETIME read the key's access clock (memory/access_clocks.ts): FREQ only under an
+ * LFU policy, IDLETIME under any other, each with Redis's error otherwise. Access times are
+ * kept only while an LRU or LFU policy is set; under the others IDLETIME answers 0 (nothing is
+ * tracked, so nothing is spent on it). OBJECT looks without touching the clock.
  */
 import type { CommandContext } from "./context.ts";
-import { CommandError } from "./errors.ts";
-import type { CommandSpec } from "./spec.ts";
+import { MemoryErrors } from "./errors.ts";
+import { type CommandSpec, helpSubcommand } from "./spec.ts";
 import type { Value } from "../store/value.ts";
-
-const NOT_LFU = new CommandError(
-  "ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.",
-);
+import { policyTraits } from "../memory/eviction_policy.ts";
+import { accessClock, AccessKind, idleMs, lfuDecayed } from "../memory/access_clocks.ts";
 /** Redis's refcount of its shared small integers (OBJ_SHARED_REFCOUNT). */
 const SHARED_REFCOUNT = 2147483647;
 const SHARED_INTEGERS = 10000;
@@ -42,16 +42,18 @@ export function refcountOf(value: Value): number {
 }
 
 /**
- * Seconds since `key` was last accessed (OBJECT IDLETIME, DEBUG OBJECT's lru fields). Hermes
- * keeps no per-key access times yet, so every key reads as just used; the eviction work plugs
- * its clock in here.
+ * Seconds since `key` was last accessed (OBJECT IDLETIME, DEBUG OBJECT's lru fields), from its
+ * LRU clock; 0 when no access times are kept (a policy other than LRU or LFU) or the clocks
+ * hold LFU counters.
  */
-export function idleSeconds(_ctx: CommandContext, _key: string): number {
-  return 0;
+export function idleSeconds(ctx: CommandContext, key: string): number {
+  const clocks = ctx.db.clocks;
+  if (clocks === null || accessClock.kind !== AccessKind.lru) return 0;
+  return Math.floor(idleMs(clocks.clockOf(key), ctx.now) / 1000);
 }
 
 function lookup(ctx: CommandContext, key: string): Value | undefined {
-  const value = ctx.db.get(key, ctx.now);
+  const value = ctx.db.peek(key, ctx.now);
   if (value === undefined) ctx.out.nil();
   return value;
 }
@@ -129,7 +131,11 @@ export const objectCommands: CommandSpec[] = [
         complexity: "O(1)",
         args: KEY_ARG,
         handler(ctx, argv) {
-          if (lookup(ctx, argv[2]) !== undefined) ctx.out.integer(idleSeconds(ctx, argv[2]));
+          if (lookup(ctx, argv[2]) === undefined) return;
+          if (policyTraits(ctx.server.config.maxmemoryPolicy).ranking === "lfu") {
+            throw MemoryErrors.idleNotTracked;
+          }
+          ctx.out.integer(idleSeconds(ctx, argv[2]));
         },
       },
       {
@@ -143,24 +149,17 @@ export const objectCommands: CommandSpec[] = [
         complexity: "O(1)",
         args: KEY_ARG,
         handler(ctx, argv) {
-          if (ctx.db.get(argv[2], ctx.now) === undefined) return ctx.out.nil();
-          throw NOT_LFU;
+          if (lookup(ctx, argv[2]) === undefined) return;
+          const clocks = ctx.db.clocks;
+          if (
+            policyTraits(ctx.server.config.maxmemoryPolicy).ranking !== "lfu" || clocks === null
+          ) {
+            throw MemoryErrors.freqNotTracked;
+          }
+          ctx.out.integer(lfuDecayed(clocks.clockOf(argv[2]), ctx.now));
         },
       },
-      {
-        ...SUB,
-        keys: [0, 0, 0],
-        name: "object|help",
-        arity: 2,
-        flags: ["loading", "stale"],
-        summary: "Show helpful text about the different subcommands",
-        since: "6.2.0",
-        complexity: "O(1)",
-        handler(ctx) {
-          ctx.out.arrayHeader(HELP.length);
-          for (const line of HELP) ctx.out.simple(line);
-        },
-      },
+      helpSubcommand("object", "generic", "6.2.0", HELP),
     ],
   },
 ];

@@ -62,6 +62,21 @@ export interface ServerControl {
   readonly rdb: RdbControl;
   /** Replication (REPLICAOF, PSYNC, REPLCONF, WAIT, ROLE, INFO replication). */
   readonly replication: ReplicationControl;
+  /** Eviction's state (INFO, MEMORY). */
+  readonly eviction: EvictionControl;
+  /**
+   * MEMORY PURGE: lets go of memory kept for reuse (idle clients' reply buffers, the shared
+   * buffer pool), and runs a full GC when the runtime exposes one.
+   */
+  purgeMemory(): void;
+}
+
+/** What INFO and MEMORY may ask of eviction (see src/memory/eviction.ts). */
+export interface EvictionControl {
+  /** total_eviction_exceeded_time and current_eviction_exceeded_time, in ms. */
+  exceededTimes(): [total: number, current: number];
+  /** Whether eviction goes on in the background. */
+  readonly running: boolean;
 }
 
 /** ROLE's answer, by role. */

@@ -129,7 +129,7 @@ export class Session {
    */
   heldPushes: Uint8Array[] | null = null;
   /** Hook for the server: how many bytes are queued for this client and the input buffer size. */
-  stats = { queuedOutputBytes: 0, inputBufferBytes: 0 };
+  stats = { queuedOutputBytes: 0, inputBufferBytes: 0, memoryBytes: 0 };
 
   constructor(id: number, remoteAddr: string, localAddr: string, nowMs: number) {
     this.id = id;

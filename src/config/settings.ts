@@ -10,6 +10,7 @@ import {
   SettingValueError,
 } from "./output_limits.ts";
 import { BAD_EVENT_CLASS, formatEventClasses, parseEventClasses } from "../store/events.ts";
+import { EVICTION_POLICIES, type EvictionPolicy } from "../memory/eviction_policy.ts";
 
 export { SettingValueError };
 
@@ -126,6 +127,20 @@ export interface Config {
   latencyTracking: boolean;
   /** The percentiles INFO latencystats reports. */
   latencyTrackingPercentiles: number[];
+  /** used_memory past which keys are evicted (or writes refused); 0 = no limit. */
+  maxmemoryBytes: number;
+  /** Which keys go when over maxmemory, and how they are picked. */
+  maxmemoryPolicy: EvictionPolicy;
+  /** Keys sampled per database each time the eviction pool is filled. */
+  maxmemorySamples: number;
+  /** How long one eviction pass may run before the rest goes to the background (0-100). */
+  maxmemoryEvictionTenacity: number;
+  /** How slowly LFU counters grow: higher needs more accesses per step. */
+  lfuLogFactor: number;
+  /** Minutes without access after which an LFU counter loses one (0 = never). */
+  lfuDecayTimeMin: number;
+  /** A replica follows its primary's deletions instead of evicting on its own. */
+  replicaIgnoreMaxmemory: boolean;
 }
 
 export const LOG_LEVELS = ["debug", "info", "warn", "error"] as const;
@@ -180,7 +195,8 @@ export interface SettingSpec<K extends keyof Config = keyof Config> {
 
 function wholeNumber(name: string, min: number, max: number) {
   return (text: string): number => {
-    const value = parseWholeNumber(text, name);
+    // A negative integer is a number out of range (as Redis words it), not a malformed one.
+    const value = /^-[0-9]+$/.test(text) ? -Infinity : parseWholeNumber(text, name);
     if (value < min || value > max) {
       throw new RangeError(`Cannot use ${name} "${text}": must be between ${min} and ${max}`);
     }
@@ -906,6 +922,73 @@ export const SETTINGS: SettingSpec[] = [
     format: asString,
     mutable: false,
   },
+  {
+    key: "maxmemoryBytes",
+    name: "maxmemory",
+    help: "Memory limit (used_memory); past it keys are evicted per --maxmemory-policy " +
+      "(0 = no limit)",
+    valueName: "<bytes>",
+    parse: byteSize("maxmemory", 0, Number.MAX_SAFE_INTEGER),
+    format: asString,
+    mutable: true,
+  },
+  {
+    key: "maxmemoryPolicy",
+    name: "maxmemory-policy",
+    help: "What goes past --maxmemory: noeviction (writes refused), allkeys-lru, allkeys-lfu, " +
+      "allkeys-random, volatile-lru, volatile-lfu, volatile-random, volatile-ttl",
+    valueName: "<policy>",
+    parse: oneOf("maxmemory-policy", EVICTION_POLICIES),
+    format: asString,
+    mutable: true,
+  },
+  {
+    key: "maxmemorySamples",
+    name: "maxmemory-samples",
+    help: "Keys sampled per database to pick each eviction (more: closer to true LRU/LFU)",
+    valueName: "<n>",
+    parse: wholeNumber("maxmemory-samples", 1, 2_147_483_647),
+    format: asString,
+    mutable: true,
+  },
+  {
+    key: "maxmemoryEvictionTenacity",
+    name: "maxmemory-eviction-tenacity",
+    help: "0-100: how long one eviction pass may run (10 = 500 us) before the rest of the " +
+      "work continues in the background",
+    valueName: "<n>",
+    parse: wholeNumber("maxmemory-eviction-tenacity", 0, 100),
+    format: asString,
+    mutable: true,
+  },
+  {
+    key: "lfuLogFactor",
+    name: "lfu-log-factor",
+    help: "LFU counter growth: higher means more accesses per counter step",
+    valueName: "<n>",
+    parse: wholeNumber("lfu-log-factor", 0, 2_147_483_647),
+    format: asString,
+    mutable: true,
+  },
+  {
+    key: "lfuDecayTimeMin",
+    name: "lfu-decay-time",
+    help: "Minutes without access after which an LFU counter decreases (0 = never)",
+    valueName: "<n>",
+    parse: wholeNumber("lfu-decay-time", 0, 2_147_483_647),
+    format: asString,
+    mutable: true,
+  },
+  {
+    key: "replicaIgnoreMaxmemory",
+    name: "replica-ignore-maxmemory",
+    aliases: ["slave-ignore-maxmemory"],
+    help: "A replica never evicts (it follows its primary's deletions) (yes or no)",
+    valueName: "<yes|no>",
+    parse: yesNo("replica-ignore-maxmemory"),
+    format: formatYesNo,
+    mutable: true,
+  },
 ] as SettingSpec[];
 
 /** Redis's defaults, with Hermes's bound for normal clients (`--max-output`, 64 MB). */
@@ -976,6 +1059,13 @@ export const DEFAULT_CONFIG: Readonly<Config> = Object.freeze({
   latencyMonitorThresholdMs: 0,
   latencyTracking: true,
   latencyTrackingPercentiles: [50, 99, 99.9],
+  maxmemoryBytes: 0,
+  maxmemoryPolicy: "noeviction",
+  maxmemorySamples: 5,
+  maxmemoryEvictionTenacity: 10,
+  lfuLogFactor: 10,
+  lfuDecayTimeMin: 1,
+  replicaIgnoreMaxmemory: true,
 });
 
 /** Finds a setting by its name or a Redis alias, case-insensitively. */

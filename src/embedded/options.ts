@@ -137,6 +137,28 @@ export interface ServerOptions {
   latencyTracking?: boolean;
   /** Percentiles INFO latencystats reports. */
   latencyTrackingInfoPercentiles?: number[] | string;
+  /** Memory limit (used_memory); past it keys are evicted per `maxmemoryPolicy` (0 = none). */
+  maxmemory?: ByteSize;
+  /** What goes past `maxmemory`: `noeviction` (default: writes refused) or an eviction policy. */
+  maxmemoryPolicy?:
+    | "noeviction"
+    | "allkeys-lru"
+    | "allkeys-lfu"
+    | "allkeys-random"
+    | "volatile-lru"
+    | "volatile-lfu"
+    | "volatile-random"
+    | "volatile-ttl";
+  /** Keys sampled per database to pick each eviction (default 5). */
+  maxmemorySamples?: number;
+  /** 0-100: how long one eviction pass may run before the rest goes to the background. */
+  maxmemoryEvictionTenacity?: number;
+  /** LFU counter growth: higher means more accesses per counter step (default 10). */
+  lfuLogFactor?: number;
+  /** Minutes without access after which an LFU counter decreases (0 = never). */
+  lfuDecayTime?: number;
+  /** A replica never evicts: it follows its primary's deletions (default true). */
+  replicaIgnoreMaxmemory?: boolean;
 }
 
 /**
@@ -205,6 +227,13 @@ export const OPTION_NAMES: Readonly<Record<keyof ServerOptions, true>> = {
   latencyMonitorThreshold: true,
   latencyTracking: true,
   latencyTrackingInfoPercentiles: true,
+  maxmemory: true,
+  maxmemoryPolicy: true,
+  maxmemorySamples: true,
+  maxmemoryEvictionTenacity: true,
+  lfuLogFactor: true,
+  lfuDecayTime: true,
+  replicaIgnoreMaxmemory: true,
 };
 
 /** The option name of a setting: its flag name in camelCase. */

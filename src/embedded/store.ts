@@ -6,7 +6,7 @@
  */
 import type { Config } from "../config/settings.ts";
 import { Logger } from "../log/logger.ts";
-import { Databases } from "../store/databases.ts";
+import { DATABASE_COUNT, Databases } from "../store/databases.ts";
 import { Journal } from "../store/journal.ts";
 import { type EarlyRelease, type RoundHook, StoreActor } from "../store/actor.ts";
 import { startActiveExpiry } from "../store/active_expiry.ts";
@@ -37,6 +37,11 @@ import { RdbSaver } from "../rdb/rdb_saver.ts";
 import { ReplicationManager } from "../replication/manager.ts";
 import { monitorGate } from "../commands/monitor.ts";
 import { LatencyEvents } from "../observe/latency_monitor.ts";
+import { MemoryAccount } from "../memory/memory_account.ts";
+import { Evictor } from "../memory/eviction.ts";
+import { HeapWatch } from "../memory/heap_watch.ts";
+import { outOfMemoryGate } from "../commands/out_of_memory.ts";
+import { connectionBuffers } from "../protocol/buffer_pool.ts";
 
 /** An open store: everything but the network. */
 export interface Store {
@@ -74,6 +79,19 @@ export class StartupError extends Error {
   /** Always "StartupError". */
   override name = "StartupError";
 }
+
+/** Settings the evictor reads again when CONFIG SET changes one. */
+const EVICTION_SETTINGS = new Set([
+  "maxmemory",
+  "maxmemory-policy",
+  "maxmemory-samples",
+  "maxmemory-eviction-tenacity",
+  "lfu-log-factor",
+  "lfu-decay-time",
+  "replica-ignore-maxmemory",
+]);
+/** How often memory is checked against the limit besides before commands (Redis's cron). */
+const MEMORY_CHECK_MS = 100;
 
 /** The store reads its compact-form limits from plain numbers (store/types/limits.ts). */
 function applyEncodingLimits(config: Config): void {
@@ -125,7 +143,11 @@ export async function openStore(config: Config, options: StartOptions = {}): Pro
   const journal = config.persistence === "wal" ? new WalJournal() : null;
   const changes = new Journal();
   changes.durable = journal;
-  const store = new Databases(changes);
+  // The heap before any data or client: the runtime and the code (used_memory_startup).
+  const memory = new MemoryAccount();
+  const heap = Deno.memoryUsage();
+  memory.setStartup(heap.heapUsed + heap.external);
+  const store = new Databases(changes, DATABASE_COUNT, memory, clock);
   // A replica's log keeps keys past their deadline: its primary's DEL removes them.
   store.expiry.followsPrimary = config.replicaOf !== "";
   const wal = journal
@@ -265,8 +287,10 @@ export async function openStore(config: Config, options: StartOptions = {}): Pro
         changes.notifyMask = activeEventClasses(config.notifyKeyspaceEvents);
       }
       if (name === "requirepass") dispatcher.acl.applyRequirePass();
+      if (EVICTION_SETTINGS.has(name)) evictor.applySettings();
       dispatcher.configure(config);
     },
+    memory,
     persistenceInfo: () => [...rdb.info(), ...(wal ? wal.info() : [])],
     persistence: wal
       ? {
@@ -336,6 +360,25 @@ export async function openStore(config: Config, options: StartOptions = {}): Pro
   replication = replicas;
   control.setReplication(replicas);
   dispatcher.addGate(GateOrder.readOnlyReplica, (session, spec) => replicas.refuse(session, spec));
+  // Over maxmemory, commands first evict (or are refused under noeviction): a server condition
+  // turns the gate on only while memory is over the limit.
+  const evictor: Evictor = new Evictor({
+    store,
+    settings: config,
+    clock,
+    schedule: (task) => void actor.run(task),
+    allowed: () => !(config.replicaIgnoreMaxmemory && replicas.isReplica),
+    onCondition: (over) => dispatcher.setServerCondition("out-of-memory", over),
+  });
+  control.setEviction(evictor);
+  dispatcher.addGate(GateOrder.outOfMemory, outOfMemoryGate(evictor));
+  const heapWatch = new HeapWatch();
+  const memoryTimer = setInterval(() => {
+    memory.setLogPending(wal?.pendingBytes ?? 0);
+    heapWatch.check(memory.used, memory.limit, performance.now());
+    void actor.run(() => evictor.check());
+  }, MEMORY_CHECK_MS);
+  stopped.then(() => clearInterval(memoryTimer));
   try {
     dispatcher.acl.start();
   } catch (error) {
@@ -364,6 +407,9 @@ export async function openStore(config: Config, options: StartOptions = {}): Pro
       throw new StartupError(`cannot listen on ${config.host}:${ports}: ${reason}`);
     }
     server = network;
+    // Buffers waiting in the connections' shared pool count as client memory (of the store
+    // served last, when one process serves several).
+    connectionBuffers.counter = (delta) => memory.addClients(delta);
     network.acceptLoop();
     return network;
   };

@@ -5,6 +5,7 @@
  * close it and send it output written outside its own requests.
  */
 import type {
+  EvictionControl,
   NetworkStats,
   PersistenceControl,
   RdbControl,
@@ -16,6 +17,11 @@ import { configSetFailed, unknownConfigOption } from "../commands/errors.ts";
 import { parseSettingValue } from "../commands/config.ts";
 import { type Config, findSetting } from "../config/settings.ts";
 import type { Logger } from "../log/logger.ts";
+import type { MemoryAccount } from "../memory/memory_account.ts";
+import { connectionBuffers } from "../protocol/buffer_pool.ts";
+
+/** Before the store plugs eviction in. */
+const NO_EVICTION: EvictionControl = { exceededTimes: () => [0, 0], running: false };
 
 const NO_SESSIONS: readonly Session[] = [];
 
@@ -28,6 +34,8 @@ export interface ClientHandle {
    * the batch in flight. Network clients are ended by their listener instead.
    */
   end?(): Promise<void>;
+  /** MEMORY PURGE: gives back buffers kept for reuse while the client is idle. */
+  releaseBuffers?(): void;
 }
 
 /** The network side's ports, once the store listens (see server/server.ts). */
@@ -51,6 +59,8 @@ export interface StoreControlOptions {
   onConfigChanged?: (name: string) => void;
   /** SHUTDOWN: closes the store (and its listener) once the current replies are sent. */
   onShutdown: () => void;
+  /** used_memory: network connections report what they hold (mem_clients_normal). */
+  memory?: MemoryAccount;
 }
 
 export class StoreControl implements ServerControl {
@@ -75,12 +85,16 @@ export class StoreControl implements ServerControl {
   readonly #deliveries = new Set<Session>();
   readonly #options: StoreControlOptions;
   #replication: ReplicationControl | null = null;
+  #eviction: EvictionControl = NO_EVICTION;
   #nextClientId = 1;
+  /** The account network connections report their buffers to, or null. */
+  readonly memory: MemoryAccount | null;
 
   constructor(options: StoreControlOptions) {
     this.#options = options;
     this.config = options.config;
     this.configFile = options.configFile ?? null;
+    this.memory = options.memory ?? null;
   }
 
   /** The plain TCP port bound, or 0 while the store is not served over TCP. */
@@ -160,6 +174,24 @@ export class StoreControl implements ServerControl {
   /** Plugs replication in (made after this, since it asks for the listening port). */
   setReplication(replication: ReplicationControl): void {
     this.#replication = replication;
+  }
+
+  get eviction(): EvictionControl {
+    return this.#eviction;
+  }
+
+  /** Plugs eviction in (made after the dispatcher, whose gate it drives). */
+  setEviction(eviction: EvictionControl): void {
+    this.#eviction = eviction;
+  }
+
+  purgeMemory(): void {
+    for (const handle of this.#clients.values()) handle.releaseBuffers?.();
+    connectionBuffers.trim();
+    // A full collection, when the runtime exposes one (--v8-flags=--expose-gc): V8's nearest
+    // equivalent of giving dirty pages back (benchmarks use it to measure the live heap).
+    const gc = (globalThis as { gc?: () => void }).gc;
+    if (typeof gc === "function") gc();
   }
 
   get persistence(): PersistenceControl | undefined {

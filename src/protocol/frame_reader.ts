@@ -9,7 +9,8 @@
  * allocated, so a hostile length cannot make it reserve memory. Arguments are returned as
  * one-byte strings (see latin1.ts).
  */
-import { latin1View, sliceLatin1 } from "./latin1.ts";
+import { type Latin1Buffer, latin1View, sliceLatin1 } from "./latin1.ts";
+import { type BufferPool, connectionBuffers } from "./buffer_pool.ts";
 import { ProtocolError } from "./protocol_error.ts";
 import { splitInlineArgs } from "./inline.ts";
 
@@ -30,7 +31,16 @@ export const PRE_AUTH_MAX_BULK_BYTES = 16 * 1024;
 
 const CR = 0x0d;
 const LF = 0x0a;
-const INITIAL_BUFFER_BYTES = 16 * 1024;
+/**
+ * The buffer a reader keeps while idle: a read waits on it, and most requests (a pipeline of
+ * 16 small commands included) fit. A request that does not, or a read that fills it (more is
+ * coming), moves to a pooled buffer, given back once everything buffered has been parsed.
+ */
+export const IDLE_BUFFER_BYTES = 1024;
+/** Passed to sliceLatin1 for arguments of up to 16 bytes, which it decodes without a view. */
+const SHORT_ONLY = latin1View(new Uint8Array(0));
+/** Never offer a read less room than this (a smaller space means a read call per few bytes). */
+const MIN_READ_BYTES = 512;
 /** Header lines (`*N`, `$N`) longer than this are garbage, not a slow sender. */
 const MAX_HEADER_LINE_BYTES = 64 * 1024;
 /** Buffers grown past this for a big argument are given back once they are empty. */
@@ -40,8 +50,14 @@ const RESERVE_AHEAD_BYTES = 1024 * 1024;
 
 export class FrameReader {
   #limits: FrameLimits;
-  #buf = new Uint8Array(INITIAL_BUFFER_BYTES);
-  #view = latin1View(this.#buf);
+  readonly #pool: BufferPool;
+  readonly #idle = new Uint8Array(IDLE_BUFFER_BYTES);
+  #buf: Uint8Array = this.#idle;
+  /** The decoder view of #buf, made on first use (short arguments never need it). */
+  #bufView: Latin1Buffer | null = null;
+  /** Room the last {@linkcode writable} offered, and whether the read after it filled it. */
+  #offered = 0;
+  #filled = false;
   #start = 0;
   #end = 0;
   /** Arguments still expected in the current multibulk, or -1 between commands. */
@@ -57,8 +73,9 @@ export class FrameReader {
   /** The client has not authenticated: Redis's small pre-authentication limits apply. */
   preAuth = false;
 
-  constructor(limits: FrameLimits) {
+  constructor(limits: FrameLimits, pool: BufferPool = connectionBuffers) {
     this.#limits = limits;
+    this.#pool = pool;
   }
 
   /** Replaces the limits (CONFIG SET); applies from the next header read. */
@@ -71,6 +88,11 @@ export class FrameReader {
     return this.#end - this.#start;
   }
 
+  /** The last read filled the small buffer of an idle reader: more is probably coming. */
+  get filledIdleBuffer(): boolean {
+    return this.#filled && this.#buf === this.#idle;
+  }
+
   /** Bytes of memory the reader holds (for CLIENT LIST `qbuf`). */
   get capacityBytes(): number {
     return this.#buf.length;
@@ -80,14 +102,19 @@ export class FrameReader {
   writable(): Uint8Array {
     // Reserve room for a known bulk, but at most RESERVE_AHEAD_BYTES ahead of the data actually
     // arriving, so a header promising 512 MB costs nothing until the bytes come.
-    const missing = this.#bulkLen >= 0 ? this.#bulkLen + 2 - (this.#end - this.#start) : 1;
+    let missing = this.#bulkLen >= 0 ? this.#bulkLen + 2 - (this.#end - this.#start) : 1;
+    // The last read filled its space: the client is streaming, read more at once.
+    if (this.#filled && missing < this.#pool.size / 2) missing = this.#pool.size / 2;
     this.#makeRoom(missing < 1 ? 1 : missing > RESERVE_AHEAD_BYTES ? RESERVE_AHEAD_BYTES : missing);
-    return this.#buf.subarray(this.#end);
+    const space = this.#buf.subarray(this.#end);
+    this.#offered = space.length;
+    return space;
   }
 
   /** Marks `n` bytes just written into {@linkcode writable}'s array as received. */
   commit(n: number): void {
     this.#end += n;
+    this.#filled = n === this.#offered;
   }
 
   /** Copies `bytes` in (tests and tools; the server reads straight into {@linkcode writable}). */
@@ -172,7 +199,9 @@ export class FrameReader {
       }
       // The two bytes after the data are the CRLF; like Redis, they are skipped unchecked.
       if (this.#end - this.#start < this.#bulkLen + 2) return null;
-      this.#args.push(sliceLatin1(buf, this.#view, this.#start, this.#start + this.#bulkLen));
+      // Arguments up to 16 bytes are decoded without the view (sliceLatin1 never reads it).
+      const view = this.#bulkLen > 16 ? this.#view : SHORT_ONLY;
+      this.#args.push(sliceLatin1(buf, view, this.#start, this.#start + this.#bulkLen));
       this.#start += this.#bulkLen + 2;
       this.#bulkLen = -1;
       this.#pendingArgs--;
@@ -234,38 +263,54 @@ export class FrameReader {
    */
   #makeRoom(needed: number): void {
     const buffered = this.#end - this.#start;
-    if (this.#buf.length - this.#end >= needed && this.#buf.length - this.#end >= 512) return;
-    const wanted = buffered + Math.max(needed, INITIAL_BUFFER_BYTES / 2);
-    if (
-      wanted <= this.#buf.length &&
-      !(this.#buf.length > SHRINK_ABOVE_BYTES && wanted * 4 <= this.#buf.length)
-    ) {
-      this.#buf.copyWithin(0, this.#start, this.#end);
+    const free = this.#buf.length - this.#end;
+    if (free >= needed && free >= MIN_READ_BYTES) return;
+    const wanted = buffered + Math.max(needed, MIN_READ_BYTES);
+    const buf = this.#buf;
+    if (wanted <= buf.length && !(buf.length > SHRINK_ABOVE_BYTES && wanted * 4 <= buf.length)) {
+      buf.copyWithin(0, this.#start, this.#end);
     } else {
-      let size = INITIAL_BUFFER_BYTES;
-      while (size < wanted) size *= 2;
-      // A big bulk gets exactly its size (plus a read's worth) instead of the next power of two.
-      const bulkEnd = this.#bulkLen >= 0 ? this.#bulkLen + 2 + INITIAL_BUFFER_BYTES : 0;
-      if (size > SHRINK_ABOVE_BYTES && bulkEnd >= wanted && bulkEnd < size) size = bulkEnd;
-      const grown = new Uint8Array(size);
-      grown.set(this.#buf.subarray(this.#start, this.#end));
-      this.#buf = grown;
-      this.#view = latin1View(grown);
+      let grown: Uint8Array;
+      if (wanted <= this.#idle.length && buf !== this.#idle) grown = this.#idle;
+      else if (wanted <= this.#pool.size) grown = this.#pool.take();
+      else {
+        let size = this.#pool.size;
+        while (size < wanted) size *= 2;
+        // A big bulk gets exactly its size (plus a read's worth) instead of the next power of two.
+        const bulkEnd = this.#bulkLen >= 0 ? this.#bulkLen + 2 + this.#pool.size : 0;
+        if (size > SHRINK_ABOVE_BYTES && bulkEnd >= wanted && bulkEnd < size) size = bulkEnd;
+        grown = new Uint8Array(size);
+      }
+      grown.set(buf.subarray(this.#start, this.#end));
+      this.#use(grown);
     }
     if (this.#scanFrom > 0) this.#scanFrom -= this.#start;
     this.#start = 0;
     this.#end = buffered;
   }
 
-  /** Everything consumed: rewind, and give back a buffer that grew for one big argument. */
+  /** Switches to `buffer`, giving a pooled one back. */
+  #use(buffer: Uint8Array): void {
+    if (this.#buf !== this.#idle) this.#pool.give(this.#buf);
+    this.#buf = buffer;
+    this.#bufView = null;
+  }
+
+  /** The decoder view of the current buffer (for arguments longer than 16 bytes). */
+  get #view(): Latin1Buffer {
+    return this.#bufView ??= latin1View(this.#buf);
+  }
+
+  /**
+   * Everything consumed: rewind, and go back to the idle buffer unless the client is streaming
+   * (its last read filled the space), so an idle client holds only that one.
+   */
   #reset(): void {
     this.#start = 0;
     this.#end = 0;
     this.#scanFrom = 0;
-    if (this.#buf.length > SHRINK_ABOVE_BYTES) {
-      this.#buf = new Uint8Array(INITIAL_BUFFER_BYTES);
-      this.#view = latin1View(this.#buf);
-    }
+    if (this.#buf === this.#idle) return;
+    if (!this.#filled || this.#buf.length > SHRINK_ABOVE_BYTES) this.#use(this.#idle);
   }
 }
 

@@ -9,10 +9,12 @@
 import { formatDouble } from "./double_text.ts";
 
 export { formatDouble };
+import { type BufferPool, connectionBuffers } from "./buffer_pool.ts";
 
 const CRLF_CR = 0x0d;
 const CRLF_LF = 0x0a;
-const INITIAL_BYTES = 16 * 1024;
+/** The buffer of a writer holding nothing: it takes a real one on its first reply. */
+const NO_BUFFER = new Uint8Array(0);
 const ascii = (text: string) => Uint8Array.from(text, (c) => c.charCodeAt(0));
 /** Writes ASCII text natively (see bulk); shorter values are faster in a plain loop. */
 const ASCII = new TextEncoder();
@@ -29,11 +31,12 @@ const ONE = ascii(":1\r\n");
 const EMPTY_ARRAY = ascii("*0\r\n");
 
 export class ReplyWriter {
-  #buf = new Uint8Array(INITIAL_BYTES);
+  #buf: Uint8Array = NO_BUFFER;
   #len = 0;
   /** Bytes handed over (taken or consumed) since the start: see {@linkcode position}. */
   #taken = 0;
-  #spare: Uint8Array<ArrayBuffer>[] = [];
+  /** Where buffers come from and go back to (shared, so an idle writer holds none). */
+  readonly #pool: BufferPool;
   /** Protocol version negotiated with HELLO: 2 or 3. */
   protocol: 2 | 3 = 2;
   /**
@@ -43,6 +46,15 @@ export class ReplyWriter {
    */
   limitBytes = Infinity;
   onOverLimit: (() => void) | null = null;
+
+  constructor(pool: BufferPool = connectionBuffers) {
+    this.#pool = pool;
+  }
+
+  /** Bytes of buffer this writer holds (0 when idle). */
+  get capacity(): number {
+    return this.#buf.length;
+  }
 
   /** Bytes encoded and not yet taken. */
   get length(): number {
@@ -62,10 +74,13 @@ export class ReplyWriter {
     return Math.max(0, Math.min(this.#len, position - this.#taken));
   }
 
-  /** Hands over the encoded bytes and starts a fresh buffer; pass them back to {@linkcode recycle} once written. */
+  /**
+   * Hands over the encoded bytes; the writer holds no buffer until its next reply. Pass them
+   * to {@linkcode recycle} once written.
+   */
   take(): Uint8Array {
     const out = this.#buf.subarray(0, this.#len);
-    this.#buf = this.#spare.pop() ?? new Uint8Array(INITIAL_BYTES);
+    this.#buf = NO_BUFFER;
     this.#taken += this.#len;
     this.#len = 0;
     return out;
@@ -91,11 +106,16 @@ export class ReplyWriter {
     this.#taken += count;
   }
 
-  /** Returns a buffer from {@linkcode take} for reuse once the socket has written it. */
+  /** Gives a buffer from {@linkcode take} back to the pool once the socket has written it. */
   recycle(bytes: Uint8Array<ArrayBufferLike>): void {
-    if (bytes.buffer.byteLength === INITIAL_BYTES && this.#spare.length < 2) {
-      this.#spare.push(new Uint8Array(bytes.buffer as ArrayBuffer));
-    }
+    this.#pool.give(bytes);
+  }
+
+  /** Gives the buffer back to the pool when nothing is encoded in it (the client is idle). */
+  release(): void {
+    if (this.#len !== 0 || this.#buf === NO_BUFFER) return;
+    this.#pool.give(this.#buf);
+    this.#buf = NO_BUFFER;
   }
 
   /** Drops everything encoded since `mark` (a previous {@linkcode length}). */
@@ -111,10 +131,10 @@ export class ReplyWriter {
     return this.#buf.subarray(0, this.#len);
   }
 
-  /** Drops everything encoded and lets go of a grown buffer (a client being cut off). */
+  /** Drops everything encoded and lets go of the buffer (a client being cut off). */
   discard(): void {
     this.#len = 0;
-    if (this.#buf.length > INITIAL_BYTES) this.#buf = new Uint8Array(INITIAL_BYTES);
+    this.release();
   }
 
   ok(): void {
@@ -342,10 +362,17 @@ export class ReplyWriter {
 
   #grow(needed: number): void {
     if (needed > this.limitBytes && this.onOverLimit) this.onOverLimit();
-    let size = this.#buf.length * 2;
+    const pool = this.#pool;
+    if (this.#buf === NO_BUFFER && needed <= pool.size) {
+      this.#buf = pool.take();
+      return;
+    }
+    let size = Math.max(pool.size, this.#buf.length * 2);
     while (size < needed) size *= 2;
     const grown = new Uint8Array(size);
     grown.set(this.#buf.subarray(0, this.#len));
+    // A pooled buffer outgrown goes back for others.
+    if (this.#buf !== NO_BUFFER) pool.give(this.#buf);
     this.#buf = grown;
   }
 }

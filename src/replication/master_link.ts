@@ -281,9 +281,8 @@ export class MasterLink {
         if (keyspace === undefined) {
           throw new RdbError(`the RDB uses database ${entry.db}; this server has ${store.count}`);
         }
-        // A fresh keyspace with nothing listening: fill its maps directly.
-        keyspace.data.set(entry.key, entry.value);
-        if (entry.expireAtMs > 0) keyspace.expires.set(entry.key, entry.expireAtMs);
+        // A fresh keyspace with nothing listening: nothing is journaled.
+        keyspace.set(entry.key, entry.value, entry.expireAtMs);
         keys++;
       }, { pause: () => new Promise((resolve) => setTimeout(resolve, 0)) });
       streamDb = Number(info.aux.get("repl-stream-db") ?? "0") || 0;
@@ -315,8 +314,7 @@ export class MasterLink {
       for (let i = 0; i < store.count; i++) {
         const live = store.dbs[i];
         live.flush();
-        live.data.attach(fresh.dbs[i].data.detach());
-        live.expires.attach(fresh.dbs[i].expires.detach());
+        live.adopt(fresh.dbs[i]);
         if (wal === null) continue;
         for (let s = 0; s < live.data.shards.length; s++) {
           const deadlines = live.expires.shards[s];

@@ -127,6 +127,9 @@ export class Replication {
   #pingTimer: ReturnType<typeof setInterval> | undefined;
   #lastPingMs = 0;
 
+  /** The backlog bytes last told to the memory account. */
+  #backlogBytes = 0;
+
   constructor(options: ReplicationOptions) {
     this.#options = options;
     this.#pingTimer = setInterval(() => this.#cron(), 1000);
@@ -152,6 +155,7 @@ export class Replication {
   ensureBacklog(): void {
     if (this.backlog === null) {
       this.backlog = new ReplBacklog(this.#options.config.replBacklogBytes, this.offset);
+      this.#accountBacklog();
     }
     this.#updateSink();
   }
@@ -661,6 +665,7 @@ export class Replication {
     this.replid2 = NO_REPLID;
     this.secondOffset = -1;
     this.backlog = new ReplBacklog(this.#options.config.replBacklogBytes, offset);
+    this.#accountBacklog();
     this.disconnectReplicas();
   }
 
@@ -676,6 +681,14 @@ export class Replication {
   /** CONFIG SET repl-backlog-size. */
   resizeBacklog(): void {
     this.backlog?.resize(this.#options.config.replBacklogBytes);
+    this.#accountBacklog();
+  }
+
+  /** Tells the memory account the backlog's size (mem_replication_backlog). */
+  #accountBacklog(): void {
+    const size = this.backlog?.size ?? 0;
+    this.#options.store.memory.addBacklog(size - this.#backlogBytes);
+    this.#backlogBytes = size;
   }
 
   /** `slave0:ip=...` lines and ROLE's replica list. */

@@ -24,12 +24,22 @@ import type { ClientSocket } from "./transport.ts";
 import { limitRule, type OutputLimit, OutputLimitWatch } from "../config/output_limits.ts";
 import { OutputQueue } from "./output_queue.ts";
 import { type BatchClient, runBatch } from "../embedded/batch_runner.ts";
+import { connectionBuffers } from "../protocol/buffer_pool.ts";
+import { ClientFootprint, CONNECTION_OBJECT_BYTES } from "./client_memory.ts";
+import type { MemoryAccount } from "../memory/memory_account.ts";
+
+/** What {@linkcode nextTurn} resolves with. */
+const NOT_YET = Symbol("not yet");
+
+/** Resolves after the event loop has had a turn (its pending I/O included). */
+function nextTurn(): Promise<typeof NOT_YET> {
+  return new Promise((resolve) => setTimeout(() => resolve(NOT_YET), 0));
+}
 
 /** Most commands handed to the actor in one batch; the rest of a big read waits its turn. */
 const MAX_BATCH_COMMANDS = 1024;
 /** While blocked, input is buffered up to this much (then left in the socket) to see a close. */
 const MAX_BLOCKED_INPUT_BYTES = 1024 * 1024;
-const BLOCKED_READ_BYTES = 16 * 1024;
 /**
  * Output up to this size that arrives while a write is in flight is copied into the queue's
  * blocks (and the reply buffer kept); larger output is handed over as its buffer.
@@ -59,11 +69,16 @@ export class Connection implements BatchClient {
   readonly #limitWatch = new OutputLimitWatch();
   /** True while a read's commands are with the actor or being flushed. */
   #busy = false;
-  /** A read started while blocked that has not delivered yet (into #blockedBuffer). */
-  #blockedRead: Promise<number | null> | null = null;
-  #blockedBuffer: Uint8Array | null = null;
+  /**
+   * A read into a buffer of its own that has not delivered yet (started while blocked, or to
+   * take the rest of a batch): the next {@linkcode #read} finishes it first.
+   */
+  #sideRead: Promise<number | null> | null = null;
+  #sideBuffer: Uint8Array | null = null;
   /** Ends a blocked wait early (the connection is being closed). */
   #abortWait: (() => void) | null = null;
+  /** What this client holds, as told to the memory account. */
+  readonly #footprint: ClientFootprint;
 
   constructor(
     conn: ClientSocket,
@@ -72,8 +87,10 @@ export class Connection implements BatchClient {
     actor: StoreActor<Session>,
     network: NetworkStats,
     log: Logger,
+    memory: MemoryAccount | null = null,
   ) {
     this.#conn = conn;
+    this.#footprint = new ClientFootprint(memory);
     this.session = session;
     this.#config = config;
     this.#actor = actor;
@@ -90,6 +107,16 @@ export class Connection implements BatchClient {
     };
     session.flushNow = (upTo) => this.flushOutput(upTo);
     session.push = (bytes, transfer) => this.#push(bytes, transfer === true);
+    this.#account();
+  }
+
+  /** Tells the memory account what this client holds now. */
+  #account(): void {
+    const bytes = CONNECTION_OBJECT_BYTES + this.#reader.capacityBytes +
+      this.session.out.capacity + this.#queue.bytes + (this.#sideBuffer?.length ?? 0);
+    this.session.stats.memoryBytes = bytes;
+    this.session.stats.inputBufferBytes = this.#reader.capacityBytes;
+    this.#footprint.update(bytes, this.session.clientType === "replica");
   }
 
   /** The limits of this client's class (our primary's link counts as normal, as in Redis). */
@@ -115,6 +142,16 @@ export class Connection implements BatchClient {
       return;
     }
     this.#writing ??= this.#writeLoop();
+  }
+
+  /**
+   * Gives the reply buffer back while the client is idle (MEMORY PURGE). The reader's buffer
+   * stays: a read is waiting on it.
+   */
+  releaseBuffers(): void {
+    if (this.#busy || this.#closed || this.#writing !== null) return;
+    this.session.out.release();
+    this.#account();
   }
 
   get closed(): boolean {
@@ -149,18 +186,42 @@ export class Connection implements BatchClient {
 
   /**
    * Reads more request bytes into the frame reader; null at the end of the stream. A read left
-   * over from a blocked wait is finished first.
+   * over (a blocked wait's, or one for the rest of a batch) is finished first.
    */
   async #read(): Promise<number | null> {
-    if (this.#blockedRead !== null) {
-      const n = await this.#blockedRead;
-      this.#blockedRead = null;
-      if (n !== null) this.#reader.push(this.#blockedBuffer!.subarray(0, n));
+    if (this.#sideRead !== null) {
+      const n = await this.#sideRead;
+      this.#sideRead = null;
+      if (n !== null) this.#reader.push(this.#sideBuffer!.subarray(0, n));
+      connectionBuffers.give(this.#sideBuffer!);
+      this.#sideBuffer = null;
       return n;
     }
     const n = await this.#conn.read(this.#reader.writable());
-    if (n !== null) this.#reader.commit(n);
-    return n;
+    if (n === null) return null;
+    this.#reader.commit(n);
+    return this.#reader.filledIdleBuffer ? n + await this.#readRestOfBatch() : n;
+  }
+
+  /**
+   * The read filled the small buffer an idle client waits with: the rest of a pipelined batch
+   * is most likely in the socket already. Takes it now, waiting at most one turn of the event
+   * loop, so the batch runs as one round (one fdatasync under `always`), as it would have with
+   * a bigger buffer. A read that does not deliver in time is left pending for the next #read.
+   */
+  async #readRestOfBatch(): Promise<number> {
+    const buffer = connectionBuffers.take();
+    const read = this.#conn.read(buffer).catch(() => null);
+    const outcome = await Promise.race([read, nextTurn()]);
+    if (outcome === NOT_YET || outcome === null) {
+      // Still waiting (or the client closed: the next #read reports it).
+      this.#sideRead = read;
+      this.#sideBuffer = buffer;
+      return 0;
+    }
+    this.#reader.push(buffer.subarray(0, outcome));
+    connectionBuffers.give(buffer);
+    return outcome;
   }
 
   /**
@@ -174,11 +235,11 @@ export class Connection implements BatchClient {
     try {
       while (true) {
         if (this.#closing) return false;
-        if (this.#blockedRead === null && this.#reader.capacityBytes < MAX_BLOCKED_INPUT_BYTES) {
-          this.#blockedBuffer ??= new Uint8Array(BLOCKED_READ_BYTES);
-          this.#blockedRead = this.#conn.read(this.#blockedBuffer).catch(() => null);
+        if (this.#sideRead === null && this.#reader.capacityBytes < MAX_BLOCKED_INPUT_BYTES) {
+          this.#sideBuffer ??= connectionBuffers.take();
+          this.#sideRead = this.#conn.read(this.#sideBuffer).catch(() => null);
         }
-        const read = this.#blockedRead ?? new Promise<never>(() => {});
+        const read = this.#sideRead ?? new Promise<never>(() => {});
         const outcome = await Promise.race([
           state.woken.then(() => "woken" as const),
           read,
@@ -186,9 +247,9 @@ export class Connection implements BatchClient {
         ]);
         if (outcome === "woken") return true;
         if (outcome === "aborted") return false;
-        this.#blockedRead = null;
+        this.#sideRead = null;
         if (outcome === null) return false; // the client closed its side
-        this.#reader.push(this.#blockedBuffer!.subarray(0, outcome));
+        this.#reader.push(this.#sideBuffer!.subarray(0, outcome));
         this.#network.totalNetInputBytes += outcome;
       }
     } finally {
@@ -230,6 +291,7 @@ export class Connection implements BatchClient {
         return false;
       }
       this.flush();
+      this.#account();
       if (session.closeRequested || this.#closing) return false;
       if (batch.length < most) return true;
     }
@@ -325,6 +387,9 @@ export class Connection implements BatchClient {
       this.#close(); // the peer went away mid-write
     } finally {
       this.#writing = null;
+      // Everything is written: output copied in while writing left the reply buffer behind.
+      if (!this.#busy && !this.#closed) this.session.out.release();
+      if (!this.#closed) this.#account();
     }
   }
 
@@ -365,6 +430,7 @@ export class Connection implements BatchClient {
     this.session.stats.queuedOutputBytes = 0;
     this.session.out.discard();
     this.session.push = null;
+    this.#footprint.close();
     try {
       this.#conn.close();
     } catch {

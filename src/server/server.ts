@@ -5,6 +5,7 @@
  * commands see, live in src/embedded/ (StoreControl): this layer only adds sockets.
  */
 import { Connection } from "./connection.ts";
+import { connectionBuffers } from "../protocol/buffer_pool.ts";
 import { Session } from "../commands/session.ts";
 import type { Config } from "../config/settings.ts";
 import type { StoreActor } from "../store/actor.ts";
@@ -171,6 +172,7 @@ export class Server implements ListeningPorts {
       this.#actor,
       this.#control.network,
       this.#log,
+      this.#control.memory,
     );
     this.#connections.set(session, connection);
     this.#control.attach(session, connection);
@@ -214,6 +216,8 @@ export class Server implements ListeningPorts {
       }
       connection.checkOutputLimits();
     }
+    // Shared buffers no connection needed over the last second go back to the system.
+    connectionBuffers.sweep();
   }
 
   /**

@@ -13,12 +13,14 @@ import {
   type PartitionDefinition,
   Persistence,
 } from "./partition.ts";
+import { MemoryAccount } from "../memory/memory_account.ts";
 
 export const DATABASE_COUNT = 16;
 
 export interface StoreStats extends KeyspaceStats {
   keyspaceHits: number;
   keyspaceMisses: number;
+  evictedKeys: number;
 }
 
 /** A partition definition without an id: {@linkcode Databases.createPartition} picks one. */
@@ -27,7 +29,12 @@ export type NewPartition = Omit<PartitionDefinition, "id"> & { id?: number };
 export class Databases {
   /** The numbered databases, by number. */
   readonly dbs: Keyspace[];
-  readonly stats: StoreStats = { expiredKeys: 0, keyspaceHits: 0, keyspaceMisses: 0 };
+  readonly stats: StoreStats = {
+    expiredKeys: 0,
+    keyspaceHits: 0,
+    keyspaceMisses: 0,
+    evictedKeys: 0,
+  };
   readonly journal: Journal;
   /**
    * Who decides expiry in the numbered databases: a replica's primary does (expiry_policy.ts).
@@ -36,6 +43,11 @@ export class Databases {
   readonly expiry = new ExpiryPolicy();
   /** The active expiry cycle runs (DEBUG SET-ACTIVE-EXPIRE turns it off for tests). */
   activeExpiryEnabled = true;
+  /** used_memory and its parts (memory/memory_account.ts); the keyspaces keep `data` current. */
+  readonly memory: MemoryAccount;
+  /** Whether new keyspaces keep access clocks (an LRU or LFU policy is set). */
+  #trackAccess = false;
+  readonly #clock: () => number;
   /** Partitions by id, in id order (ids only grow, and a Map keeps insertion order). */
   readonly #partitions = new Map<number, Partition>();
   /** How many partitions have persistence NONE. */
@@ -45,12 +57,40 @@ export class Databases {
   /** {@linkcode keyspaces}, kept until a partition comes or goes or SWAPDB runs. */
   #all: Keyspace[] | null = null;
 
-  constructor(journal: Journal = emptyJournal(), count = DATABASE_COUNT) {
+  constructor(
+    journal: Journal = emptyJournal(),
+    count = DATABASE_COUNT,
+    memory: MemoryAccount = new MemoryAccount(),
+    clock: () => number = Date.now,
+  ) {
     this.journal = journal;
-    this.dbs = Array.from(
-      { length: count },
-      (_, i) => new Keyspace(i, journal, this.stats, OPS, this.expiry),
+    this.memory = memory;
+    this.#clock = clock;
+    this.dbs = Array.from({ length: count }, (_, i) => this.#newKeyspace(i, this.expiry));
+  }
+
+  /** A keyspace on the shared account; a numbered database shares the store's expiry policy. */
+  #newKeyspace(index: number, expiry = new ExpiryPolicy()): Keyspace {
+    const keyspace = new Keyspace(
+      index,
+      this.journal,
+      this.stats,
+      OPS,
+      expiry,
+      this.memory,
+      this.#clock,
     );
+    if (this.#trackAccess) keyspace.trackAccess(true);
+    return keyspace;
+  }
+
+  /**
+   * Starts or stops access clocks in every keyspace, partitions made later included (an LRU or
+   * LFU maxmemory policy was set or left); starting again resets them.
+   */
+  trackAccess(on: boolean): void {
+    this.#trackAccess = on;
+    for (const keyspace of this.keyspaces()) keyspace.trackAccess(on);
   }
 
   /** How many numbered databases there are. */
@@ -151,14 +191,17 @@ export class Databases {
       persistence: spec.persistence,
       createdAtMs: spec.createdAtMs,
     };
-    const keyspace = new Keyspace(id, this.journal, this.stats);
+    const keyspace = this.#newKeyspace(id);
     const partition: Partition = { ...definition, keyspace, stats: emptyPartitionStats() };
     keyspace.partition = partition;
     keyspace.schema = partition.schema;
     keyspace.memoryOnly = partition.persistence === Persistence.none;
     this.#nextId = Math.max(this.#nextId, id + 1);
     this.#add(partition);
-    this.journal.undo?.push(() => this.#remove(partition));
+    this.journal.undo?.push(() => {
+      keyspace.retire(true);
+      this.#remove(partition);
+    });
     this.journal.partition({ kind: "create", definition });
     return partition;
   }
@@ -169,7 +212,11 @@ export class Databases {
     if (partition === undefined) throw new RangeError(`Cannot drop partition ${id}: no such id`);
     partition.keyspace.flush();
     this.#remove(partition);
-    this.journal.undo?.push(() => this.#add(partition));
+    partition.keyspace.retire(true);
+    this.journal.undo?.push(() => {
+      partition.keyspace.retire(false);
+      this.#add(partition);
+    });
     this.journal.partition({ kind: "drop", id });
   }
 

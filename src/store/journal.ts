@@ -193,6 +193,17 @@ export class Journal implements ChangeSink {
   }
 }
 
+/** A sink that drops every change (where a speculative run's changes go when re-applied). */
+export const DISCARD_CHANGES: ChangeSink = {
+  set() {},
+  delete() {},
+  expire() {},
+  op() {},
+  flush() {},
+  swap() {},
+  commandEnd() {},
+};
+
 /** A journal with nothing attached (tests, persistence off). */
 export function emptyJournal(): Journal {
   return new Journal();

@@ -8,7 +8,13 @@
  * replica its primary decides instead (see expiry_policy.ts).
  */
 import { emptyJournal, type Journal } from "./journal.ts";
-import { SHARD_COUNT, ShardedMap, shardOf } from "./sharded_map.ts";
+import {
+  type ByteCounter,
+  EMPTY_TABLES_BYTES,
+  SHARD_COUNT,
+  ShardedMap,
+  shardOf,
+} from "./sharded_map.ts";
 import { ScanCursors } from "./scan_cursors.ts";
 import { EventClass } from "./events.ts";
 import { OPS } from "./types/registry.ts";
@@ -17,23 +23,51 @@ import { type Collection, snapshotEpoch, type Value, valueBytes } from "./value.
 import { isInt64Text, type Partition, Schema, SchemaError } from "./partition.ts";
 import { Expired, ExpiryPolicy } from "./expiry_policy.ts";
 import type { KeyRestorer, UndoLog } from "./undo_log.ts";
+import { MemoryAccount } from "../memory/memory_account.ts";
+import { AccessClocks } from "../memory/access_clocks.ts";
+import { HEAP_NUMBER_BYTES, objectBytes, stringBytes } from "../memory/costs.ts";
 
 export { cloneValue, type Value, valueType } from "./value.ts";
 
 /** Counters shared by all databases (INFO stats). */
 export interface KeyspaceStats {
   expiredKeys: number;
+  /** Keys removed to stay under maxmemory (counted by {@linkcode Keyspace.evict}). */
+  evictedKeys?: number;
 }
 
-export class Keyspace implements KeyRestorer {
+/** A keyspace object and its fields, before any key (see memory/costs.ts). */
+const KEYSPACE_BYTES = objectBytes(20);
+
+/** Bytes `value` holds: a string's characters, or a collection's own estimate. */
+export function valueMemory(value: Value): number {
+  return typeof value === "string" ? stringBytes(value.length) : value.memoryBytes();
+}
+
+export class Keyspace implements KeyRestorer, ByteCounter {
   /** Database number; changes when SWAPDB swaps two keyspaces. */
   index: number;
   readonly data = new ShardedMap<Value>();
   /** Deadlines in Unix ms, only for keys that have one. */
   readonly expires = new ShardedMap<number>();
+  /**
+   * Access times or frequencies per key, while an LRU or LFU maxmemory policy is set (see
+   * memory/access_clocks.ts); null otherwise, so lookups pay one field test.
+   */
+  clocks: AccessClocks | null = null;
   readonly #journal: Journal;
   readonly #stats: KeyspaceStats;
   readonly #ops: OpTable;
+  readonly #memory: MemoryAccount;
+  /** Unix ms, for access clocks of writes (which are not given `now`). */
+  readonly #clock: () => number;
+  /**
+   * Bytes of keys, values and deadlines (memory/costs.ts); hash tables are counted as they
+   * resize (ByteCounter). The account is told of every change.
+   */
+  #contentBytes = 0;
+  /** The keyspace was dropped (a partition): its bytes left the account. */
+  #retired = false;
   #cursors = new ScanCursors();
   #expiryShard = 0;
   #expiryIter: Iterator<[string, number]> | null = null;
@@ -57,12 +91,68 @@ export class Keyspace implements KeyRestorer {
     stats: KeyspaceStats = { expiredKeys: 0 },
     ops: OpTable = OPS,
     expiry: ExpiryPolicy = new ExpiryPolicy(),
+    memory: MemoryAccount = new MemoryAccount(),
+    clock: () => number = Date.now,
   ) {
     this.index = index;
     this.#journal = journal;
     this.#stats = stats;
     this.#ops = ops;
     this.expiry = expiry;
+    this.#memory = memory;
+    this.#clock = clock;
+    this.data.counter = this;
+    this.expires.counter = this;
+    memory.addData(KEYSPACE_BYTES + 2 * EMPTY_TABLES_BYTES);
+  }
+
+  /** ByteCounter: a hash table of this keyspace grew or shrank. */
+  addBytes(delta: number): void {
+    if (!this.#retired) this.#memory.addData(delta);
+  }
+
+  #addContent(delta: number): void {
+    this.#contentBytes += delta;
+    if (!this.#retired) this.#memory.addData(delta);
+  }
+
+  /** Bytes this keyspace accounts for: its keys, values, deadlines, tables and clocks. */
+  get bytes(): number {
+    const clocks = this.clocks === null ? 0 : this.clocks.map.tableBytes;
+    return KEYSPACE_BYTES + this.data.tableBytes + this.expires.tableBytes + clocks +
+      this.#contentBytes;
+  }
+
+  /** Bytes of keys, values and deadlines only (MEMORY STATS's dataset). */
+  get contentBytes(): number {
+    return this.#contentBytes;
+  }
+
+  /**
+   * A partition is dropped (or its drop undone): its bytes leave (or rejoin) the account. Its
+   * keys are gone already (the drop flushes first), so only its empty tables remain.
+   */
+  retire(retired: boolean): void {
+    if (this.#retired === retired) return;
+    this.#memory.addData(retired ? -this.bytes : this.bytes);
+    this.#retired = retired;
+  }
+
+  /**
+   * Starts (true) or stops (false) keeping access clocks; starting again resets them (a switch
+   * between LRU and LFU reinterprets them).
+   */
+  trackAccess(on: boolean): void {
+    if (this.clocks !== null) {
+      this.addBytes(-this.clocks.map.tableBytes);
+      this.clocks.map.counter = null;
+      this.clocks = null;
+    }
+    if (!on) return;
+    const clocks = new AccessClocks();
+    clocks.map.counter = this;
+    this.addBytes(EMPTY_TABLES_BYTES);
+    this.clocks = clocks;
   }
 
   /** Number of keys, including expired ones not yet removed (as Redis's DBSIZE counts). */
@@ -79,12 +169,13 @@ export class Keyspace implements KeyRestorer {
 
   /**
    * The live value of `key`, removing it first if it has expired (on a replica: hidden, or live
-   * for the primary's commands, see expiry_policy.ts).
+   * for the primary's commands, see expiry_policy.ts). A lookup is an access: it touches the
+   * key's access clock (see {@linkcode peek} for one that does not).
    */
   get(key: string, now: number): Value | undefined {
     const reads = this.#journal.reads;
     if (reads !== null) reads.key(this.index, key);
-    // Both maps shard by the same hash: compute it once for keys that may have a deadline.
+    // All maps shard by the same hash: compute it once.
     const shard = shardOf(key);
     const value = this.data.shards[shard].get(key);
     if (value === undefined) return undefined;
@@ -92,7 +183,22 @@ export class Keyspace implements KeyRestorer {
       const deadline = this.expires.shards[shard].get(key);
       if (deadline !== undefined && now > deadline && this.#expiredNow(key)) return undefined;
     }
+    if (this.clocks !== null) this.clocks.touch(shard, key, now);
     return value;
+  }
+
+  /**
+   * {@linkcode get} without touching the access clock, as Redis's LOOKUP_NOTOUCH: EXISTS, TYPE,
+   * TTL, OBJECT and MEMORY USAGE look at a key without using it.
+   */
+  peek(key: string, now: number): Value | undefined {
+    const clocks = this.clocks;
+    this.clocks = null;
+    try {
+      return this.get(key, now);
+    } finally {
+      this.clocks = clocks;
+    }
   }
 
   /** Whether `key` exists and has not expired. */
@@ -106,13 +212,26 @@ export class Keyspace implements KeyRestorer {
     if (this.schema !== Schema.any) this.#checkSchema(value);
     const undo = this.#undoLog();
     if (undo !== null) this.#recordUndo(undo, key);
-    if ((journal.notifyMask & EventClass.new) !== 0 && !this.data.has(key)) {
+    const shard = shardOf(key);
+    const old = this.data.shards[shard].get(key);
+    if (old === undefined && (journal.notifyMask & EventClass.new) !== 0) {
       journal.notify(EventClass.new, "new", this.index, key);
     }
-    if (this.partition !== null) this.#countReplace(key, value);
-    this.data.set(key, value);
-    if (expireAtMs > 0) this.expires.set(key, expireAtMs);
-    else if (this.expires.size !== 0) this.expires.delete(key);
+    if (this.partition !== null) this.#countReplace(key, value, old);
+    this.data.setIn(shard, key, value);
+    let delta = old === undefined
+      ? stringBytes(key.length) + valueMemory(value)
+      : valueMemory(value) - valueMemory(old);
+    if (expireAtMs > 0) {
+      if (this.expires.setIn(shard, key, expireAtMs)) delta += HEAP_NUMBER_BYTES;
+    } else if (this.expires.size !== 0 && this.expires.deleteIn(shard, key)) {
+      delta -= HEAP_NUMBER_BYTES;
+    }
+    this.#addContent(delta);
+    if (this.clocks !== null) {
+      if (old === undefined) this.clocks.created(shard, key, this.#clock());
+      else this.clocks.touch(shard, key, this.#clock());
+    }
     journal.set(this.index, key, value, expireAtMs);
   }
 
@@ -137,12 +256,14 @@ export class Keyspace implements KeyRestorer {
       this.stringOp(key, spec, args);
       return undefined;
     }
-    const current = this.data.get(key);
+    const shard = shardOf(key);
+    const current = this.data.shards[shard].get(key);
     if (current !== undefined && (typeof current === "string" || current.type !== spec.type)) {
       throw new TypeError(`Cannot apply ${spec.command} to a ${typeof current} value`);
     }
     const journal = this.#journal;
     const bytesBefore = current === undefined ? 0 : valueBytes(current);
+    const memoryBefore = current === undefined ? 0 : current.memoryBytes();
     // An op's result depends on the collection it finds, so it reads the key too.
     if (journal.reads !== null) journal.reads.key(this.index, key);
     if (current !== undefined && journal.beforeMutate !== null) {
@@ -166,12 +287,23 @@ export class Keyspace implements KeyRestorer {
       else if (gone) stats.keyBytes -= key.length;
       stats.valueBytes += (gone ? 0 : valueBytes(after!)) - bytesBefore;
     }
-    const deadline = gone && this.expires.size !== 0 ? this.expires.get(key) ?? 0 : 0;
+    const deadline = gone && this.expires.size !== 0 ? this.expires.shards[shard].get(key) ?? 0 : 0;
     if (gone) {
-      this.data.delete(key);
-      if (deadline !== 0) this.expires.delete(key);
-    } else if (after !== current) {
-      this.data.set(key, after!);
+      if (current !== undefined) {
+        this.data.deleteIn(shard, key);
+        if (deadline !== 0) this.expires.deleteIn(shard, key);
+        this.#addContent(
+          -(stringBytes(key.length) + memoryBefore + (deadline !== 0 ? HEAP_NUMBER_BYTES : 0)),
+        );
+        if (this.clocks !== null) this.clocks.removed(shard, key);
+      }
+    } else {
+      if (after !== current) this.data.setIn(shard, key, after!);
+      const keyBytes = current === undefined ? stringBytes(key.length) : 0;
+      this.#addContent(keyBytes + after!.memoryBytes() - memoryBefore);
+      if (current === undefined && this.clocks !== null) {
+        this.clocks.created(shard, key, this.#clock());
+      }
     }
     if (undo !== null) {
       if (current === undefined) {
@@ -183,10 +315,10 @@ export class Keyspace implements KeyRestorer {
           // map (a later op's undo may have put back a copy), or the emptied one if it is gone.
           // Measured before `fn` runs: it may put the contents back into the same object.
           const now = this.data.get(key);
-          const nowBytes = now === undefined ? 0 : valueBytes(now);
+          const held = measure(now);
           const into = (now as Collection | undefined) ?? after ?? current;
-          this.#restore(key, fn(into), now !== undefined, nowBytes);
-          if (deadline !== 0) this.expires.set(key, deadline);
+          this.#restore(key, fn(into), held);
+          if (deadline !== 0) this.#putDeadline(key, deadline);
         });
       }
     }
@@ -203,7 +335,8 @@ export class Keyspace implements KeyRestorer {
    * op leaves the value as it was. The caller has checked the type.
    */
   stringOp(key: string, spec: StringOpSpec, args: readonly string[]): void {
-    const current = this.data.get(key);
+    const shard = shardOf(key);
+    const current = this.data.shards[shard].get(key);
     if (current !== undefined && typeof current !== "string") {
       throw new TypeError(`Cannot apply ${spec.command} to a ${current.type} value`);
     }
@@ -214,8 +347,17 @@ export class Keyspace implements KeyRestorer {
     if (this.schema !== Schema.any) this.#checkSchema(after);
     const undo = this.#undoLog();
     if (undo !== null) this.#recordUndo(undo, key);
-    if (this.partition !== null) this.#countReplace(key, after);
-    this.data.set(key, after);
+    if (this.partition !== null) this.#countReplace(key, after, current);
+    this.data.setIn(shard, key, after);
+    this.#addContent(
+      current === undefined
+        ? stringBytes(key.length) + stringBytes(after.length)
+        : stringBytes(after.length) - stringBytes(current.length),
+    );
+    if (this.clocks !== null) {
+      if (current === undefined) this.clocks.created(shard, key, this.#clock());
+      else this.clocks.touch(shard, key, this.#clock());
+    }
     journal.op(this.index, key, spec.code, args);
     if (current === undefined && (journal.notifyMask & EventClass.new) !== 0) {
       journal.notify(EventClass.new, "new", this.index, key);
@@ -228,10 +370,50 @@ export class Keyspace implements KeyRestorer {
     const undo = this.#undoLog();
     if (undo !== null) this.#recordUndo(undo, key);
     if (this.partition !== null) this.#countRemove(key);
-    if (!this.data.delete(key)) return false;
-    if (this.expires.size !== 0) this.expires.delete(key);
+    if (!this.#drop(key)) return false;
     journal.delete(this.index, key);
     return true;
+  }
+
+  /**
+   * Removes `key` to free memory: journaled as a deletion (the log and replicas drop it),
+   * counted in evicted_keys, and raising the `evicted` event. Returns whether it existed.
+   */
+  evict(key: string): boolean {
+    const journal = this.#journal;
+    const undo = this.#undoLog();
+    if (undo !== null) this.#recordUndo(undo, key);
+    if (this.partition !== null) this.#countRemove(key);
+    if (!this.#drop(key)) return false;
+    this.#stats.evictedKeys = (this.#stats.evictedKeys ?? 0) + 1;
+    journal.delete(this.index, key);
+    if ((journal.notifyMask & EventClass.evicted) !== 0) {
+      journal.notify(EventClass.evicted, "evicted", this.index, key);
+    }
+    return true;
+  }
+
+  /** Takes `key`, its deadline and its clock out of the maps, with their bytes. */
+  #drop(key: string): boolean {
+    const shard = shardOf(key);
+    const old = this.data.shards[shard].get(key);
+    if (old === undefined) return false;
+    this.data.deleteIn(shard, key);
+    let freed = stringBytes(key.length) + valueMemory(old);
+    if (this.expires.size !== 0 && this.expires.deleteIn(shard, key)) freed += HEAP_NUMBER_BYTES;
+    this.#addContent(-freed);
+    if (this.clocks !== null) this.clocks.removed(shard, key);
+    return true;
+  }
+
+  /**
+   * MEMORY USAGE: the bytes of `key`'s name, value and its share of the table, as Redis adds
+   * the key, the value and the dict entry; undefined when the key does not exist.
+   */
+  usageOf(key: string, now: number): number | undefined {
+    const value = this.peek(key, now);
+    if (value === undefined) return undefined;
+    return stringBytes(key.length) + valueMemory(value) + this.data.entryBytes(shardOf(key));
   }
 
   /** The deadline of `key` in Unix ms, or 0 when it has none. */
@@ -245,14 +427,20 @@ export class Keyspace implements KeyRestorer {
     const undo = this.#undoLog();
     if (undo !== null) {
       const before = this.deadline(key);
-      undo.push(() => {
-        if (before > 0) this.expires.set(key, before);
-        else this.expires.delete(key);
-      });
+      undo.push(() => this.#putDeadline(key, before));
     }
-    if (expireAtMs > 0) this.expires.set(key, expireAtMs);
-    else this.expires.delete(key);
+    this.#putDeadline(key, expireAtMs);
     this.#journal.expire(this.index, key, expireAtMs);
+  }
+
+  /** Stores or clears (0) a deadline in the map, with its bytes; not journaled. */
+  #putDeadline(key: string, expireAtMs: number): void {
+    const shard = shardOf(key);
+    if (expireAtMs > 0) {
+      if (this.expires.setIn(shard, key, expireAtMs)) this.#addContent(HEAP_NUMBER_BYTES);
+    } else if (this.expires.deleteIn(shard, key)) {
+      this.#addContent(-HEAP_NUMBER_BYTES);
+    }
   }
 
   /** Removes every key. */
@@ -261,10 +449,12 @@ export class Keyspace implements KeyRestorer {
     this.#journal.flush(this.index);
     const undo = this.#undoLog();
     const stats = this.partition?.stats;
+    const content = this.#contentBytes;
     if (undo !== null) {
       // O(1) either way: the maps are handed over whole and handed back on undo.
       const data = this.data.detach();
       const expires = this.expires.detach();
+      const clocks = this.clocks?.map.detach();
       const bytes = stats === undefined ? [0, 0] : [stats.keyBytes, stats.valueBytes];
       // Other clients' SCANs walk the maps handed back on undo: keep their cursors for then.
       const cursors = this.#cursors;
@@ -272,13 +462,17 @@ export class Keyspace implements KeyRestorer {
       undo.push(() => {
         this.data.attach(data);
         this.expires.attach(expires);
+        if (clocks !== undefined) this.clocks?.map.attach(clocks);
+        this.#addContent(content - this.#contentBytes);
         this.#cursors = cursors;
         if (stats !== undefined) [stats.keyBytes, stats.valueBytes] = bytes;
       });
     } else {
       this.data.clear();
       this.expires.clear();
+      this.clocks?.map.clear();
     }
+    this.#addContent(-content);
     if (stats !== undefined) stats.keyBytes = stats.valueBytes = 0;
     if (undo === null) this.#cursors.clear();
     this.#expiryIter = null;
@@ -298,6 +492,30 @@ export class Keyspace implements KeyRestorer {
     return undo;
   }
 
+  /**
+   * Takes over every key of `fresh` (a keyspace loaded apart, with nothing listening) in place
+   * of this one's: the maps change hands whole, and their bytes with them; access clocks start
+   * over. Not journaled (the caller journals what it needs to).
+   */
+  adopt(fresh: Keyspace): void {
+    this.data.attach(fresh.data.detach());
+    this.expires.attach(fresh.expires.detach());
+    this.clocks?.map.clear();
+    this.#addContent(fresh.#contentBytes - this.#contentBytes);
+    fresh.#addContent(-fresh.#contentBytes);
+    this.#expiryIter = null;
+    this.#randomIter.fill(null);
+  }
+
+  /**
+   * Puts `value` at `key` with deadline `expireAtMs` (0 = none) without journaling, replacing
+   * what is there (DEBUG RELOAD NOFLUSH MERGE: the log holds it already).
+   */
+  place(key: string, value: Value, expireAtMs: number): void {
+    this.#restore(key, value);
+    this.#putDeadline(key, expireAtMs);
+  }
+
   /** Before `key` is overwritten or deleted: records its old value and deadline for undo. */
   #recordUndo(undo: UndoLog, key: string): void {
     const old = this.data.get(key);
@@ -308,35 +526,37 @@ export class Keyspace implements KeyRestorer {
   /** Undo: puts `value` and its `deadline` back at `key` (see {@linkcode KeyRestorer}). */
   restoreKey(key: string, value: Value | undefined, deadline: number): void {
     this.#restore(key, value);
-    if (value !== undefined && deadline > 0) this.expires.set(key, deadline);
-    else if (this.expires.size !== 0) this.expires.delete(key);
+    this.#putDeadline(key, value !== undefined ? deadline : 0);
   }
 
   /**
    * Undo: puts `value` (undefined = no key) at `key` without journaling, keeping a partition's
-   * byte counts right. `had`/`hadBytes` describe what is there now when the caller measured it
-   * itself (before an undo step restored a collection in place).
+   * byte counts and the memory account right. `held` describes what is there now when the
+   * caller measured it itself (before an undo step restored a collection in place).
    */
-  #restore(key: string, value: Value | undefined, had?: boolean, hadBytes = 0): void {
+  #restore(key: string, value: Value | undefined, held = measure(this.data.get(key))): void {
     const stats = this.partition?.stats;
     if (stats !== undefined) {
-      if (had === undefined) {
-        const now = this.data.get(key);
-        had = now !== undefined;
-        hadBytes = now === undefined ? 0 : valueBytes(now);
-      }
-      if (had) stats.keyBytes -= key.length;
+      if (held.present) stats.keyBytes -= key.length;
       if (value !== undefined) stats.keyBytes += key.length;
-      stats.valueBytes += (value === undefined ? 0 : valueBytes(value)) - hadBytes;
+      stats.valueBytes += (value === undefined ? 0 : valueBytes(value)) - held.bytes;
     }
-    if (value === undefined) this.data.delete(key);
-    else this.data.set(key, value);
+    const keyBytes = stringBytes(key.length);
+    const restored = value === undefined ? 0 : keyBytes + valueMemory(value);
+    this.#addContent(restored - (held.present ? keyBytes + held.memory : 0));
+    const shard = shardOf(key);
+    if (value === undefined) {
+      this.data.deleteIn(shard, key);
+      if (held.present && this.clocks !== null) this.clocks.removed(shard, key);
+    } else {
+      this.data.setIn(shard, key, value);
+      if (!held.present && this.clocks !== null) this.clocks.created(shard, key, this.#clock());
+    }
   }
 
   /** A partition's byte counts as `key` takes `value` (before the map changes). */
-  #countReplace(key: string, value: Value): void {
+  #countReplace(key: string, value: Value, old: Value | undefined): void {
     const stats = this.partition!.stats;
-    const old = this.data.get(key);
     if (old === undefined) stats.keyBytes += key.length;
     else stats.valueBytes -= valueBytes(old);
     stats.valueBytes += valueBytes(value);
@@ -478,8 +698,7 @@ export class Keyspace implements KeyRestorer {
       this.#countRemove(key);
       this.partition.stats.expired++;
     }
-    this.data.delete(key);
-    this.expires.delete(key);
+    this.#drop(key);
     this.#stats.expiredKeys++;
     journal.delete(this.index, key);
     if ((journal.notifyMask & EventClass.expired) !== 0) {
@@ -520,4 +739,20 @@ export class Keyspace implements KeyRestorer {
     this.#randomIter[shardIndex] = iter;
     return key;
   }
+}
+
+/** What a key held, measured before an undo step changed it in place. */
+interface Held {
+  present: boolean;
+  /** valueBytes (partition statistics). */
+  bytes: number;
+  /** valueMemory (the memory account). */
+  memory: number;
+}
+
+const NOTHING: Held = { present: false, bytes: 0, memory: 0 };
+
+function measure(value: Value | undefined): Held {
+  if (value === undefined) return NOTHING;
+  return { present: true, bytes: valueBytes(value), memory: valueMemory(value) };
 }

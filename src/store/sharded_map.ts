@@ -4,6 +4,8 @@
  * 268 million while each operation stays one hash plus one Map access.
  */
 
+import { MAP_INITIAL_CAPACITY, MAP_SLOT_BYTES } from "../memory/costs.ts";
+
 export const SHARD_COUNT = 16;
 
 /** Keys up to this length are hashed on every char. */
@@ -38,13 +40,42 @@ export function shardOf(key: string): number {
   return h & (SHARD_COUNT - 1);
 }
 
+/** Told how many bytes a map's hash tables gained or lost (memory accounting). */
+export interface ByteCounter {
+  addBytes(delta: number): void;
+}
+
+/** Bytes of the hash tables of a freshly made or cleared ShardedMap. */
+export const EMPTY_TABLES_BYTES = SHARD_COUNT * MAP_INITIAL_CAPACITY * MAP_SLOT_BYTES;
+
 export class ShardedMap<V> {
   /** The shards; iterate them in order for a full walk. Do not modify directly. */
   readonly shards: Map<string, V>[] = Array.from({ length: SHARD_COUNT }, () => new Map());
   #size = 0;
+  /**
+   * Each shard's hash table capacity, as V8 sizes it (see memory/costs.ts): following it costs
+   * one comparison per inserted or removed key, and makes the accounted bytes step when the
+   * real table does.
+   */
+  #capacity: number[] = new Array(SHARD_COUNT).fill(MAP_INITIAL_CAPACITY);
+  /** Told when a table grows or shrinks; null when nobody accounts for this map. */
+  counter: ByteCounter | null = null;
 
   get size(): number {
     return this.#size;
+  }
+
+  /** Bytes of the shards' hash tables (not of the keys and values they point to). */
+  get tableBytes(): number {
+    let slots = 0;
+    for (let i = 0; i < SHARD_COUNT; i++) slots += this.#capacity[i];
+    return slots * MAP_SLOT_BYTES;
+  }
+
+  /** The table bytes one entry of shard `index` takes on average (MEMORY USAGE). */
+  entryBytes(index: number): number {
+    const size = this.shards[index].size;
+    return size === 0 ? MAP_SLOT_BYTES : Math.round(this.#capacity[index] * MAP_SLOT_BYTES / size);
   }
 
   get(key: string): V | undefined {
@@ -56,38 +87,79 @@ export class ShardedMap<V> {
   }
 
   set(key: string, value: V): void {
-    const shard = this.shards[shardOf(key)];
+    this.setIn(shardOf(key), key, value);
+  }
+
+  /** {@linkcode set} with the key's shard already computed; returns whether the key is new. */
+  setIn(index: number, key: string, value: V): boolean {
+    const shard = this.shards[index];
     const before = shard.size;
     shard.set(key, value);
-    this.#size += shard.size - before;
+    if (shard.size === before) return false;
+    this.#size++;
+    if (shard.size > this.#capacity[index]) this.#resize(index, 2);
+    return true;
   }
 
   delete(key: string): boolean {
-    if (!this.shards[shardOf(key)].delete(key)) return false;
+    return this.deleteIn(shardOf(key), key);
+  }
+
+  /** {@linkcode delete} with the key's shard already computed. */
+  deleteIn(index: number, key: string): boolean {
+    const shard = this.shards[index];
+    if (!shard.delete(key)) return false;
     this.#size--;
+    if (shard.size < this.#capacity[index] >> 2 && this.#capacity[index] > MAP_INITIAL_CAPACITY) {
+      this.#resize(index, 0.5);
+    }
     return true;
+  }
+
+  #resize(index: number, factor: number): void {
+    const before = this.#capacity[index];
+    this.#capacity[index] = before * factor;
+    this.counter?.addBytes((this.#capacity[index] - before) * MAP_SLOT_BYTES);
   }
 
   clear(): void {
     for (const shard of this.shards) shard.clear(); // keeps live SCAN iterators valid (they end)
     this.#size = 0;
+    this.#resetCapacity();
+  }
+
+  #resetCapacity(): void {
+    const before = this.tableBytes;
+    this.#capacity = new Array(SHARD_COUNT).fill(MAP_INITIAL_CAPACITY);
+    this.counter?.addBytes(EMPTY_TABLES_BYTES - before);
   }
 
   /** Hands over every entry in O(1), leaving this map empty (undo of a flush keeps them). */
-  detach(): { shards: Map<string, V>[]; size: number } {
-    const taken = { shards: this.shards.slice(), size: this.#size };
+  detach(): DetachedShards<V> {
+    const taken = { shards: this.shards.slice(), size: this.#size, capacity: this.#capacity };
     for (let i = 0; i < this.shards.length; i++) this.shards[i] = new Map();
     this.#size = 0;
+    this.#resetCapacity();
     return taken;
   }
 
   /** Puts back what {@linkcode detach} took, replacing the current entries. */
-  attach(taken: { shards: Map<string, V>[]; size: number }): void {
+  attach(taken: DetachedShards<V>): void {
+    const before = this.tableBytes;
     for (let i = 0; i < this.shards.length; i++) this.shards[i] = taken.shards[i];
     this.#size = taken.size;
+    this.#capacity = taken.capacity;
+    this.counter?.addBytes(this.tableBytes - before);
   }
 
   *keys(): IterableIterator<string> {
     for (const shard of this.shards) yield* shard.keys();
   }
+}
+
+/** The entries {@linkcode ShardedMap.detach} took, with their tables' sizes. */
+export interface DetachedShards<V> {
+  shards: Map<string, V>[];
+  size: number;
+  capacity: number[];
 }

@@ -26,6 +26,12 @@ export interface Collection {
   /** OBJECT ENCODING: the representation in use, named as Redis names its equivalent. */
   encoding(): string;
   /**
+   * Bytes of heap this value holds (its objects, buffers and strings; memory/costs.ts), in
+   * O(1) from counts the type keeps as it changes: the keyspace adds it to used_memory before
+   * and after every op, and MEMORY USAGE reports it. Every type implements it.
+   */
+  memoryBytes(): number;
+  /**
    * Bytes of the elements (fields and values, members, items), kept up to date by the type as
    * it changes, never computed by walking. Partitions' statistics add it up; a type without it
    * counts as 0 bytes there.

@@ -22,7 +22,7 @@
  */
 import type { Config } from "../config/settings.ts";
 import type { Databases } from "../store/databases.ts";
-import type { ChangeSink } from "../store/journal.ts";
+import { DISCARD_CHANGES } from "../store/journal.ts";
 import { UndoLog } from "../store/undo_log.ts";
 import {
   beginNested,
@@ -70,17 +70,6 @@ const NOT_STATEMENTS = new Set([
   "unwatch",
   "quit",
 ]);
-
-/** Where the buffered changes go while a statement re-applies them: nowhere. */
-const DISCARD: ChangeSink = {
-  set() {},
-  delete() {},
-  expire() {},
-  op() {},
-  flush() {},
-  swap() {},
-  commandEnd() {},
-};
 
 class OpenTransaction {
   readonly id: number;
@@ -211,7 +200,7 @@ export class InteractiveTransactions {
     tx.stepping = true;
     session.inTransaction = true;
     journal.undo = undo;
-    journal.capture = DISCARD;
+    journal.capture = DISCARD_CHANGES;
     try {
       try {
         writes.apply(this.#store, true);

@@ -45,8 +45,7 @@ export async function reloadDataSet(env: ReloadEnvironment, options: ReloadOptio
     if (conflict !== null) return;
     for (const [live, loaded] of pairs) {
       if (options.flush) {
-        live.data.attach(loaded.data.detach());
-        live.expires.attach(loaded.expires.detach());
+        live.adopt(loaded);
       } else {
         mergeInto(live, loaded);
       }
@@ -79,11 +78,6 @@ function firstConflict(pairs: [Keyspace, Keyspace][]): string | null {
 /** NOFLUSH: every loaded key replaces the live one (MERGE), with its deadline. */
 function mergeInto(live: Keyspace, loaded: Keyspace): void {
   for (const shard of loaded.data.shards) {
-    for (const [key, value] of shard) {
-      live.data.set(key, value);
-      const deadline = loaded.deadline(key);
-      if (deadline > 0) live.expires.set(key, deadline);
-      else live.expires.delete(key);
-    }
+    for (const [key, value] of shard) live.place(key, value, loaded.deadline(key));
   }
 }

@@ -480,6 +480,15 @@ export class WriteAheadLog {
     await this.#background;
   }
 
+  /**
+   * Bytes the log holds in memory: the round's record buffer, the records kept while the disk
+   * fails and those written under everysec but not yet covered by an fdatasync (INFO
+   * mem_aof_buffer).
+   */
+  get pendingBytes(): number {
+    return this.#journal.encoder.bytes.length + this.#kept.bytes + this.#unsynced.bytes;
+  }
+
   /** Cuts a partly written record off, so later records never follow garbage. */
   #cutBack(file: LogFile, size: number): void {
     try {

@@ -20,6 +20,9 @@ export const DELIBERATE_DIFFERENCES: ReadonlyMap<string, string> = new Map([
   ["command|docs", "Hermes writes its own command documentation"],
   ["config|get", "Hermes has its own settings table and defaults"],
   ["memory|usage", "V8 strings and Redis objects take different amounts of memory"],
+  ["memory|stats", "each server's own memory figures (V8's heap, not jemalloc's)"],
+  ["memory|doctor", "Hermes writes its own report, from V8's figures"],
+  ["memory|malloc-stats", "V8's heap statistics instead of jemalloc's"],
   ["randomkey", "each server picks its own random key"],
 ]);
 

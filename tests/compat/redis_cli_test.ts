@@ -252,3 +252,39 @@ cliTest("redis-cli --bigkeys scans the keyspace and names the biggest string", a
   assertMatch(output, /Biggest string found '"big"' has 1000 bytes/);
   assertMatch(output, /2 strings with 1002 bytes \(100\.00% of keys, avg size 501\.00\)/);
 });
+
+cliTest(
+  "redis-cli --memkeys sizes every key with MEMORY USAGE and names the biggest",
+  async (s) => {
+    assertEquals(await cli(s, ["SET", "small", "ab"]), "OK\n");
+    assertEquals(await cli(s, ["SET", "big", "x".repeat(10_000)]), "OK\n");
+    assertEquals(await cli(s, ["RPUSH", "list", "a", "b"]), "2\n");
+    const output = await cli(s, ["--memkeys"]);
+    assertMatch(output, /Sampled 3 keys in the keyspace!/);
+    assertMatch(output, /Biggest string found '"big"' has 1\d{4} bytes/);
+    assertMatch(output, /Biggest {3}list found '"list"' has \d+ bytes/);
+  },
+);
+
+cliTest("redis-cli --hotkeys finds the most used key under an LFU policy", async (s) => {
+  for (const key of ["a", "b", "c", "hot"]) await cli(s, ["SET", key, "v"]);
+  // Refused without an LFU policy, as against Redis.
+  const refused = await runTool(
+    "redis-cli",
+    ["-h", "127.0.0.1", "-p", String(s.port), "--hotkeys"],
+    { timeoutMs: 30_000 },
+  );
+  assertMatch(
+    refused.stdout + refused.stderr,
+    /An LFU maxmemory policy is not selected/,
+    JSON.stringify(refused),
+  );
+  assertEquals(await cli(s, ["CONFIG", "SET", "maxmemory-policy", "allkeys-lfu"]), "OK\n");
+  await cli(s, ["-r", "50", "GET", "hot"]);
+  const output = await cli(s, ["--hotkeys"]);
+  const summary = output.slice(output.indexOf("-------- summary -------"));
+  assertMatch(summary, /^hot key found with counter: (\d+)\tkeyname: "hot"$/m);
+  const counters = [...summary.matchAll(/counter: (\d+)\tkeyname: "(\w+)"/g)];
+  assertEquals(counters[0][2], "hot"); // the highest counter is listed first
+  assertOk(Number(counters[0][1]) > 5, summary);
+});

@@ -11,7 +11,7 @@ const MAIN = new URL("../../main.ts", import.meta.url).pathname;
  * server as users do. A smaller young generation keeps V8 from holding ~50 MB of nursery pages
  * that show up as resident memory (measured: 193 -> 141 bytes per key at 1M keys).
  */
-export const HERMES_V8_FLAGS = ["--v8-flags=--max-semi-space-size=8"];
+export const HERMES_V8_FLAGS = ["--v8-flags=--max-semi-space-size=8,--expose-gc"];
 
 export interface HermesProcess {
   /** The plain port, or with `--port 0 --tls-port N` (TLS only) the TLS port. */

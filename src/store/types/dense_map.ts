@@ -9,9 +9,13 @@
  * last, which is replaced by a fresh one once it holds {@linkcode MAP_LIMIT} keys.
  */
 
+import { ARRAY_BYTES, mapBytes, objectBytes, SLOT_BYTES, stringBytes } from "../../memory/costs.ts";
+
 const PAGE_BITS = 10;
 const PAGE_SIZE = 1 << PAGE_BITS;
 const PAGE_MASK = PAGE_SIZE - 1;
+/** A page: a fixed array of PAGE_SIZE slots and its array object. */
+const PAGE_BYTES = ARRAY_BYTES + PAGE_SIZE * SLOT_BYTES;
 /** Keys per index Map before a new one is started (well below V8's 2^24 cap). */
 export const MAP_LIMIT = 1 << 23;
 
@@ -22,6 +26,8 @@ export class DenseMap {
   /** Values by slot, or null for a set. */
   #values: string[][] | null;
   #size = 0;
+  /** Bytes of the key and value strings held (memory accounting). */
+  #stringBytes = 0;
 
   constructor(withValues: boolean) {
     this.#values = withValues ? [] : null;
@@ -29,6 +35,17 @@ export class DenseMap {
 
   get size(): number {
     return this.#size;
+  }
+
+  /** Bytes of heap held: pages, index tables and strings (see memory/costs.ts). */
+  memoryBytes(): number {
+    const pages = this.#keys.length * (this.#values === null ? 1 : 2);
+    let tables = 0;
+    for (const map of this.maps) {
+      tables += mapBytes(map.size);
+    }
+    return objectBytes(4) + 3 * ARRAY_BYTES + pages * (PAGE_BYTES + SLOT_BYTES) + tables +
+      this.#stringBytes;
   }
 
   get hasValues(): boolean {
@@ -68,9 +85,15 @@ export class DenseMap {
   set(key: string, value = ""): boolean {
     const slot = this.slot(key);
     if (slot >= 0) {
-      if (this.#values !== null) this.#values[slot >> PAGE_BITS][slot & PAGE_MASK] = value;
+      if (this.#values !== null) {
+        const page = this.#values[slot >> PAGE_BITS];
+        this.#stringBytes += stringBytes(value.length) - stringBytes(page[slot & PAGE_MASK].length);
+        page[slot & PAGE_MASK] = value;
+      }
       return false;
     }
+    this.#stringBytes += stringBytes(key.length) +
+      (this.#values === null ? 0 : stringBytes(value.length));
     const at = this.#size++;
     const page = at >> PAGE_BITS;
     if (page === this.#keys.length) {
@@ -99,6 +122,8 @@ export class DenseMap {
       }
     }
     if (slot < 0) return false;
+    this.#stringBytes -= stringBytes(key.length) +
+      (this.#values === null ? 0 : stringBytes(this.valueAt(slot).length));
     const lastSlot = --this.#size;
     const lastPage = lastSlot >> PAGE_BITS;
     const lastAt = lastSlot & PAGE_MASK;

@@ -12,6 +12,7 @@ import { type Collection, snapshotEpoch } from "../value.ts";
 import { DenseMap } from "./dense_map.ts";
 import { encodingLimits } from "./limits.ts";
 import { type EntrySpan, flat, packEntry, readEntry } from "./packed.ts";
+import { objectBytes, PACKED_STRING_EXTRA_BYTES, stringBytes } from "../../memory/costs.ts";
 
 const span: EntrySpan = { start: 0, end: 0 };
 
@@ -37,6 +38,13 @@ export class HashValue implements Collection {
   /** The big form, or null while packed. */
   get dense(): DenseMap | null {
     return this.#dense;
+  }
+
+  memoryBytes(): number {
+    return objectBytes(4) +
+      (this.#dense === null
+        ? stringBytes(this.#packed.length) + PACKED_STRING_EXTRA_BYTES
+        : this.#dense.memoryBytes());
   }
 
   get(field: string): string | undefined {

@@ -10,6 +10,7 @@
 import type { CollectionType, OpSpec } from "../ops.ts";
 import { type Collection, snapshotEpoch } from "../value.ts";
 import { entryEquals, QuickList, readForward, type Span } from "./quicklist.ts";
+import { objectBytes } from "../../memory/costs.ts";
 
 export class ListValue implements Collection {
   /** On the prototype, not in every object: a million small hashes save a field each. */
@@ -25,6 +26,10 @@ export class ListValue implements Collection {
 
   encoding(): string {
     return "quicklist";
+  }
+
+  memoryBytes(): number {
+    return objectBytes(3) + this.items.memoryBytes();
   }
 
   clone(): ListValue {

@@ -10,6 +10,7 @@
  */
 import { type Latin1Buffer, latin1View, sliceLatin1 } from "../../protocol/latin1.ts";
 import { encodingLimits, listNodeBytes } from "./limits.ts";
+import { arrayBytes, objectBytes, TYPED_ARRAY_BYTES } from "../../memory/costs.ts";
 
 const BIG = 0x80;
 /** Smallest buffer given to a new node (V8 keeps typed arrays up to 64 bytes on its heap). */
@@ -120,9 +121,26 @@ export function entryEquals(buf: Uint8Array, span: Span, value: string): boolean
 
 const span: Span = { start: 0, end: 0 };
 
+/** A node's object and the objects around its buffer (its bytes are counted apart). */
+export const NODE_BYTES = objectBytes(5) + TYPED_ARRAY_BYTES;
+
 export class QuickList {
   nodes: ListNode[] = [];
   size = 0;
+  /** Capacity of every node's buffer, kept as buffers come, grow and go (memory accounting). */
+  #bufferBytes = 0;
+
+  /** Bytes of heap and buffers the list holds (see memory/costs.ts). */
+  memoryBytes(): number {
+    return objectBytes(3) + arrayBytes(this.nodes.length) + this.nodes.length * NODE_BYTES +
+      this.#bufferBytes;
+  }
+
+  /** A new node for this list, its buffer counted. */
+  #node(capacity: number, atEnd: boolean): ListNode {
+    this.#bufferBytes += capacity;
+    return new ListNode(capacity, atEnd);
+  }
 
   /** Bytes of entries one node may hold (an entry bigger than this gets a node of its own). */
   static nodeBytes(): number {
@@ -153,7 +171,7 @@ export class QuickList {
     const bytes = entrySize(value.length);
     let node = this.nodes[this.nodes.length - 1];
     if (node === undefined || !this.#accepts(node, bytes)) {
-      node = new ListNode(this.#newNodeCapacity(bytes), false);
+      node = this.#node(this.#newNodeCapacity(bytes), false);
       this.nodes.push(node);
     }
     if (node.buf.length - node.tail < bytes) this.#makeRoom(node, 0, bytes);
@@ -166,7 +184,7 @@ export class QuickList {
     const bytes = entrySize(value.length);
     let node = this.nodes[0];
     if (node === undefined || !this.#accepts(node, bytes)) {
-      node = new ListNode(this.#newNodeCapacity(bytes), true);
+      node = this.#node(this.#newNodeCapacity(bytes), true);
       this.nodes.unshift(node);
     }
     if (node.head < bytes) this.#makeRoom(node, bytes, 0);
@@ -229,7 +247,7 @@ export class QuickList {
         target.tail = writeEntry(target.buf, target.tail, value);
         target.count++;
       } else {
-        const fresh = new ListNode(Math.max(MIN_CAPACITY, bytes), false);
+        const fresh = this.#node(Math.max(MIN_CAPACITY, bytes), false);
         fresh.tail = writeEntry(fresh.buf, 0, value);
         fresh.count = 1;
         this.nodes.splice(left + 1, 0, fresh);
@@ -272,6 +290,7 @@ export class QuickList {
   clear(): void {
     this.nodes = [];
     this.size = 0;
+    this.#bufferBytes = 0;
   }
 
   /** Keeps only the elements from `start` to `stop` inclusive (0 <= start <= stop < size). */
@@ -279,14 +298,16 @@ export class QuickList {
     let dropHead = start;
     let dropTail = this.size - 1 - stop;
     while (dropHead > 0 && this.nodes[0].count <= dropHead) {
-      dropHead -= this.nodes[0].count;
-      this.size -= this.nodes[0].count;
-      this.nodes.shift();
+      const node = this.nodes.shift()!;
+      dropHead -= node.count;
+      this.size -= node.count;
+      this.#bufferBytes -= node.buf.length;
     }
     while (dropTail > 0 && this.nodes[this.nodes.length - 1].count <= dropTail) {
       const node = this.nodes.pop()!;
       dropTail -= node.count;
       this.size -= node.count;
+      this.#bufferBytes -= node.buf.length;
     }
     while (dropHead-- > 0) this.popHead();
     while (dropTail-- > 0) this.popTail();
@@ -347,7 +368,7 @@ export class QuickList {
   clone(): QuickList {
     const copy = new QuickList();
     for (const node of this.nodes) {
-      const twin = new ListNode(Math.max(MIN_CAPACITY, node.used), false);
+      const twin = copy.#node(Math.max(MIN_CAPACITY, node.used), false);
       twin.buf.set(node.buf.subarray(node.head, node.tail));
       twin.tail = node.used;
       twin.count = node.count;
@@ -362,6 +383,7 @@ export class QuickList {
     node.count--;
     this.size--;
     if (node.count === 0) {
+      this.#bufferBytes -= node.buf.length;
       if (nodeIndex === 0) this.nodes.shift();
       else if (nodeIndex === this.nodes.length - 1) this.nodes.pop();
       else this.nodes.splice(nodeIndex, 1);
@@ -380,6 +402,7 @@ export class QuickList {
       let capacity = Math.max(MIN_CAPACITY, buf.length * 2);
       while (capacity < used + front + back) capacity *= 2;
       buf = new Uint8Array(capacity);
+      this.#bufferBytes += capacity - node.buf.length;
     }
     const head = front > 0 ? buf.length - back - used : front;
     if (buf === node.buf) buf.copyWithin(head, node.head, node.tail);
@@ -404,7 +427,7 @@ export class QuickList {
       moved++;
     }
     const bytes = node.tail - at;
-    const right = new ListNode(Math.max(MIN_CAPACITY, bytes), false);
+    const right = this.#node(Math.max(MIN_CAPACITY, bytes), false);
     right.buf.set(node.buf.subarray(at, node.tail));
     right.tail = bytes;
     right.count = moved;

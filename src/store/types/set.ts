@@ -12,6 +12,7 @@ import type { CollectionType, OpSpec } from "../ops.ts";
 import { type Collection, snapshotEpoch } from "../value.ts";
 import { DenseMap } from "./dense_map.ts";
 import { encodingLimits } from "./limits.ts";
+import { arrayBytes, objectBytes } from "../../memory/costs.ts";
 
 type Int = number | bigint;
 
@@ -49,6 +50,12 @@ export class SetValue implements Collection {
   /** The big form, or null while an intset. */
   get dense(): DenseMap | null {
     return this.#dense;
+  }
+
+  memoryBytes(): number {
+    // An array of numbers keeps them unboxed, 8 bytes each (bigints are rare enough to ignore).
+    return objectBytes(3) +
+      (this.#ints !== null ? arrayBytes(this.#ints.length) : this.#dense!.memoryBytes());
   }
 
   has(member: string): boolean {

@@ -16,8 +16,18 @@ import { formatDouble } from "../../protocol/double_text.ts";
 import { ChainedMap } from "./chained_map.ts";
 import { encodingLimits } from "./limits.ts";
 import { type EntrySpan, flat, readEntry } from "./packed.ts";
-import { ScoreTree } from "./score_tree.ts";
+import { LEAF_MAX, ScoreTree } from "./score_tree.ts";
 import { type Bound, parseLexRange, parseScoreRange, pastBound } from "./zset_bounds.ts";
+import {
+  ARRAY_BYTES,
+  mapBytes,
+  numberBytes,
+  objectBytes,
+  PACKED_STRING_EXTRA_BYTES,
+  SLOT_BYTES,
+  stringBytes,
+  TYPED_ARRAY_BYTES,
+} from "../../memory/costs.ts";
 import {
   elementEnd,
   findMember,
@@ -29,6 +39,15 @@ import {
 } from "./zset_packed.ts";
 
 const span: EntrySpan = { start: 0, end: 0 };
+
+/**
+ * A leaf of the score tree (its object, member array and score array), with a share of the
+ * inner nodes above it (about one per 48 leaves).
+ */
+const LEAF_BYTES = objectBytes(5) + 2 * (ARRAY_BYTES + LEAF_MAX * SLOT_BYTES) + TYPED_ARRAY_BYTES +
+  32;
+/** Elements per leaf on average: leaves fill to 75% when built and 50-100% as they split. */
+const LEAF_FILL = 92;
 
 /** Called for each element of a range walk; returning false stops the walk. */
 export type ElementFn = (member: string, score: number) => boolean | void;
@@ -44,6 +63,8 @@ export class ZSetValue implements Collection {
   #count = 0;
   #scores: ChainedMap<number> | null = null;
   #tree: ScoreTree | null = null;
+  /** The big form's member strings and boxed scores (the map and the tree share them). */
+  #elementBytes = 0;
 
   get size(): number {
     return this.#tree === null ? this.#count : this.#tree.size;
@@ -51,6 +72,18 @@ export class ZSetValue implements Collection {
 
   encoding(): string {
     return this.#tree === null ? "listpack" : "skiplist";
+  }
+
+  memoryBytes(): number {
+    const tree = this.#tree;
+    if (tree === null) {
+      return objectBytes(6) + stringBytes(this.#packed.length) + PACKED_STRING_EXTRA_BYTES;
+    }
+    // A function of the size only, so a copy (whose tree is built densely) costs the same.
+    const leaves = Math.ceil(tree.size / LEAF_FILL);
+    let maps = objectBytes(2) + ARRAY_BYTES + SLOT_BYTES;
+    for (const map of this.#scores!.maps) maps += mapBytes(map.size);
+    return objectBytes(6) + maps + leaves * LEAF_BYTES + this.#elementBytes;
   }
 
   /** The member -> score map of the big form (ZSCAN walks it), or null while packed. */
@@ -96,6 +129,9 @@ export class ZSetValue implements Collection {
       if (old !== undefined) tree.delete(old, member);
       tree.insert(score, member);
       scores.set(member, score);
+      this.#elementBytes += old === undefined
+        ? stringBytes(member.length) + numberBytes(score)
+        : numberBytes(score) - numberBytes(old);
       return old === undefined;
     }
     const packed = this.#packed;
@@ -126,6 +162,7 @@ export class ZSetValue implements Collection {
       if (old === undefined) return false;
       scores.delete(member);
       this.#tree!.delete(old, member);
+      this.#elementBytes -= stringBytes(member.length) + numberBytes(old);
       return true;
     }
     const packed = this.#packed;
@@ -260,8 +297,13 @@ export class ZSetValue implements Collection {
 
   #makeBig(members: readonly string[], scores: readonly number[]): void {
     const map = new ChainedMap<number>();
-    for (let i = 0; i < members.length; i++) map.set(members[i], scores[i]);
+    let bytes = 0;
+    for (let i = 0; i < members.length; i++) {
+      map.set(members[i], scores[i]);
+      bytes += stringBytes(members[i].length) + numberBytes(scores[i]);
+    }
     this.#scores = map;
+    this.#elementBytes = bytes;
     this.#tree = ScoreTree.fromSorted(members, scores);
   }
 }

@@ -127,7 +127,10 @@ Deno.test("bad values are refused with the flag, the value and the reason", () =
       ["--port", "65536"],
       'Invalid value for "--port": cannot use port "65536": must be between 0 and 65535',
     ],
-    [["--port", "-1"], 'Invalid value for "--port": cannot parse port "-1": not a whole number'],
+    [
+      ["--port", "-1"],
+      'Invalid value for "--port": cannot use port "-1": must be between 0 and 65535',
+    ],
     [
       ["--maxclients", "0"],
       'Invalid value for "--maxclients": cannot use maxclients "0": must be between 1 and 1000000',

@@ -4,7 +4,13 @@
  * makes it throw anything but a ProtocolError or hold more memory than its limits allow.
  */
 import { assertEquals, assertOk, assertThrows } from "../../helpers/assert.ts";
-import { type FrameLimits, FrameReader, parseInteger } from "../../../src/protocol/frame_reader.ts";
+import {
+  type FrameLimits,
+  FrameReader,
+  IDLE_BUFFER_BYTES,
+  parseInteger,
+} from "../../../src/protocol/frame_reader.ts";
+import { BufferPool } from "../../../src/protocol/buffer_pool.ts";
 import { ProtocolError } from "../../../src/protocol/protocol_error.ts";
 import { bytesToLatin1, latin1ToBytes } from "../../../src/protocol/latin1.ts";
 
@@ -430,4 +436,63 @@ Deno.test("random valid streams split at random points always give back the same
     cases++;
   }
   assertEquals(cases, CASES);
+});
+
+Deno.test("an idle reader keeps only its 1 KB buffer; a read that fills it moves to a pooled one until all is parsed", () => {
+  const pool = new BufferPool(16 * 1024, 4);
+  const reader = new FrameReader(LIMITS, pool);
+  assertEquals(reader.capacityBytes, IDLE_BUFFER_BYTES);
+  // A small request is read and parsed in the idle buffer.
+  let space = reader.writable();
+  assertEquals(space.length, IDLE_BUFFER_BYTES);
+  const ping = bytes(multibulk("PING"));
+  space.set(ping);
+  reader.commit(ping.length);
+  assertEquals(reader.next(), ["PING"]);
+  assertEquals(reader.next(), null);
+  assertEquals(reader.capacityBytes, IDLE_BUFFER_BYTES);
+  // A read that fills the space offered: more is coming, so the next read gets a pooled buffer.
+  const pipeline = bytes(
+    Array.from({ length: 100 }, (_, i) => multibulk("SET", `k${i}`, "v")).join(""),
+  );
+  space = reader.writable();
+  space.set(pipeline.subarray(0, space.length));
+  reader.commit(space.length);
+  let offset = space.length;
+  const commands: string[][] = [];
+  let argv;
+  while ((argv = reader.next()) !== null) commands.push(argv);
+  space = reader.writable();
+  assertEquals(reader.capacityBytes, 16 * 1024);
+  space.set(pipeline.subarray(offset));
+  reader.commit(pipeline.length - offset);
+  offset = pipeline.length;
+  while ((argv = reader.next()) !== null) commands.push(argv);
+  assertEquals(commands.length, 100);
+  // The burst is over (the last read did not fill its space): the pooled buffer goes back.
+  assertEquals(reader.capacityBytes, IDLE_BUFFER_BYTES);
+  assertEquals(pool.freeCount, 1);
+});
+
+Deno.test("the buffer pool keeps what a steady load uses and lets go of what a burst left", () => {
+  const pool = new BufferPool(1024, 8);
+  const taken = Array.from({ length: 6 }, () => pool.take());
+  for (const buffer of taken) pool.give(buffer);
+  pool.give(new Uint8Array(100)); // another size: not kept
+  assertEquals(pool.freeCount, 6);
+  pool.sweep(); // the period of the burst: all six were in use, all are kept
+  assertEquals(pool.freeCount, 6);
+  // A steady load of two buffers at a time over the next period: two are kept.
+  for (let i = 0; i < 3; i++) {
+    const a = pool.take();
+    const b = pool.take();
+    pool.give(a);
+    pool.give(b);
+  }
+  pool.sweep();
+  assertEquals(pool.freeCount, 2);
+  pool.sweep(); // a quiet period: they go too
+  assertEquals(pool.freeCount, 0);
+  for (let i = 0; i < 20; i++) pool.give(new Uint8Array(1024));
+  assertEquals(pool.freeCount, 8); // bounded
 });

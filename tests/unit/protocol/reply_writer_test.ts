@@ -5,6 +5,7 @@
 import { assertEquals, assertOk } from "../../helpers/assert.ts";
 import { formatDouble, ReplyWriter } from "../../../src/protocol/reply_writer.ts";
 import { bytesToLatin1, latin1ToBytes } from "../../../src/protocol/latin1.ts";
+import { BufferPool } from "../../../src/protocol/buffer_pool.ts";
 
 /** What `write` encodes with a fresh writer speaking `protocol`, as a one-byte string. */
 function encode(protocol: 2 | 3, write: (out: ReplyWriter) => void): string {
@@ -141,21 +142,29 @@ Deno.test("truncate drops what was written after a mark", () => {
 });
 
 Deno.test("a recycled buffer is reused and what was taken before stays intact", () => {
-  const out = new ReplyWriter();
+  const pool = new BufferPool(16 * 1024, 4);
+  const out = new ReplyWriter(pool);
+  assertEquals(out.capacity, 0); // a writer holds no buffer until it has a reply
   out.bulk("first");
   const first = out.take();
-  assertEquals(bytesToLatin1(first), "$5\r\nfirst\r\n");
-  out.recycle(first);
+  assertEquals(out.capacity, 0);
   out.bulk("second");
   const second = out.take();
-  assertEquals(bytesToLatin1(second), "$6\r\nsecond\r\n");
-  // The buffer given back is the next one filled, so a busy connection allocates nothing.
+  assertOk(second.buffer !== first.buffer, "a buffer still being written was reused");
+  assertEquals(bytesToLatin1(first), "$5\r\nfirst\r\n");
+  // A buffer given back is the next one filled, so a busy connection allocates nothing.
+  out.recycle(first);
   out.bulk("third");
   const third = out.take();
   assertEquals(bytesToLatin1(third), "$5\r\nthird\r\n");
   assertOk(third.buffer === first.buffer, "the recycled buffer was not reused");
-  assertOk(second.buffer !== first.buffer);
   assertEquals(bytesToLatin1(second), "$6\r\nsecond\r\n");
+  // An idle writer gives its buffer back.
+  out.ok();
+  out.truncate(0);
+  out.release();
+  assertEquals(out.capacity, 0);
+  assertEquals(pool.freeCount, 1);
 });
 
 Deno.test("the buffer grows for big replies with every byte in place at each boundary", () => {

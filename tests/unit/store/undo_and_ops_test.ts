@@ -21,6 +21,9 @@ class ToyList implements Collection {
   encoding(): string {
     return "toy";
   }
+  memoryBytes(): number {
+    return 32 + 24 * this.items.length;
+  }
 }
 
 const PUSH: OpSpec = {

@@ -8,7 +8,7 @@
 import { assertEquals } from "../../../helpers/assert.ts";
 import { dumpStore, dumpValue } from "../../../helpers/store_dump.ts";
 import { Databases } from "../../../../src/store/databases.ts";
-import { Journal } from "../../../../src/store/journal.ts";
+import { DISCARD_CHANGES, Journal } from "../../../../src/store/journal.ts";
 import { UndoLog } from "../../../../src/store/undo_log.ts";
 import { WalJournal } from "../../../../src/wal/wal_journal.ts";
 import { decodeChanges } from "../../../../src/wal/codec.ts";
@@ -249,15 +249,7 @@ for (const [name, makeModel] of MODELS) {
           const before = dumpStore(store);
           const undo = new UndoLog();
           journal.undo = undo;
-          journal.capture = {
-            set() {},
-            delete() {},
-            expire() {},
-            op() {},
-            flush() {},
-            swap() {},
-            commandEnd() {},
-          };
+          journal.capture = DISCARD_CHANGES;
           const scratch = makeModel();
           for (let n = 0; n < 20; n++) scratch.step(db, rand, false);
           undo.rollback();

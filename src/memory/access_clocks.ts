@@ -1,0 +1,145 @@
+/**
+ * Per-key access data for the LRU and LFU eviction policies, as Redis keeps it in the 24 bits
+ * of an object's `lru` field:
+ *
+ * - LRU: the time of the last access in units of 10 ms, modulo 2^30 (a clock that wraps after
+ *   124 days; idle times are computed across one wrap, as Redis does). Redis counts whole
+ *   seconds in 24 bits (194 days); a value here is a small integer either way, stored in the
+ *   Map entry at no extra cost, and the finer clock tells apart keys used within the same
+ *   second, which matters when a cache turns over in seconds. OBJECT IDLETIME still answers
+ *   whole seconds.
+ * - LFU: 16 bits of "last decrement time" in minutes and an 8-bit logarithmic counter: each
+ *   access increments it with probability 1 / ((counter - 5) * lfu-log-factor + 1), and it
+ *   loses one per lfu-decay-time minutes without access. New keys start at 5.
+ *
+ * The value is a small integer, which V8 stores inside the Map entry (no allocation), in a
+ * ShardedMap beside the keyspace's own. The map exists only while an LRU or LFU policy is set
+ * (Keyspace.clocks is null otherwise, and commands pay one field test). A key with no entry
+ * was last touched before tracking started: it counts as accessed at `accessClock.sinceMs`
+ * (for LFU: with the initial counter then), as a key loaded at start does in Redis.
+ */
+import { ShardedMap } from "../store/sharded_map.ts";
+
+/** The LRU clock's unit, in ms (Redis's LRU_CLOCK_RESOLUTION is 1000). */
+export const LRU_RESOLUTION_MS = 10;
+/** LRU_CLOCK_MAX: the clock counts units modulo 2^30 (a small integer on every V8). */
+export const LRU_CLOCK_MAX = (1 << 30) - 1;
+/** LFU_INIT_VAL: the counter of a new key, so it survives a few samplings. */
+export const LFU_INIT_VAL = 5;
+
+export const AccessKind = { none: 0, lru: 1, lfu: 2 } as const;
+export type AccessKind = typeof AccessKind[keyof typeof AccessKind];
+
+/**
+ * What is tracked and how, copied from the settings by the eviction layer (as encodingLimits
+ * is), so the store reads plain numbers.
+ */
+export const accessClock = {
+  kind: AccessKind.none as AccessKind,
+  /** lfu-log-factor. */
+  lfuLogFactor: 10,
+  /** lfu-decay-time, in minutes (0: counters never decay). */
+  lfuDecayTime: 1,
+  /** When tracking started (Unix ms): the access time of keys with no entry. */
+  sinceMs: 0,
+  /** The random source of the logarithmic increment (tests replace it). */
+  random: Math.random,
+};
+
+/** The LRU clock at `nowMs`: 10 ms units modulo 2^30. */
+export function lruClock(nowMs: number): number {
+  return Math.floor(nowMs / LRU_RESOLUTION_MS) & LRU_CLOCK_MAX;
+}
+
+/** LFUGetTimeInMinutes: minutes modulo 2^16. */
+function minutes(nowMs: number): number {
+  return Math.floor(nowMs / 60_000) & 0xffff;
+}
+
+/** A new key's clock. */
+export function initialClock(nowMs: number): number {
+  return accessClock.kind === AccessKind.lfu
+    ? (minutes(nowMs) << 8) | LFU_INIT_VAL
+    : lruClock(nowMs);
+}
+
+/** The clock of a key with no entry (last touched before tracking started). */
+export function baselineClock(): number {
+  return initialClock(accessClock.sinceMs);
+}
+
+/** The clock after an access at `nowMs` to a key whose clock was `clock`. */
+export function accessedClock(clock: number, nowMs: number): number {
+  if (accessClock.kind !== AccessKind.lfu) return lruClock(nowMs);
+  return (minutes(nowMs) << 8) | lfuIncrement(lfuDecayed(clock, nowMs));
+}
+
+/**
+ * The clock RESTORE's IDLETIME (seconds, or -1) and FREQ (0-255, or -1) give a key under the
+ * policy in force, as Redis's objectSetLRUOrLFU; null when they say nothing for it.
+ */
+export function restoredClock(idleSeconds: number, freq: number, nowMs: number): number | null {
+  if (accessClock.kind === AccessKind.lfu && freq >= 0) return (minutes(nowMs) << 8) | freq;
+  if (accessClock.kind === AccessKind.lru && idleSeconds >= 0) {
+    return lruClock(Math.max(0, nowMs - idleSeconds * 1000));
+  }
+  return null;
+}
+
+/** LFULogIncr: the counter after one access. */
+export function lfuIncrement(counter: number): number {
+  if (counter === 255) return 255;
+  const base = counter < LFU_INIT_VAL ? 0 : counter - LFU_INIT_VAL;
+  return accessClock.random() < 1 / (base * accessClock.lfuLogFactor + 1) ? counter + 1 : counter;
+}
+
+/** LFUDecrAndReturn: the counter of `clock` once the periods elapsed since its time are taken. */
+export function lfuDecayed(clock: number, nowMs: number): number {
+  const counter = clock & 0xff;
+  const decay = accessClock.lfuDecayTime;
+  if (decay === 0) return counter;
+  const then = clock >>> 8;
+  const now = minutes(nowMs);
+  const elapsed = now >= then ? now - then : 0xffff - then + now;
+  const periods = Math.floor(elapsed / decay);
+  return periods > counter ? 0 : counter - periods;
+}
+
+/** estimateObjectIdleTime: ms since the access an LRU clock records. */
+export function idleMs(clock: number, nowMs: number): number {
+  const now = lruClock(nowMs);
+  return (now >= clock ? now - clock : now + (LRU_CLOCK_MAX - clock)) * LRU_RESOLUTION_MS;
+}
+
+/**
+ * One keyspace's clocks. Sharded like the keyspace (the same shard index for a key), so a
+ * lookup that already hashed the key reuses its shard.
+ */
+export class AccessClocks {
+  readonly map = new ShardedMap<number>();
+
+  /** The clock of `key` (its baseline when it has no entry). */
+  clockOf(key: string): number {
+    return this.map.get(key) ?? baselineClock();
+  }
+
+  /** A read or write touched `key` in shard `shard`. */
+  touch(shard: number, key: string, nowMs: number): void {
+    if (accessClock.kind === AccessKind.lru) {
+      this.map.setIn(shard, key, lruClock(nowMs));
+      return;
+    }
+    const clock = this.map.shards[shard].get(key) ?? baselineClock();
+    this.map.setIn(shard, key, accessedClock(clock, nowMs));
+  }
+
+  /** `key` was created in shard `shard`. */
+  created(shard: number, key: string, nowMs: number): void {
+    this.map.setIn(shard, key, initialClock(nowMs));
+  }
+
+  /** `key` is gone. */
+  removed(shard: number, key: string): void {
+    if (this.map.size !== 0) this.map.deleteIn(shard, key);
+  }
+}

@@ -1,0 +1,101 @@
+/**
+ * used_memory: what the server's data and buffers cost, kept up to date by whoever changes
+ * them (never by walking anything), in bytes as V8 spends them (memory/costs.ts):
+ *
+ * - `data`: every database's keys, values, deadlines, hash tables and access clocks (kept by
+ *   the keyspaces);
+ * - `clients`: normal clients' input and output buffers and their queued replies;
+ * - `backlog`: the replication backlog;
+ * - `replicaOutput`: bytes queued for replicas, and `logPending`: the write-ahead log's bytes
+ *   not yet written; both are left out of the figure maxmemory is compared with, as Redis
+ *   leaves out replica buffers and the AOF buffer (deleting keys adds DELs to them: counting
+ *   them could evict everything);
+ * - `startup`: the heap the process held before any of these (code, the runtime).
+ *
+ * Crossing `limit` upwards calls `onOverLimit` once; whoever handles it (the eviction layer)
+ * calls {@linkcode MemoryAccount.clearOverLimit} once back under. With no limit (`Infinity`)
+ * the check never fires, so accounting costs an addition and a comparison per change.
+ */
+export class MemoryAccount {
+  /** The bytes maxmemory is compared with: everything but replica output and the log buffer. */
+  counted = 0;
+  data = 0;
+  clients = 0;
+  backlog = 0;
+  replicaOutput = 0;
+  logPending = 0;
+  startup = 0;
+  /** maxmemory in bytes, or Infinity for none. */
+  limit = Infinity;
+  /** Set from the first crossing of the limit until {@linkcode clearOverLimit}. */
+  overLimit = false;
+  onOverLimit: (() => void) | null = null;
+  /** The largest `used` seen (sampled by the cron and INFO, as Redis samples its peak). */
+  peak = 0;
+
+  /** used_memory. */
+  get used(): number {
+    return this.counted + this.replicaOutput + this.logPending;
+  }
+
+  /** Keyspaces' contents changed by `delta` bytes. */
+  addData(delta: number): void {
+    this.data += delta;
+    this.#addCounted(delta);
+  }
+
+  addClients(delta: number): void {
+    this.clients += delta;
+    this.#addCounted(delta);
+  }
+
+  addBacklog(delta: number): void {
+    this.backlog += delta;
+    this.#addCounted(delta);
+  }
+
+  addReplicaOutput(delta: number): void {
+    this.replicaOutput += delta;
+  }
+
+  /** The log's buffers now hold `bytes` (sampled: they change every round). */
+  setLogPending(bytes: number): void {
+    this.logPending = bytes;
+  }
+
+  setStartup(bytes: number): void {
+    this.#addCounted(bytes - this.startup);
+    this.startup = bytes;
+  }
+
+  #addCounted(delta: number): void {
+    this.counted += delta;
+    if (this.counted > this.limit && !this.overLimit) {
+      this.overLimit = true;
+      this.onOverLimit?.();
+    }
+  }
+
+  /** Bytes above the limit (0 when under it or when there is none). */
+  get excess(): number {
+    return Math.max(0, this.counted - this.limit);
+  }
+
+  /** Sets the limit (0 = none); crossing it calls onOverLimit at once. */
+  setLimit(bytes: number): void {
+    this.limit = bytes === 0 ? Infinity : bytes;
+    this.#addCounted(0);
+  }
+
+  /** The eviction layer found memory back under the limit. */
+  clearOverLimit(): void {
+    this.overLimit = this.counted > this.limit;
+  }
+
+  /** Records the current figure as the peak if it is one; returns used_memory. */
+  samplePeak(): number {
+    const used = this.used;
+    if (used > this.peak) this.peak = used;
+    return used;
+  }
+}

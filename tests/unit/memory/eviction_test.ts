@@ -1,0 +1,250 @@
+import { assertEquals, assertOk } from "../../helpers/assert.ts";
+import { Databases } from "../../../src/store/databases.ts";
+import { type ChangeSink, Journal } from "../../../src/store/journal.ts";
+import { MemoryAccount } from "../../../src/memory/memory_account.ts";
+import {
+  type EvictionSettings,
+  evictionTimeLimitUs,
+  Evictor,
+  EvictResult,
+} from "../../../src/memory/eviction.ts";
+import type { EvictionPolicy } from "../../../src/memory/eviction_policy.ts";
+import { EvictionPool, POOL_SIZE } from "../../../src/memory/eviction_pool.ts";
+import { EventClass } from "../../../src/store/events.ts";
+import type { Keyspace } from "../../../src/store/keyspace.ts";
+
+/** Keeps the deletions and unit ends the journal reports. */
+class Recorder implements ChangeSink {
+  readonly deleted: string[] = [];
+  units = 0;
+  set() {}
+  delete(_db: number, key: string) {
+    this.deleted.push(key);
+  }
+  expire() {}
+  op() {}
+  flush() {}
+  swap() {}
+  commandEnd() {
+    this.units++;
+  }
+}
+
+const START = 1_700_000_000_000;
+
+function setup(policy: EvictionPolicy, timerStep = 0) {
+  const journal = new Journal();
+  const recorder = new Recorder();
+  journal.addSink(recorder);
+  let now = START;
+  const store = new Databases(journal, 16, new MemoryAccount(), () => now);
+  const settings: EvictionSettings = {
+    maxmemoryBytes: 0,
+    maxmemoryPolicy: policy,
+    maxmemorySamples: 5,
+    maxmemoryEvictionTenacity: 100, // no time limit unless a test sets one
+    lfuLogFactor: 10,
+    lfuDecayTimeMin: 1,
+  };
+  const deferred: (() => void)[] = [];
+  const conditions: boolean[] = [];
+  let monotonic = 0;
+  const evictor = new Evictor({
+    store,
+    settings,
+    clock: () => now,
+    schedule: (task) => task(),
+    defer: (fn) => deferred.push(fn),
+    onCondition: (over) => conditions.push(over),
+    // Each read of the monotonic clock moves it on by `timerStep` ms (0: time stands still).
+    timer: () => (monotonic += timerStep),
+  });
+  return {
+    store,
+    db: store.dbs[0],
+    recorder,
+    evictor,
+    deferred,
+    conditions,
+    settings,
+    advance(ms: number) {
+      now += ms;
+    },
+    /** Sets maxmemory to `bytes` below what is used now, then runs the background slices. */
+    limitBelow(bytes: number) {
+      settings.maxmemoryBytes = store.memory.counted - bytes;
+      evictor.applySettings();
+      while (deferred.length > 0) deferred.shift()!();
+    },
+  };
+}
+
+function fill(db: Keyspace, count: number, prefix = "key:", expireAt = 0): string[] {
+  const keys: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const key = `${prefix}${i}`;
+    db.set(key, "v".repeat(100), expireAt === 0 ? 0 : expireAt + i);
+    keys.push(key);
+  }
+  return keys;
+}
+
+Deno.test("allkeys-lru evicts the keys not accessed lately, each as its own journaled unit", () => {
+  const t = setup("allkeys-lru");
+  const keys = fill(t.db, 2000);
+  t.advance(60_000);
+  const hot = keys.filter((_, i) => i % 4 === 0);
+  for (const key of hot) t.db.get(key, START + 60_000);
+  t.advance(1000);
+  const before = t.recorder.units;
+  t.limitBelow(Math.floor(t.store.memory.data / 3));
+  assertOk(t.store.memory.counted <= t.store.memory.limit, "memory is back under the limit");
+  const evicted = t.store.stats.evictedKeys;
+  assertOk(evicted > 400, `${evicted} keys evicted`);
+  assertEquals(t.recorder.deleted.length, evicted);
+  assertEquals(t.recorder.units - before, evicted);
+  const hotKept = hot.filter((key) => t.db.data.has(key)).length;
+  assertOk(hotKept / hot.length > 0.95, `${hotKept} of ${hot.length} recently used keys kept`);
+  assertEquals(t.conditions.at(-1), false);
+});
+
+Deno.test("allkeys-lfu keeps the keys accessed most often", () => {
+  const t = setup("allkeys-lfu");
+  const keys = fill(t.db, 2000);
+  const frequent = keys.filter((_, i) => i % 5 === 0);
+  for (let round = 0; round < 30; round++) {
+    for (const key of frequent) t.db.get(key, START);
+  }
+  t.limitBelow(Math.floor(t.store.memory.data / 2));
+  const kept = frequent.filter((key) => t.db.data.has(key)).length;
+  assertOk(kept / frequent.length > 0.95, `${kept} of ${frequent.length} frequent keys kept`);
+  assertOk(t.store.stats.evictedKeys > 500);
+});
+
+for (const policy of ["volatile-lru", "volatile-lfu", "volatile-random", "volatile-ttl"] as const) {
+  Deno.test(`${policy} evicts only keys with a deadline, and fails once none is left`, () => {
+    const t = setup(policy);
+    const persistent = fill(t.db, 500, "keep:");
+    const volatile = fill(t.db, 500, "tmp:", START + 3_600_000);
+    t.limitBelow(Math.floor(t.store.memory.data / 4));
+    assertOk(persistent.every((key) => t.db.data.has(key)), "every key without a TTL is kept");
+    assertOk(volatile.some((key) => !t.db.data.has(key)), "keys with a TTL were evicted");
+    // Asking for more than the volatile keys hold: they all go, then nothing more can.
+    t.settings.maxmemoryBytes = 1;
+    t.evictor.applySettings();
+    assertEquals(t.evictor.perform(), EvictResult.fail);
+    assertEquals(t.db.volatileCount, 0);
+    assertEquals(t.db.size, persistent.length);
+  });
+}
+
+Deno.test("volatile-ttl evicts the nearest deadlines first", () => {
+  const t = setup("volatile-ttl");
+  const keys: string[] = [];
+  for (let i = 0; i < 2000; i++) {
+    // Deadlines in a scattered order, so map order says nothing about them.
+    const deadline = START + 1_000_000 + ((i * 7919) % 2000) * 1000;
+    t.db.set(`k${i}`, "v".repeat(100), deadline);
+    keys.push(`k${i}`);
+  }
+  t.limitBelow(Math.floor(t.store.memory.data / 2));
+  const gone = keys.filter((key) => !t.db.data.has(key));
+  const order = (key: string) => (Number(key.slice(1)) * 7919) % 2000;
+  // Exact TTL order would evict ranks 0..gone-1; sampling gets close to it.
+  const early = gone.filter((key) => order(key) < gone.length).length;
+  assertOk(gone.length > 500, `${gone.length} evicted`);
+  assertOk(early / gone.length > 0.9, `${early} of ${gone.length} evicted were the earliest`);
+});
+
+Deno.test("allkeys-random evicts old and new keys alike", () => {
+  const t = setup("allkeys-random");
+  const keys = fill(t.db, 4000);
+  t.limitBelow(Math.floor(t.store.memory.data / 2));
+  const firstHalf = keys.slice(0, 2000).filter((key) => !t.db.data.has(key)).length;
+  const secondHalf = keys.slice(2000).filter((key) => !t.db.data.has(key)).length;
+  const total = firstHalf + secondHalf;
+  assertOk(total > 1000, `${total} evicted`);
+  assertOk(firstHalf / total > 0.3 && firstHalf / total < 0.7, `${firstHalf} of ${total} were old`);
+});
+
+Deno.test("noeviction refuses (FAIL) and deletes nothing while over the limit", () => {
+  const t = setup("noeviction");
+  fill(t.db, 100);
+  t.limitBelow(1000);
+  assertEquals(t.evictor.perform(), EvictResult.fail);
+  assertEquals(t.db.size, 100);
+  assertEquals(t.conditions.at(-1), true);
+  t.db.delete("key:1");
+  t.db.delete("key:2");
+  t.settings.maxmemoryBytes = 0;
+  t.evictor.applySettings();
+  assertEquals(t.evictor.perform(), EvictResult.ok);
+  assertEquals(t.conditions.at(-1), false);
+});
+
+Deno.test("a pass stops at its time limit and the rest runs in deferred slices", () => {
+  // Every read of the clock takes 0.1 ms; a pass reads it every 16 evictions.
+  const t = setup("allkeys-lru", 0.1);
+  fill(t.db, 3000);
+  t.settings.maxmemoryEvictionTenacity = 10; // 500 us
+  t.settings.maxmemoryBytes = Math.floor(t.store.memory.counted / 2);
+  t.evictor.applySettings(); // over the limit: background work starts
+  const perPass: number[] = [];
+  while (t.deferred.length > 0) {
+    const before = t.store.stats.evictedKeys;
+    t.deferred.shift()!();
+    perPass.push(t.store.stats.evictedKeys - before);
+  }
+  assertOk(perPass.length > 5, `${perPass.length} passes`);
+  assertOk(perPass.every((n) => n <= 96), `evictions per pass: ${perPass}`);
+  assertOk(t.store.memory.counted <= t.store.memory.limit);
+  assertEquals(t.evictor.running, false);
+});
+
+Deno.test("eviction time limits follow the tenacity as Redis computes them", () => {
+  assertEquals(evictionTimeLimitUs(0), 0);
+  assertEquals(evictionTimeLimitUs(10), 500);
+  assertEquals(Math.round(evictionTimeLimitUs(11)), 575);
+  assertEquals(evictionTimeLimitUs(100), Infinity);
+});
+
+Deno.test("nothing is evicted inside a speculative run", () => {
+  const t = setup("allkeys-lru");
+  fill(t.db, 100);
+  t.store.journal.capture = new Recorder();
+  t.limitBelow(2000);
+  assertEquals(t.evictor.perform(), EvictResult.fail);
+  assertEquals(t.db.size, 100);
+  t.store.journal.capture = null;
+  assertEquals(t.evictor.perform(), EvictResult.ok);
+  assertOk(t.db.size < 100);
+});
+
+Deno.test("an evicted key raises the evicted event and counts in evicted_keys", () => {
+  const t = setup("allkeys-random");
+  const events: string[] = [];
+  t.store.journal.notifyMask = EventClass.evicted;
+  t.store.journal.events = { event: (_c, name, db, key) => events.push(`${name}:${db}:${key}`) };
+  fill(t.db, 50);
+  t.limitBelow(500);
+  assertOk(events.length > 0);
+  assertEquals(events.length, t.store.stats.evictedKeys);
+  assertOk(events.every((e) => e.startsWith("evicted:0:key:")));
+});
+
+Deno.test("the eviction pool keeps the best scores, one entry per key", () => {
+  const t = setup("allkeys-lru");
+  const pool = new EvictionPool();
+  for (let i = 0; i < 40; i++) pool.offer(`k${i}`, t.db, (i * 37) % 40);
+  assertEquals(pool.size, POOL_SIZE);
+  const scores = pool.entries.map((e) => e.idle);
+  assertEquals(scores, Array.from({ length: POOL_SIZE }, (_, i) => 40 - POOL_SIZE + i));
+  pool.offer("low", t.db, 0); // worse than everything kept: dropped
+  assertEquals(pool.entries.some((e) => e.key === "low"), false);
+  pool.offer("k1", t.db, 100); // already in: moves to the best place
+  assertEquals(pool.entries.filter((e) => e.key === "k1").length, 1);
+  assertEquals(pool.size, POOL_SIZE);
+  assertEquals(pool.takeBest()?.key, "k1");
+  pool.offer("low", t.db, 0); // a free slot takes anything
+  assertEquals(pool.entries[0].key, "low");
+});
