@@ -42,7 +42,7 @@ async function main(args: string[]): Promise<void> {
   Deno.addSignalListener("SIGTERM", () => onSignal("SIGTERM"));
 
   try {
-    app = await startApp(config, { configFile });
+    app = await startApp(config, { configFile, ownsProcess: true });
   } catch (error) {
     if (!(error instanceof StartupError)) throw error;
     console.error(`hermes: ${error.message}`);

@@ -120,6 +120,13 @@ export interface StartOptions {
   faults?: FileFaults;
   /** Tests only: the log's timer period in ms (retries after a failure; default 1000). */
   walTickMs?: number;
+  /**
+   * The store owns its process (the `hermes` server): the heap the process holds at open (the
+   * runtime and the code) is its used_memory_startup, as in Redis. An embedded store shares
+   * the heap with its program, so by default it counts only its own data and buffers: the
+   * program's memory never counts against its maxmemory.
+   */
+  ownsProcess?: boolean;
 }
 
 /**
@@ -143,10 +150,13 @@ export async function openStore(config: Config, options: StartOptions = {}): Pro
   const journal = config.persistence === "wal" ? new WalJournal() : null;
   const changes = new Journal();
   changes.durable = journal;
-  // The heap before any data or client: the runtime and the code (used_memory_startup).
+  // The heap before any data or client: the runtime, the code and, for an embedded store, its
+  // program (used_memory_startup only when the store owns the process).
   const memory = new MemoryAccount();
   const heap = Deno.memoryUsage();
-  memory.setStartup(heap.heapUsed + heap.external);
+  const heapAtOpen = heap.heapUsed + heap.external;
+  if (options.ownsProcess) memory.setStartup(heapAtOpen);
+  const heapOutsideStore = options.ownsProcess ? 0 : heapAtOpen;
   const store = new Databases(changes, DATABASE_COUNT, memory, clock);
   // A replica's log keeps keys past their deadline: its primary's DEL removes them.
   store.expiry.followsPrimary = config.replicaOf !== "";
@@ -375,8 +385,10 @@ export async function openStore(config: Config, options: StartOptions = {}): Pro
   const heapWatch = new HeapWatch();
   const memoryTimer = setInterval(() => {
     memory.setLogPending(wal?.pendingBytes ?? 0);
-    heapWatch.check(memory.used, memory.limit, performance.now());
-    void actor.run(() => evictor.check());
+    memory.samplePeak();
+    heapWatch.check(memory.used + heapOutsideStore, memory.limit, performance.now());
+    // Without a limit (and nothing left over from one) there is nothing to check.
+    if (evictor.watching) void actor.run(() => evictor.check());
   }, MEMORY_CHECK_MS);
   stopped.then(() => clearInterval(memoryTimer));
   try {

@@ -142,6 +142,15 @@ export class Evictor {
     return [Math.floor(this.#exceededTotalMs + current), Math.floor(current)];
   }
 
+  /**
+   * Whether the periodic check has anything to do: a limit is set, or memory was over one that
+   * was lifted since (the condition must still be ended).
+   */
+  get watching(): boolean {
+    const memory = this.#store.memory;
+    return memory.limit !== Infinity || memory.overLimit || this.#exceededSince >= 0;
+  }
+
   /** Whether a background eviction is going on. */
   get running(): boolean {
     return this.#backgroundRunning;

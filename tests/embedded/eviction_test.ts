@@ -1,0 +1,48 @@
+/**
+ * maxmemory in an embedded store (`open()`): the store evicts as the server does, its limit
+ * counts the store's own data (not the host program's heap), and under noeviction writes are
+ * refused while reads and deletes go on.
+ */
+import { open } from "../../mod.ts";
+import { assertEquals, assertOk, assertRejects } from "../helpers/assert.ts";
+
+const VALUE = "x".repeat(1000);
+
+function field(info: string, name: string): number {
+  const match = new RegExp(`^${name}:(\\d+)\\r?$`, "m").exec(info);
+  if (match === null) throw new Error(`INFO has no ${name}`);
+  return Number(match[1]);
+}
+
+Deno.test("an embedded store evicts to stay within maxmemory, and refuses writes under noeviction", async () => {
+  // The host program's own heap (this test runner's) is not the store's: 2 MB is room for
+  // about 1,500 of these keys whatever the runner holds.
+  await using db = await open({
+    persistence: "none",
+    maxmemory: "2mb",
+    maxmemoryPolicy: "allkeys-lru",
+  });
+  await db.set("hot", "kept");
+  for (let chunk = 0; chunk < 20; chunk++) {
+    const writes = Array.from({ length: 250 }, (_, i) => ["SET", `key:${chunk * 250 + i}`, VALUE]);
+    await db.pipeline([...writes, ["GET", "hot"]]);
+  }
+  const memory = String(await db.command("INFO", "memory"));
+  const counted = field(memory, "used_memory") - field(memory, "mem_not_counted_for_evict");
+  assertOk(counted <= field(memory, "maxmemory"), `used ${counted} bytes`);
+  const keys = await db.dbsize();
+  assertOk(keys > 500 && keys < 3_000, `${keys} keys kept of 5,001`);
+  const evicted = field(String(await db.command("INFO", "stats")), "evicted_keys");
+  assertEquals(evicted, 5_001 - keys);
+  assertEquals(await db.get("hot"), "kept");
+
+  await db.command("CONFIG", "SET", "maxmemory-policy", "noeviction");
+  await db.command("CONFIG", "SET", "maxmemory", "1");
+  await assertRejects(
+    () => db.set("more", VALUE),
+    /OOM command not allowed when used memory > 'maxmemory'/,
+  );
+  assertEquals(await db.get("hot"), "kept");
+  assertEquals(await db.del("hot"), 1);
+  assertEquals(await db.dbsize(), keys - 1);
+});
