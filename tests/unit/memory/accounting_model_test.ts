@@ -1,13 +1,14 @@
 /**
  * The memory account is kept by every change, never recomputed: random writes of every type,
- * deadlines, deletions, flushes, SWAPDB, partitions and speculative stretches taken back by the
- * undo log must leave it equal to a count made from scratch.
+ * deadlines, deletions, whole values written at once, flushes, SWAPDB, partitions, speculative
+ * stretches taken back by the undo log, and ledger rounds rolled back or forgotten must leave it
+ * equal to a count made from scratch.
  */
-import { assertEquals } from "../../helpers/assert.ts";
+import { assertEquals, assertOk } from "../../helpers/assert.ts";
 import { Databases } from "../../../src/store/databases.ts";
 import { DISCARD_CHANGES, Journal } from "../../../src/store/journal.ts";
 import { UndoLog } from "../../../src/store/undo_log.ts";
-import { type Keyspace, valueMemory } from "../../../src/store/keyspace.ts";
+import { cloneValue, type Keyspace, valueMemory } from "../../../src/store/keyspace.ts";
 import { HashOp } from "../../../src/store/types/hash.ts";
 import { ListOp, ListValue } from "../../../src/store/types/list.ts";
 import { SetOp } from "../../../src/store/types/set.ts";
@@ -80,27 +81,53 @@ Deno.test("the memory account equals a count from scratch after random changes o
     const rand = seededRandom(1515);
     const pick = <T>(items: readonly T[]) => items[Math.floor(rand() * items.length)];
     const text = (max: number) => "x".repeat(Math.floor(rand() * max));
+    const text10 = () => `e${Math.floor(rand() * 3000)}`;
+    const ledger = new UndoLog();
+    const seen = { whole: 0, pfadd: 0, rounds: 0 };
+    const encodings = new Set<string>();
     const keys = Array.from({ length: 40 }, (_, i) => `key:${i}`);
+    // HyperLogLogs are strings changed by their own op (PFADD), on keys of their own.
+    const hlls = Array.from({ length: 5 }, (_, i) => `hll:${i}`);
     const step = (db: Keyspace) => {
-      const key = pick(keys);
+      const key = rand() < 0.1 ? pick(hlls) : pick(keys);
       const current = db.get(key, 0);
-      const kind = typeof current === "string"
+      const kind = key.startsWith("hll:")
+        ? "hll"
+        : typeof current === "string"
         ? "string"
         : current?.type ?? pick(["string", "hash", "list", "set", "zset"]);
       const roll = rand();
       if (roll < 0.1) db.delete(key);
       else if (roll < 0.2 && current !== undefined) db.setDeadline(key, rand() < 0.5 ? 0 : 1e13);
-      else if (kind === "string") {
+      else if (roll < 0.25 && kind !== "hll") {
+        // A whole value written at once (RENAME, COPY, SORT ... STORE, ZUNIONSTORE, BITOP).
+        const source = db.get(pick(keys), 0);
+        if (source !== undefined) {
+          db.set(key, cloneValue(source), rand() < 0.3 ? 1e13 : 0);
+          seen.whole++;
+        }
+      } else if (kind === "hll") {
+        db.op(key, StringOp.pfadd, Array.from({ length: 1 + Math.floor(rand() * 40) }, text10));
+        seen.pfadd++;
+      } else if (kind === "string") {
         if (rand() < 0.7) db.set(key, text(100), rand() < 0.3 ? 1e13 : 0);
         else db.op(key, StringOp.setrange, [String(Math.floor(rand() * 120)), text(20)]);
       } else if (kind === "zset") {
         const member = `m${Math.floor(rand() * 30)}`;
         // Integer scores are small integers in V8; fractions are boxed numbers.
-        const score = rand() < 0.5 ? String(Math.floor(rand() * 100)) : String(rand() * 100);
+        const score = () => rand() < 0.5 ? String(Math.floor(rand() * 100)) : String(rand() * 100);
         const roll = rand();
-        if (roll < 0.6) db.op(key, ZSetOp.zadd, [score, member]);
-        else if (roll < 0.9) db.op(key, ZSetOp.zrem, [member]);
-        else db.op(key, ZSetOp.zremrangebyrank, ["0", String(Math.floor(rand() * 4))]);
+        if (roll < 0.6) {
+          const pairs = Array.from({ length: 1 + Math.floor(rand() * 4) }, () => [
+            score(),
+            `m${Math.floor(rand() * 30)}`,
+          ]);
+          db.op(key, ZSetOp.zadd, pairs.flat());
+        } else if (roll < 0.85) db.op(key, ZSetOp.zrem, [member]);
+        else if (roll < 0.9) {
+          db.op(key, ZSetOp.zremrangebyrank, ["0", String(Math.floor(rand() * 4))]);
+        } else if (roll < 0.95) db.op(key, ZSetOp.zremrangebyscore, ["(10", String(rand() * 40)]);
+        else db.op(key, ZSetOp.zremrangebylex, ["[m1", "(m2"]);
       } else if (kind === "hash") {
         if (rand() < 0.7) db.op(key, HashOp.hset, [`f${Math.floor(rand() * 20)}`, text(60)]);
         else db.op(key, HashOp.hdel, [`f${Math.floor(rand() * 20)}`]);
@@ -135,13 +162,41 @@ Deno.test("the memory account equals a count from scratch after random changes o
         undo.rollback();
         journal.undo = null;
         journal.capture = null;
+      } else if (roll < 0.045) {
+        // Rounds under --fsync always (the round ledger): each is forgotten once durable, or
+        // rolled back when the log refuses it.
+        journal.undo = ledger;
+        const mark = ledger.length;
+        for (let n = 0; n < 10; n++) step(db);
+        if (rand() < 0.5) ledger.rollback(mark);
+        else ledger.forget();
+        seen.rounds++;
+        journal.undo = null;
       } else step(db);
       checkAccount(store);
       checks++;
+      for (const keyspace of store.keyspaces()) {
+        for (const shard of keyspace.data.shards) {
+          for (const value of shard.values()) {
+            if (typeof value !== "string") encodings.add(`${value.type}:${value.encoding()}`);
+          }
+        }
+      }
     }
     store.dropPartition(partition.id);
     checkAccount(store);
     assertEquals(checks, 3000);
+    assertOk(seen.whole > 50 && seen.pfadd > 50 && seen.rounds > 10, JSON.stringify(seen));
+    // Every type was met in its compact form and in its big one.
+    assertEquals([...encodings].sort(), [
+      "hash:hashtable",
+      "hash:listpack",
+      "list:quicklist",
+      "set:hashtable",
+      "set:intset",
+      "zset:listpack",
+      "zset:skiplist",
+    ]);
   } finally {
     Object.assign(encodingLimits, saved);
   }
