@@ -66,11 +66,10 @@ export async function evictionLoad(policy: EvictionPolicy): Promise<void> {
     let refused: string | null = null;
     const hot = Array.from({ length: HOT_KEYS }, (_, i) => `hot:${i}`);
     for (const key of hot) await client.send("SET", key, "h".repeat(1000));
-    const stopAt = Math.floor(WRITES * 0.8);
-    for (let start = 0; start < stopAt && refused === null; start += BATCH) {
+    for (let start = 0; start < WRITES && refused === null; start += BATCH) {
       const batch = client.batch();
       const writes: number[] = [];
-      for (let i = start; i < Math.min(stopAt, start + BATCH); i++) {
+      for (let i = start; i < Math.min(WRITES, start + BATCH); i++) {
         const ttl = ttlOf(policy, i);
         const key = keyOf(i);
         if (ttl > 0) batch.send("SET", key, valueOf(key, i), "EX", String(ttl));
