@@ -64,6 +64,24 @@ const CAPABILITIES: readonly Capability[] = [
     args: ["--allow-all", "bench/zset_big.ts"],
   },
   {
+    id: "eviction",
+    title: "Eviction: Zipf hit ratio (allkeys-lru/lfu), SET latency with eviction, redis-cli " +
+      "--lru-test, beside Redis",
+    args: ["--allow-all", "bench/eviction.ts"],
+  },
+  {
+    id: "memory-accounting",
+    title: "Memory: used_memory against the heap and RSS per value type, beside Redis",
+    args: ["--allow-all", "bench/memory_accounting.ts"],
+  },
+  {
+    id: "idle-clients",
+    // Before and after: 11b6588 is main just before the per-client buffers (issue 15).
+    title: "Per-client memory: RSS growth of 10,000 idle clients, before and after the " +
+      "shared buffers, beside Redis",
+    args: ["--allow-all", "bench/idle_clients.ts", "--clients", "10000", "--baseline", "11b6588"],
+  },
+  {
     id: "pubsub",
     title: "Pub/sub: messages delivered per second",
     args: ["--allow-all", "bench/pubsub.ts", "--rounds", "3"],

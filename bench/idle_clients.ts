@@ -3,11 +3,12 @@
  * one PING (so its buffers are as real use leaves them) and then staying idle, and reports the
  * servers' RSS growth per client once they settled, with Hermes's own mem_clients_normal.
  *
- *   deno run -A bench/idle_clients.ts [--clients 10000] [--settle-ms 3000]
+ *   deno run -A bench/idle_clients.ts [--clients 10000] [--settle-ms 3000] [--baseline <ref>]
  *   deno run -A bench/idle_clients.ts --hermes-main /path/to/other/checkout/main.ts
  *
- * `--hermes-main` measures another checkout's Hermes (the before/after comparison of a change
- * to the connection buffers). A bare Deno server that only answers PONG (lib/
+ * `--baseline <git ref>` measures Hermes as that commit has it too, in the same run (the
+ * before/after comparison of a change to the connection buffers: bench/lib/baseline.ts);
+ * `--hermes-main` measures another checkout's Hermes instead of this tree's. A bare Deno server that only answers PONG (lib/
  * idle_floor_server.ts) shows the floor: what Deno itself spends per socket and pending read.
  * The clients live in this process, the servers in their own.
  */
@@ -15,12 +16,14 @@ import { parseArgs } from "node:util";
 import { rssBytes } from "./lib/proc.ts";
 import { spawnUntilReady } from "./lib/spawn_ready.ts";
 import { infoFields, spawnHermes, startRedisServer } from "./lib/servers.ts";
+import { startBaselineHermes } from "./lib/baseline.ts";
 
 const { values } = parseArgs({
   options: {
     clients: { type: "string", default: "10000" },
     "settle-ms": { type: "string", default: "3000" },
     "hermes-main": { type: "string", default: new URL("../main.ts", import.meta.url).pathname },
+    baseline: { type: "string" },
   },
 });
 const CLIENTS = Number(values.clients);
@@ -41,6 +44,16 @@ async function startHermes(main: string): Promise<Running> {
     String(CLIENTS + 100),
   ]);
   return { ...server, pid: server.pid! };
+}
+
+async function startBaseline(ref: string): Promise<Running> {
+  const server = await startBaselineHermes(ref, [
+    "--persistence",
+    "none",
+    "--maxclients",
+    String(CLIENTS + 100),
+  ]);
+  return { ...server, name: `Hermes ${ref}`, pid: server.pid! };
 }
 
 async function startFloor(): Promise<Running> {
@@ -96,13 +109,15 @@ async function measure(server: Running): Promise<void> {
   const accounted = Number(fields.get("mem_clients_normal"));
   const heap = (Number(fields.get("allocator_allocated")) - heapBefore) / CLIENTS;
   const perClient = (after - before) / CLIENTS;
+  // A baseline from before memory accounting has neither field.
+  const kb = (bytes: number) => Number.isNaN(bytes) ? "n/a" : `${(bytes / 1024).toFixed(2)} KB`;
   console.log(
     `${server.name.padEnd(9)} ${CLIENTS} idle clients: RSS ${
       (before / 1048576).toFixed(1)
     } MB -> ` +
-      `${(after / 1048576).toFixed(1)} MB, ${(perClient / 1024).toFixed(2)} KB per client` +
-      `, heap ${(heap / 1024).toFixed(2)} KB per client` +
-      `, mem_clients_normal ${(accounted / CLIENTS / 1024).toFixed(2)} KB per client`,
+      `${(after / 1048576).toFixed(1)} MB, ${kb(perClient)} per client` +
+      `, heap ${kb(heap)} per client` +
+      `, mem_clients_normal ${kb(accounted / CLIENTS)} per client`,
   );
   for (const conn of conns) conn.close();
 }
@@ -110,7 +125,14 @@ async function measure(server: Running): Promise<void> {
 console.log(
   `Idle clients (one PING each, then ${SETTLE_MS} ms idle); Hermes: ${values["hermes-main"]}`,
 );
-for (const start of [() => startHermes(values["hermes-main"]!), startFloor, startRedis]) {
+const baseline = values.baseline;
+const starts = [
+  () => startHermes(values["hermes-main"]!),
+  ...(baseline === undefined ? [] : [() => startBaseline(baseline)]),
+  startFloor,
+  startRedis,
+];
+for (const start of starts) {
   const server = await start();
   try {
     await measure(server);
