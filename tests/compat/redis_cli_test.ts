@@ -1,8 +1,9 @@
 /**
  * redis-cli, the real one, against a real Hermes process: argument mode, commands piped on stdin,
- * --pipe mass insertion, --scan, RESP3 (-3), database selection (-n), and the monitoring modes
- * --stat, --latency and --bigkeys. Expected outputs were taken from redis-cli 7.0.15 talking to
- * redis-server 7.0.15 (rerun them there with HERMES_COMPAT_TARGET=redis).
+ * --pipe mass insertion, --scan, RESP3 (-3), database selection (-n), the monitoring modes
+ * --stat, --latency and --bigkeys, and the memory modes --memkeys, --hotkeys and --lru-test.
+ * Expected outputs were taken from redis-cli 7.0.15 talking to redis-server 7.0.15 (rerun them
+ * there with HERMES_COMPAT_TARGET=redis).
  */
 import { assertEquals, assertMatch, assertOk } from "../helpers/assert.ts";
 import { type CompatServer, compatSkipReason, withCompatServer } from "../helpers/compat_server.ts";
@@ -288,3 +289,45 @@ cliTest("redis-cli --hotkeys finds the most used key under an LFU policy", async
   assertEquals(counters[0][2], "hot"); // the highest counter is listed first
   assertOk(Number(counters[0][1]) > 5, summary);
 });
+
+cliTest(
+  "redis-cli --lru-test fills a cache under allkeys-lru and reports its hits and misses",
+  async (s) => {
+    const used = Number(/^used_memory:(\d+)/m.exec(await cli(s, ["INFO", "memory"]))![1]);
+    // Room for a few thousand of its keys: the 20,000 it uses do not all fit.
+    assertEquals(await cli(s, ["CONFIG", "SET", "maxmemory-policy", "allkeys-lru"]), "OK\n");
+    assertEquals(await cli(s, ["CONFIG", "SET", "maxmemory", String(used + 1_000_000)]), "OK\n");
+    // It runs until killed and prints a line a second; stdbuf makes it print them as it goes.
+    const child = new Deno.Command("stdbuf", {
+      args: ["-oL", "redis-cli", "-h", "127.0.0.1", "-p", String(s.port), "--lru-test", "20000"],
+      stdout: "piped",
+      stderr: "null",
+    }).spawn();
+    const lines: string[] = [];
+    const deadline = setTimeout(() => child.kill("SIGKILL"), 30_000);
+    try {
+      const stream = child.stdout.pipeThrough(new TextDecoderStream());
+      let text = "";
+      for await (const chunk of stream) {
+        text += chunk;
+        lines.push(...text.split("\n").slice(lines.length, -1));
+        if (lines.length >= 3) break;
+      }
+    } finally {
+      clearTimeout(deadline);
+      try {
+        child.kill("SIGKILL");
+      } catch { /* already gone */ }
+      await child.status;
+    }
+    assertEquals(lines.length, 3, lines.join("\n"));
+    for (const line of lines) {
+      assertMatch(line, /^\d+ Gets\/sec \| Hits: \d+ \(\d+\.\d+%\) \| Misses: \d+ \(\d+\.\d+%\)$/);
+    }
+    // Once the cache is full, some gets hit and some miss.
+    const [, hits, misses] = /Hits: (\d+) .* Misses: (\d+)/.exec(lines[2])!;
+    assertOk(Number(hits) > 0 && Number(misses) > 0, lines[2]);
+    const evicted = Number(/^evicted_keys:(\d+)/m.exec(await cli(s, ["INFO", "stats"]))![1]);
+    assertOk(evicted > 0, `${evicted} keys evicted`);
+  },
+);
