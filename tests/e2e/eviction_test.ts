@@ -3,7 +3,7 @@
  * WATCH sees an eviction, BEGIN statements meet the OOM gate, the log keeps the evictions. The
  * OOM replies of every write family under noeviction are compared with redis-server in
  * tests/compat/scripts/maxmemory.redis; the 500 MB runs per policy are in
- * tests/durability/eviction_crash_test.ts.
+ * tests/durability/eviction_allkeys_test.ts and eviction_volatile_test.ts.
  */
 import { assertEquals, assertOk } from "../helpers/assert.ts";
 import { startHermes, withHermes } from "../helpers/hermes_process.ts";
