@@ -52,10 +52,12 @@ function readString(ctx: CommandContext, key: string): string | undefined {
 
 /**
  * Before a write that does not look at the key first: while keyspace events are on, an expired
- * key is removed first, so subscribers see `expired` then `new` as Redis raises them.
+ * key is removed first, so subscribers see `expired` then `new` as Redis raises them; while
+ * access clocks are kept, the write counts as an access of the key (as Redis's lookupKeyWrite).
  */
 function expireBeforeWrite(ctx: CommandContext, key: string): void {
   if (ctx.store.journal.notifyMask !== 0) ctx.db.get(key, ctx.now);
+  else if (ctx.db.clocks !== null) ctx.db.touch(key, ctx.now);
 }
 
 const get: Handler = (ctx, argv) => {

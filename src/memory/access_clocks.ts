@@ -133,6 +133,16 @@ export class AccessClocks {
     this.map.setIn(shard, key, accessedClock(clock, nowMs));
   }
 
+  /**
+   * `key`'s value was replaced or changed in place by a write: an LRU clock moves to now; an
+   * LFU counter stays as it is, as Redis's dbSetValue keeps it, because the write's own lookup
+   * of the key counted the access (Keyspace.get, or Keyspace.touch for a write that does not
+   * read the key first): one access per command, not two.
+   */
+  rewritten(shard: number, key: string, nowMs: number): void {
+    if (accessClock.kind === AccessKind.lru) this.map.setIn(shard, key, lruClock(nowMs));
+  }
+
   /** `key` was created in shard `shard`. */
   created(shard: number, key: string, nowMs: number): void {
     this.map.setIn(shard, key, initialClock(nowMs));

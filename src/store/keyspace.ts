@@ -201,6 +201,20 @@ export class Keyspace implements KeyRestorer, ByteCounter {
     }
   }
 
+  /**
+   * A write that does not read `key` first (a plain SET, SETEX, MSET) counts as an access of it,
+   * as Redis's lookupKeyWrite does: touches its clock if it exists and has not expired. Nothing
+   * else happens (no expiry, no read reported to a BEGIN read set).
+   */
+  touch(key: string, now: number): void {
+    const clocks = this.clocks;
+    if (clocks === null) return;
+    const shard = shardOf(key);
+    if (!this.data.shards[shard].has(key)) return;
+    const deadline = this.expires.size === 0 ? undefined : this.expires.shards[shard].get(key);
+    if (deadline === undefined || now <= deadline) clocks.touch(shard, key, now);
+  }
+
   /** Whether `key` exists and has not expired. */
   has(key: string, now: number): boolean {
     return this.get(key, now) !== undefined;
@@ -230,7 +244,7 @@ export class Keyspace implements KeyRestorer, ByteCounter {
     this.#addContent(delta);
     if (this.clocks !== null) {
       if (old === undefined) this.clocks.created(shard, key, this.#clock());
-      else this.clocks.touch(shard, key, this.#clock());
+      else this.clocks.rewritten(shard, key, this.#clock());
     }
     journal.set(this.index, key, value, expireAtMs);
   }
@@ -356,7 +370,7 @@ export class Keyspace implements KeyRestorer, ByteCounter {
     );
     if (this.clocks !== null) {
       if (current === undefined) this.clocks.created(shard, key, this.#clock());
-      else this.clocks.touch(shard, key, this.#clock());
+      else this.clocks.rewritten(shard, key, this.#clock());
     }
     journal.op(this.index, key, spec.code, args);
     if (current === undefined && (journal.notifyMask & EventClass.new) !== 0) {

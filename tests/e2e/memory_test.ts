@@ -188,3 +188,74 @@ Deno.test("clients give their buffers back after a burst: an idle client holds u
     watcher.close();
   });
 });
+
+/** A key of each type, how it is made, a read of it and a write to it. */
+const TYPED_KEYS: { key: string; make: string[]; read: string[]; write: string[] }[] = [
+  { key: "s", make: ["SET", "s", "v"], read: ["GET", "s"], write: ["APPEND", "s", "w"] },
+  {
+    key: "h",
+    make: ["HSET", "h", "f", "v"],
+    read: ["HGET", "h", "f"],
+    write: ["HSET", "h", "g", "w"],
+  },
+  {
+    key: "l",
+    make: ["RPUSH", "l", "a"],
+    read: ["LRANGE", "l", "0", "-1"],
+    write: ["LPUSH", "l", "b"],
+  },
+  { key: "t", make: ["SADD", "t", "a"], read: ["SISMEMBER", "t", "a"], write: ["SADD", "t", "b"] },
+  {
+    key: "z",
+    make: ["ZADD", "z", "1", "a"],
+    read: ["ZSCORE", "z", "a"],
+    write: ["ZINCRBY", "z", "2", "a"],
+  },
+  {
+    key: "zbig",
+    make: ["ZADD", "zbig", ...Array.from({ length: 300 }, (_, i) => [String(i), `m${i}`]).flat()],
+    read: ["ZRANK", "zbig", "m150"],
+    write: ["ZREM", "zbig", "m7"],
+  },
+  {
+    key: "b",
+    make: ["SETBIT", "b", "7", "1"],
+    read: ["BITCOUNT", "b"],
+    write: ["SETBIT", "b", "9", "1"],
+  },
+  { key: "p", make: ["PFADD", "p", "a", "b"], read: ["PFCOUNT", "p"], write: ["PFADD", "p", "c"] },
+];
+
+Deno.test("every type's reads and writes are accesses: OBJECT IDLETIME, DEBUG OBJECT and OBJECT FREQ follow them", async () => {
+  await withHermes(async (server) => {
+    const client = await server.connect();
+    for (const { make } of TYPED_KEYS) await client.send(...make);
+    const reset = async (key: string, option: string, value: string) => {
+      const payload = toBytes(await client.send("DUMP", key) as string);
+      await client.send("RESTORE", key, "0", payload, "REPLACE", option, value);
+    };
+    await client.send("CONFIG", "SET", "maxmemory-policy", "allkeys-lru");
+    for (const { key, read, write } of TYPED_KEYS) {
+      for (const access of [read, write]) {
+        await reset(key, "IDLETIME", "1000");
+        const idle = await client.send("OBJECT", "IDLETIME", key) as number;
+        assertOk(idle >= 1000 && idle <= 1002, `${key}: idle ${idle} after RESTORE`);
+        const debug = await client.send("DEBUG", "OBJECT", key) as string;
+        assertMatch(debug, / lru_seconds_idle:100[0-2]( |$)/);
+        await client.send(...access);
+        assertOk(await client.send("OBJECT", "IDLETIME", key) as number <= 1, access.join(" "));
+      }
+    }
+    await client.send("CONFIG", "SET", "maxmemory-policy", "allkeys-lfu");
+    for (const { key, read, write } of TYPED_KEYS) {
+      for (const access of [read, write]) {
+        // A counter of 0 always grows on the next access, whatever lfu-log-factor says.
+        await reset(key, "FREQ", "0");
+        assertEquals(await client.send("OBJECT", "FREQ", key), 0, key);
+        await client.send(...access);
+        assertEquals(await client.send("OBJECT", "FREQ", key), 1, access.join(" "));
+      }
+    }
+    client.close();
+  }, ["--enable-debug-command", "yes"]);
+});
