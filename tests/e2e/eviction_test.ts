@@ -109,6 +109,21 @@ Deno.test("under noeviction a BEGIN statement that needs memory is refused and t
   });
 });
 
+Deno.test("under noeviction Hermes's own writes are refused like Redis's: PUT and CREATE PARTITION", async () => {
+  await withHermes(async (server) => {
+    const client = await server.connect();
+    await client.send("PUT", "a", "1");
+    await client.send("CONFIG", "SET", "maxmemory", "1");
+    for (const command of [["PUT", "a", "2"], ["CREATE", "PARTITION", "p", "ANY", "WAL"]]) {
+      const refused = await client.call(...command);
+      assertOk(refused instanceof ReplyError && refused.message === OOM, String(refused));
+    }
+    assertEquals(await client.send("GET", "a"), "1");
+    assertEquals(await client.send("LIST", "PARTITIONS"), []);
+    client.close();
+  });
+});
+
 Deno.test("evictions are logged: evicted keys stay gone after a restart", async () => {
   const server = await startHermes(["--maxmemory-policy", "allkeys-random"]);
   try {
