@@ -297,29 +297,8 @@ cliTest(
     // Room for a few thousand of its keys: the 20,000 it uses do not all fit.
     assertEquals(await cli(s, ["CONFIG", "SET", "maxmemory-policy", "allkeys-lru"]), "OK\n");
     assertEquals(await cli(s, ["CONFIG", "SET", "maxmemory", String(used + 1_000_000)]), "OK\n");
-    // It runs until killed and prints a line a second; stdbuf makes it print them as it goes.
-    const child = new Deno.Command("stdbuf", {
-      args: ["-oL", "redis-cli", "-h", "127.0.0.1", "-p", String(s.port), "--lru-test", "20000"],
-      stdout: "piped",
-      stderr: "null",
-    }).spawn();
-    const lines: string[] = [];
-    const deadline = setTimeout(() => child.kill("SIGKILL"), 30_000);
-    try {
-      const stream = child.stdout.pipeThrough(new TextDecoderStream());
-      let text = "";
-      for await (const chunk of stream) {
-        text += chunk;
-        lines.push(...text.split("\n").slice(lines.length, -1));
-        if (lines.length >= 3) break;
-      }
-    } finally {
-      clearTimeout(deadline);
-      try {
-        child.kill("SIGKILL");
-      } catch { /* already gone */ }
-      await child.status;
-    }
+    // It runs until killed and prints a line a second.
+    const lines = await cliLines(s, ["--lru-test", "20000"], 3);
     assertEquals(lines.length, 3, lines.join("\n"));
     for (const line of lines) {
       assertMatch(line, /^\d+ Gets\/sec \| Hits: \d+ \(\d+\.\d+%\) \| Misses: \d+ \(\d+\.\d+%\)$/);

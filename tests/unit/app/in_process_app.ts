@@ -119,6 +119,23 @@ export async function withInProcess(fn: (h: AppHarness) => Promise<void>): Promi
   }
 }
 
+/**
+ * Stops `h` and starts a server on its directory again: returns what `read` finds there once
+ * the log is replayed (default: every logged key), then stops that one too.
+ */
+export async function afterRestart<T = ReturnType<AppHarness["logged"]>>(
+  h: AppHarness,
+  read: (reopened: AppHarness) => T = (reopened) => reopened.logged() as T,
+): Promise<T> {
+  await h.stop();
+  const reopened = await startInProcess({}, h.dir);
+  try {
+    return read(reopened);
+  } finally {
+    await reopened.stop();
+  }
+}
+
 /** Whether `reply` is the refusal of a round the log could not make durable. */
 export function isRefusal(reply: RespValue): boolean {
   return reply instanceof ReplyError &&

@@ -5,7 +5,7 @@
  * the log works again, eviction happens anew and sticks.
  */
 import { assertEquals, assertOk } from "../../helpers/assert.ts";
-import { isRefusal, startInProcess } from "./in_process_app.ts";
+import { afterRestart, isRefusal, startInProcess } from "./in_process_app.ts";
 
 const KEYS = 200;
 const VALUE = "v".repeat(1000);
@@ -61,13 +61,7 @@ Deno.test("evictions in a refused round are undone with it, then happen again on
     const events = h.pending(subscriber).map((message) => (message as string[])[2]);
     assertEquals(events.sort(), gone.sort(), "one evicted event per key gone");
     const live = h.logged();
-    await h.stop();
-    const reopened = await startInProcess({}, h.dir);
-    try {
-      assertEquals(reopened.logged(), live);
-    } finally {
-      await reopened.stop();
-    }
+    assertEquals(await afterRestart(h), live);
   } finally {
     await Deno.remove(h.dir, { recursive: true });
   }

@@ -7,7 +7,13 @@
 import { assertEquals, assertOk } from "../../helpers/assert.ts";
 import type { RespValue } from "../../../src/client/resp_decoder.ts";
 import type { Session } from "../../../src/commands/session.ts";
-import { type AppHarness, isRefusal, startInProcess, withInProcess } from "./in_process_app.ts";
+import {
+  afterRestart,
+  type AppHarness,
+  isRefusal,
+  startInProcess,
+  withInProcess,
+} from "./in_process_app.ts";
 
 interface FamilyCase {
   family: string;
@@ -151,13 +157,7 @@ Deno.test("in a refused round every family's writes have no effect and a reader 
     const [again] = await h.send(writers.at(-1)!, ["COMMIT"]);
     assertEquals((again as Error).message, "ERR COMMIT without BEGIN");
     const live = h.logged();
-    await h.stop();
-    const reopened = await startInProcess({}, h.dir);
-    try {
-      assertEquals(reopened.logged(), live);
-    } finally {
-      await reopened.stop();
-    }
+    assertEquals(await afterRestart(h), live);
   } finally {
     await Deno.remove(h.dir, { recursive: true });
   }
@@ -283,13 +283,7 @@ Deno.test("random rounds of every family: each refused round leaves the data as 
       `seed ${seed}: ${refused} refused, ${committed} not`,
     );
     const live = durableRows(h);
-    await h.stop();
-    const reopened = await startInProcess({}, h.dir);
-    try {
-      assertEquals(durableRows(reopened), live, `seed ${seed}`);
-    } finally {
-      await reopened.stop();
-    }
+    assertEquals(await afterRestart(h, durableRows), live, `seed ${seed}`);
   } finally {
     await Deno.remove(h.dir, { recursive: true });
   }
