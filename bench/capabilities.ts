@@ -76,10 +76,10 @@ const CAPABILITIES: readonly Capability[] = [
   },
   {
     id: "idle-clients",
-    // Before and after: 11b6588 is main just before the per-client buffers (issue 15).
+    // Before and after: 14e36a6 is main just before the per-client buffers (issue 15).
     title: "Per-client memory: RSS growth of 10,000 idle clients, before and after the " +
       "shared buffers, beside Redis",
-    args: ["--allow-all", "bench/idle_clients.ts", "--clients", "10000", "--baseline", "11b6588"],
+    args: ["--allow-all", "bench/idle_clients.ts", "--clients", "10000", "--baseline", "14e36a6"],
   },
   {
     id: "pubsub",
