@@ -48,7 +48,7 @@ Deno.test("evictions in a refused round are undone with it, then happen again on
     const [ok, okToo] = await h.send(writer, ["SET", "big", big], ["SET", "small", "1"]);
     assertEquals([ok, okToo], ["OK", "OK"]);
     // The pass may leave the rest to background slices: wait until memory is under the limit.
-    const deadline = Date.now() + 20_000;
+    const deadline = Date.now() + 30_000;
     while (true) {
       const [now] = await h.send(writer, ["INFO", "memory"]);
       if (field(now, "used_memory") - field(now, "mem_not_counted_for_evict") <= limit) break;
