@@ -29,9 +29,14 @@ interface Capability {
 
 const CAPABILITIES: readonly Capability[] = [
   {
+    id: "hot-path",
+    title: "The hot path: plain SET/GET before the second wave and now",
+    args: ["--allow-all", "bench/hot_path.ts", "--rounds", "5"],
+  },
+  {
     id: "durable",
     title: "Durable SET: blocking and pipelined group commit, and the cost of the undo log",
-    args: ["--allow-all", "bench/durable_set.ts", "--rounds", "3"],
+    args: ["--allow-all", "bench/durable_set.ts", "--rounds", "3", "--baseline", "9a85226"],
   },
   {
     id: "partitions",
