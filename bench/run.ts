@@ -44,6 +44,7 @@ Options:
   --no-write            Do not write the Markdown report
   --profile             Instead of the suite: CPU-profile Hermes under redis-benchmark
                         -P 16 -t set,get and print the functions that take the time
+  --profile-tests <list> The redis-benchmark tests --profile runs (default set,get)
   --help                Print this help`;
 
 /** The whole number given for `--name`, at least `min`; `fallback` when absent. */
@@ -72,6 +73,7 @@ async function main(argv: string[]): Promise<number> {
       out: { type: "string" },
       "no-write": { type: "boolean", default: false },
       profile: { type: "boolean", default: false },
+      "profile-tests": { type: "string", default: "set,get" },
       help: { type: "boolean", default: false },
     },
   });
@@ -94,7 +96,7 @@ async function main(argv: string[]): Promise<number> {
       await runProfile({
         requests,
         pipeline: 16,
-        tests: ["set", "get"],
+        tests: values["profile-tests"].split(",").filter((t) => t !== ""),
         keyspace: KEYSPACE,
         hermesArgs,
         log,
