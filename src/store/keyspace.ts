@@ -224,10 +224,11 @@ export class Keyspace implements KeyRestorer, ByteCounter {
   set(key: string, value: Value, expireAtMs = 0): void {
     const journal = this.#journal;
     if (this.schema !== Schema.any) this.#checkSchema(value);
-    const undo = this.#undoLog();
-    if (undo !== null) this.#recordUndo(undo, key);
     const shard = shardOf(key);
     const old = this.data.shards[shard].get(key);
+    const undo = this.#undoLog();
+    // One lookup serves the undo log, the memory account and the `new` event.
+    if (undo !== null) this.#recordUndoOf(undo, key, old);
     if (old === undefined && (journal.notifyMask & EventClass.new) !== 0) {
       journal.notify(EventClass.new, "new", this.index, key);
     }
@@ -360,7 +361,7 @@ export class Keyspace implements KeyRestorer, ByteCounter {
     if (after === undefined || after === current) return;
     if (this.schema !== Schema.any) this.#checkSchema(after);
     const undo = this.#undoLog();
-    if (undo !== null) this.#recordUndo(undo, key);
+    if (undo !== null) this.#recordUndoOf(undo, key, current);
     if (this.partition !== null) this.#countReplace(key, after, current);
     this.data.setIn(shard, key, after);
     this.#addContent(
@@ -532,7 +533,11 @@ export class Keyspace implements KeyRestorer, ByteCounter {
 
   /** Before `key` is overwritten or deleted: records its old value and deadline for undo. */
   #recordUndo(undo: UndoLog, key: string): void {
-    const old = this.data.get(key);
+    this.#recordUndoOf(undo, key, this.data.get(key));
+  }
+
+  /** {@linkcode #recordUndo} when the caller already looked up what `key` holds. */
+  #recordUndoOf(undo: UndoLog, key: string, old: Value | undefined): void {
     const deadline = old === undefined || this.expires.size === 0 ? 0 : this.deadline(key);
     undo.pushKey(this, key, old, deadline);
   }
