@@ -39,6 +39,19 @@ const CAPABILITIES: readonly Capability[] = [
     args: ["--allow-all", "bench/durable_set.ts", "--rounds", "3", "--baseline", "9a85226"],
   },
   {
+    id: "undo-log",
+    title: "Durable SET: the undo log's cost (Hermes before the disk-fault work beside this tree)",
+    args: [
+      "--allow-all",
+      "bench/durable_set.ts",
+      "--rounds",
+      "3",
+      "--no-floor",
+      "--baseline",
+      "67819e6",
+    ],
+  },
+  {
     id: "partitions",
     title: "Partitions: NONE and WAL partitions beside Redis",
     args: ["--allow-all", "bench/partitions.ts", "--rounds", "3"],
