@@ -5,7 +5,7 @@
  * Redis (or another reference) in the same run; this runner only sequences them and records
  * their reports, the command that made each, when and how long it took.
  *
- *   deno run -A bench/capabilities.ts                 every benchmark (about 40 minutes)
+ *   deno run -A bench/capabilities.ts                 every benchmark (about 30 minutes)
  *   deno run -A bench/capabilities.ts --only pubsub,tls
  *   deno run -A bench/capabilities.ts --list
  *
