@@ -22,10 +22,9 @@ Deno.test("an embedded store evicts to stay within maxmemory, and refuses writes
     maxmemory: "2mb",
     maxmemoryPolicy: "allkeys-lru",
   });
-  await db.set("hot", "kept");
   for (let chunk = 0; chunk < 20; chunk++) {
     const writes = Array.from({ length: 250 }, (_, i) => ["SET", `key:${chunk * 250 + i}`, VALUE]);
-    await db.pipeline([...writes, ["GET", "hot"]]);
+    await db.pipeline(writes);
   }
   // A pass that runs out of time leaves the rest to background slices: wait for them.
   const deadline = Date.now() + 30_000;
@@ -37,9 +36,17 @@ Deno.test("an embedded store evicts to stay within maxmemory, and refuses writes
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
   const [keys, stats] = await db.pipeline([["DBSIZE"], ["INFO", "stats"]]) as [number, string];
-  assertOk(keys > 500 && keys < 3_000, `${keys} keys kept of 5,001`);
-  assertEquals(field(stats, "evicted_keys"), 5_001 - keys);
-  assertEquals(await db.get("hot"), "kept");
+  assertOk(keys > 500 && keys < 3_000, `${keys} keys kept of 5,000`);
+  assertEquals(field(stats, "evicted_keys"), 5_000 - keys);
+  // LRU is approximated by sampling (keys used in the same 10 ms tie), so no single key is
+  // promised a place; the newest keys must still far outnumber the oldest among those kept.
+  const kept = async (from: number) =>
+    (await db.pipeline(Array.from({ length: 1000 }, (_, i) => ["EXISTS", `key:${from + i}`])))
+      .filter((found) => found === 1).length;
+  const [oldest, newest] = [await kept(0), await kept(4_000)];
+  assertOk(newest > 500 && newest > 5 * oldest, `kept ${oldest} of the oldest, ${newest} newest`);
+  await db.set("hot", "kept");
+  const held = await db.dbsize(); // the write may have evicted one more key first
 
   await db.command("CONFIG", "SET", "maxmemory-policy", "noeviction");
   await db.command("CONFIG", "SET", "maxmemory", "1");
@@ -49,5 +56,5 @@ Deno.test("an embedded store evicts to stay within maxmemory, and refuses writes
   );
   assertEquals(await db.get("hot"), "kept");
   assertEquals(await db.del("hot"), 1);
-  assertEquals(await db.dbsize(), keys - 1);
+  assertEquals(await db.dbsize(), held - 1);
 });
