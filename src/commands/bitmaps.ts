@@ -14,6 +14,7 @@ import { bitpos, bitsIn, bytesOf, popcount } from "./bit_scan.ts";
 import { EventClass } from "../store/events.ts";
 import { StringOp } from "../store/types/string_ops.ts";
 import { bytesToLatin1 } from "../protocol/latin1.ts";
+import { KEY } from "./common_args.ts";
 
 export const BitErrors = {
   offset: new CommandError("ERR bit offset is not an integer or out of range"),
@@ -223,7 +224,6 @@ const bitop: Handler = (ctx, argv) => {
   ctx.out.integer(longest);
 };
 
-const KEY: ArgDoc = { name: "key", type: "key" };
 const RANGE_UNIT: ArgDoc = {
   name: "unit",
   type: "oneof",

@@ -15,6 +15,7 @@ import { EventClass } from "../store/events.ts";
 import { HashOp, type HashValue } from "../store/types/hash.ts";
 import { collectionScans } from "../store/collection_scans.ts";
 import { globMatch } from "../store/glob.ts";
+import { COLLECTION_SCAN_ARGS, COLLECTION_SCAN_COMPLEXITY, KEY } from "./common_args.ts";
 
 const HASH_VALUE_NOT_INTEGER = new CommandError("ERR hash value is not an integer");
 const HASH_VALUE_NOT_FLOAT = new CommandError("ERR hash value is not a float");
@@ -259,7 +260,6 @@ const hscan: Handler = (ctx, argv) => {
   replyScan(ctx, next, items);
 };
 
-const KEY: ArgDoc = { name: "key", type: "key" };
 const FIELD: ArgDoc = { name: "field", type: "string" };
 const FIELDS: ArgDoc = { name: "field", type: "string", flags: ["multiple"] };
 const PAIRS: ArgDoc = {
@@ -459,14 +459,8 @@ export const hashCommands: CommandSpec[] = [
     flags: ["readonly"],
     summary: "Incrementally iterate hash fields and associated values",
     since: "2.8.0",
-    complexity:
-      "O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection..",
-    args: [
-      KEY,
-      { name: "cursor", type: "integer" },
-      { name: "pattern", type: "pattern", token: "MATCH", flags: ["optional"] },
-      { name: "count", type: "integer", token: "COUNT", flags: ["optional"] },
-    ],
+    complexity: COLLECTION_SCAN_COMPLEXITY,
+    args: COLLECTION_SCAN_ARGS,
     handler: hscan,
     tips: ["nondeterministic_output"],
   }),

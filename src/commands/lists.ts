@@ -12,6 +12,7 @@ import { FIRST_KEY } from "./spec.ts";
 import { EventClass } from "../store/events.ts";
 import { clampRange, indexOfElement, ListOp, type ListValue } from "../store/types/list.ts";
 import { entryEquals, type Span } from "../store/types/quicklist.ts";
+import { KEY } from "./common_args.ts";
 
 const MUST_BE_POSITIVE = new CommandError("ERR value is out of range, must be positive");
 const INDEX_OUT_OF_RANGE = new CommandError("ERR index out of range");
@@ -331,7 +332,6 @@ const lmpop: Handler = (ctx, argv) => {
   if (!tryMultiPop(ctx, request)) ctx.out.nilArray();
 };
 
-const KEY: ArgDoc = { name: "key", type: "key" };
 const ELEMENTS: ArgDoc = { name: "element", type: "string", flags: ["multiple"] };
 const SIDE = (name: string): ArgDoc => ({
   name,

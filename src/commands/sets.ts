@@ -20,6 +20,7 @@ import { EventClass } from "../store/events.ts";
 import { SetOp, SetValue } from "../store/types/set.ts";
 import { collectionScans } from "../store/collection_scans.ts";
 import { globMatch } from "../store/glob.ts";
+import { COLLECTION_SCAN_ARGS, COLLECTION_SCAN_COMPLEXITY, KEY } from "./common_args.ts";
 
 const MUST_BE_POSITIVE = new CommandError("ERR value is out of range, must be positive");
 const COUNT_OUT_OF_RANGE = new CommandError(
@@ -286,7 +287,6 @@ const sscan: Handler = (ctx, argv) => {
   replyScan(ctx, next, members.filter(accept));
 };
 
-const KEY: ArgDoc = { name: "key", type: "key" };
 const KEYS: ArgDoc = { name: "key", type: "key", flags: ["multiple"] };
 const MEMBER: ArgDoc = { name: "member", type: "string" };
 const MEMBERS: ArgDoc = { name: "member", type: "string", flags: ["multiple"] };
@@ -525,14 +525,8 @@ export const setCommands: CommandSpec[] = [
     flags: ["readonly"],
     summary: "Incrementally iterate Set elements",
     since: "2.8.0",
-    complexity:
-      "O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection..",
-    args: [
-      KEY,
-      { name: "cursor", type: "integer" },
-      { name: "pattern", type: "pattern", token: "MATCH", flags: ["optional"] },
-      { name: "count", type: "integer", token: "COUNT", flags: ["optional"] },
-    ],
+    complexity: COLLECTION_SCAN_COMPLEXITY,
+    args: COLLECTION_SCAN_ARGS,
     handler: sscan,
     tips: ["nondeterministic_output"],
   }),

@@ -33,6 +33,7 @@ import type { Range } from "../store/types/zset_bounds.ts";
 import { collectionScans } from "../store/collection_scans.ts";
 import { globMatch } from "../store/glob.ts";
 import { formatDouble } from "../protocol/double_text.ts";
+import { COLLECTION_SCAN_ARGS, COLLECTION_SCAN_COMPLEXITY } from "./common_args.ts";
 
 const XX_AND_NX = new CommandError("ERR XX and NX options at the same time are not compatible");
 const GT_LT_NX = new CommandError(
@@ -452,14 +453,8 @@ export const sortedSetCommands: CommandSpec[] = [
     flags: ["readonly"],
     summary: "Incrementally iterate sorted sets elements and associated scores",
     since: "2.8.0",
-    complexity:
-      "O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection..",
-    args: [
-      KEY,
-      { name: "cursor", type: "integer" },
-      { name: "pattern", type: "pattern", token: "MATCH", flags: ["optional"] },
-      { name: "count", type: "integer", token: "COUNT", flags: ["optional"] },
-    ],
+    complexity: COLLECTION_SCAN_COMPLEXITY,
+    args: COLLECTION_SCAN_ARGS,
     keyFlags: ["RO", "access"],
     handler: zscan,
     tips: ["nondeterministic_output"],

@@ -37,6 +37,7 @@ import {
   PXAT,
   XX,
 } from "./string_args.ts";
+import { KEY } from "./common_args.ts";
 
 function replyValue(ctx: CommandContext, value: string | undefined): void {
   if (value === undefined) ctx.out.nil();
@@ -311,7 +312,6 @@ const incrbyfloat: Handler = (ctx, argv) => {
   ctx.out.bulk(text);
 };
 
-const KEY: ArgDoc = { name: "key", type: "key" };
 const VALUE: ArgDoc = { name: "value", type: "string" };
 const RANGE_ARGS: ArgDoc[] = [
   KEY,

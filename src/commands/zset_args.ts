@@ -126,7 +126,7 @@ export function storeResult(
   ctx.out.integer(zset.size);
 }
 
-export const KEY: ArgDoc = { name: "key", type: "key" };
+export { KEY } from "./common_args.ts";
 export const MEMBER: ArgDoc = { name: "member", type: "string" };
 export const MEMBERS: ArgDoc = { name: "member", type: "string", flags: ["multiple"] };
 export const WITHSCORES: ArgDoc = {
