@@ -34,7 +34,7 @@ import {
   startHermesServer,
   startRedisServer,
 } from "./lib/servers.ts";
-import { median, ratio } from "./lib/stats.ts";
+import { median, ratio, roundOrder } from "./lib/stats.ts";
 import { startBaselineHermes } from "./lib/baseline.ts";
 import { formatCount, formatFixed, textTable } from "./lib/format.ts";
 
@@ -116,8 +116,7 @@ async function main(): Promise<void> {
     );
     for (let round = 1; round <= rounds; round++) {
       // Rotate who goes first, so drift over the run favours none.
-      const shift = (round - 1) % contenders.length;
-      const order = [...contenders.slice(shift), ...contenders.slice(0, shift)];
+      const order = roundOrder(contenders, round);
       for (const server of order) {
         const sample = await measure(server);
         server.samples.push(sample);

@@ -19,7 +19,7 @@ import { parseArgs } from "node:util";
 import { open } from "../src/embedded/open.ts";
 import { connect } from "../src/client/mod.ts";
 import { startHermesServer } from "./lib/servers.ts";
-import { median, ratio } from "./lib/stats.ts";
+import { median, ratio, roundOrder } from "./lib/stats.ts";
 import { formatCount, formatFixed, textTable } from "./lib/format.ts";
 
 const { values } = parseArgs({
@@ -128,7 +128,7 @@ const makers = [embedded, overTcp, denoKv];
 const samples = new Map<string, number[]>();
 const labels: string[] = [];
 for (let round = 0; round < rounds; round++) {
-  const order = makers.map((_, i) => makers[(i + round) % makers.length]);
+  const order = roundOrder(makers, round + 1);
   for (const make of order) {
     const store = await make();
     if (typeof store === "string") {

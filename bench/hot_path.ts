@@ -15,7 +15,7 @@ import { runRedisBenchmark } from "./lib/redis_benchmark.ts";
 import { sideBySideArgs } from "./lib/side_by_side_args.ts";
 import { memoryOnlyHermesArgs, startHermesServer, startRedisServer } from "./lib/servers.ts";
 import { startBaselineHermes } from "./lib/baseline.ts";
-import { median, ratio } from "./lib/stats.ts";
+import { median, ratio, roundOrder } from "./lib/stats.ts";
 import { formatCount, formatFixed, textTable } from "./lib/format.ts";
 
 const args = sideBySideArgs(["--requests", "200000", ...Deno.args]);
@@ -73,8 +73,7 @@ async function main(): Promise<void> {
       `redis-benchmark -t set,get -c ${args.clients} -P 1 and 16 -r 100000, ${args.rounds} rounds\n`,
     );
     for (let round = 1; round <= args.rounds; round++) {
-      const shift = (round - 1) % contenders.length;
-      for (const server of [...contenders.slice(shift), ...contenders.slice(0, shift)]) {
+      for (const server of roundOrder(contenders, round)) {
         await measure(server);
         const last = server.samples.map((list) => formatCount(list[list.length - 1]));
         console.log(`round ${round} ${server.label.padEnd(20)} ${last.join(" / ")} ops/s`);

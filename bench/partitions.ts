@@ -33,7 +33,7 @@ import {
   startHermesServer,
   startRedisServer,
 } from "./lib/servers.ts";
-import { median, ratio } from "./lib/stats.ts";
+import { median, ratio, roundOrder } from "./lib/stats.ts";
 import { formatCount, formatFixed, textTable } from "./lib/format.ts";
 import { connect } from "../src/client/mod.ts";
 
@@ -188,8 +188,7 @@ async function main(): Promise<void> {
     // One short unrecorded run per case first: Hermes's code is compiled by then.
     for (const item of cases) await measure(item, Math.max(5000, Math.round(requests / 10)));
     for (let round = 1; round <= rounds; round++) {
-      const shift = (round - 1) % cases.length;
-      for (const item of [...cases.slice(shift), ...cases.slice(0, shift)]) {
+      for (const item of roundOrder(cases, round)) {
         const sample = await measure(item);
         item.samples.push(sample);
         console.log(

@@ -21,7 +21,7 @@ import { startHermes } from "../tests/helpers/hermes_process.ts";
 import { runRedisBenchmark } from "./lib/redis_benchmark.ts";
 import { sideBySideArgs } from "./lib/side_by_side_args.ts";
 import { startRedisServer } from "./lib/servers.ts";
-import { median, ratio } from "./lib/stats.ts";
+import { median, ratio, roundOrder } from "./lib/stats.ts";
 import { formatCount, formatFixed, textTable } from "./lib/format.ts";
 
 const options = sideBySideArgs(Deno.args, ["quick"]);
@@ -106,7 +106,7 @@ const runs = [
 
 try {
   for (let round = 0; round < rounds; round++) {
-    const order = cases.map((_, i) => cases[(i + round) % cases.length]);
+    const order = roundOrder(cases, round + 1);
     for (const run of runs) {
       for (const c of order) {
         const rows = await runRedisBenchmark({

@@ -19,3 +19,12 @@ export function ratio(a: number, b: number): number {
   if (!Number.isFinite(a) || !Number.isFinite(b) || b === 0) return NaN;
   return a / b;
 }
+
+/**
+ * The order to measure `items` in round `round` (from 1): rotated one place per round, so the
+ * machine's drift over a run favours none of them.
+ */
+export function roundOrder<T>(items: readonly T[], round: number): T[] {
+  const shift = (round - 1) % items.length;
+  return [...items.slice(shift), ...items.slice(0, shift)];
+}

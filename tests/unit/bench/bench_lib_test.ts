@@ -5,7 +5,7 @@
  */
 import { assertEquals, assertOk, assertThrows } from "../../helpers/assert.ts";
 import { parseBenchmarkCsv } from "../../../bench/lib/redis_benchmark.ts";
-import { median, ratio } from "../../../bench/lib/stats.ts";
+import { median, ratio, roundOrder } from "../../../bench/lib/stats.ts";
 import { GROUPS, selectCases } from "../../../bench/lib/cases.ts";
 import { keyName, setCommands, valueOf } from "../../../bench/lib/bulk_load.ts";
 import { type CpuProfile, summarizeProfile } from "../../../bench/lib/cpu_profile.ts";
@@ -136,4 +136,14 @@ Deno.test("the profile summary splits time into self and total per function", ()
     selfMs: 1,
     totalMs: 4,
   });
+});
+
+Deno.test("roundOrder rotates the items one place per round, back to the start after all", () => {
+  const items = ["a", "b", "c"];
+  assertEquals([1, 2, 3, 4].map((round) => roundOrder(items, round).join("")), [
+    "abc",
+    "bca",
+    "cab",
+    "abc",
+  ]);
 });
