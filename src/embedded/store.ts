@@ -258,7 +258,17 @@ export async function openStore(config: Config, options: StartOptions = {}): Pro
       return true;
     };
   }
-  const actor: StoreActor<Session> = new StoreActor<Session>(runCommand, afterRound, releaseEarly);
+  // Bytes of values a round released leave the account with the round (Keyspace#bytesLeaving).
+  const roundHook = afterRound;
+  const settleThenAfterRound: RoundHook<Session> = (sessions, release) => {
+    memory.settle();
+    return roundHook(sessions, release);
+  };
+  const actor: StoreActor<Session> = new StoreActor<Session>(
+    runCommand,
+    settleThenAfterRound,
+    releaseEarly,
+  );
   const rdb = new RdbSaver({
     store,
     config,

@@ -15,11 +15,14 @@
  * Crossing `limit` upwards calls `onOverLimit` once; whoever handles it (the eviction layer)
  * calls {@linkcode MemoryAccount.clearOverLimit} once back under. With no limit (`Infinity`)
  * the check never fires, so accounting costs an addition and a comparison per change.
+ *
+ * Without a limit, keyspaces may owe the account the bytes of values that left them (see
+ * Keyspace's `#bytesLeaving`): every figure read here, and the end of each round, settles them
+ * first, so what is read is exact.
  */
 export class MemoryAccount {
-  /** The bytes maxmemory is compared with: everything but replica output and the log buffer. */
-  counted = 0;
-  data = 0;
+  #counted = 0;
+  #data = 0;
   clients = 0;
   backlog = 0;
   replicaOutput = 0;
@@ -32,6 +35,20 @@ export class MemoryAccount {
   onOverLimit: (() => void) | null = null;
   /** The largest `used` seen (sampled by the cron and INFO, as Redis samples its peak). */
   peak = 0;
+  /** Keyspaces that owe bytes of released values (see {@linkcode owe}). */
+  readonly #debtors: Debtor[] = [];
+
+  /** The bytes maxmemory is compared with: everything but replica output and the log buffer. */
+  get counted(): number {
+    if (this.#debtors.length !== 0) this.settle();
+    return this.#counted;
+  }
+
+  /** Every keyspace's keys, values, deadlines, tables and clocks. */
+  get data(): number {
+    if (this.#debtors.length !== 0) this.settle();
+    return this.#data;
+  }
 
   /** used_memory. */
   get used(): number {
@@ -40,8 +57,24 @@ export class MemoryAccount {
 
   /** Keyspaces' contents changed by `delta` bytes. */
   addData(delta: number): void {
-    this.data += delta;
+    this.#data += delta;
     this.#addCounted(delta);
+  }
+
+  /**
+   * `debtor` holds values that left it whose bytes are still counted; it is asked to settle
+   * before any figure is read. A debtor registers once until it is settled.
+   */
+  owe(debtor: Debtor): void {
+    this.#debtors.push(debtor);
+  }
+
+  /** Takes the bytes every debtor owes off the account (a length test when none does). */
+  settle(): void {
+    const debtors = this.#debtors;
+    if (debtors.length === 0) return;
+    for (let i = 0; i < debtors.length; i++) debtors[i].settle();
+    debtors.length = 0;
   }
 
   addClients(delta: number): void {
@@ -69,8 +102,8 @@ export class MemoryAccount {
   }
 
   #addCounted(delta: number): void {
-    this.counted += delta;
-    if (this.counted > this.limit && !this.overLimit) {
+    this.#counted += delta;
+    if (this.#counted > this.limit && !this.overLimit) {
       this.overLimit = true;
       this.onOverLimit?.();
     }
@@ -83,6 +116,7 @@ export class MemoryAccount {
 
   /** Sets the limit (0 = none); crossing it calls onOverLimit at once. */
   setLimit(bytes: number): void {
+    this.settle(); // from here on every change is counted as it happens
     this.limit = bytes === 0 ? Infinity : bytes;
     this.#addCounted(0);
   }
@@ -98,4 +132,10 @@ export class MemoryAccount {
     if (used > this.peak) this.peak = used;
     return used;
   }
+}
+
+/** A keyspace that owes the account bytes (see {@linkcode MemoryAccount.owe}). */
+export interface Debtor {
+  /** Takes what it owes off the account; it may register again afterwards. */
+  settle(): void;
 }

@@ -63,6 +63,8 @@ export class FrameReader {
   /** Arguments still expected in the current multibulk, or -1 between commands. */
   #pendingArgs = -1;
   #args: string[] = [];
+  /** The last command name decoded (see #commandName). */
+  #lastName = "";
   /** Length of the bulk whose header was read, or -1 when the next thing is a `$` header. */
   #bulkLen = -1;
   /**
@@ -199,9 +201,14 @@ export class FrameReader {
       }
       // The two bytes after the data are the CRLF; like Redis, they are skipped unchecked.
       if (this.#end - this.#start < this.#bulkLen + 2) return null;
-      // Arguments up to 16 bytes are decoded without the view (sliceLatin1 never reads it).
-      const view = this.#bulkLen > 16 ? this.#view : SHORT_ONLY;
-      this.#args.push(sliceLatin1(buf, view, this.#start, this.#start + this.#bulkLen));
+      const args = this.#args;
+      if (args.length === 0 && this.#bulkLen <= 16) {
+        args.push(this.#commandName(buf, this.#start, this.#bulkLen));
+      } else {
+        // Arguments up to 16 bytes are decoded without the view (sliceLatin1 never reads it).
+        const view = this.#bulkLen > 16 ? this.#view : SHORT_ONLY;
+        args.push(sliceLatin1(buf, view, this.#start, this.#start + this.#bulkLen));
+      }
       this.#start += this.#bulkLen + 2;
       this.#bulkLen = -1;
       this.#pendingArgs--;
@@ -210,6 +217,21 @@ export class FrameReader {
     const argv = this.#args;
     this.#args = [];
     return argv;
+  }
+
+  /**
+   * A command name: the previous command's string when the bytes are the same (a client mostly
+   * repeats one command), so a pipeline of SETs decodes "SET" once, and the registry's lookup
+   * finds the string's hash already computed.
+   */
+  #commandName(buf: Uint8Array, start: number, len: number): string {
+    const last = this.#lastName;
+    if (last.length === len) {
+      let i = 0;
+      while (i < len && buf[start + i] === last.charCodeAt(i)) i++;
+      if (i === len) return last;
+    }
+    return this.#lastName = sliceLatin1(buf, SHORT_ONLY, start, start + len);
   }
 
   /**

@@ -496,3 +496,11 @@ Deno.test("the buffer pool keeps what a steady load uses and lets go of what a b
   for (let i = 0; i < 20; i++) pool.give(new Uint8Array(1024));
   assertEquals(pool.freeCount, 8); // bounded
 });
+
+Deno.test("command names that follow each other decode right, whether they repeat or not", () => {
+  const wire = (...argv: string[]) =>
+    `*${argv.length}\r\n` + argv.map((a) => `$${a.length}\r\n${a}\r\n`).join("");
+  const names = ["SET", "SET", "GET", "set", "SET", "\xffET", "SETRANGE", "SET", "", ""];
+  const commands = readAll([bytes(names.map((name) => wire(name, "k")).join(""))]);
+  assertEquals(commands.map((argv) => argv[0]), names);
+});
