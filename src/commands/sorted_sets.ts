@@ -32,7 +32,7 @@ import { rangeRanks, scoreText, ZSetOp, type ZSetValue } from "../store/types/zs
 import type { Range } from "../store/types/zset_bounds.ts";
 import { collectionScans } from "../store/collection_scans.ts";
 import { globMatch } from "../store/glob.ts";
-import { formatDouble } from "../protocol/double_text.ts";
+import { formatDouble, isPlainDecimal } from "../protocol/double_text.ts";
 import { COLLECTION_SCAN_ARGS, COLLECTION_SCAN_COMPLEXITY } from "./common_args.ts";
 
 const XX_AND_NX = new CommandError("ERR XX and NX options at the same time are not compatible");
@@ -57,6 +57,8 @@ function zaddGeneric(preset: number): Handler {
     let flags = preset;
     let at = 2;
     for (; at < argv.length; at++) {
+      // Options are words; a score never starts with a letter but for inf, which is no option.
+      if (!startsWithLetter(argv[at])) break;
       const flag = ZADD_OPTIONS[option(argv[at])];
       if (flag === undefined) break;
       flags |= flag;
@@ -77,8 +79,10 @@ function zaddGeneric(preset: number): Handler {
     if (zset === undefined && flags & XX) {
       return incr ? ctx.out.nil() : ctx.out.integer(0);
     }
-    // Decide every pair against the set as the earlier pairs of this command left it.
-    const changed = new Map<string, number>();
+    // Decide every pair against the set as the earlier pairs of this command left it (a single
+    // pair, the usual ZADD, needs no map for that).
+    const changed = count === 1 ? null : new Map<string, number>();
+    let single: string[] | null = null;
     let added = 0;
     let updated = 0;
     let processed = 0;
@@ -86,10 +90,13 @@ function zaddGeneric(preset: number): Handler {
     for (let j = 0; j < count; j++) {
       const member = argv[at + j * 2 + 1];
       let score = scores[j];
-      const current = changed.get(member) ?? zset?.score(member);
+      const current = changed === null
+        ? zset?.score(member)
+        : changed.get(member) ?? zset?.score(member);
       if (current === undefined) {
         if (flags & XX) continue;
-        changed.set(member, score);
+        if (changed === null) single = [opScore(argv[at], score, incr), member];
+        else changed.set(member, score);
         added++;
       } else {
         if (flags & NX) continue;
@@ -99,16 +106,20 @@ function zaddGeneric(preset: number): Handler {
         }
         if ((flags & LT && score >= current) || (flags & GT && score <= current)) continue;
         if (score !== current) {
-          changed.set(member, score);
+          if (changed === null) single = [opScore(argv[at], score, incr), member];
+          else changed.set(member, score);
           updated++;
         }
       }
       processed++;
       result = score;
     }
-    if (changed.size > 0) {
-      const args: string[] = [];
+    let args = single;
+    if (changed !== null && changed.size > 0) {
+      args = [];
       for (const [member, score] of changed) args.push(scoreText(score), member);
+    }
+    if (args !== null) {
       ctx.db.op(key, ZSetOp.zadd, args);
       ctx.notify(EventClass.zset, incr ? "zincr" : "zadd", key);
     }
@@ -116,6 +127,19 @@ function zaddGeneric(preset: number): Handler {
     if (processed === 0) ctx.out.nil();
     else ctx.out.double(result);
   };
+}
+
+function startsWithLetter(text: string): boolean {
+  const c = text.charCodeAt(0) | 0x20;
+  return c >= 0x61 && c <= 0x7a;
+}
+
+/**
+ * A score as the op records it: the client's own text when it reads back the same (plain
+ * decimal digits), which saves formatting the number; the canonical text otherwise.
+ */
+function opScore(text: string, score: number, computed: boolean): string {
+  return !computed && isPlainDecimal(text) ? text : scoreText(score);
 }
 
 const zrem: Handler = (ctx, argv) => {

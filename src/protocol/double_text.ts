@@ -245,11 +245,34 @@ function binaryToDouble(mantissa: bigint, exponent: number): number {
  * to zero are refused. Returns null when Redis answers "not a valid float".
  */
 export function parseDouble(text: string): number | null {
+  if (isPlainDecimal(text)) return Number(text);
   if (text.length === 0 || isSpace(text.charCodeAt(0))) return null;
   const read = strtod(text);
   if (read.end !== text.length || Number.isNaN(read.value)) return null;
   if (read.overflow || read.underflow) return null;
   return read.value;
+}
+
+/** Longest text {@linkcode isPlainDecimal} accepts: far from overflow and underflow. */
+const PLAIN_DECIMAL_MAX_LENGTH = 300;
+
+/**
+ * Whether `text` is `-?digits(.digits)?` of at most 300 chars: the common form, which
+ * `Number` reads exactly as strtod does (both round correctly), with no overflow or underflow
+ * possible at that length, so it needs neither the full strtod nor its checks.
+ */
+export function isPlainDecimal(text: string): boolean {
+  const n = text.length;
+  if (n === 0 || n > PLAIN_DECIMAL_MAX_LENGTH) return false;
+  let i = text.charCodeAt(0) === 0x2d /* - */ ? 1 : 0;
+  const digitsFrom = i;
+  while (i < n && isDigit(text.charCodeAt(i))) i++;
+  if (i === digitsFrom) return false;
+  if (i === n) return true;
+  if (text.charCodeAt(i) !== 0x2e /* . */) return false;
+  const fractionFrom = ++i;
+  while (i < n && isDigit(text.charCodeAt(i))) i++;
+  return i === n && i > fractionFrom;
 }
 
 /**
