@@ -24,10 +24,23 @@ export async function runBatch(
   client: BatchClient,
   batch: string[][],
 ): Promise<boolean> {
+  await actor.submit(client.session, batch);
+  return client.session.blockState === null || await continueBlocked(actor, client, batch);
+}
+
+/**
+ * The rest of {@linkcode runBatch} once a command of `batch` blocked its client: waits for the
+ * answer, then runs the commands after it (which may block again). A caller on the hot path
+ * submits itself and comes here only when blocked, saving a promise per batch.
+ */
+export async function continueBlocked(
+  actor: StoreActor<Session>,
+  client: BatchClient,
+  batch: string[][],
+): Promise<boolean> {
   const session = client.session;
   let pending = batch;
   while (true) {
-    await actor.submit(session, pending);
     const state = session.blockState;
     if (state === null) return true;
     client.flush(); // replies of the commands before the blocking one
@@ -39,5 +52,6 @@ export async function runBatch(
     client.flush();
     pending = pending.slice(pending.indexOf(state.argv) + 1);
     if (pending.length === 0 || session.closeRequested) return true;
+    await actor.submit(session, pending);
   }
 }

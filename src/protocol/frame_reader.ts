@@ -39,6 +39,8 @@ const LF = 0x0a;
 export const IDLE_BUFFER_BYTES = 1024;
 /** Passed to sliceLatin1 for arguments of up to 16 bytes, which it decodes without a view. */
 const SHORT_ONLY = latin1View(new Uint8Array(0));
+/** #args between commands: frozen, as only a multibulk header starts a command's array. */
+const NO_ARGS = Object.freeze([]) as unknown as string[];
 /** Never offer a read less room than this (a smaller space means a read call per few bytes). */
 const MIN_READ_BYTES = 512;
 /** Header lines (`*N`, `$N`) longer than this are garbage, not a slow sender. */
@@ -62,7 +64,7 @@ export class FrameReader {
   #end = 0;
   /** Arguments still expected in the current multibulk, or -1 between commands. */
   #pendingArgs = -1;
-  #args: string[] = [];
+  #args: string[] = NO_ARGS;
   /** The last command name decoded (see #commandName). */
   #lastName = "";
   /** Length of the bulk whose header was read, or -1 when the next thing is a `$` header. */
@@ -215,7 +217,7 @@ export class FrameReader {
     }
     this.#pendingArgs = -1;
     const argv = this.#args;
-    this.#args = [];
+    this.#args = NO_ARGS; // the next header makes a fresh array
     return argv;
   }
 

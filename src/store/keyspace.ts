@@ -71,8 +71,12 @@ export class Keyspace implements KeyRestorer, ByteCounter, Debtor {
   #contentBytes = 0;
   /** The keyspace was dropped (a partition): its bytes left the account. */
   #retired = false;
-  /** Values that left (overwritten, deleted) whose bytes are still counted: see #bytesLeaving. */
-  readonly #released: Value[] = [];
+  /**
+   * Values that left (overwritten, deleted) whose bytes are still counted (see #bytesLeaving):
+   * the first #releasedCount slots; a fixed array, so releasing allocates nothing.
+   */
+  readonly #released: (Value | undefined)[] = new Array(RELEASE_BATCH).fill(undefined);
+  #releasedCount = 0;
   /** Registered with the account as owing it bytes (once until it settles us). */
   #owes = false;
   #cursors = new ScanCursors();
@@ -136,22 +140,25 @@ export class Keyspace implements KeyRestorer, ByteCounter, Debtor {
     if (this.#memory.limit !== Infinity || this.#journal.undo !== null || this.#retired) {
       return valueMemory(old);
     }
-    const released = this.#released;
-    released.push(old);
+    this.#released[this.#releasedCount++] = old;
     if (!this.#owes) {
       this.#owes = true;
       this.#memory.owe(this);
     }
-    if (released.length === RELEASE_BATCH) this.#settleReleased();
+    if (this.#releasedCount === RELEASE_BATCH) this.#settleReleased();
     return 0;
   }
 
   #settleReleased(): void {
+    const count = this.#releasedCount;
+    if (count === 0) return;
     const released = this.#released;
-    if (released.length === 0) return;
     let bytes = 0;
-    for (let i = 0; i < released.length; i++) bytes += valueMemory(released[i]);
-    released.length = 0;
+    for (let i = 0; i < count; i++) {
+      bytes += valueMemory(released[i]!);
+      released[i] = undefined; // let it go
+    }
+    this.#releasedCount = 0;
     this.#addContent(-bytes);
   }
 
