@@ -35,18 +35,22 @@ export class MemoryAccount {
   onOverLimit: (() => void) | null = null;
   /** The largest `used` seen (sampled by the cron and INFO, as Redis samples its peak). */
   peak = 0;
-  /** Keyspaces that owe bytes of released values (see {@linkcode owe}). */
-  readonly #debtors: Debtor[] = [];
+  /**
+   * Keyspaces that owe bytes of released values (see {@linkcode owe}): the first #debtorCount
+   * slots. The array never shrinks, so registering allocates nothing once it has grown.
+   */
+  readonly #debtors: (Debtor | undefined)[] = [];
+  #debtorCount = 0;
 
   /** The bytes maxmemory is compared with: everything but replica output and the log buffer. */
   get counted(): number {
-    if (this.#debtors.length !== 0) this.settle();
+    if (this.#debtorCount !== 0) this.settle();
     return this.#counted;
   }
 
   /** Every keyspace's keys, values, deadlines, tables and clocks. */
   get data(): number {
-    if (this.#debtors.length !== 0) this.settle();
+    if (this.#debtorCount !== 0) this.settle();
     return this.#data;
   }
 
@@ -66,15 +70,19 @@ export class MemoryAccount {
    * before any figure is read. A debtor registers once until it is settled.
    */
   owe(debtor: Debtor): void {
-    this.#debtors.push(debtor);
+    this.#debtors[this.#debtorCount++] = debtor;
   }
 
-  /** Takes the bytes every debtor owes off the account (a length test when none does). */
+  /** Takes the bytes every debtor owes off the account (a count test when none does). */
   settle(): void {
+    const count = this.#debtorCount;
+    if (count === 0) return;
     const debtors = this.#debtors;
-    if (debtors.length === 0) return;
-    for (let i = 0; i < debtors.length; i++) debtors[i].settle();
-    debtors.length = 0;
+    for (let i = 0; i < count; i++) {
+      debtors[i]!.settle();
+      debtors[i] = undefined; // a dropped partition's keyspace is not kept alive here
+    }
+    this.#debtorCount = 0;
   }
 
   addClients(delta: number): void {

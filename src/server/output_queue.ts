@@ -58,7 +58,8 @@ export class OutputQueue {
     if (this.#chunks.length === 0) this.#seal();
     const chunk = this.#chunks.shift();
     if (chunk === undefined) return null;
-    this.#owned.delete(chunk.buffer as ArrayBuffer); // the writer holds it from now on
+    // The writer holds it from now on (a reply buffer handed over whole was never owned).
+    if (this.#owned.size !== 0) this.#owned.delete(chunk.buffer as ArrayBuffer);
     return chunk;
   }
 
