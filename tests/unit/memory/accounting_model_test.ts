@@ -201,3 +201,31 @@ Deno.test("the memory account equals a count from scratch after random changes o
     Object.assign(encodingLimits, saved);
   }
 });
+
+Deno.test("values released without a limit leave the account in batches, and every read is exact", () => {
+  const store = new Databases(new Journal(), 1);
+  const db = store.dbs[0];
+  const rand = seededRandom(77);
+  const keys = Array.from({ length: 50 }, (_, i) => `key:${i}`);
+  const value = () => "v".repeat(Math.floor(rand() * 300));
+  // 1,000 overwrites and deletions, the account read at random points in between: each read
+  // settles what the keyspace still owes, so it always equals a count from scratch.
+  for (let i = 0; i < 1_000; i++) {
+    const key = keys[Math.floor(rand() * keys.length)];
+    if (rand() < 0.2) db.delete(key);
+    else db.set(key, value());
+    if (rand() < 0.05) checkAccount(store);
+  }
+  checkAccount(store);
+  // With a limit every change is counted at once: overwriting values with smaller ones frees room
+  // before new keys take it, so the limit is never crossed (a deferred count would cross it).
+  for (const key of keys) db.set(key, "v".repeat(300));
+  let crossed = false;
+  store.memory.onOverLimit = () => crossed = true;
+  store.memory.setLimit(store.memory.counted + 100);
+  for (const key of keys) db.set(key, "");
+  for (let i = 0; i < 20; i++) db.set(`new:${i}`, "v".repeat(300));
+  assertEquals(crossed, false);
+  checkAccount(store);
+  store.memory.setLimit(0);
+});
