@@ -6,7 +6,7 @@
  */
 import type { Databases } from "../store/databases.ts";
 import { FIRST_PARTITION_ID, type Partition, SchemaError } from "../store/partition.ts";
-import type { Clock } from "../store/clock.ts";
+import { type Clock, systemClock } from "../store/clock.ts";
 import type { Logger } from "../log/logger.ts";
 import type { Config } from "../config/settings.ts";
 import { CommandStats } from "./command_stats.ts";
@@ -75,6 +75,14 @@ export class Dispatcher {
   readonly #ctx: CommandContext;
   /** End time of the previous command in this round, or -1 (see #chainStart). */
   #lastEnd = -1;
+  /**
+   * With the system clock, a command's wall-clock time is the round's (one Date.now per round)
+   * plus the monotonic time since, which the command's start time already holds: no clock read
+   * per command for `ctx.now`. Another clock (tests) is asked per command.
+   */
+  readonly #systemTime: boolean;
+  #roundWall = 0;
+  #roundMono = 0;
   readonly #registry: Registry;
   readonly #store: Databases;
   readonly #clock: Clock;
@@ -91,6 +99,7 @@ export class Dispatcher {
     this.#registry = registry;
     this.#store = store;
     this.#clock = clock;
+    this.#systemTime = clock === systemClock;
     this.#log = log;
     this.addGate(GateOrder.diskError, this.#diskErrorGate);
     const transactions = new Transactions(this, store, server.config, clock);
@@ -285,7 +294,10 @@ export class Dispatcher {
         misses = store.stats.keyspaceMisses;
       }
     }
-    ctx.now = this.#clock();
+    const started = this.#chainStart();
+    ctx.now = this.#systemTime
+      ? Math.floor(this.#roundWall + (started - this.#roundMono))
+      : this.#clock();
     session.lastCommand = spec.name;
     // Under the round ledger, a command whose reply waits for the log has its changes to
     // memory-only partitions undone with a refused round; others' are final at once.
@@ -293,7 +305,6 @@ export class Dispatcher {
     if (undo !== null) undo.coversUnlogged = session.waitsForRound;
     const counters = this.stats.counters(spec.name);
     const mark = out.length;
-    const started = this.#chainStart();
     try {
       spec.handler!(ctx, argv);
     } catch (error) {
@@ -359,7 +370,12 @@ export class Dispatcher {
   #chainStart(): number {
     if (this.#lastEnd >= 0) return this.#lastEnd;
     queueMicrotask(this.#cutChain);
-    return performance.now();
+    const mono = performance.now();
+    if (this.#systemTime) {
+      this.#roundWall = Date.now();
+      this.#roundMono = mono;
+    }
+    return mono;
   }
 
   readonly #cutChain = (): void => {

@@ -194,3 +194,19 @@ Deno.test("active expiry removes expired keys that nobody reads", async () => {
     c.close();
   });
 });
+
+Deno.test("time moves on within one pipelined batch: a key whose TTL passes mid-batch is gone for the commands after", async () => {
+  await withHermes(async (server) => {
+    const c = await server.connect();
+    // One write, one round: DEBUG SLEEP holds the server 50 ms between the SET and the reads, as
+    // it holds Redis. Each command reads the time as it starts, not the round's.
+    const replies = await c.pipeline([
+      ["SET", "k", "v", "PX", "20"],
+      ["DEBUG", "SLEEP", "0.05"],
+      ["GET", "k"],
+      ["EXISTS", "k"],
+    ]);
+    assertEquals(replies, ["OK", "OK", null, 0]);
+    c.close();
+  });
+});
