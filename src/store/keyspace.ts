@@ -449,13 +449,9 @@ export class Keyspace implements KeyRestorer, ByteCounter, Debtor {
    * counted in evicted_keys, and raising the `evicted` event. Returns whether it existed.
    */
   evict(key: string): boolean {
-    const journal = this.#journal;
-    const undo = this.#undoLog();
-    if (undo !== null) this.#recordUndo(undo, key);
-    if (this.partition !== null) this.#countRemove(key);
-    if (!this.#drop(key)) return false;
+    if (!this.delete(key)) return false;
     this.#stats.evictedKeys = (this.#stats.evictedKeys ?? 0) + 1;
-    journal.delete(this.index, key);
+    const journal = this.#journal;
     if ((journal.notifyMask & EventClass.evicted) !== 0) {
       journal.notify(EventClass.evicted, "evicted", this.index, key);
     }
