@@ -119,3 +119,41 @@ Deno.test("a MULTI/EXEC and a COMMIT are each one record; a discarded, aborted o
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("a ZADD score is logged as the client wrote it when it is plain decimal, canonical otherwise, and reads back the same after a restart", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "hermes-records-" });
+  try {
+    let server = await startHermes([], { dir });
+    let client = await server.connect();
+    await client.pipeline([
+      ["ZADD", "z", "0012.50", "a"], // plain decimal: logged as written
+      ["ZADD", "z", "1e2", "b"], // not plain: formatted
+      ["ZADD", "z", "+inf", "c"],
+      ["ZINCRBY", "z", "0.25", "a"], // a computed score: formatted
+      ["ZADD", "z", "-0", "d", "7", "e"], // several pairs: formatted
+    ]);
+    const before = await client.send("ZRANGE", "z", "0", "-1", "WITHSCORES");
+    client.close();
+    await server.stop();
+
+    const dump = await runHermes(["dump-log", dir]);
+    assertEquals(dump.code, 0, dump.output);
+    const lines = dump.stdout.trim().split("\n").map((line) => line.replace(/^@\d+ /, ""));
+    assertEquals(lines.slice(1), [
+      'ZADD db=0 "z" "0012.50" "a"',
+      'ZADD db=0 "z" "100" "b"',
+      'ZADD db=0 "z" "inf" "c"',
+      'ZADD db=0 "z" "12.75" "a"',
+      'ZADD db=0 "z" "-0" "d" "7" "e"',
+    ]);
+
+    server = await startHermes([], { dir });
+    client = await server.connect();
+    assertEquals(await client.send("ZRANGE", "z", "0", "-1", "WITHSCORES"), before);
+    assertEquals(await client.send("ZSCORE", "z", "a"), "12.75");
+    client.close();
+    await server.stop();
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
