@@ -83,6 +83,13 @@ export class Dispatcher {
   readonly #systemTime: boolean;
   #roundWall = 0;
   #roundMono = 0;
+  /**
+   * The latest `ctx.now` given under the system clock. Time never goes back between commands:
+   * a round's Date.now can be a millisecond behind the previous round's derived time (the two
+   * clocks are read apart), and a step back would make an access look 124 days old to the
+   * 10 ms LRU clock, which wraps.
+   */
+  #latestNow = 0;
   readonly #registry: Registry;
   readonly #store: Databases;
   readonly #clock: Clock;
@@ -150,7 +157,7 @@ export class Dispatcher {
     ctx.session = session;
     ctx.out = out;
     ctx.db = this.#store.keyspace(session.db) ?? this.#store.dbs[0];
-    ctx.now = this.#clock();
+    ctx.now = this.#systemTime ? this.#forward(this.#clock()) : this.#clock();
     session.waitsForRound = true;
     // Serving a client blocked in a memory-only partition is final at once, like a command
     // confined to it (see UndoLog.coversUnlogged).
@@ -296,7 +303,7 @@ export class Dispatcher {
     }
     const started = this.#chainStart();
     ctx.now = this.#systemTime
-      ? Math.floor(this.#roundWall + (started - this.#roundMono))
+      ? this.#forward(Math.floor(this.#roundWall + (started - this.#roundMono)))
       : this.#clock();
     session.lastCommand = spec.name;
     // Under the round ledger, a command whose reply waits for the log has its changes to
@@ -376,6 +383,12 @@ export class Dispatcher {
       this.#roundMono = mono;
     }
     return mono;
+  }
+
+  /** `now`, or the latest time already given if the clocks put `now` before it. */
+  #forward(now: number): number {
+    if (now >= this.#latestNow) return this.#latestNow = now;
+    return this.#latestNow;
   }
 
   readonly #cutChain = (): void => {
