@@ -14,6 +14,7 @@ import {
   type RespValue,
 } from "./resp_decoder.ts";
 import { DEFAULT_BUFFER_LIMIT, Subscription, type SubscriptionKind } from "./subscription.ts";
+import { quickReply } from "./quick_reply.ts";
 import { bytesToLatin1, latin1ToUtf8, utf8ToLatin1 } from "../protocol/latin1.ts";
 import { Commands } from "./commands/commands.ts";
 
@@ -42,6 +43,13 @@ export interface Transport {
    * runs them without a wire format). Resolves once they are handed over, like a write.
    */
   writeCommands?(commands: Arg[][]): Promise<void>;
+  /**
+   * Optional: runs one command at once when the transport can (an in-process store that is
+   * idle, for a read). Returns the reply's bytes (read before anything else is sent),
+   * `undefined` when it was taken and its reply will be read as usual, or null when it was not
+   * taken (send it as usual).
+   */
+  runNow?(args: Arg[]): Uint8Array | undefined | null;
 }
 
 /**
@@ -66,6 +74,8 @@ interface Waiter {
   reject(error: unknown): void;
   /** Set for a subscription command: the push kind that confirms it, and how many remain. */
   confirms?: { kind: string; remaining: number };
+  /** An error reply rejects (`send`) instead of resolving (`call`). */
+  throws: boolean;
 }
 
 /** Each subscription kind's commands, and the frame kind its messages come as. */
@@ -168,10 +178,8 @@ export abstract class Connection extends Commands<string> {
    * client.close();
    * ```
    */
-  async send(...args: Arg[]): Promise<RespValue> {
-    const reply = await this.call(...args);
-    if (reply instanceof ReplyError) throw reply;
-    return reply;
+  send(...args: Arg[]): Promise<RespValue> {
+    return this.#enqueue(args, true);
   }
 
   /**
@@ -188,7 +196,7 @@ export abstract class Connection extends Commands<string> {
    * ```
    */
   call(...args: Arg[]): Promise<RespValue> {
-    return this.#enqueue(args);
+    return this.#enqueue(args, false);
   }
 
   /**
@@ -202,7 +210,8 @@ export abstract class Connection extends Commands<string> {
       throw new TypeError(`Cannot send ${command} without a channel or pattern name`);
     }
     const kind = command.toLowerCase();
-    return this.#enqueue([command, ...names], { kind, remaining: names.length }).then(() => {});
+    return this.#enqueue([command, ...names], true, { kind, remaining: names.length })
+      .then(() => {});
   }
 
   /**
@@ -240,11 +249,22 @@ export abstract class Connection extends Commands<string> {
     await this.subscription(KINDS[subscription.kind].off, bytes);
   }
 
-  #enqueue(args: Arg[], confirms?: Waiter["confirms"]): Promise<RespValue> {
+  /** Queues `args` to be sent; `throws`: its promise rejects with an error reply. */
+  #enqueue(args: Arg[], throws: boolean, confirms?: Waiter["confirms"]): Promise<RespValue> {
     if (this.#closed) return Promise.reject(closedError());
+    let sent = false;
+    if (this.#transport.runNow !== undefined && confirms === undefined && this.#idle()) {
+      const bytes = this.#transport.runNow(args);
+      if (bytes !== null && bytes !== undefined) return this.#decodeNow(bytes, throws);
+      sent = bytes === undefined;
+    }
     const reply = new Promise<RespValue>((resolve, reject) => {
-      this.#waiters.push({ resolve, reject, confirms });
+      this.#waiters.push({ resolve, reject, confirms, throws });
     });
+    if (sent) {
+      if (!this.#pumping) this.#pump();
+      return reply;
+    }
     this.#outbox.push(args);
     if (!this.#flushQueued) {
       this.#flushQueued = true;
@@ -252,6 +272,30 @@ export abstract class Connection extends Commands<string> {
     }
     if (!this.#pumping) this.#pump();
     return reply;
+  }
+
+  /** Nothing is owed, queued, half-read or subscribed: a command may be run at once. */
+  #idle(): boolean {
+    return this.#waiters.length === 0 && this.#outbox.length === 0 &&
+      this.#decoder.buffered === 0 && this.#subscribed === 0 && this.#shardSubscribed === 0;
+  }
+
+  /** The reply to a command the transport ran at once, from its bytes (pushes first, if any). */
+  #decodeNow(bytes: Uint8Array, throws: boolean): Promise<RespValue> {
+    const quick = quickReply(bytes);
+    if (quick !== undefined) {
+      return throws && quick instanceof ReplyError ? Promise.reject(quick) : Promise.resolve(quick);
+    }
+    const decoder = this.#decoder;
+    decoder.push(bytes);
+    let reply: RespValue | undefined;
+    while ((reply = decoder.nextValue()) instanceof Push) this.#routePush(reply);
+    if (reply === undefined || decoder.buffered !== 0) {
+      const error = new Deno.errors.InvalidData("Cannot decode the reply of a command run at once");
+      this.#fail(error);
+      return Promise.reject(error);
+    }
+    return throws && reply instanceof ReplyError ? Promise.reject(reply) : Promise.resolve(reply);
   }
 
   /**
@@ -472,7 +516,7 @@ export abstract class Connection extends Commands<string> {
         }
         const waiter = this.#waiters.shift();
         if (!waiter) continue; // nothing asked for it: the server spoke out of turn
-        if (waiter.confirms && reply instanceof ReplyError) waiter.reject(reply);
+        if (waiter.throws && reply instanceof ReplyError) waiter.reject(reply);
         else waiter.resolve(reply);
       }
     } catch (error) {

@@ -78,7 +78,9 @@ export class Dispatcher {
   /**
    * With the system clock, a command's wall-clock time is the round's (one Date.now per round)
    * plus the monotonic time since, which the command's start time already holds: no clock read
-   * per command for `ctx.now`. Another clock (tests) is asked per command.
+   * per command for `ctx.now`. Another clock (tests) is asked per command. (Reading Date.now
+   * less often would leave the time up to a millisecond behind: it truncates, and a client's
+   * own Date.now taken before its request could then be later than the server's.)
    */
   readonly #systemTime: boolean;
   #roundWall = 0;
@@ -90,6 +92,8 @@ export class Dispatcher {
    * 10 ms LRU clock, which wraps.
    */
   #latestNow = 0;
+  /** {@linkcode runsAlone}'s answer per command. */
+  readonly #runsAlone = new WeakMap<CommandSpec, boolean>();
   readonly #registry: Registry;
   readonly #store: Databases;
   readonly #clock: Clock;
@@ -180,6 +184,28 @@ export class Dispatcher {
     this.#store.journal.commandEnd();
     if (this.afterCommand !== null) this.afterCommand(session);
     return completed;
+  }
+
+  /**
+   * Whether the command named `name` may run as a round of its own, at once, when the store is
+   * idle (StoreActor.runNow): a read that never blocks gains nothing from sharing a round's log
+   * write, so an embedded caller need not wait for the next round to be scheduled. Writes keep
+   * to rounds (group commit).
+   */
+  runsAlone(name: string): boolean {
+    const spec = this.#registry.lookup(name);
+    if (spec === undefined) return false;
+    let alone = this.#runsAlone.get(spec);
+    if (alone === undefined) {
+      alone = spec.flags.includes("readonly") && !spec.flags.includes("blocking");
+      this.#runsAlone.set(spec, alone);
+    }
+    return alone;
+  }
+
+  /** The wall-clock time (Unix ms) the last command ran at: its `ctx.now`. */
+  get commandTime(): number {
+    return this.#ctx.now;
   }
 
   /** Set while the log cannot be written: writes (and PING) are refused with this MISCONF. */

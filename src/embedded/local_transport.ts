@@ -10,6 +10,8 @@ import { Session } from "../commands/session.ts";
 import type { BlockState } from "../commands/session.ts";
 import type { Config } from "../config/settings.ts";
 import type { StoreActor } from "../store/actor.ts";
+import type { ReadNow } from "./read_now.ts";
+import type { Dispatcher } from "../commands/dispatcher.ts";
 import type { Arg } from "../client/encode_command.ts";
 import type { Transport } from "../client/connection.ts";
 import { bytesToLatin1, utf8ToLatin1 } from "../protocol/latin1.ts";
@@ -21,6 +23,9 @@ import { type BatchClient, runBatch } from "./batch_runner.ts";
 /** What an embedded session needs from the open store. */
 export interface LocalHost {
   readonly actor: StoreActor<Session>;
+  /** Runs a read at once when the store is idle (see read_now.ts). */
+  readonly readNow: ReadNow;
+  readonly dispatcher: Pick<Dispatcher, "commandTime">;
   readonly control: StoreControl;
   readonly config: Config;
 }
@@ -66,6 +71,32 @@ export class LocalTransport implements Transport, ClientHandle, BatchClient {
     const batch = new Array<string[]>(commands.length);
     for (let i = 0; i < commands.length; i++) batch[i] = toArgv(commands[i]);
     return this.#run(batch);
+  }
+
+  /**
+   * Runs one command at once when it is a read that never blocks, this session has nothing in
+   * flight or unread, and the store is idle (see read_now.ts): the same dispatcher as
+   * {@linkcode writeCommands}, without waiting for a round. Returns the reply's bytes (valid
+   * until the session's next command), `undefined` when it ran but its reply waits for a
+   * round (it is then read as a written command's), or null when it did not run (send it
+   * with {@linkcode writeCommands}).
+   */
+  runNow(args: Arg[]): Uint8Array | undefined | null {
+    if (this.#inFlight !== null || this.#chunks.length !== 0 || this.#ending) return null;
+    const session = this.session;
+    const ran = this.#host.readNow(session, toArgv(args));
+    if (ran === null) return null;
+    session.lastInteractionMs = this.#host.dispatcher.commandTime;
+    if (ran !== true) {
+      const running = ran.then(() => this.#take());
+      this.#inFlight = running;
+      running.finally(() => this.#inFlight = null);
+      return undefined;
+    }
+    const out = session.out;
+    const reply = out.peek();
+    out.consume(reply.length);
+    return reply;
   }
 
   /** Raw request bytes (inline commands or RESP), parsed as a connection parses them. */

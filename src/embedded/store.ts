@@ -42,6 +42,7 @@ import { Evictor } from "../memory/eviction.ts";
 import { HeapWatch } from "../memory/heap_watch.ts";
 import { outOfMemoryGate } from "../commands/out_of_memory.ts";
 import { connectionBuffers } from "../protocol/buffer_pool.ts";
+import { type ReadNow, readNow } from "./read_now.ts";
 
 /** An open store: everything but the network. */
 export interface Store {
@@ -56,6 +57,8 @@ export interface Store {
   wal: WriteAheadLog | null;
   log: Logger;
   clock: Clock;
+  /** Runs an embedded read at once when the store is idle (read_now.ts). */
+  readNow: ReadNow;
   /** The listener while the store is served over TCP (see {@linkcode Store.listen}), or null. */
   readonly server: Server | null;
   /**
@@ -470,6 +473,7 @@ export async function openStore(config: Config, options: StartOptions = {}): Pro
     store,
     dispatcher,
     actor,
+    readNow: readNow({ actor, dispatcher, changes, pubsub, control }),
     pubsub,
     wal,
     log,

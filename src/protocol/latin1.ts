@@ -14,13 +14,13 @@ export function latin1View(bytes: Uint8Array): Latin1Buffer {
 }
 
 /**
- * Decodes bytes [start, end) of `bytes` (which `view` covers) to a flat one-byte string.
- * Up to 16 bytes (command names, most keys, small values) are decoded in JavaScript: the
- * native decoder costs a fixed ~85 ns call, String.fromCharCode ~20-30 ns.
+ * Decodes bytes [start, end) of `bytes` (which `view` covers; null: one is made if needed) to a
+ * flat one-byte string. Up to 16 bytes (command names, most keys, small values) are decoded in
+ * JavaScript: the native decoder costs a fixed ~85 ns call, String.fromCharCode ~20-30 ns.
  */
 export function sliceLatin1(
   bytes: Uint8Array,
-  view: Latin1Buffer,
+  view: Latin1Buffer | null,
   start: number,
   end: number,
 ): string {
@@ -58,7 +58,7 @@ export function sliceLatin1(
     case 16: return String.fromCharCode(b[s], b[s + 1], b[s + 2], b[s + 3], b[s + 4], b[s + 5],
       b[s + 6], b[s + 7], b[s + 8], b[s + 9], b[s + 10], b[s + 11], b[s + 12], b[s + 13],
       b[s + 14], b[s + 15]);
-    default: return view.latin1Slice(start, end);
+    default: return (view ?? latin1View(bytes)).latin1Slice(start, end);
   }
 }
 
@@ -74,18 +74,24 @@ export function latin1ToBytes(text: string): Uint8Array {
   return out;
 }
 
+const UTF8_ENCODER = new TextEncoder();
+
+/** Whether every char of `text` is ASCII (a loop: cheaper than a regular expression on short text). */
+function isAscii(text: string): boolean {
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) > 0x7f) return false;
+  return true;
+}
+
 /** Encodes UTF-16 text (from our own code, e.g. INFO or error texts) into a one-byte string of its UTF-8 bytes. */
 export function utf8ToLatin1(text: string): string {
-  // deno-lint-ignore no-control-regex
-  if (/^[\x00-\x7f]*$/.test(text)) return text;
-  return bytesToLatin1(new TextEncoder().encode(text));
+  if (isAscii(text)) return text;
+  return bytesToLatin1(UTF8_ENCODER.encode(text));
 }
 
 const UTF8 = new TextDecoder();
 
 /** Decodes a one-byte string holding UTF-8 bytes into readable text (for logs and the CLI). */
 export function latin1ToUtf8(text: string): string {
-  // deno-lint-ignore no-control-regex
-  if (/^[\x00-\x7f]*$/.test(text)) return text;
+  if (isAscii(text)) return text;
   return UTF8.decode(latin1ToBytes(text));
 }

@@ -90,6 +90,11 @@ export class StoreActor<S> {
     return this.#unreleased.length;
   }
 
+  /** Nothing is queued, running or waiting to be released: a command run now runs alone. */
+  get idle(): boolean {
+    return !this.#running && this.#queue.length === 0 && this.#unreleased.length === 0;
+  }
+
   /** Queues a batch of commands; resolves when all have run and their effects may be revealed. */
   submit(session: S, commands: string[][]): Promise<void> {
     return new Promise((resolve) => {

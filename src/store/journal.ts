@@ -96,6 +96,11 @@ export class Journal implements ChangeSink {
   beforeMutate: BeforeMutate | null = null;
   /** commandEnd calls to ignore: a transaction holds its commands' changes in one unit. */
   #held = 0;
+  /**
+   * Changes and events raised so far: a command that left it as it was changed nothing, so
+   * it needs no round of its own to be made durable or revealed (see embedded/read_now.ts).
+   */
+  changes = 0;
 
   /** Adds a listener; the same object is not added twice. */
   addSink(sink: ChangeSink): void {
@@ -107,6 +112,7 @@ export class Journal implements ChangeSink {
   }
 
   set(db: number, key: string, value: Value, expireAtMs: number): void {
+    this.changes++;
     if (this.capture !== null) return this.capture.set(db, key, value, expireAtMs);
     if (this.durable !== null) this.durable.set(db, key, value, expireAtMs);
     const sinks = this.#sinks;
@@ -114,6 +120,7 @@ export class Journal implements ChangeSink {
   }
 
   delete(db: number, key: string): void {
+    this.changes++;
     if (this.capture !== null) return this.capture.delete(db, key);
     if (this.durable !== null) this.durable.delete(db, key);
     const sinks = this.#sinks;
@@ -121,6 +128,7 @@ export class Journal implements ChangeSink {
   }
 
   expire(db: number, key: string, expireAtMs: number): void {
+    this.changes++;
     if (this.capture !== null) return this.capture.expire(db, key, expireAtMs);
     if (this.durable !== null) this.durable.expire(db, key, expireAtMs);
     const sinks = this.#sinks;
@@ -128,6 +136,7 @@ export class Journal implements ChangeSink {
   }
 
   op(db: number, key: string, code: number, args: readonly string[]): void {
+    this.changes++;
     if (this.capture !== null) return this.capture.op(db, key, code, args);
     if (this.durable !== null) this.durable.op(db, key, code, args);
     const sinks = this.#sinks;
@@ -135,6 +144,7 @@ export class Journal implements ChangeSink {
   }
 
   flush(db: number): void {
+    this.changes++;
     if (this.capture !== null) return this.capture.flush(db);
     if (this.durable !== null) this.durable.flush(db);
     const sinks = this.#sinks;
@@ -142,6 +152,7 @@ export class Journal implements ChangeSink {
   }
 
   swap(a: number, b: number): void {
+    this.changes++;
     if (this.capture !== null) return this.capture.swap(a, b);
     if (this.durable !== null) this.durable.swap(a, b);
     const sinks = this.#sinks;
@@ -149,6 +160,7 @@ export class Journal implements ChangeSink {
   }
 
   partition(change: PartitionChange): void {
+    this.changes++;
     if (this.capture !== null) return this.capture.partition?.(change);
     if (this.durable !== null) this.durable.partition?.(change);
     const sinks = this.#sinks;
@@ -168,6 +180,7 @@ export class Journal implements ChangeSink {
   /** Raises a keyspace event; callers check `notifyMask & eventClass` first (it is cheap). */
   notify(eventClass: number, name: string, db: number, key: string): void {
     if ((this.notifyMask & eventClass) === 0) return;
+    this.changes++;
     if (this.capture !== null) return this.capture.event?.(eventClass, name, db, key);
     if (this.events !== null) this.events.event(eventClass, name, db, key);
   }
