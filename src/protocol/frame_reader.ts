@@ -60,6 +60,8 @@ export class FrameReader {
   /** Room the last {@linkcode writable} offered, and whether the read after it filled it. */
   #offered = 0;
   #filled = false;
+  /** Bytes received since everything buffered was last consumed (the batch being read). */
+  #batchBytes = 0;
   #start = 0;
   #end = 0;
   /** Arguments still expected in the current multibulk, or -1 between commands. */
@@ -118,6 +120,7 @@ export class FrameReader {
   /** Marks `n` bytes just written into {@linkcode writable}'s array as received. */
   commit(n: number): void {
     this.#end += n;
+    this.#batchBytes += n;
     this.#filled = n === this.#offered;
   }
 
@@ -327,14 +330,20 @@ export class FrameReader {
 
   /**
    * Everything consumed: rewind, and go back to the idle buffer unless the client is streaming
-   * (its last read filled the space), so an idle client holds only that one.
+   * (its last read filled the space) or sends batches bigger than the idle buffer (a pipelining
+   * client waiting for its replies: its next batch would take two reads, and a turn of the event
+   * loop between them). A client whose next batch is small goes back to it then, so an idle
+   * client holds only that one unless its last batch was big.
    */
   #reset(): void {
     this.#start = 0;
     this.#end = 0;
     this.#scanFrom = 0;
+    const batch = this.#batchBytes;
+    this.#batchBytes = 0;
     if (this.#buf === this.#idle) return;
-    if (!this.#filled || this.#buf.length > SHRINK_ABOVE_BYTES) this.#use(this.#idle);
+    const big = batch > this.#idle.length && this.#buf.length <= this.#pool.size;
+    if ((!this.#filled && !big) || this.#buf.length > SHRINK_ABOVE_BYTES) this.#use(this.#idle);
   }
 }
 

@@ -438,7 +438,7 @@ Deno.test("random valid streams split at random points always give back the same
   assertEquals(cases, CASES);
 });
 
-Deno.test("an idle reader keeps only its 1 KB buffer; a read that fills it moves to a pooled one until all is parsed", () => {
+Deno.test("an idle reader keeps only its 1 KB buffer; a read that fills it moves to a pooled one, kept while batches are bigger than 1 KB", () => {
   const pool = new BufferPool(16 * 1024, 4);
   const reader = new FrameReader(LIMITS, pool);
   assertEquals(reader.capacityBytes, IDLE_BUFFER_BYTES);
@@ -469,7 +469,22 @@ Deno.test("an idle reader keeps only its 1 KB buffer; a read that fills it moves
   offset = pipeline.length;
   while ((argv = reader.next()) !== null) commands.push(argv);
   assertEquals(commands.length, 100);
-  // The burst is over (the last read did not fill its space): the pooled buffer goes back.
+  // The batch was bigger than the idle buffer: a pipelining client's next one will be too, so
+  // the pooled buffer stays for it (one read instead of two).
+  assertEquals(reader.capacityBytes, 16 * 1024);
+  space = reader.writable();
+  assertEquals(space.length, 16 * 1024);
+  space.set(pipeline);
+  reader.commit(pipeline.length);
+  while ((argv = reader.next()) !== null) commands.push(argv);
+  assertEquals(commands.length, 200);
+  assertEquals(reader.capacityBytes, 16 * 1024);
+  // A small request after it: the burst is over, the pooled buffer goes back.
+  space = reader.writable();
+  space.set(ping);
+  reader.commit(ping.length);
+  assertEquals(reader.next(), ["PING"]);
+  assertEquals(reader.next(), null);
   assertEquals(reader.capacityBytes, IDLE_BUFFER_BYTES);
   assertEquals(pool.freeCount, 1);
 });
