@@ -18,7 +18,13 @@ import type { Config } from "../config/settings.ts";
 import type { ReplyWriter } from "../protocol/reply_writer.ts";
 import { globMatch } from "../store/glob.ts";
 import { ClientSubscriptions, type Namespace } from "./client_subscriptions.ts";
-import { FOUR_ITEMS, type FrameHeader, MessageFrames, THREE_ITEMS } from "./message_frames.ts";
+import {
+  FOUR_ITEMS,
+  type FrameHeader,
+  MESSAGE_HEAD,
+  MessageFrames,
+  THREE_ITEMS,
+} from "./message_frames.ts";
 
 export type { Namespace };
 
@@ -96,8 +102,15 @@ export class PubSubHub {
     let receivers = 0;
     const subscribers = this.#subscribers.channel.get(channel);
     if (subscribers !== undefined) {
-      const body = this.#frames.body("message", channel, payload);
-      for (const session of subscribers) this.#deliver(session, THREE_ITEMS, body, withdrawable);
+      if (subscribers.size === 1) {
+        // One receiver: encode the frame straight into its output, not once and then copy it.
+        for (const session of subscribers) {
+          this.#deliverMessage(session, channel, payload, withdrawable);
+        }
+      } else {
+        const body = this.#frames.body("message", channel, payload);
+        for (const session of subscribers) this.#deliver(session, THREE_ITEMS, body, withdrawable);
+      }
       receivers += subscribers.size;
     }
     const patterns = this.#subscribers.pattern;
@@ -175,6 +188,33 @@ export class PubSubHub {
     const start = out.length;
     out.raw(head);
     out.raw(body);
+    this.#delivered(session, start, withdrawable);
+  }
+
+  /** A `message` frame for `session`, encoded in its output (see {@linkcode #deliver}). */
+  #deliverMessage(session: Session, channel: string, payload: string, withdrawable: boolean): void {
+    if (session.pubsub!.cutOff) return;
+    if (session.inTransaction) {
+      this.#deliver(
+        session,
+        THREE_ITEMS,
+        this.#frames.body("message", channel, payload),
+        withdrawable,
+      );
+      return;
+    }
+    const out = session.out;
+    const start = out.length;
+    out.raw(MESSAGE_HEAD[session.protocol]);
+    out.bulk(channel);
+    out.bulk(payload);
+    this.#delivered(session, start, withdrawable);
+  }
+
+  /** After a frame was written to `session`'s output from `start`: its release and limit. */
+  #delivered(session: Session, start: number, withdrawable: boolean): void {
+    const state = session.pubsub!;
+    const out = session.out;
     if (withdrawable && this.onEventWritten !== null) this.onEventWritten(out, start, out.length);
     if (!state.awaitingRelease) {
       state.awaitingRelease = true;

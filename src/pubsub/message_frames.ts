@@ -1,6 +1,6 @@
 /**
  * The frames a subscriber receives, encoded once per message and copied into each subscriber's
- * reply buffer. A frame is a header (`*3` in RESP2, `>3` push in RESP3) and a body that is the
+ * reply buffer (with one subscriber, straight into its buffer). A frame is a header (`*3` in RESP2, `>3` push in RESP3) and a body that is the
  * same bytes in both protocols (bulk strings), so the body is encoded once for everyone.
  */
 import { ReplyWriter } from "../protocol/reply_writer.ts";
@@ -15,6 +15,14 @@ export interface FrameHeader {
 
 /** `message` and `smessage` frames have three items. */
 export const THREE_ITEMS: FrameHeader = { 2: ascii("*3\r\n"), 3: ascii(">3\r\n") };
+/**
+ * A `message` frame's header and kind, to be followed by the channel and the payload: a message
+ * for one subscriber is encoded straight into its buffer.
+ */
+export const MESSAGE_HEAD: FrameHeader = {
+  2: ascii("*3\r\n$7\r\nmessage\r\n"),
+  3: ascii(">3\r\n$7\r\nmessage\r\n"),
+};
 /** `pmessage` frames have four: the pattern comes before the channel. */
 export const FOUR_ITEMS: FrameHeader = { 2: ascii("*4\r\n"), 3: ascii(">4\r\n") };
 
