@@ -102,7 +102,7 @@ const CAPABILITIES: readonly Capability[] = [
   {
     id: "pubsub",
     title: "Pub/sub: messages delivered per second",
-    args: ["--allow-all", "bench/pubsub.ts", "--rounds", "3"],
+    args: ["--allow-all", "bench/pubsub.ts", "--rounds", "9"],
   },
   {
     id: "metrics-scrape",
