@@ -88,8 +88,7 @@ export class Dispatcher {
   /**
    * The latest `ctx.now` given under the system clock. Time never goes back between commands:
    * a round's Date.now can be a millisecond behind the previous round's derived time (the two
-   * clocks are read apart), and a step back would make an access look 124 days old to the
-   * 10 ms LRU clock, which wraps.
+   * clocks are read apart), and TTLs and access clocks must not see time step back.
    */
   #latestNow = 0;
   /** {@linkcode runsAlone}'s answer per command. */

@@ -24,6 +24,15 @@ import { ShardedMap } from "../store/sharded_map.ts";
 export const LRU_RESOLUTION_MS = 10;
 /** LRU_CLOCK_MAX: the clock counts units modulo 2^30 (a small integer on every V8). */
 export const LRU_CLOCK_MAX = (1 << 30) - 1;
+/**
+ * An LRU clock at most this far ahead of the time it is read at (10 ms units: one minute) was
+ * set just now: commands and the keyspace read the time apart (a round's Date.now plus the
+ * monotonic time since, or Date.now itself), and a millisecond's difference across a unit's
+ * edge must read as no idle time, not as a whole turn of the clock (124 days).
+ */
+const LRU_AHEAD_UNITS = 6_000;
+/** The same for LFU's minute clock: a minute ahead is now. */
+const LFU_AHEAD_MINUTES = 1;
 /** LFU_INIT_VAL: the counter of a new key, so it survives a few samplings. */
 export const LFU_INIT_VAL = 5;
 
@@ -100,6 +109,8 @@ export function lfuDecayed(clock: number, nowMs: number): number {
   if (decay === 0) return counter;
   const then = clock >>> 8;
   const now = minutes(nowMs);
+  const ahead = (then - now) & 0xffff;
+  if (ahead !== 0 && ahead <= LFU_AHEAD_MINUTES) return counter;
   const elapsed = now >= then ? now - then : 0xffff - then + now;
   const periods = Math.floor(elapsed / decay);
   return periods > counter ? 0 : counter - periods;
@@ -108,6 +119,8 @@ export function lfuDecayed(clock: number, nowMs: number): number {
 /** estimateObjectIdleTime: ms since the access an LRU clock records. */
 export function idleMs(clock: number, nowMs: number): number {
   const now = lruClock(nowMs);
+  const ahead = (clock - now) & LRU_CLOCK_MAX;
+  if (ahead !== 0 && ahead <= LRU_AHEAD_UNITS) return 0;
   return (now >= clock ? now - clock : now + (LRU_CLOCK_MAX - clock)) * LRU_RESOLUTION_MS;
 }
 

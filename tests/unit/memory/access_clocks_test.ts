@@ -28,6 +28,12 @@ Deno.test("the LRU clock counts 10 ms units modulo 2^30 and idle time crosses on
   assertEquals(idleMs(500, 12_000), 7_000);
   // Accessed 5 units before the wrap, read 3 units after it (Redis's formula).
   assertEquals(idleMs(LRU_CLOCK_MAX - 5, (LRU_CLOCK_MAX + 1) * 10 + 30), 80);
+  // A clock set a unit ahead of the time it is read at (the two were read a millisecond apart,
+  // across a unit's edge) is no idle time, not a whole turn of the clock; across the wrap too.
+  assertEquals(idleMs(lruClock(12_010), 12_009), 0);
+  assertEquals(idleMs(1, (LRU_CLOCK_MAX + 1) * 10 - 1), 0);
+  // Past a minute ahead it is taken as a clock from the previous turn (Redis's formula).
+  assertEquals(idleMs(lruClock(12_000) + 7_000, 12_000), (LRU_CLOCK_MAX - 7_000) * 10);
   // About 124 days before it wraps.
   assertEquals(Math.floor((LRU_CLOCK_MAX + 1) * 10 / 86_400_000), 124);
 });
@@ -79,6 +85,10 @@ Deno.test("LFU counters lose one per lfu-decay-time minutes, across the 16-bit m
     assertEquals(lfuDecayed(clock, 200 * 60_000), 0);
     const late = (0xfffe << 8) | 20; // two minutes before the wrap, read two minutes after
     assertEquals(lfuDecayed(late, (0x10000 + 2) * 60_000), 17);
+    // Set a minute ahead of the time it is read at (read apart, across a minute's edge): no
+    // decay, rather than a whole turn of the 16-bit minute clock; across the wrap too.
+    assertEquals(lfuDecayed((101 << 8) | 20, 100 * 60_000 + 59_999), 20);
+    assertEquals(lfuDecayed((0 << 8) | 20, 0xffff * 60_000), 20);
   });
   withClockSettings({ lfuDecayTime: 2 }, () => {
     assertEquals(lfuDecayed((100 << 8) | 20, 105 * 60_000), 18);
