@@ -3,8 +3,8 @@
  * Hermes to completion (a start that must be refused, check-log, dump-log) and starting it
  * under a shell prefix (a file-size limit).
  */
-import { type Client, connect } from "../../src/client/mod.ts";
-import { HERMES_V8_FLAGS } from "../helpers/hermes_process.ts";
+import type { Client } from "../../src/client/mod.ts";
+import { HERMES_V8_FLAGS, startHermes } from "../helpers/hermes_process.ts";
 
 const MAIN = new URL("../../main.ts", import.meta.url).pathname;
 
@@ -55,56 +55,13 @@ export async function startUnderShell(
   dir: string,
   args: string[] = [],
 ): Promise<ShellServer> {
-  const quoted = [
-    ...[Deno.execPath(), "run", ...HERMES_V8_FLAGS, "--allow-all", MAIN],
-    ...["--port", "0", "--dir", dir, ...args],
-  ]
-    .map((word) => `'${word.replaceAll("'", `'\\''`)}'`).join(" ");
-  const child = new Deno.Command("sh", {
-    args: ["-c", `${prefix}; exec ${quoted}`],
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  let text = "";
-  let resolveReady!: (port: number) => void;
-  const ready = new Promise<number>((resolve) => resolveReady = resolve);
-  const pump = async (stream: ReadableStream<Uint8Array>) => {
-    const decoder = new TextDecoder();
-    for await (const chunk of stream) {
-      text += decoder.decode(chunk, { stream: true });
-      const match = /ready on [^\s]+:(\d+)/.exec(text);
-      if (match) resolveReady(Number(match[1]));
-    }
-  };
-  const pumps = Promise.all([pump(child.stdout), pump(child.stderr)]);
-  const exited = child.status.then(async (status) => {
-    await pumps; // the exit can be seen before the last output is read
-    throw new Error(`Hermes exited with ${status.code} before it was ready:\n${text}`);
-  });
-  exited.catch(() => {});
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`Hermes not ready in 20 s:\n${text}`)), 20_000);
-  });
-  let port: number;
-  try {
-    port = await Promise.race([ready, exited, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
+  const server = await startHermes(args, { dir, shellPrefix: prefix });
   return {
-    port,
-    pid: child.pid,
-    output: () => text,
-    connect: () => connect({ port }),
-    async kill() {
-      try {
-        child.kill("SIGKILL");
-      } catch { /* gone */ }
-      await child.status;
-      await pumps;
-    },
+    port: server.port,
+    pid: server.process.pid,
+    output: server.output,
+    connect: server.connect,
+    kill: server.kill,
   };
 }
 

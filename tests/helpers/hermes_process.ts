@@ -43,6 +43,11 @@ export interface StartOptions {
   port?: number;
   /** Called with everything printed so far each time more arrives, before and after ready. */
   onOutput?: (text: string) => void;
+  /**
+   * Shell commands run first (e.g. a `ulimit`); the shell then `exec`s the server, which so
+   * keeps its pid and limits.
+   */
+  shellPrefix?: string;
 }
 
 /** Spawns `deno run main.ts --port 0 --dir <temp> ...args` and waits until it is ready. */
@@ -53,19 +58,24 @@ export async function startHermes(
   const dir = options.dir ?? await Deno.makeTempDir({ prefix: "hermes-test-" });
   const file = options.configFile === undefined ? [] : [options.configFile];
   const portArg = String(options.port ?? 0);
-  const command = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      ...HERMES_V8_FLAGS,
-      "--allow-all",
-      MAIN,
-      ...file,
-      "--port",
-      portArg,
-      "--dir",
-      dir,
-      ...args,
-    ],
+  const argv = [
+    "run",
+    ...HERMES_V8_FLAGS,
+    "--allow-all",
+    MAIN,
+    ...file,
+    "--port",
+    portArg,
+    "--dir",
+    dir,
+    ...args,
+  ];
+  const shellPrefix = options.shellPrefix;
+  const quoted = (word: string) => `'${word.replaceAll("'", `'\\''`)}'`;
+  const command = new Deno.Command(shellPrefix === undefined ? Deno.execPath() : "sh", {
+    args: shellPrefix === undefined
+      ? argv
+      : ["-c", `${shellPrefix}; exec ${[Deno.execPath(), ...argv].map(quoted).join(" ")}`],
     stdout: "piped",
     stderr: "piped",
     stdin: "null",
