@@ -45,11 +45,12 @@ export interface Transport {
   writeCommands?(commands: Arg[][]): Promise<void>;
   /**
    * Optional: runs one command at once when the transport can (an in-process store that is
-   * idle, for a read). Returns the reply's bytes (read before anything else is sent),
-   * `undefined` when it was taken and its reply will be read as usual, or null when it was not
-   * taken (send it as usual).
+   * idle, for a read). Returns the reply: a bulk string reply as its one-byte string, a nil
+   * reply as `false`, any other as its bytes (read before anything else is sent); `undefined`
+   * when it was taken and its reply will be read as usual, or null when it was not taken (send
+   * it as usual).
    */
-  runNow?(args: Arg[]): Uint8Array | undefined | null;
+  runNow?(args: Arg[]): Uint8Array | string | false | undefined | null;
 }
 
 /**
@@ -254,9 +255,11 @@ export abstract class Connection extends Commands<string> {
     if (this.#closed) return Promise.reject(closedError());
     let sent = false;
     if (this.#transport.runNow !== undefined && confirms === undefined && this.#idle()) {
-      const bytes = this.#transport.runNow(args);
-      if (bytes !== null && bytes !== undefined) return this.#decodeNow(bytes, throws);
-      sent = bytes === undefined;
+      const reply = this.#transport.runNow(args);
+      if (typeof reply === "string") return Promise.resolve(reply);
+      if (reply === false) return Promise.resolve(null);
+      if (reply !== null && reply !== undefined) return this.#decodeNow(reply, throws);
+      sent = reply === undefined;
     }
     const reply = new Promise<RespValue>((resolve, reject) => {
       this.#waiters.push({ resolve, reject, confirms, throws });

@@ -16,6 +16,7 @@ import type { Arg } from "../client/encode_command.ts";
 import type { Transport } from "../client/connection.ts";
 import { bytesToLatin1, utf8ToLatin1 } from "../protocol/latin1.ts";
 import { FrameReader } from "../protocol/frame_reader.ts";
+import { NOT_CAPTURED } from "../protocol/reply_writer.ts";
 import { ProtocolError } from "../protocol/protocol_error.ts";
 import type { ClientHandle, StoreControl } from "./store_control.ts";
 import { type BatchClient, runBatch } from "./batch_runner.ts";
@@ -76,24 +77,34 @@ export class LocalTransport implements Transport, ClientHandle, BatchClient {
   /**
    * Runs one command at once when it is a read that never blocks, this session has nothing in
    * flight or unread, and the store is idle (see read_now.ts): the same dispatcher as
-   * {@linkcode writeCommands}, without waiting for a round. Returns the reply's bytes (valid
-   * until the session's next command), `undefined` when it ran but its reply waits for a
-   * round (it is then read as a written command's), or null when it did not run (send it
-   * with {@linkcode writeCommands}).
+   * {@linkcode writeCommands}, without waiting for a round. Returns the reply (see
+   * `Transport.runNow`): a bulk string or nil as its value (the writer keeps it unencoded),
+   * anything else as its bytes (valid until the session's next command); `undefined` when it
+   * ran but its reply waits for a round (it is then read as a written command's), or null when
+   * it did not run (send it with {@linkcode writeCommands}).
    */
-  runNow(args: Arg[]): Uint8Array | undefined | null {
+  runNow(args: Arg[]): Uint8Array | string | false | undefined | null {
     if (this.#inFlight !== null || this.#chunks.length !== 0 || this.#ending) return null;
     const session = this.session;
-    const ran = this.#host.readNow(session, toArgv(args));
+    const out = session.out;
+    out.capturing = true;
+    let ran: true | Promise<void> | null;
+    try {
+      ran = this.#host.readNow(session, toArgv(args));
+    } finally {
+      out.capturing = false;
+    }
     if (ran === null) return null;
     session.lastInteractionMs = this.#host.dispatcher.commandTime;
     if (ran !== true) {
+      out.encodeCaptured(); // the round's release hands the reply over with the rest
       const running = ran.then(() => this.#take());
       this.#inFlight = running;
       running.finally(() => this.#inFlight = null);
       return undefined;
     }
-    const out = session.out;
+    const value = out.takeCaptured();
+    if (value !== NOT_CAPTURED) return value ?? false;
     const reply = out.peek();
     out.consume(reply.length);
     return reply;

@@ -19,6 +19,8 @@ const ascii = (text: string) => Uint8Array.from(text, (c) => c.charCodeAt(0));
 /** Writes ASCII text natively (see bulk); shorter values are faster in a plain loop. */
 const ASCII = new TextEncoder();
 const NATIVE_COPY_MIN = 64;
+/** {@linkcode ReplyWriter.captured} when nothing is kept. */
+export const NOT_CAPTURED = Symbol("not captured");
 
 /** Replies that never change, encoded once. */
 const OK = ascii("+OK\r\n");
@@ -46,6 +48,13 @@ export class ReplyWriter {
    */
   limitBytes = Infinity;
   onOverLimit: (() => void) | null = null;
+  /**
+   * While set, a reply that is one bulk string or nil, written first, is kept as its value
+   * ({@linkcode captured}) instead of being encoded: an in-process caller of a read run at once
+   * takes it as is, with no encoding and decoding. Any other write encodes it first, in order.
+   */
+  capturing = false;
+  #captured: string | null | typeof NOT_CAPTURED = NOT_CAPTURED;
 
   constructor(pool: BufferPool = connectionBuffers) {
     this.#pool = pool;
@@ -120,7 +129,30 @@ export class ReplyWriter {
 
   /** Drops everything encoded since `mark` (a previous {@linkcode length}). */
   truncate(mark: number): void {
+    // A kept value was written at length 0: a truncation to 0 drops it too.
+    if (mark === 0) this.#captured = NOT_CAPTURED;
     if (mark < this.#len) this.#len = mark;
+  }
+
+  /** The value kept while {@linkcode capturing} (a bulk string, or null for nil), if any. */
+  get captured(): string | null | typeof NOT_CAPTURED {
+    return this.#captured;
+  }
+
+  /** Hands over the kept value (see {@linkcode capturing}); nothing is kept after. */
+  takeCaptured(): string | null | typeof NOT_CAPTURED {
+    const value = this.#captured;
+    this.#captured = NOT_CAPTURED;
+    return value;
+  }
+
+  /** Encodes a kept value, so the reply is in the bytes like any other. */
+  encodeCaptured(): void {
+    const value = this.#captured;
+    if (value === NOT_CAPTURED) return;
+    this.#captured = NOT_CAPTURED;
+    if (value === null) this.raw(this.protocol === 3 ? NIL3 : NIL2);
+    else this.#bulk(value);
   }
 
   /**
@@ -133,6 +165,7 @@ export class ReplyWriter {
 
   /** Drops everything encoded and lets go of the buffer (a client being cut off). */
   discard(): void {
+    this.#captured = NOT_CAPTURED;
     this.#len = 0;
     this.release();
   }
@@ -172,6 +205,14 @@ export class ReplyWriter {
 
   /** A bulk string holding the bytes of one-byte string `value`. */
   bulk(value: string): void {
+    if (this.capturing && this.#len === 0 && this.#captured === NOT_CAPTURED) {
+      this.#captured = value;
+      return;
+    }
+    this.#bulk(value);
+  }
+
+  #bulk(value: string): void {
     const n = value.length;
     this.#header(0x24, n);
     this.#ensure(n + 2);
@@ -217,6 +258,10 @@ export class ReplyWriter {
 
   /** A missing value: `$-1` in RESP2, `_` in RESP3. */
   nil(): void {
+    if (this.capturing && this.#len === 0 && this.#captured === NOT_CAPTURED) {
+      this.#captured = null;
+      return;
+    }
     this.raw(this.protocol === 3 ? NIL3 : NIL2);
   }
 
@@ -355,6 +400,8 @@ export class ReplyWriter {
   }
 
   #ensure(extra: number): void {
+    // Something follows a kept value: it goes first, encoded, so the order holds.
+    if (this.#captured !== NOT_CAPTURED) this.encodeCaptured();
     const needed = this.#len + extra;
     if (needed <= this.#buf.length) return;
     this.#grow(needed);

@@ -3,7 +3,7 @@
  * buffer mechanics (take, recycle, truncate, growth) and the over-limit hook.
  */
 import { assertEquals, assertOk } from "../../helpers/assert.ts";
-import { formatDouble, ReplyWriter } from "../../../src/protocol/reply_writer.ts";
+import { formatDouble, NOT_CAPTURED, ReplyWriter } from "../../../src/protocol/reply_writer.ts";
 import { bytesToLatin1, latin1ToBytes } from "../../../src/protocol/latin1.ts";
 import { BufferPool } from "../../../src/protocol/buffer_pool.ts";
 
@@ -248,4 +248,46 @@ Deno.test("a position mark stays valid while earlier bytes are taken, in full or
   assertEquals(text(out.takeFirst(out.before(second))), "ond\r\n");
   assertEquals(text(out.take()), "+third\r\n");
   assertEquals(out.position, second + 8);
+});
+
+Deno.test("while capturing, a first bulk or nil is kept as a value; anything after encodes it first, in order", () => {
+  for (const protocol of [2, 3] as const) {
+    const nil = protocol === 3 ? "_\r\n" : "$-1\r\n";
+    const out = new ReplyWriter();
+    out.protocol = protocol;
+    out.capturing = true;
+    out.bulk("v\xff");
+    assertEquals(out.length, 0);
+    assertEquals(out.takeCaptured(), "v\xff");
+    assertEquals(out.takeCaptured(), NOT_CAPTURED);
+    out.nil();
+    assertEquals(out.captured, null);
+    // A write after it: the kept nil goes first, then the write, both encoded.
+    out.integer(7);
+    assertEquals(out.captured, NOT_CAPTURED);
+    assertEquals(bytesToLatin1(out.take()), `${nil}:7\r\n`);
+    // Only a first reply is kept: after bytes, bulks are encoded.
+    out.integer(1);
+    out.bulk("x");
+    assertEquals(out.captured, NOT_CAPTURED);
+    assertEquals(bytesToLatin1(out.take()), ":1\r\n$1\r\nx\r\n");
+    // An aggregate's items are encoded with their header.
+    out.arrayHeader(2);
+    out.bulk("a");
+    out.nil();
+    assertEquals(bytesToLatin1(out.take()), `*2\r\n$1\r\na\r\n${nil}`);
+    // A truncation to the start drops a kept value, as it drops bytes.
+    out.bulk("gone");
+    out.truncate(0);
+    assertEquals(out.captured, NOT_CAPTURED);
+    // encodeCaptured writes a kept value as bytes (a reply that must wait for a round).
+    out.bulk("later");
+    out.encodeCaptured();
+    assertEquals(bytesToLatin1(out.take()), "$5\r\nlater\r\n");
+    // Not capturing: nothing is kept.
+    out.capturing = false;
+    out.bulk("y");
+    assertEquals(out.captured, NOT_CAPTURED);
+    assertEquals(bytesToLatin1(out.take()), "$1\r\ny\r\n");
+  }
 });
