@@ -286,9 +286,7 @@ export abstract class Connection extends Commands<string> {
   /** The reply to a command the transport ran at once, from its bytes (pushes first, if any). */
   #decodeNow(bytes: Uint8Array, throws: boolean): Promise<RespValue> {
     const quick = quickReply(bytes);
-    if (quick !== undefined) {
-      return throws && quick instanceof ReplyError ? Promise.reject(quick) : Promise.resolve(quick);
-    }
+    if (quick !== undefined) return settled(quick, throws);
     const decoder = this.#decoder;
     decoder.push(bytes);
     let reply: RespValue | undefined;
@@ -298,7 +296,7 @@ export abstract class Connection extends Commands<string> {
       this.#fail(error);
       return Promise.reject(error);
     }
-    return throws && reply instanceof ReplyError ? Promise.reject(reply) : Promise.resolve(reply);
+    return settled(reply, throws);
   }
 
   /**
@@ -582,4 +580,9 @@ function concat(parts: Uint8Array[]): Uint8Array {
     offset += part.length;
   }
   return out;
+}
+
+/** `reply` as a settled promise: rejected with an error reply when `throws` (`send`). */
+function settled(reply: RespValue, throws: boolean): Promise<RespValue> {
+  return throws && reply instanceof ReplyError ? Promise.reject(reply) : Promise.resolve(reply);
 }

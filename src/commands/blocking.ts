@@ -111,11 +111,6 @@ export class Blocking {
    * The clients answered since the last call (the round being sealed): to be woken once the
    * round is released (see {@linkcode WokenClient.wake}).
    */
-  /** Whether a blocked client was answered since the last {@linkcode takeWoken}. */
-  get wokeAny(): boolean {
-    return this.#woken.length !== 0;
-  }
-
   takeWoken(): readonly WokenClient[] {
     if (this.#woken.length === 0) return NONE_WOKEN;
     const woken = this.#woken;

@@ -186,10 +186,10 @@ export class Dispatcher {
   }
 
   /**
-   * Whether the command named `name` may run as a round of its own, at once, when the store is
-   * idle (StoreActor.runNow): a read that never blocks gains nothing from sharing a round's log
-   * write, so an embedded caller need not wait for the next round to be scheduled. Writes keep
-   * to rounds (group commit).
+   * Whether the command named `name` may run at once, outside a round, when the store is idle
+   * (embedded/read_now.ts): a read that never blocks gains nothing from sharing a round's log
+   * write, so an embedded caller need not wait for a round to be scheduled. Writes keep to
+   * rounds (group commit).
    */
   runsAlone(name: string): boolean {
     const spec = this.#registry.lookup(name);

@@ -11,7 +11,6 @@ import type { BlockState } from "../commands/session.ts";
 import type { Config } from "../config/settings.ts";
 import type { StoreActor } from "../store/actor.ts";
 import type { ReadNow } from "./read_now.ts";
-import type { Dispatcher } from "../commands/dispatcher.ts";
 import type { Arg } from "../client/encode_command.ts";
 import type { Transport } from "../client/connection.ts";
 import { bytesToLatin1, utf8ToLatin1 } from "../protocol/latin1.ts";
@@ -26,7 +25,6 @@ export interface LocalHost {
   readonly actor: StoreActor<Session>;
   /** Runs a read at once when the store is idle (see read_now.ts). */
   readonly readNow: ReadNow;
-  readonly dispatcher: Pick<Dispatcher, "commandTime">;
   readonly control: StoreControl;
   readonly config: Config;
 }
@@ -95,7 +93,6 @@ export class LocalTransport implements Transport, ClientHandle, BatchClient {
       out.capturing = false;
     }
     if (ran === null) return null;
-    session.lastInteractionMs = this.#host.dispatcher.commandTime;
     if (ran !== true) {
       out.encodeCaptured(); // the round's release hands the reply over with the rest
       const running = ran.then(() => this.#take());

@@ -28,8 +28,8 @@ export interface ReadNowParts {
 }
 
 /**
- * Runs `argv` for `session` at once when it may: true when it ran and is final (its reply is
- * in the session's output), a promise when it ran and its reply waits for a round (resolved
+ * Runs `argv` for `session` at once when it may (and marks the session's last interaction):
+ * true when it ran and is final (its reply is in the session's output), a promise when it ran and its reply waits for a round (resolved
  * once that round is released), or null when it did not run (queue it as usual).
  */
 export type ReadNow = (session: Session, argv: string[]) => true | Promise<void> | null;
@@ -40,20 +40,18 @@ export function readNow(parts: ReadNowParts): ReadNow {
   const { actor, dispatcher, changes, pubsub, control } = parts;
   return (session, argv) => {
     if (!actor.idle || !dispatcher.runsAlone(argv[0])) return null;
-    // A gate may hold a command back (CLIENT PAUSE, DEBUG RELOAD), which only a round can wait
-    // for; a transaction's commands belong to it.
+    // A gate may hold a command back (writes paused by FAILOVER, DEBUG RELOAD) or refuse it
+    // (out of memory, a disk error): only a round can wait; a transaction's commands belong to it.
     if (session.gated || dispatcher.serverGated) return null;
     if (session.multi !== null || session.inTransaction || session.blockState !== null) {
       return null;
     }
     const before = changes.changes;
     dispatcher.run(session, argv);
-    if (
-      changes.changes === before && !pubsub.touchedAny && !control.delivering &&
-      !dispatcher.blocking.wokeAny
-    ) {
-      return true;
-    }
+    session.lastInteractionMs = dispatcher.commandTime;
+    // A read wakes no blocked client (only writes make keys ready): what it can cause is a
+    // change (a lazy expiry), an event, or output for another session (MONITOR).
+    if (changes.changes === before && !pubsub.touchedAny && !control.delivering) return true;
     // What the read caused goes through a round, and the reply with it.
     return actor.run(NOTHING);
   };

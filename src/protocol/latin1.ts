@@ -76,7 +76,7 @@ export function latin1ToBytes(text: string): Uint8Array {
 
 const UTF8_ENCODER = new TextEncoder();
 
-/** Whether every char of `text` is ASCII (a loop: cheaper than a regular expression on short text). */
+/** Whether every char of `text` is ASCII (a loop: cheaper than a regular expression here). */
 function isAscii(text: string): boolean {
   for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) > 0x7f) return false;
   return true;

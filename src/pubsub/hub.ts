@@ -155,15 +155,15 @@ export class PubSubHub {
     return this.#subscribers[namespace].size;
   }
 
-  /**
-   * The subscribers written to since the last call (the round being sealed): their output up to
-   * here leaves when that round is released (see round_output.ts).
-   */
   /** Whether a message was queued for a subscriber since the last {@linkcode takeTouched}. */
   get touchedAny(): boolean {
     return this.#touched.length !== 0;
   }
 
+  /**
+   * The subscribers written to since the last call (the round being sealed): their output up to
+   * here leaves when that round is released (see round_output.ts).
+   */
   takeTouched(): readonly Session[] {
     const touched = this.#touched;
     if (touched.length === 0) return touched;

@@ -1,7 +1,8 @@
 /**
  * The frames a subscriber receives, encoded once per message and copied into each subscriber's
- * reply buffer (with one subscriber, straight into its buffer). A frame is a header (`*3` in RESP2, `>3` push in RESP3) and a body that is the
- * same bytes in both protocols (bulk strings), so the body is encoded once for everyone.
+ * reply buffer (with one subscriber, straight into its buffer). A frame is a header (`*3` in
+ * RESP2, `>3` push in RESP3) and a body that is the same bytes in both protocols (bulk strings),
+ * so the body is encoded once for everyone.
  */
 import { ReplyWriter } from "../protocol/reply_writer.ts";
 

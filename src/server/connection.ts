@@ -304,9 +304,9 @@ export class Connection implements BatchClient {
   }
 
   /**
-   * Hands over the replies after the actor resolved a batch (see batch_runner.ts): everything, unless a
-   * round that is not released yet wrote to this session too (its release flushes up to where
-   * it ended).
+   * Hands over the replies after the actor resolved a batch (see batch_runner.ts): everything,
+   * unless a round that is not released yet wrote to this session too (its release flushes up
+   * to where it ended).
    */
   flush(): void {
     if (this.session.unreleasedRounds === 0) this.#flush();
