@@ -22,6 +22,7 @@
 import type { Databases } from "../store/databases.ts";
 import type { Keyspace } from "../store/keyspace.ts";
 import type { ShardedMap } from "../store/sharded_map.ts";
+import type { KeyMap } from "../store/key_map.ts";
 import { SHARD_COUNT } from "../store/sharded_map.ts";
 import { accessClock, AccessKind, idleMs, lfuDecayed } from "./access_clocks.ts";
 import { EvictionPool } from "./eviction_pool.ts";
@@ -331,7 +332,7 @@ export class Evictor {
  */
 export class Sweep {
   #shard = 0;
-  #map: Map<string, unknown> | null = null;
+  #map: KeyMap<unknown> | null = null;
   #iter: Iterator<[string, unknown]> | null = null;
 
   next(source: ShardedMap<unknown>): [string, unknown] | undefined {

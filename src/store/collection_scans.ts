@@ -1,14 +1,16 @@
 /**
  * HSCAN, SSCAN and ZSCAN cursors over the big form of hashes, sets and sorted sets (any
- * {@linkcode ScanTarget}: a DenseMap, a ChainedMap). As for the
- * keyspace's SCAN (scan_cursors.ts), each scan keeps a live Map iterator under the cursor it
- * handed out: a Map iterator visits every entry that stays in the map, whatever is added or
- * removed meanwhile, which is Redis's guarantee. A cursor also encodes how far the scan got, so
+ * {@linkcode ScanTarget}: a DenseMap, a ChainedMap). As for the keyspace's SCAN
+ * (scan_cursors.ts), each scan keeps a live iterator under the cursor it handed out: a KeyMap's
+ * iterator, as a Map's, visits every entry that stays in the table, whatever is added or removed
+ * meanwhile, which is Redis's guarantee. A cursor also encodes how far the scan got, so
  * a cursor whose iterator was dropped (too many open scans) resumes by position, best effort.
  */
-/** What a scan walks: a chain of Maps whose keys are the elements, and a membership test. */
+import type { KeyMap } from "./key_map.ts";
+
+/** What a scan walks: a chain of tables whose keys are the elements, and a membership test. */
 export interface ScanTarget {
-  readonly maps: readonly Map<string, unknown>[];
+  readonly maps: readonly KeyMap<unknown>[];
   has(key: string): boolean;
 }
 

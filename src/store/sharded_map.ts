@@ -1,43 +1,17 @@
 /**
- * A string-keyed map split over a fixed number of V8 Maps. One V8 Map holds at most 2^24
- * (about 16.7 million) entries and throws past that; sixteen shards lift the cap to about
- * 268 million while each operation stays one hash plus one Map access.
+ * A string-keyed map split over a fixed number of KeyMaps (key_map.ts). Splitting keeps each
+ * table's rebuild (when it grows or shrinks) a sixteenth of the keyspace, and each operation
+ * stays one hash (of the key, computed once per command: key_hash.ts) plus one table access.
  */
 
-import { MAP_INITIAL_CAPACITY, MAP_SLOT_BYTES } from "../memory/costs.ts";
+import { hashKey } from "./key_hash.ts";
+import { KEY_MAP_MIN_CAPACITY, KEY_MAP_SLOT_BYTES, KeyMap } from "./key_map.ts";
 
 export const SHARD_COUNT = 16;
 
-/** Keys up to this length are hashed on every char. */
-const FULL_HASH_CHARS = 65536;
-/** Chars taken from each end of a longer key, and samples spread over its middle. */
-const END_CHARS = 4096;
-const MIDDLE_SAMPLES = 4096;
-
-/**
- * Picks the shard of `key`. Every char of a key up to 64 KiB counts, so keys that differ
- * anywhere spread evenly (a key family may vary only in the middle); that costs about what
- * reading the key off the wire did. Longer keys are hashed on their ends, their length and
- * samples of the middle, which keeps the cost bounded; the spread only needs to keep every
- * shard far below the per-Map cap.
- */
+/** Picks the shard of `key`: the low bits of its hash (KeyMap buckets by the bits above). */
 export function shardOf(key: string): number {
-  const n = key.length;
-  let h = n;
-  if (n <= FULL_HASH_CHARS) {
-    for (let i = 0; i < n; i++) h = Math.imul(h, 31) + key.charCodeAt(i) | 0;
-  } else {
-    for (let i = 0; i < END_CHARS; i++) h = Math.imul(h, 31) + key.charCodeAt(i) | 0;
-    const stride = Math.ceil((n - 2 * END_CHARS) / MIDDLE_SAMPLES);
-    for (let i = END_CHARS; i < n - END_CHARS; i += stride) {
-      h = Math.imul(h, 31) + key.charCodeAt(i) | 0;
-    }
-    for (let i = n - END_CHARS; i < n; i++) h = Math.imul(h, 31) + key.charCodeAt(i) | 0;
-  }
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x45d9f3b);
-  h ^= h >>> 16;
-  return h & (SHARD_COUNT - 1);
+  return hashKey(key) & (SHARD_COUNT - 1);
 }
 
 /** Told how many bytes a map's hash tables gained or lost (memory accounting). */
@@ -46,18 +20,12 @@ export interface ByteCounter {
 }
 
 /** Bytes of the hash tables of a freshly made or cleared ShardedMap. */
-export const EMPTY_TABLES_BYTES = SHARD_COUNT * MAP_INITIAL_CAPACITY * MAP_SLOT_BYTES;
+export const EMPTY_TABLES_BYTES = SHARD_COUNT * KEY_MAP_MIN_CAPACITY * KEY_MAP_SLOT_BYTES;
 
 export class ShardedMap<V> {
   /** The shards; iterate them in order for a full walk. Do not modify directly. */
-  readonly shards: Map<string, V>[] = Array.from({ length: SHARD_COUNT }, () => new Map());
+  readonly shards: KeyMap<V>[] = Array.from({ length: SHARD_COUNT }, () => new KeyMap<V>());
   #size = 0;
-  /**
-   * Each shard's hash table capacity, as V8 sizes it (see memory/costs.ts): following it costs
-   * one comparison per inserted or removed key, and makes the accounted bytes step when the
-   * real table does.
-   */
-  #capacity: number[] = new Array(SHARD_COUNT).fill(MAP_INITIAL_CAPACITY);
   /** Told when a table grows or shrinks; null when nobody accounts for this map. */
   counter: ByteCounter | null = null;
 
@@ -68,14 +36,16 @@ export class ShardedMap<V> {
   /** Bytes of the shards' hash tables (not of the keys and values they point to). */
   get tableBytes(): number {
     let slots = 0;
-    for (let i = 0; i < SHARD_COUNT; i++) slots += this.#capacity[i];
-    return slots * MAP_SLOT_BYTES;
+    for (let i = 0; i < SHARD_COUNT; i++) slots += this.shards[i].capacity;
+    return slots * KEY_MAP_SLOT_BYTES;
   }
 
   /** The table bytes one entry of shard `index` takes on average (MEMORY USAGE). */
   entryBytes(index: number): number {
-    const size = this.shards[index].size;
-    return size === 0 ? MAP_SLOT_BYTES : Math.round(this.#capacity[index] * MAP_SLOT_BYTES / size);
+    const shard = this.shards[index];
+    return shard.size === 0
+      ? KEY_MAP_SLOT_BYTES
+      : Math.round(shard.capacity * KEY_MAP_SLOT_BYTES / shard.size);
   }
 
   get(key: string): V | undefined {
@@ -94,10 +64,11 @@ export class ShardedMap<V> {
   setIn(index: number, key: string, value: V): boolean {
     const shard = this.shards[index];
     const before = shard.size;
+    const capacity = shard.capacity;
     shard.set(key, value);
     if (shard.size === before) return false;
     this.#size++;
-    if (shard.size > this.#capacity[index]) this.#resize(index, 2);
+    if (shard.capacity !== capacity) this.#resized(capacity, shard.capacity);
     return true;
   }
 
@@ -108,38 +79,31 @@ export class ShardedMap<V> {
   /** {@linkcode delete} with the key's shard already computed. */
   deleteIn(index: number, key: string): boolean {
     const shard = this.shards[index];
+    const capacity = shard.capacity;
     if (!shard.delete(key)) return false;
     this.#size--;
-    if (shard.size < this.#capacity[index] >> 2 && this.#capacity[index] > MAP_INITIAL_CAPACITY) {
-      this.#resize(index, 0.5);
-    }
+    if (shard.capacity !== capacity) this.#resized(capacity, shard.capacity);
     return true;
   }
 
-  #resize(index: number, factor: number): void {
-    const before = this.#capacity[index];
-    this.#capacity[index] = before * factor;
-    this.counter?.addBytes((this.#capacity[index] - before) * MAP_SLOT_BYTES);
+  #resized(before: number, after: number): void {
+    this.counter?.addBytes((after - before) * KEY_MAP_SLOT_BYTES);
   }
 
   clear(): void {
+    const before = this.tableBytes;
     for (const shard of this.shards) shard.clear(); // keeps live SCAN iterators valid (they end)
     this.#size = 0;
-    this.#resetCapacity();
-  }
-
-  #resetCapacity(): void {
-    const before = this.tableBytes;
-    this.#capacity = new Array(SHARD_COUNT).fill(MAP_INITIAL_CAPACITY);
     this.counter?.addBytes(EMPTY_TABLES_BYTES - before);
   }
 
   /** Hands over every entry in O(1), leaving this map empty (undo of a flush keeps them). */
   detach(): DetachedShards<V> {
-    const taken = { shards: this.shards.slice(), size: this.#size, capacity: this.#capacity };
-    for (let i = 0; i < this.shards.length; i++) this.shards[i] = new Map();
+    const before = this.tableBytes;
+    const taken = { shards: this.shards.slice(), size: this.#size };
+    for (let i = 0; i < this.shards.length; i++) this.shards[i] = new KeyMap<V>();
     this.#size = 0;
-    this.#resetCapacity();
+    this.counter?.addBytes(EMPTY_TABLES_BYTES - before);
     return taken;
   }
 
@@ -148,7 +112,6 @@ export class ShardedMap<V> {
     const before = this.tableBytes;
     for (let i = 0; i < this.shards.length; i++) this.shards[i] = taken.shards[i];
     this.#size = taken.size;
-    this.#capacity = taken.capacity;
     this.counter?.addBytes(this.tableBytes - before);
   }
 
@@ -157,9 +120,8 @@ export class ShardedMap<V> {
   }
 }
 
-/** The entries {@linkcode ShardedMap.detach} took, with their tables' sizes. */
+/** The entries {@linkcode ShardedMap.detach} took. */
 export interface DetachedShards<V> {
-  shards: Map<string, V>[];
+  shards: KeyMap<V>[];
   size: number;
-  capacity: number[];
 }

@@ -1,17 +1,20 @@
 /**
- * A Map from strings that can hold more than V8's 2^24 entries: a chain of Maps, where new keys
- * go to the last one, replaced by a fresh one once it holds {@linkcode CHAIN_MAP_LIMIT} keys.
- * With fewer keys (nearly always) it is one Map and every call takes its fast path.
+ * A map from strings that can hold more entries than one table: a chain of KeyMaps
+ * (store/key_map.ts: hashed without asking V8, so a member fresh off the wire costs no string
+ * table probe), where new keys go to the last one, replaced by a fresh one once it holds
+ * {@linkcode CHAIN_MAP_LIMIT} keys. With fewer keys (nearly always) it is one table and every
+ * call takes its fast path.
  *
- * The Maps are exposed (read-only) so a scan can walk them with live iterators
+ * The tables are exposed (read-only) so a scan can walk them with live iterators
  * (store/collection_scans.ts).
  */
+import { KeyMap } from "../key_map.ts";
 
-/** Keys per Map before a new one is started (well below V8's 2^24 cap). */
+/** Keys per table before a new one is started (well below a KeyMap's cap). */
 export const CHAIN_MAP_LIMIT = 1 << 23;
 
 export class ChainedMap<V> {
-  readonly maps: Map<string, V>[] = [new Map()];
+  readonly maps: KeyMap<V>[] = [new KeyMap<V>()];
   #size = 0;
 
   get size(): number {
@@ -46,7 +49,7 @@ export class ChainedMap<V> {
     }
     let last = maps[maps.length - 1];
     const before = last.size;
-    if (before >= CHAIN_MAP_LIMIT && !last.has(key)) maps.push(last = new Map());
+    if (before >= CHAIN_MAP_LIMIT && !last.has(key)) maps.push(last = new KeyMap<V>());
     last.set(key, value);
     if (last.size === before) return false;
     this.#size++;
@@ -65,7 +68,7 @@ export class ChainedMap<V> {
     return false;
   }
 
-  /** Every entry, Map by Map. */
+  /** Every entry, table by table. */
   *entries(): Generator<[string, V]> {
     for (const map of this.maps) yield* map;
   }

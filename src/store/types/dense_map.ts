@@ -1,27 +1,28 @@
 /**
  * The big form of hashes and sets (Redis's "hashtable" encoding): the keys, and for hashes their
- * values, kept densely in paged arrays, with a Map from each key to its slot. Density gives what
+ * values, kept densely in paged arrays, with a KeyMap (store/key_map.ts) from each key to its slot. Density gives what
  * a plain Map cannot: a uniformly random element in O(1) (SPOP, SRANDMEMBER, HRANDFIELD) and a
  * fast walk for HGETALL. A removal moves the last element into the freed slot.
  *
  * Pages of fixed size mean growth never copies a huge array (no stall at a million elements).
- * One V8 Map holds at most 2^24 entries, so the index is a chain of Maps: new keys go to the
+ * The index is a chain of tables, so it is not bounded by one table's cap: new keys go to the
  * last, which is replaced by a fresh one once it holds {@linkcode MAP_LIMIT} keys.
  */
 
-import { ARRAY_BYTES, mapBytes, objectBytes, SLOT_BYTES, stringBytes } from "../../memory/costs.ts";
+import { ARRAY_BYTES, objectBytes, SLOT_BYTES, stringBytes } from "../../memory/costs.ts";
+import { KeyMap, keyMapBytes } from "../key_map.ts";
 
 const PAGE_BITS = 10;
 const PAGE_SIZE = 1 << PAGE_BITS;
 const PAGE_MASK = PAGE_SIZE - 1;
 /** A page: a fixed array of PAGE_SIZE slots and its array object. */
 const PAGE_BYTES = ARRAY_BYTES + PAGE_SIZE * SLOT_BYTES;
-/** Keys per index Map before a new one is started (well below V8's 2^24 cap). */
+/** Keys per index table before a new one is started (well below a KeyMap's cap). */
 export const MAP_LIMIT = 1 << 23;
 
 export class DenseMap {
-  /** Key -> slot. Usually one Map; see the module comment. */
-  readonly maps: Map<string, number>[] = [new Map()];
+  /** Key -> slot. Usually one table; see the module comment. */
+  readonly maps: KeyMap<number>[] = [new KeyMap<number>()];
   #keys: string[][] = [];
   /** Values by slot, or null for a set. */
   #values: string[][] | null;
@@ -42,7 +43,7 @@ export class DenseMap {
     const pages = this.#keys.length * (this.#values === null ? 1 : 2);
     let tables = 0;
     for (const map of this.maps) {
-      tables += mapBytes(map.size);
+      tables += keyMapBytes(map.size);
     }
     return objectBytes(4) + 3 * ARRAY_BYTES + pages * (PAGE_BYTES + SLOT_BYTES) + tables +
       this.#stringBytes;
@@ -104,7 +105,7 @@ export class DenseMap {
     this.#keys[page][at & PAGE_MASK] = key;
     if (this.#values !== null) this.#values[page][at & PAGE_MASK] = value;
     let last = this.maps[this.maps.length - 1];
-    if (last.size >= MAP_LIMIT) this.maps.push(last = new Map());
+    if (last.size >= MAP_LIMIT) this.maps.push(last = new KeyMap<number>());
     last.set(key, at);
     return true;
   }

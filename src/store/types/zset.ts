@@ -14,13 +14,13 @@ import type { CollectionType, OpSpec } from "../ops.ts";
 import { type Collection, snapshotEpoch } from "../value.ts";
 import { formatDouble } from "../../protocol/double_text.ts";
 import { ChainedMap } from "./chained_map.ts";
+import { keyMapBytes } from "../key_map.ts";
 import { encodingLimits } from "./limits.ts";
 import { type EntrySpan, flat, readEntry } from "./packed.ts";
 import { LEAF_MAX, ScoreTree } from "./score_tree.ts";
 import { type Bound, parseLexRange, parseScoreRange, pastBound } from "./zset_bounds.ts";
 import {
   ARRAY_BYTES,
-  mapBytes,
   numberBytes,
   objectBytes,
   PACKED_STRING_EXTRA_BYTES,
@@ -82,7 +82,7 @@ export class ZSetValue implements Collection {
     // A function of the size only, so a copy (whose tree is built densely) costs the same.
     const leaves = Math.ceil(tree.size / LEAF_FILL);
     let maps = objectBytes(2) + ARRAY_BYTES + SLOT_BYTES;
-    for (const map of this.#scores!.maps) maps += mapBytes(map.size);
+    for (const map of this.#scores!.maps) maps += keyMapBytes(map.size);
     return objectBytes(6) + maps + leaves * LEAF_BYTES + this.#elementBytes;
   }
 

@@ -1,0 +1,117 @@
+import { assertEquals } from "../../helpers/assert.ts";
+import { KEY_MAP_MIN_CAPACITY, KeyMap } from "../../../src/store/key_map.ts";
+import { hashKey } from "../../../src/store/key_hash.ts";
+
+/** A small deterministic generator, so a failure replays. */
+function random(seed: number): () => number {
+  let s = seed;
+  return () => {
+    s = (Math.imul(s, 1103515245) + 12345) & 0x7fffffff;
+    return s / 0x80000000;
+  };
+}
+
+Deno.test("KeyMap stores, replaces and deletes like a Map, in insertion order", () => {
+  const map = new KeyMap<string>();
+  assertEquals(map.size, 0);
+  assertEquals(map.get("a"), undefined);
+  map.set("a", "1").set("b", "2").set("a", "3");
+  assertEquals(map.size, 2);
+  assertEquals(map.get("a"), "3");
+  assertEquals(map.has("b"), true);
+  assertEquals(map.delete("b"), true);
+  assertEquals(map.delete("b"), false);
+  assertEquals(map.has("b"), false);
+  map.set("", "empty");
+  map.set("b", "4");
+  assertEquals([...map], [["a", "3"], ["", "empty"], ["b", "4"]]);
+  assertEquals([...map.values()], ["3", "empty", "4"]);
+  const visited: string[] = [];
+  map.forEach((value, key) => visited.push(`${key}=${value}`));
+  assertEquals(visited, ["a=3", "=empty", "b=4"]);
+});
+
+Deno.test("KeyMap grows and shrinks its table with its size", () => {
+  const map = new KeyMap<number>();
+  assertEquals(map.capacity, KEY_MAP_MIN_CAPACITY);
+  for (let i = 0; i < 10_000; i++) map.set(`k${i}`, i);
+  assertEquals(map.capacity, 16_384);
+  for (let i = 0; i < 9_990; i++) map.delete(`k${i}`);
+  assertEquals(map.size, 10);
+  assertEquals(map.capacity <= 64, true, `capacity ${map.capacity}`);
+  assertEquals([...map.keys()], Array.from({ length: 10 }, (_, i) => `k${9_990 + i}`));
+  map.clear();
+  assertEquals(map.capacity, KEY_MAP_MIN_CAPACITY);
+  assertEquals([...map], []);
+});
+
+// The model: V8's own Map. Random operations go to both; live iterators started at random
+// moments over both must yield the same keys at every step (a Map's iterator skips deleted
+// entries, reaches later inserts and survives rehashing; a KeyMap's must do the same).
+Deno.test("KeyMap matches a Map over random operations, live iterators included", () => {
+  for (let seed = 1; seed <= 20; seed++) {
+    const next = random(seed);
+    const map = new KeyMap<number>();
+    const model = new Map<string, number>();
+    const iterators: [Iterator<[string, number]>, Iterator<[string, number]>][] = [];
+    const keySpace = 1 + Math.floor(next() * 2000);
+    for (let step = 0; step < 20_000; step++) {
+      const roll = next();
+      const key = `key:${Math.floor(next() * keySpace)}`;
+      if (roll < 0.45) {
+        map.set(key, step);
+        model.set(key, step);
+      } else if (roll < 0.85) {
+        assertEquals(map.delete(key), model.delete(key), `seed ${seed} step ${step} delete`);
+      } else if (roll < 0.9) {
+        if (iterators.length < 8) iterators.push([map.entries(), model.entries()]);
+      } else if (roll < 0.9005) {
+        map.clear();
+        model.clear();
+      } else {
+        for (const [ours, theirs] of iterators) {
+          for (let n = Math.floor(next() * 20); n > 0; n--) {
+            assertEquals(ours.next(), theirs.next(), `seed ${seed} step ${step} iterator`);
+          }
+        }
+      }
+      assertEquals(map.size, model.size);
+      assertEquals(map.get(key), model.get(key));
+    }
+    assertEquals([...map], [...model], `seed ${seed} contents and order`);
+    for (const [ours, theirs] of iterators) {
+      while (true) {
+        const step = theirs.next();
+        assertEquals(ours.next(), step, `seed ${seed} draining an iterator`);
+        if (step.done) break;
+      }
+    }
+  }
+});
+
+Deno.test("an iterator that reached the end stays there, as a Map's does", () => {
+  const map = new KeyMap<number>();
+  map.set("a", 1);
+  const iter = map.keys();
+  assertEquals(iter.next(), { value: "a", done: false });
+  assertEquals(iter.next().done, true);
+  map.set("b", 2);
+  assertEquals(iter.next().done, true);
+});
+
+Deno.test("hashKey: equal strings hash equal, however they were made", () => {
+  const bytes = new Uint8Array([107, 101, 121, 58, 49]);
+  const made = String.fromCharCode(...bytes);
+  const keys = ["key:1", made, "key:2", "key:1", "", "x".repeat(70_000), "x".repeat(70_000)];
+  const first = new Map<string, number>();
+  for (const key of keys) {
+    const hash = hashKey(key);
+    if (first.has(key)) assertEquals(hash, first.get(key));
+    else first.set(key, hash);
+  }
+  assertEquals(hashKey("key:1"), hashKey(made));
+  // Long keys are hashed on their ends and samples of the middle: a change at an end counts.
+  const long = "y".repeat(80_000);
+  assertEquals(hashKey(long) === hashKey(`z${long.slice(1)}`), false);
+  assertEquals(hashKey(long) === hashKey(`${long.slice(1)}z`), false);
+});
