@@ -1,8 +1,10 @@
 /** The command table: built once from the families' spec arrays, looked up per command. */
 import type { CommandSpec } from "./spec.ts";
+import { KeyMap } from "../store/key_map.ts";
 
 export class Registry {
-  readonly #byName = new Map<string, CommandSpec>();
+  /** A KeyMap: each command's name comes fresh off the wire (see store/key_hash.ts). */
+  readonly #byName = new KeyMap<CommandSpec>();
   readonly #specs: CommandSpec[];
   /** Every command, the disabled ones included (ACL rules may still name them, as in Redis). */
   readonly original: readonly CommandSpec[];

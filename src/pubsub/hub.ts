@@ -17,6 +17,7 @@ import type { Session } from "../commands/session.ts";
 import type { Config } from "../config/settings.ts";
 import type { ReplyWriter } from "../protocol/reply_writer.ts";
 import { globMatch } from "../store/glob.ts";
+import { KeyMap } from "../store/key_map.ts";
 import { ClientSubscriptions, type Namespace } from "./client_subscriptions.ts";
 import {
   FOUR_ITEMS,
@@ -32,10 +33,11 @@ export type { Namespace };
 const LARGE_FRAME_BYTES = 64 * 1024;
 
 export class PubSubHub {
-  readonly #subscribers: Record<Namespace, Map<string, Set<Session>>> = {
-    channel: new Map(),
-    pattern: new Map(),
-    shard: new Map(),
+  /** KeyMaps: PUBLISH's channel comes fresh off the wire (see store/key_hash.ts). */
+  readonly #subscribers: Record<Namespace, KeyMap<Set<Session>>> = {
+    channel: new KeyMap(),
+    pattern: new KeyMap(),
+    shard: new KeyMap(),
   };
   readonly #config: Config;
   readonly #frames = new MessageFrames();
