@@ -33,23 +33,10 @@ function hsetGeneric(reply: "count" | "ok"): Handler {
   return (ctx, argv) => {
     if (argv.length % 2 !== 0) throw wrongArity(argv[0].toLowerCase());
     const key = argv[1];
-    const hash = writeHash(ctx, key);
-    let added = 0;
-    if (argv.length === 4) {
-      added = hash !== undefined && hash.has(argv[2]) ? 0 : 1;
-    } else if (hash === undefined) {
-      // Duplicated fields count once.
-      const seen = new Set<string>();
-      for (let i = 2; i < argv.length; i += 2) seen.add(argv[i]);
-      added = seen.size;
-    } else {
-      const seen = new Set<string>();
-      for (let i = 2; i < argv.length; i += 2) {
-        if (!seen.has(argv[i]) && !hash.has(argv[i])) added++;
-        seen.add(argv[i]);
-      }
-    }
-    ctx.db.op(key, HashOp.hset, argv.slice(2));
+    const before = writeHash(ctx, key)?.size ?? 0;
+    // What the fields added is what the hash grew by (a field named twice counts once).
+    const after = ctx.db.op(key, HashOp.hset, argv.slice(2)) as HashValue;
+    const added = after.size - before;
     ctx.notify(EventClass.hash, "hset", key);
     if (reply === "ok") ctx.out.ok();
     else ctx.out.integer(added);

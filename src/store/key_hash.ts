@@ -19,16 +19,23 @@ const MIDDLE_SAMPLES = 4096;
 const SEED = crypto.getRandomValues(new Uint32Array(1))[0] | 0;
 
 /**
- * The last key hashed and its hash: a command hashes its key once, though the keyspace looks it
- * up in several tables (values, deadlines, access clocks) and then stores it.
+ * The last two keys hashed and their hashes: a command hashes its key once, though the keyspace
+ * looks it up in several tables (values, deadlines, access clocks) and then stores it; two, so a
+ * command on a collection can go between its key and a member (HSET: the key, the field, the key
+ * again to store, the field again) without hashing either twice.
  */
 let lastKey = "";
 let lastHash = computeHash("");
+let previousKey = "";
+let previousHash = lastHash;
 
 /** The 32-bit hash of `key` (equal strings, equal hashes, within this process). */
 export function hashKey(key: string): number {
   if (key === lastKey) return lastHash;
+  if (key === previousKey) return previousHash;
   const hash = computeHash(key);
+  previousKey = lastKey;
+  previousHash = lastHash;
   lastKey = key;
   lastHash = hash;
   return hash;

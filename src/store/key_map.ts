@@ -3,12 +3,15 @@
  * hashing keys with key_hash.ts instead of asking V8 (see there for why: a V8 Map lookup with a
  * key fresh off the wire probes the string table).
  *
- * The layout is V8's OrderedHashMap's: entries are appended in insertion order to `slots` (key
- * and value side by side) and `links` (hash and the next entry of the same bucket); `buckets`
- * holds each chain's newest entry. A deletion leaves a hole. A table found full on an insert is
- * rebuilt without holes, twice as large when more than half of it is live; a table less than a
- * quarter live after a deletion is rebuilt half as large. Costs: 26 bytes per slot of capacity
- * (KEY_MAP_SLOT_BYTES), against 28 for a V8 Map.
+ * Entries are appended in insertion order to `slots` (key and value side by side) and `hashes`;
+ * a deletion leaves a hole. `index`, twice as long as the table's capacity (so at most half
+ * full), is an open-addressed (linear probing) table of entry numbers, each tagged with the top
+ * bits of its key's hash: a lookup reads one index line, then the entry's key, then that key's
+ * chars, three dependent memory reads (a V8 Map's bucket chain takes four to five, and the
+ * server runs them cold). A table found full on an insert is rebuilt without holes (and without
+ * the deleted marks in its index), twice as large when more than half of it is live; a table
+ * less than a quarter live after a deletion is rebuilt half as large. Costs: 28 bytes per slot
+ * of capacity (KEY_MAP_SLOT_BYTES), as a V8 Map.
  *
  * Iterators are live as a Map's: they skip holes, reach entries appended after they started,
  * and survive rebuilds. Each rebuild closes the table's epoch with the positions of the holes
@@ -20,8 +23,10 @@ import { ARRAY_BYTES, objectBytes, TYPED_ARRAY_BYTES } from "../memory/costs.ts"
 
 /** Capacity of a new or cleared table (V8 starts a Map at 4 as well). */
 export const KEY_MAP_MIN_CAPACITY = 4;
-/** Bytes per slot of capacity: a key and a value (16), a hash and a link (8), half a bucket (2). */
-export const KEY_MAP_SLOT_BYTES = 26;
+/** Bytes per slot of capacity: a key and a value (16), a hash (4), two index words (8). */
+export const KEY_MAP_SLOT_BYTES = 28;
+/** The largest capacity: entry numbers take 26 bits of an index word (see `index`). */
+export const KEY_MAP_MAX_CAPACITY = 1 << 25;
 /** An empty table's objects: the KeyMap, its slots array, its two typed arrays and its epoch. */
 export const KEY_MAP_BYTES = objectBytes(8) + ARRAY_BYTES + 2 * TYPED_ARRAY_BYTES + objectBytes(3);
 
@@ -33,10 +38,19 @@ export function keyMapBytes(size: number): number {
 }
 
 /**
- * The hash's low bits pick a ShardedMap shard, so within one table they are all alike; buckets
- * are chosen by the bits above them.
+ * The hash's low bits pick a ShardedMap shard, so within one table they are all alike; index
+ * positions are taken from the bits above them.
  */
 const SHARD_BITS = 4;
+/**
+ * An index word: 0 is empty, 1 is a deleted entry's mark; otherwise the entry number plus 2 in
+ * the low ENTRY_BITS bits and the top bits of the entry's hash above them (its tag).
+ */
+const ENTRY_BITS = 26;
+const ENTRY_MASK = (1 << ENTRY_BITS) - 1;
+const EMPTY = 0;
+const DELETED = 1;
+const ENTRY_BIAS = 2;
 
 /** A table's generation, closed when the table is rebuilt or cleared. */
 interface Epoch {
@@ -63,9 +77,10 @@ function openEpoch(): Epoch {
 export class KeyMap<V> {
   /** Key of entry i at 2i (undefined: a hole), its value at 2i + 1. */
   #slots: unknown[];
-  /** Hash of entry i at 2i, the next entry in its bucket's chain at 2i + 1 (-1: none). */
-  #links: Int32Array;
-  #buckets: Int32Array;
+  /** Hash of entry i, kept for rebuilds. */
+  #hashes: Int32Array;
+  /** Index words (see ENTRY_BITS), 2 x capacity of them. */
+  #index: Int32Array;
   #mask: number;
   #capacity: number;
   /** Positions used so far, holes included. */
@@ -76,9 +91,9 @@ export class KeyMap<V> {
   constructor() {
     this.#capacity = KEY_MAP_MIN_CAPACITY;
     this.#slots = new Array(2 * KEY_MAP_MIN_CAPACITY);
-    this.#links = new Int32Array(2 * KEY_MAP_MIN_CAPACITY);
-    this.#buckets = new Int32Array(KEY_MAP_MIN_CAPACITY >> 1).fill(-1);
-    this.#mask = (KEY_MAP_MIN_CAPACITY >> 1) - 1;
+    this.#hashes = new Int32Array(KEY_MAP_MIN_CAPACITY);
+    this.#index = new Int32Array(2 * KEY_MAP_MIN_CAPACITY);
+    this.#mask = 2 * KEY_MAP_MIN_CAPACITY - 1;
   }
 
   get size(): number {
@@ -90,31 +105,42 @@ export class KeyMap<V> {
     return this.#capacity;
   }
 
-  #find(key: string, hash: number): number {
-    const links = this.#links;
+  /** The index position holding `key`, or -1. */
+  #probe(key: string, hash: number): number {
+    const index = this.#index;
     const slots = this.#slots;
-    let i = this.#buckets[(hash >>> SHARD_BITS) & this.#mask];
-    while (i >= 0) {
-      if (links[2 * i] === hash && slots[2 * i] === key) return i;
-      i = links[2 * i + 1];
+    const mask = this.#mask;
+    let p = (hash >>> SHARD_BITS) & mask;
+    while (true) {
+      const word = index[p];
+      if (word === EMPTY) return -1;
+      // Same tag (the top bits of the hash): compare the keys themselves.
+      if ((word ^ hash) >>> ENTRY_BITS === 0 && word !== DELETED) {
+        if (slots[2 * ((word & ENTRY_MASK) - ENTRY_BIAS)] === key) return p;
+      }
+      p = (p + 1) & mask;
     }
-    return -1;
+  }
+
+  /** The entry the index word at position `p` names. */
+  #entryAt(p: number): number {
+    return (this.#index[p] & ENTRY_MASK) - ENTRY_BIAS;
   }
 
   get(key: string): V | undefined {
-    const i = this.#find(key, hashKey(key));
-    return i < 0 ? undefined : this.#slots[2 * i + 1] as V;
+    const p = this.#probe(key, hashKey(key));
+    return p < 0 ? undefined : this.#slots[2 * this.#entryAt(p) + 1] as V;
   }
 
   has(key: string): boolean {
-    return this.#find(key, hashKey(key)) >= 0;
+    return this.#probe(key, hashKey(key)) >= 0;
   }
 
   set(key: string, value: V): this {
     const hash = hashKey(key);
-    const i = this.#find(key, hash);
-    if (i >= 0) {
-      this.#slots[2 * i + 1] = value;
+    const p = this.#probe(key, hash);
+    if (p >= 0) {
+      this.#slots[2 * this.#entryAt(p) + 1] = value;
       return this;
     }
     if (this.#used === this.#capacity) {
@@ -124,18 +150,28 @@ export class KeyMap<V> {
     const j = this.#used++;
     this.#slots[2 * j] = key;
     this.#slots[2 * j + 1] = value;
-    const bucket = (hash >>> SHARD_BITS) & this.#mask;
-    this.#links[2 * j] = hash;
-    this.#links[2 * j + 1] = this.#buckets[bucket];
-    this.#buckets[bucket] = j;
+    this.#hashes[j] = hash;
+    this.#place(hash, j);
     this.#size++;
     return this;
   }
 
+  /** Writes entry `j`'s index word at the first free position (empty or deleted) from its own. */
+  #place(hash: number, j: number): void {
+    const index = this.#index;
+    const mask = this.#mask;
+    let p = (hash >>> SHARD_BITS) & mask;
+    for (let word = index[p]; word !== EMPTY && word !== DELETED; word = index[p]) {
+      p = (p + 1) & mask;
+    }
+    index[p] = (hash & ~ENTRY_MASK) | (j + ENTRY_BIAS);
+  }
+
   delete(key: string): boolean {
-    const i = this.#find(key, hashKey(key));
-    if (i < 0) return false;
-    // The hole stays in its chain (no key matches it) until the next rebuild.
+    const p = this.#probe(key, hashKey(key));
+    if (p < 0) return false;
+    const i = this.#entryAt(p);
+    this.#index[p] = DELETED;
     this.#slots[2 * i] = undefined;
     this.#slots[2 * i + 1] = undefined;
     this.#size--;
@@ -155,25 +191,26 @@ export class KeyMap<V> {
   }
 
   #allocate(capacity: number): void {
+    if (capacity > KEY_MAP_MAX_CAPACITY) {
+      throw new RangeError(`A KeyMap holds at most ${KEY_MAP_MAX_CAPACITY} entries`);
+    }
     this.#capacity = capacity;
     this.#slots = new Array(2 * capacity);
-    this.#links = new Int32Array(2 * capacity);
-    this.#buckets = new Int32Array(capacity >> 1).fill(-1);
-    this.#mask = (capacity >> 1) - 1;
+    this.#hashes = new Int32Array(capacity);
+    this.#index = new Int32Array(2 * capacity);
+    this.#mask = 2 * capacity - 1;
   }
 
   /** Moves the live entries, in order, into fresh arrays of `capacity` slots. */
   #rebuild(capacity: number): void {
     const slots = this.#slots;
-    const links = this.#links;
+    const hashes = this.#hashes;
     const used = this.#used;
     const holes = used - this.#size;
     const removed = holes === 0 ? NO_HOLES : new Int32Array(holes);
     this.#allocate(capacity);
     const toSlots = this.#slots;
-    const toLinks = this.#links;
-    const buckets = this.#buckets;
-    const mask = this.#mask;
+    const toHashes = this.#hashes;
     let n = 0;
     let r = 0;
     for (let i = 0; i < used; i++) {
@@ -182,13 +219,11 @@ export class KeyMap<V> {
         removed[r++] = i;
         continue;
       }
-      const hash = links[2 * i];
-      const bucket = (hash >>> SHARD_BITS) & mask;
+      const hash = hashes[i];
       toSlots[2 * n] = key;
       toSlots[2 * n + 1] = slots[2 * i + 1];
-      toLinks[2 * n] = hash;
-      toLinks[2 * n + 1] = buckets[bucket];
-      buckets[bucket] = n;
+      toHashes[n] = hash;
+      this.#place(hash, n);
       n++;
     }
     this.#used = n;
