@@ -6,7 +6,8 @@
  * - A flat one-byte string: a 16-byte header (map, hash, length) plus its bytes rounded up to 8.
  * - A Map's hash table: 28 bytes per slot of capacity (3 words per entry, a bucket word per two
  *   entries); the capacity starts at 4, doubles when an insert finds it full and halves when
- *   fewer than a quarter of the slots are used, so it is emulated exactly by ShardedMap.
+ *   fewer than a quarter of the slots are used. (The keyspace's tables are KeyMaps, which size
+ *   themselves the same way and report their own capacity: store/key_map.ts.)
  * - A number outside the small-integer range (every Unix-ms deadline) is a 16-byte HeapNumber.
  * - A typed array: about 192 bytes of objects (the view, its ArrayBuffer, the backing store
  *   record) plus its bytes outside the heap.

@@ -45,6 +45,20 @@ Deno.test("KeyMap grows and shrinks its table with its size", () => {
   assertEquals([...map], []);
 });
 
+Deno.test("KeyMap under churn (a cache evicting as it adds) squeezes its holes out instead of growing", () => {
+  const map = new KeyMap<number>();
+  for (let i = 0; i < 6_000; i++) map.set(`k${i}`, i);
+  assertEquals(map.capacity, 8_192);
+  for (let i = 6_000; i < 100_000; i++) {
+    map.set(`k${i}`, i);
+    map.delete(`k${i - 6_000}`);
+  }
+  assertEquals(map.size, 6_000);
+  assertEquals(map.capacity, 8_192);
+  assertEquals(map.get("k99999"), 99_999);
+  assertEquals(map.has("k93999"), false);
+});
+
 // The model: V8's own Map. Random operations go to both; live iterators started at random
 // moments over both must yield the same keys at every step (a Map's iterator skips deleted
 // entries, reaches later inserts and survives rehashing; a KeyMap's must do the same).
