@@ -1,6 +1,7 @@
 import { assertEquals } from "../../helpers/assert.ts";
 import { KEY_MAP_MIN_CAPACITY, KeyMap } from "../../../src/store/key_map.ts";
 import { hashKey } from "../../../src/store/key_hash.ts";
+import { checkStoresLikeAMap } from "./map_like.ts";
 
 /** A small deterministic generator, so a failure replays. */
 function random(seed: number): () => number {
@@ -13,16 +14,7 @@ function random(seed: number): () => number {
 
 Deno.test("KeyMap stores, replaces and deletes like a Map, in insertion order", () => {
   const map = new KeyMap<string>();
-  assertEquals(map.size, 0);
-  assertEquals(map.get("a"), undefined);
-  map.set("a", "1").set("b", "2").set("a", "3");
-  assertEquals(map.size, 2);
-  assertEquals(map.get("a"), "3");
-  assertEquals(map.has("b"), true);
-  assertEquals(map.delete("b"), true);
-  assertEquals(map.delete("b"), false);
-  assertEquals(map.has("b"), false);
-  map.set("", "empty");
+  checkStoresLikeAMap(map);
   map.set("b", "4");
   assertEquals([...map], [["a", "3"], ["", "empty"], ["b", "4"]]);
   assertEquals([...map.values()], ["3", "empty", "4"]);

@@ -1,23 +1,9 @@
 import { assertEquals, assertOk } from "../../helpers/assert.ts";
 import { SHARD_COUNT, ShardedMap, shardOf } from "../../../src/store/sharded_map.ts";
+import { checkStoresLikeAMap } from "./map_like.ts";
 
 Deno.test("ShardedMap stores, replaces and deletes like a Map", () => {
-  const map = new ShardedMap<string>();
-  assertEquals(map.size, 0);
-  assertEquals(map.get("a"), undefined);
-  map.set("a", "1");
-  map.set("b", "2");
-  map.set("a", "3");
-  assertEquals(map.size, 2);
-  assertEquals(map.get("a"), "3");
-  assertEquals(map.has("b"), true);
-  assertEquals(map.delete("b"), true);
-  assertEquals(map.delete("b"), false);
-  assertEquals(map.has("b"), false);
-  assertEquals(map.size, 1);
-  map.set("", "empty");
-  assertEquals(map.get(""), "empty");
-  assertEquals(map.size, 2);
+  checkStoresLikeAMap(new ShardedMap<string>());
 });
 
 Deno.test("ShardedMap keeps its size right over many inserts, overwrites and deletes", () => {
