@@ -75,25 +75,22 @@ function openEpoch(): Epoch {
 }
 
 export class KeyMap<V> {
+  // Set by #allocate.
   /** Key of entry i at 2i (undefined: a hole), its value at 2i + 1. */
-  #slots: unknown[];
+  #slots!: unknown[];
   /** Hash of entry i, kept for rebuilds. */
-  #hashes: Int32Array;
+  #hashes!: Int32Array;
   /** Index words (see ENTRY_BITS), 2 x capacity of them. */
-  #index: Int32Array;
-  #mask: number;
-  #capacity: number;
+  #index!: Int32Array;
+  #mask!: number;
+  #capacity!: number;
   /** Positions used so far, holes included. */
   #used = 0;
   #size = 0;
   #epoch: Epoch = openEpoch();
 
   constructor() {
-    this.#capacity = KEY_MAP_MIN_CAPACITY;
-    this.#slots = new Array(2 * KEY_MAP_MIN_CAPACITY);
-    this.#hashes = new Int32Array(KEY_MAP_MIN_CAPACITY);
-    this.#index = new Int32Array(2 * KEY_MAP_MIN_CAPACITY);
-    this.#mask = 2 * KEY_MAP_MIN_CAPACITY - 1;
+    this.#allocate(KEY_MAP_MIN_CAPACITY);
   }
 
   get size(): number {
