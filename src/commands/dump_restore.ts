@@ -72,7 +72,7 @@ function restore(ctx: CommandContext, argv: string[]): void {
   ctx.db.set(key, value, ttl);
   // The access data the payload's origin had, for the LRU or LFU policy in force.
   const clock = ctx.db.clocks === null ? null : restoredClock(idleSeconds, freq, ctx.now);
-  if (clock !== null) ctx.db.clocks!.map.set(key, clock);
+  if (clock !== null) ctx.db.clocks!.set(key, clock);
   ctx.notify(EventClass.generic, "restore", key);
   ctx.out.ok();
 }

@@ -50,7 +50,7 @@ export function memoryReport(ctx: InfoSource): MemoryReport {
       name: ctx.store.dbName(keyspace.index),
       main: keyspace.data.tableBytes,
       expires: keyspace.expires.tableBytes,
-      clocks: keyspace.clocks?.map.tableBytes ?? 0,
+      clocks: keyspace.data.auxBytes,
     });
   }
   const heap = processMemory();

@@ -18,7 +18,7 @@
  * was last touched before tracking started: it counts as accessed at `accessClock.sinceMs`
  * (for LFU: with the initial counter then), as a key loaded at start does in Redis.
  */
-import { ShardedMap } from "../store/sharded_map.ts";
+import { type ShardedMap, shardOf } from "../store/sharded_map.ts";
 
 /** The LRU clock's unit, in ms (Redis's LRU_CLOCK_RESOLUTION is 1000). */
 export const LRU_RESOLUTION_MS = 10;
@@ -125,25 +125,37 @@ export function idleMs(clock: number, nowMs: number): number {
 }
 
 /**
- * One keyspace's clocks. Sharded like the keyspace (the same shard index for a key), so a
- * lookup that already hashed the key reuses its shard.
+ * One keyspace's clocks: a 32-bit number beside each value in the keyspace's own tables
+ * (ShardedMap.keepAux), 4 bytes a slot, found by the lookup that found the value (the entry's
+ * index line and key are in cache by then). A key's clock goes with its entry.
  */
 export class AccessClocks {
-  readonly map = new ShardedMap<number>();
+  readonly #map: ShardedMap<unknown>;
 
-  /** The clock of `key` (its baseline when it has no entry). */
+  /** Starts keeping clocks in `map`: every key there counts as accessed at the baseline. */
+  constructor(map: ShardedMap<unknown>) {
+    this.#map = map;
+    map.keepAux(baselineClock());
+  }
+
+  /** Stops keeping clocks (their bytes leave with them). */
+  stop(): void {
+    this.#map.keepAux(null);
+  }
+
+  /** The clock of `key` (its baseline when it has none). */
   clockOf(key: string): number {
-    return this.map.get(key) ?? baselineClock();
+    return this.#map.auxOf(key) ?? baselineClock();
   }
 
   /** A read or write touched `key` in shard `shard`. */
   touch(shard: number, key: string, nowMs: number): void {
     if (accessClock.kind === AccessKind.lru) {
-      this.map.setIn(shard, key, lruClock(nowMs));
+      this.#map.setAuxIn(shard, key, lruClock(nowMs));
       return;
     }
-    const clock = this.map.shards[shard].get(key) ?? baselineClock();
-    this.map.setIn(shard, key, accessedClock(clock, nowMs));
+    const clock = this.#map.shards[shard].auxOf(key) ?? baselineClock();
+    this.#map.setAuxIn(shard, key, accessedClock(clock, nowMs));
   }
 
   /**
@@ -153,16 +165,16 @@ export class AccessClocks {
    * read the key first): one access per command, not two.
    */
   rewritten(shard: number, key: string, nowMs: number): void {
-    if (accessClock.kind === AccessKind.lru) this.map.setIn(shard, key, lruClock(nowMs));
+    if (accessClock.kind === AccessKind.lru) this.#map.setAuxIn(shard, key, lruClock(nowMs));
   }
 
-  /** `key` was created in shard `shard`. */
+  /** Sets `key`'s clock as given (RESTORE's IDLETIME and FREQ). */
+  set(key: string, clock: number): void {
+    this.#map.setAuxIn(shardOf(key), key, clock);
+  }
+
+  /** `key` was created in shard `shard` (its entry is there already). */
   created(shard: number, key: string, nowMs: number): void {
-    this.map.setIn(shard, key, initialClock(nowMs));
-  }
-
-  /** `key` is gone. */
-  removed(shard: number, key: string): void {
-    if (this.map.size !== 0) this.map.deleteIn(shard, key);
+    this.#map.setAuxIn(shard, key, initialClock(nowMs));
   }
 }

@@ -25,6 +25,8 @@ import { ARRAY_BYTES, objectBytes, TYPED_ARRAY_BYTES } from "../memory/costs.ts"
 export const KEY_MAP_MIN_CAPACITY = 4;
 /** Bytes per slot of capacity: a key and a value (16), a hash (4), two index words (8). */
 export const KEY_MAP_SLOT_BYTES = 28;
+/** Bytes per slot of capacity of the column {@linkcode KeyMap.keepAux} adds. */
+export const KEY_MAP_AUX_BYTES = 4;
 /** The largest capacity: entry numbers take 26 bits of an index word (see `index`). */
 export const KEY_MAP_MAX_CAPACITY = 1 << 25;
 /** An empty table's objects: the KeyMap, its slots array, its two typed arrays and its epoch. */
@@ -84,6 +86,10 @@ export class KeyMap<V> {
   #index!: Int32Array;
   #mask!: number;
   #capacity!: number;
+  /** A number per entry beside its value (the keyspace's access clocks), or null. */
+  #aux: Int32Array | null = null;
+  /** What a new entry's number is until it is set. */
+  #auxFill = 0;
   /** Positions used so far, holes included. */
   #used = 0;
   #size = 0;
@@ -122,6 +128,39 @@ export class KeyMap<V> {
   /** The entry the index word at position `p` names. */
   #entryAt(p: number): number {
     return (this.#index[p] & ENTRY_MASK) - ENTRY_BIAS;
+  }
+
+  /**
+   * Keeps a 32-bit number per entry from now on (4 bytes a slot instead of a second table):
+   * `fill` for every entry there is and every entry added until {@linkcode setAux} sets its own.
+   */
+  keepAux(fill: number): void {
+    this.#auxFill = fill;
+    this.#aux = new Int32Array(this.#capacity).fill(fill);
+  }
+
+  dropAux(): void {
+    this.#aux = null;
+  }
+
+  get keepsAux(): boolean {
+    return this.#aux !== null;
+  }
+
+  /** `key`'s number, or undefined when it is absent or no numbers are kept. */
+  auxOf(key: string): number | undefined {
+    const aux = this.#aux;
+    if (aux === null) return undefined;
+    const p = this.#probe(key, hashKey(key));
+    return p < 0 ? undefined : aux[this.#entryAt(p)];
+  }
+
+  /** Sets `key`'s number (nothing when it is absent or no numbers are kept). */
+  setAux(key: string, value: number): void {
+    const aux = this.#aux;
+    if (aux === null) return;
+    const p = this.#probe(key, hashKey(key));
+    if (p >= 0) aux[this.#entryAt(p)] = value;
   }
 
   get(key: string): V | undefined {
@@ -198,18 +237,22 @@ export class KeyMap<V> {
     this.#hashes = new Int32Array(capacity);
     this.#index = new Int32Array(2 * capacity);
     this.#mask = 2 * capacity - 1;
+    // Positions are used once between rebuilds, so an entry added later finds the fill there.
+    if (this.#aux !== null) this.#aux = new Int32Array(capacity).fill(this.#auxFill);
   }
 
   /** Moves the live entries, in order, into fresh arrays of `capacity` slots. */
   #rebuild(capacity: number): void {
     const slots = this.#slots;
     const hashes = this.#hashes;
+    const aux = this.#aux;
     const used = this.#used;
     const holes = used - this.#size;
     const removed = holes === 0 ? NO_HOLES : new Int32Array(holes);
     this.#allocate(capacity);
     const toSlots = this.#slots;
     const toHashes = this.#hashes;
+    const toAux = this.#aux;
     let n = 0;
     let r = 0;
     for (let i = 0; i < used; i++) {
@@ -222,6 +265,7 @@ export class KeyMap<V> {
       toSlots[2 * n] = key;
       toSlots[2 * n + 1] = slots[2 * i + 1];
       toHashes[n] = hash;
+      if (toAux !== null) toAux[n] = aux![i];
       this.#place(hash, n);
       n++;
     }

@@ -171,8 +171,7 @@ export class Keyspace implements KeyRestorer, ByteCounter, Debtor {
   /** Bytes this keyspace accounts for: its keys, values, deadlines, tables and clocks. */
   get bytes(): number {
     this.#settleReleased();
-    const clocks = this.clocks === null ? 0 : this.clocks.map.tableBytes;
-    return KEYSPACE_BYTES + this.data.tableBytes + this.expires.tableBytes + clocks +
+    return KEYSPACE_BYTES + this.data.tableBytes + this.data.auxBytes + this.expires.tableBytes +
       this.#contentBytes;
   }
 
@@ -198,15 +197,10 @@ export class Keyspace implements KeyRestorer, ByteCounter, Debtor {
    */
   trackAccess(on: boolean): void {
     if (this.clocks !== null) {
-      this.addBytes(-this.clocks.map.tableBytes);
-      this.clocks.map.counter = null;
+      this.clocks.stop();
       this.clocks = null;
     }
-    if (!on) return;
-    const clocks = new AccessClocks();
-    clocks.map.counter = this;
-    this.addBytes(EMPTY_TABLES_BYTES);
-    this.clocks = clocks;
+    if (on) this.clocks = new AccessClocks(this.data);
   }
 
   /** Number of keys, including expired ones not yet removed (as Redis's DBSIZE counts). */
@@ -364,7 +358,6 @@ export class Keyspace implements KeyRestorer, ByteCounter, Debtor {
         this.#addContent(
           -(stringBytes(key.length) + memoryBefore + (deadline !== 0 ? HEAP_NUMBER_BYTES : 0)),
         );
-        if (this.clocks !== null) this.clocks.removed(shard, key);
       }
     } else {
       if (after !== current) this.data.setIn(shard, key, after!);
@@ -467,7 +460,6 @@ export class Keyspace implements KeyRestorer, ByteCounter, Debtor {
     let freed = stringBytes(key.length) + this.#bytesLeaving(old);
     if (this.expires.size !== 0 && this.expires.deleteIn(shard, key)) freed += HEAP_NUMBER_BYTES;
     this.#addContent(-freed);
-    if (this.clocks !== null) this.clocks.removed(shard, key);
     return true;
   }
 
@@ -520,7 +512,6 @@ export class Keyspace implements KeyRestorer, ByteCounter, Debtor {
       // O(1) either way: the maps are handed over whole and handed back on undo.
       const data = this.data.detach();
       const expires = this.expires.detach();
-      const clocks = this.clocks?.map.detach();
       const bytes = stats === undefined ? [0, 0] : [stats.keyBytes, stats.valueBytes];
       // Other clients' SCANs walk the maps handed back on undo: keep their cursors for then.
       const cursors = this.#cursors;
@@ -528,7 +519,6 @@ export class Keyspace implements KeyRestorer, ByteCounter, Debtor {
       undo.push(() => {
         this.data.attach(data);
         this.expires.attach(expires);
-        if (clocks !== undefined) this.clocks?.map.attach(clocks);
         this.#addContent(content - this.#contentBytes);
         this.#cursors = cursors;
         if (stats !== undefined) [stats.keyBytes, stats.valueBytes] = bytes;
@@ -536,7 +526,6 @@ export class Keyspace implements KeyRestorer, ByteCounter, Debtor {
     } else {
       this.data.clear();
       this.expires.clear();
-      this.clocks?.map.clear();
     }
     this.#addContent(-content);
     if (stats !== undefined) stats.keyBytes = stats.valueBytes = 0;
@@ -566,7 +555,8 @@ export class Keyspace implements KeyRestorer, ByteCounter, Debtor {
   adopt(fresh: Keyspace): void {
     this.data.attach(fresh.data.detach());
     this.expires.attach(fresh.expires.detach());
-    this.clocks?.map.clear();
+    // Access clocks start over: every adopted key at the baseline.
+    if (this.clocks !== null) this.clocks = new AccessClocks(this.data);
     this.#settleReleased();
     fresh.#settleReleased();
     this.#addContent(fresh.#contentBytes - this.#contentBytes);
@@ -619,7 +609,6 @@ export class Keyspace implements KeyRestorer, ByteCounter, Debtor {
     const shard = shardOf(key);
     if (value === undefined) {
       this.data.deleteIn(shard, key);
-      if (held.present && this.clocks !== null) this.clocks.removed(shard, key);
     } else {
       this.data.setIn(shard, key, value);
       if (!held.present && this.clocks !== null) this.clocks.created(shard, key, this.#clock());

@@ -5,7 +5,7 @@
  */
 
 import { hashKey } from "./key_hash.ts";
-import { KEY_MAP_MIN_CAPACITY, KEY_MAP_SLOT_BYTES, KeyMap } from "./key_map.ts";
+import { KEY_MAP_AUX_BYTES, KEY_MAP_MIN_CAPACITY, KEY_MAP_SLOT_BYTES, KeyMap } from "./key_map.ts";
 
 export const SHARD_COUNT = 16;
 
@@ -28,6 +28,8 @@ export class ShardedMap<V> {
   #size = 0;
   /** Told when a table grows or shrinks; null when nobody accounts for this map. */
   counter: ByteCounter | null = null;
+  /** The fill of the per-entry numbers every shard keeps (KeyMap.keepAux), or null for none. */
+  #auxFill: number | null = null;
 
   get size(): number {
     return this.#size;
@@ -38,6 +40,35 @@ export class ShardedMap<V> {
     let slots = 0;
     for (let i = 0; i < SHARD_COUNT; i++) slots += this.shards[i].capacity;
     return slots * KEY_MAP_SLOT_BYTES;
+  }
+
+  /** Bytes of the per-entry numbers the shards keep (access clocks), 0 when none are kept. */
+  get auxBytes(): number {
+    if (this.#auxFill === null) return 0;
+    let slots = 0;
+    for (let i = 0; i < SHARD_COUNT; i++) slots += this.shards[i].capacity;
+    return slots * KEY_MAP_AUX_BYTES;
+  }
+
+  /** Every shard keeps a number per entry from now on, `fill` for those there are (or drops them: null). */
+  keepAux(fill: number | null): void {
+    const before = this.auxBytes;
+    this.#auxFill = fill;
+    for (const shard of this.shards) {
+      if (fill === null) shard.dropAux();
+      else shard.keepAux(fill);
+    }
+    this.counter?.addBytes(this.auxBytes - before);
+  }
+
+  /** `key`'s number (see {@linkcode keepAux}), or undefined. */
+  auxOf(key: string): number | undefined {
+    return this.shards[shardOf(key)].auxOf(key);
+  }
+
+  /** Sets `key`'s number in shard `index` (nothing when the key is absent). */
+  setAuxIn(index: number, key: string, value: number): void {
+    this.shards[index].setAux(key, value);
   }
 
   /** The table bytes one entry of shard `index` takes on average (MEMORY USAGE). */
@@ -87,32 +118,53 @@ export class ShardedMap<V> {
   }
 
   #resized(before: number, after: number): void {
-    this.counter?.addBytes((after - before) * KEY_MAP_SLOT_BYTES);
+    const slotBytes = KEY_MAP_SLOT_BYTES + (this.#auxFill === null ? 0 : KEY_MAP_AUX_BYTES);
+    this.counter?.addBytes((after - before) * slotBytes);
+  }
+
+  /** Bytes of the tables and their per-entry numbers, for a change's before and after. */
+  get #allBytes(): number {
+    return this.tableBytes + this.auxBytes;
   }
 
   clear(): void {
-    const before = this.tableBytes;
+    const before = this.#allBytes;
     for (const shard of this.shards) shard.clear(); // keeps live SCAN iterators valid (they end)
     this.#size = 0;
-    this.counter?.addBytes(EMPTY_TABLES_BYTES - before);
+    this.counter?.addBytes(this.#allBytes - before);
+  }
+
+  /** A fresh shard, keeping numbers as the others do. */
+  #freshShard(): KeyMap<V> {
+    const shard = new KeyMap<V>();
+    if (this.#auxFill !== null) shard.keepAux(this.#auxFill);
+    return shard;
   }
 
   /** Hands over every entry in O(1), leaving this map empty (undo of a flush keeps them). */
   detach(): DetachedShards<V> {
-    const before = this.tableBytes;
+    const before = this.#allBytes;
     const taken = { shards: this.shards.slice(), size: this.#size };
-    for (let i = 0; i < this.shards.length; i++) this.shards[i] = new KeyMap<V>();
+    for (let i = 0; i < this.shards.length; i++) this.shards[i] = this.#freshShard();
     this.#size = 0;
-    this.counter?.addBytes(EMPTY_TABLES_BYTES - before);
+    this.counter?.addBytes(this.#allBytes - before);
     return taken;
   }
 
   /** Puts back what {@linkcode detach} took, replacing the current entries. */
   attach(taken: DetachedShards<V>): void {
-    const before = this.tableBytes;
-    for (let i = 0; i < this.shards.length; i++) this.shards[i] = taken.shards[i];
+    const before = this.#allBytes;
+    const fill = this.#auxFill;
+    for (let i = 0; i < this.shards.length; i++) {
+      const shard = taken.shards[i];
+      // Numbers as this map keeps them now (a map loaded apart kept none; tracking may have
+      // started or stopped since a detach): the entries without their own get the fill.
+      if (fill === null) shard.dropAux();
+      else if (!shard.keepsAux) shard.keepAux(fill);
+      this.shards[i] = shard;
+    }
     this.#size = taken.size;
-    this.counter?.addBytes(this.tableBytes - before);
+    this.counter?.addBytes(this.#allBytes - before);
   }
 
   *keys(): IterableIterator<string> {

@@ -121,3 +121,38 @@ Deno.test("hashKey: equal strings hash equal, however they were made", () => {
   assertEquals(hashKey(long) === hashKey(`z${long.slice(1)}`), false);
   assertEquals(hashKey(long) === hashKey(`${long.slice(1)}z`), false);
 });
+
+Deno.test("KeyMap keeps a number per entry through growth, holes, rebuilds and clear", () => {
+  const next = random(7);
+  const map = new KeyMap<number>();
+  const numbers = new Map<string, number>();
+  map.set("before", 1);
+  map.keepAux(-5);
+  assertEquals(map.auxOf("before"), -5); // entries there when it started get the fill
+  numbers.set("before", -5);
+  for (let step = 0; step < 30_000; step++) {
+    const key = `k${Math.floor(next() * 3000)}`;
+    const roll = next();
+    if (roll < 0.5) {
+      if (!map.has(key)) numbers.set(key, -5); // a new entry starts at the fill
+      map.set(key, step);
+      if (next() < 0.5) {
+        map.setAux(key, step);
+        numbers.set(key, step);
+      }
+    } else {
+      map.delete(key);
+      numbers.delete(key);
+    }
+  }
+  assertEquals(map.size, numbers.size);
+  for (const [key, number] of numbers) assertEquals(map.auxOf(key), number, key);
+  assertEquals(map.auxOf("absent"), undefined);
+  map.setAux("absent", 3); // nothing to set
+  assertEquals(map.has("absent"), false);
+  map.clear();
+  map.set("again", 1);
+  assertEquals(map.auxOf("again"), -5);
+  map.dropAux();
+  assertEquals(map.auxOf("again"), undefined);
+});

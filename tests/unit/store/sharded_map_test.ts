@@ -83,3 +83,25 @@ Deno.test("shardOf spreads very long keys that differ only in the middle", () =>
   const mean = n / SHARD_COUNT;
   for (const count of counts) assertOk(Math.abs(count - mean) < mean * 0.15, counts.join(","));
 });
+
+Deno.test("ShardedMap's per-entry numbers are counted, and follow a detach and attach", () => {
+  const map = new ShardedMap<string>();
+  let bytes = map.tableBytes; // the empty tables, counted by whoever made the map
+  map.counter = { addBytes: (delta) => bytes += delta };
+  for (let i = 0; i < 1000; i++) map.set(`k${i}`, "v");
+  const tables = bytes;
+  map.keepAux(7);
+  assertEquals(bytes - tables, map.auxBytes);
+  assertEquals(map.auxOf("k1"), 7);
+  map.setAuxIn(shardOf("k1"), "k1", 9);
+  const taken = map.detach();
+  assertEquals(map.auxBytes > 0, true); // the fresh shards keep numbers too
+  map.keepAux(null);
+  assertEquals(map.auxBytes, 0);
+  map.attach(taken); // taken while numbers were kept, put back while none are
+  assertEquals(map.auxOf("k1"), undefined);
+  map.keepAux(3);
+  map.attach(map.detach());
+  assertEquals(map.auxOf("k1"), 3);
+  assertEquals(bytes, map.tableBytes + map.auxBytes);
+});
