@@ -29,8 +29,8 @@ export const KEY_MAP_SLOT_BYTES = 28;
 export const KEY_MAP_AUX_BYTES = 4;
 /** The largest capacity: entry numbers take 26 bits of an index word (see `index`). */
 export const KEY_MAP_MAX_CAPACITY = 1 << 25;
-/** An empty table's objects: the KeyMap, its slots array, its two typed arrays and its epoch. */
-export const KEY_MAP_BYTES = objectBytes(8) + ARRAY_BYTES + 2 * TYPED_ARRAY_BYTES + objectBytes(3);
+/** An empty table's objects: the KeyMap (10 fields), its slots array, hashes, index and epoch. */
+export const KEY_MAP_BYTES = objectBytes(10) + ARRAY_BYTES + 2 * TYPED_ARRAY_BYTES + objectBytes(3);
 
 /** Bytes of a KeyMap holding `size` entries when it only grew (capacity a power of two). */
 export function keyMapBytes(size: number): number {
