@@ -37,6 +37,16 @@ export async function runHermes(args: string[], timeoutMs = 20_000): Promise<Fin
   }
 }
 
+/**
+ * `hermes dump-log dir`'s lines without their `@offset ` prefixes (the first names the file);
+ * fails the test if dump-log fails.
+ */
+export async function dumpLogLines(dir: string): Promise<string[]> {
+  const dump = await runHermes(["dump-log", dir]);
+  if (dump.code !== 0) throw new Error(`dump-log exited with ${dump.code}: ${dump.output}`);
+  return dump.stdout.trim().split("\n").map((line) => line.replace(/^@\d+ /, ""));
+}
+
 export interface ShellServer {
   port: number;
   /** The server's pid (the shell execs into Deno). */
