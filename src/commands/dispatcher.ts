@@ -91,8 +91,6 @@ export class Dispatcher {
    * clocks are read apart), and TTLs and access clocks must not see time step back.
    */
   #latestNow = 0;
-  /** {@linkcode runsAlone}'s answer per command. */
-  readonly #runsAlone = new WeakMap<CommandSpec, boolean>();
   readonly #registry: Registry;
   readonly #store: Databases;
   readonly #clock: Clock;
@@ -193,13 +191,8 @@ export class Dispatcher {
    */
   runsAlone(name: string): boolean {
     const spec = this.#registry.lookup(name);
-    if (spec === undefined) return false;
-    let alone = this.#runsAlone.get(spec);
-    if (alone === undefined) {
-      alone = spec.flags.includes("readonly") && !spec.flags.includes("blocking");
-      this.#runsAlone.set(spec, alone);
-    }
-    return alone;
+    return spec !== undefined && spec.flags.includes("readonly") &&
+      !spec.flags.includes("blocking");
   }
 
   /** The wall-clock time (Unix ms) the last command ran at: its `ctx.now`. */

@@ -29,8 +29,9 @@ export interface ReadNowParts {
 
 /**
  * Runs `argv` for `session` at once when it may (and marks the session's last interaction):
- * true when it ran and is final (its reply is in the session's output), a promise when it ran and its reply waits for a round (resolved
- * once that round is released), or null when it did not run (queue it as usual).
+ * true when it ran and is final (its reply is in the session's output), a promise when it ran
+ * and its reply waits for a round (resolved once that round is released), or null when it did
+ * not run (queue it as usual).
  */
 export type ReadNow = (session: Session, argv: string[]) => true | Promise<void> | null;
 

@@ -142,16 +142,16 @@ export class StoreControl implements ServerControl {
     this.#deliveries.add(session);
   }
 
-  /**
-   * The sessions {@linkcode deliver} named since the last call (the round being sealed): their
-   * output up to here leaves when that round is released (see round_output.ts), so output
-   * caused by a round leaves with the round's replies and never before.
-   */
   /** Whether output was queued for another session since the last {@linkcode takeDeliveries}. */
   get delivering(): boolean {
     return this.#deliveries.size !== 0;
   }
 
+  /**
+   * The sessions {@linkcode deliver} named since the last call (the round being sealed): their
+   * output up to here leaves when that round is released (see round_output.ts), so output
+   * caused by a round leaves with the round's replies and never before.
+   */
   takeDeliveries(): readonly Session[] {
     if (this.#deliveries.size === 0) return NO_SESSIONS;
     const sessions = [...this.#deliveries];

@@ -82,7 +82,10 @@ function isAscii(text: string): boolean {
   return true;
 }
 
-/** Encodes UTF-16 text (from our own code, e.g. INFO or error texts) into a one-byte string of its UTF-8 bytes. */
+/**
+ * Encodes UTF-16 text (from our own code, e.g. INFO or error texts) into a one-byte string of
+ * its UTF-8 bytes.
+ */
 export function utf8ToLatin1(text: string): string {
   if (isAscii(text)) return text;
   return bytesToLatin1(UTF8_ENCODER.encode(text));

@@ -50,7 +50,10 @@ export class ShardedMap<V> {
     return slots * KEY_MAP_AUX_BYTES;
   }
 
-  /** Every shard keeps a number per entry from now on, `fill` for those there are (or drops them: null). */
+  /**
+   * Every shard keeps a number per entry from now on, `fill` for the entries there are; null
+   * drops the numbers.
+   */
   keepAux(fill: number | null): void {
     const before = this.auxBytes;
     this.#auxFill = fill;

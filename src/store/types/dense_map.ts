@@ -1,8 +1,8 @@
 /**
  * The big form of hashes and sets (Redis's "hashtable" encoding): the keys, and for hashes their
- * values, kept densely in paged arrays, with a KeyMap (store/key_map.ts) from each key to its slot. Density gives what
- * a plain Map cannot: a uniformly random element in O(1) (SPOP, SRANDMEMBER, HRANDFIELD) and a
- * fast walk for HGETALL. A removal moves the last element into the freed slot.
+ * values, kept densely in paged arrays, with a KeyMap (store/key_map.ts) from each key to its
+ * slot. Density gives what a plain table cannot: a uniformly random element in O(1) (SPOP,
+ * SRANDMEMBER, HRANDFIELD) and a fast walk for HGETALL. A removal moves the last element into the freed slot.
  *
  * Pages of fixed size mean growth never copies a huge array (no stall at a million elements).
  * The index is a chain of tables, so it is not bounded by one table's cap: new keys go to the
