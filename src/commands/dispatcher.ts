@@ -21,6 +21,7 @@ import {
   wrongArity,
 } from "./errors.ts";
 import { arityAllows, findSubcommand, type Registry } from "./registry.ts";
+import { BatchWarmer } from "../store/batch_warmer.ts";
 import type { ServerControl } from "./server_control.ts";
 import type { Session } from "./session.ts";
 import type { CommandSpec } from "./spec.ts";
@@ -92,6 +93,7 @@ export class Dispatcher {
    */
   #latestNow = 0;
   readonly #registry: Registry;
+  readonly #warmer = new BatchWarmer();
   readonly #store: Databases;
   readonly #clock: Clock;
   readonly #log: Logger;
@@ -227,6 +229,28 @@ export class Dispatcher {
     else this.#serverConditions.delete(name);
     this.serverGated = this.#serverConditions.size !== 0;
   }
+
+  /**
+   * Before a pipelined batch runs: warms the table entries its commands' first keys (and the
+   * members they name) will look up, all at once (store/batch_warmer.ts). A guess, so only
+   * reads: a command that selects another database or fails its checks finds nothing changed.
+   */
+  readonly warm = (session: Session, batch: readonly string[][]): void => {
+    if (session.db >= FIRST_PARTITION_ID) return;
+    const warmer = this.#warmer;
+    let name = "";
+    let spec: CommandSpec | undefined;
+    for (let i = 0; i < batch.length && !warmer.full; i++) {
+      const argv = batch[i];
+      if (argv.length < 2) continue;
+      // A pipeline usually repeats one command: look its name up once.
+      if (argv[0] !== name) spec = this.#registry.lookup(name = argv[0]);
+      if (spec === undefined || spec.keys[0] !== 1) continue;
+      const at = spec.memberAt;
+      warmer.add(argv[1], at !== undefined && at < argv.length ? argv[at] : null);
+    }
+    warmer.run(this.#store.dbs[session.db]);
+  };
 
   /**
    * Runs one command for `session`; returns false when the session must stop (QUIT), or a

@@ -263,6 +263,7 @@ function spec(fields: Omit<CommandSpec, "group" | "keys"> & Partial<CommandSpec>
 export const hashCommands: CommandSpec[] = [
   spec({
     name: "hset",
+    memberAt: 2,
     keyFlags: ["RW", "update"],
     arity: -4,
     flags: ["write", "denyoom", "fast"],
@@ -275,6 +276,7 @@ export const hashCommands: CommandSpec[] = [
   }),
   spec({
     name: "hmset",
+    memberAt: 2,
     keyFlags: ["RW", "update"],
     arity: -4,
     flags: ["write", "denyoom", "fast"],
@@ -286,6 +288,7 @@ export const hashCommands: CommandSpec[] = [
   }),
   spec({
     name: "hsetnx",
+    memberAt: 2,
     keyFlags: ["RW", "insert"],
     arity: 4,
     flags: ["write", "denyoom", "fast"],
@@ -297,6 +300,7 @@ export const hashCommands: CommandSpec[] = [
   }),
   spec({
     name: "hget",
+    memberAt: 2,
     keyFlags: ["RO", "access"],
     arity: 3,
     flags: ["readonly", "fast"],
@@ -308,6 +312,7 @@ export const hashCommands: CommandSpec[] = [
   }),
   spec({
     name: "hmget",
+    memberAt: 2,
     keyFlags: ["RO", "access"],
     arity: -3,
     flags: ["readonly", "fast"],
@@ -319,6 +324,7 @@ export const hashCommands: CommandSpec[] = [
   }),
   spec({
     name: "hdel",
+    memberAt: 2,
     keyFlags: ["RW", "delete"],
     arity: -3,
     flags: ["write", "fast"],
@@ -341,6 +347,7 @@ export const hashCommands: CommandSpec[] = [
   }),
   spec({
     name: "hstrlen",
+    memberAt: 2,
     keyFlags: ["RO"],
     arity: 3,
     flags: ["readonly", "fast"],
@@ -352,6 +359,7 @@ export const hashCommands: CommandSpec[] = [
   }),
   spec({
     name: "hexists",
+    memberAt: 2,
     keyFlags: ["RO"],
     arity: 3,
     flags: ["readonly", "fast"],
@@ -399,6 +407,7 @@ export const hashCommands: CommandSpec[] = [
   }),
   spec({
     name: "hincrby",
+    memberAt: 2,
     keyFlags: ["RW", "access", "update"],
     arity: 4,
     flags: ["write", "denyoom", "fast"],
@@ -410,6 +419,7 @@ export const hashCommands: CommandSpec[] = [
   }),
   spec({
     name: "hincrbyfloat",
+    memberAt: 2,
     keyFlags: ["RW", "access", "update"],
     arity: 4,
     flags: ["write", "denyoom", "fast"],

@@ -300,6 +300,7 @@ function spec(fields: Omit<CommandSpec, "group" | "keys"> & Partial<CommandSpec>
 export const setCommands: CommandSpec[] = [
   spec({
     name: "sadd",
+    memberAt: 2,
     keyFlags: ["RW", "insert"],
     arity: -3,
     flags: ["write", "denyoom", "fast"],
@@ -312,6 +313,7 @@ export const setCommands: CommandSpec[] = [
   }),
   spec({
     name: "srem",
+    memberAt: 2,
     keyFlags: ["RW", "delete"],
     arity: -3,
     flags: ["write", "fast"],
@@ -334,6 +336,7 @@ export const setCommands: CommandSpec[] = [
   }),
   spec({
     name: "sismember",
+    memberAt: 2,
     keyFlags: ["RO"],
     arity: 3,
     flags: ["readonly", "fast"],
@@ -345,6 +348,7 @@ export const setCommands: CommandSpec[] = [
   }),
   spec({
     name: "smismember",
+    memberAt: 2,
     keyFlags: ["RO", "access"],
     arity: -3,
     flags: ["readonly", "fast"],

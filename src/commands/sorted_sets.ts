@@ -349,6 +349,7 @@ export const sortedSetCommands: CommandSpec[] = [
   }),
   spec({
     name: "zincrby",
+    memberAt: 3,
     arity: 4,
     flags: ["write", "denyoom", "fast"],
     summary: "Increment the score of a member in a sorted set",
@@ -360,6 +361,7 @@ export const sortedSetCommands: CommandSpec[] = [
   }),
   spec({
     name: "zrem",
+    memberAt: 2,
     arity: -3,
     flags: ["write", "fast"],
     summary: "Remove one or more members from a sorted set",
@@ -383,6 +385,7 @@ export const sortedSetCommands: CommandSpec[] = [
   }),
   spec({
     name: "zscore",
+    memberAt: 2,
     arity: 3,
     flags: ["readonly", "fast"],
     summary: "Get the score associated with the given member in a sorted set",
@@ -394,6 +397,7 @@ export const sortedSetCommands: CommandSpec[] = [
   }),
   spec({
     name: "zmscore",
+    memberAt: 2,
     arity: -3,
     flags: ["readonly", "fast"],
     summary: "Get the score associated with the given members in a sorted set",
@@ -405,6 +409,7 @@ export const sortedSetCommands: CommandSpec[] = [
   }),
   spec({
     name: "zrank",
+    memberAt: 2,
     arity: 3,
     flags: ["readonly", "fast"],
     summary: "Determine the index of a member in a sorted set",
@@ -416,6 +421,7 @@ export const sortedSetCommands: CommandSpec[] = [
   }),
   spec({
     name: "zrevrank",
+    memberAt: 2,
     arity: 3,
     flags: ["readonly", "fast"],
     summary:

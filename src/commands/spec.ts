@@ -117,6 +117,11 @@ export interface CommandSpec {
    * may come anywhere): replaces the key specs' positions (Redis's getkeys_proc).
    */
   keysOf?: (argv: string[]) => { index: number; flags: KeyFlag[] }[];
+  /**
+   * The argument naming a member of the collection at the first key (HSET's field, ZSCORE's
+   * member), which a pipelined batch warms in the cache with the key (store/batch_warmer.ts).
+   */
+  memberAt?: number;
   /** Channel arguments of pub/sub commands (ACL `&` rules). */
   channels?: ChannelSpec;
   /** Redis command group: string, generic, connection, server, ... */

@@ -185,6 +185,7 @@ const msetnx: Handler = (ctx, argv) => {
 
 /** MSET's writes: each key in turn, with its `set` event. */
 function setAll(ctx: CommandContext, argv: string[]): void {
+  ctx.db.prefetch(argv, 1, 2);
   for (let i = 1; i < argv.length; i += 2) {
     expireBeforeWrite(ctx, argv[i]);
     ctx.db.set(argv[i], argv[i + 1], 0);

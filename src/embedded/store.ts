@@ -271,6 +271,7 @@ export async function openStore(config: Config, options: StartOptions = {}): Pro
     runCommand,
     settleThenAfterRound,
     releaseEarly,
+    (session, commands) => dispatcher.warm(session, commands),
   );
   const rdb = new RdbSaver({
     store,

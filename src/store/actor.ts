@@ -64,6 +64,9 @@ interface PendingRound<S> {
   released: boolean;
 }
 
+/** Called before a session's batch of several commands runs (the dispatcher warms its keys). */
+export type BatchWarm<S> = (session: S, commands: readonly string[][]) => void;
+
 const releaseNow = (_sessions: readonly unknown[], release: () => void) => release();
 
 export class StoreActor<S> {
@@ -72,6 +75,7 @@ export class StoreActor<S> {
   readonly #run: CommandRunner<S>;
   readonly #afterRound: RoundHook<S>;
   readonly #releaseEarly: EarlyRelease<S> | null;
+  readonly #warm: BatchWarm<S> | null;
   /** Rounds not released yet, oldest first. */
   #unreleased: PendingRound<S>[] = [];
 
@@ -79,10 +83,12 @@ export class StoreActor<S> {
     run: CommandRunner<S>,
     afterRound: RoundHook<S> = releaseNow,
     releaseEarly: EarlyRelease<S> | null = null,
+    warm: BatchWarm<S> | null = null,
   ) {
     this.#run = run;
     this.#afterRound = afterRound;
     this.#releaseEarly = releaseEarly;
+    this.#warm = warm;
   }
 
   /** Rounds that ran and wait to be released (pipelined commit). */
@@ -152,6 +158,7 @@ export class StoreActor<S> {
             continue;
           }
           const commands = job.commands!;
+          if (commands.length > 1 && this.#warm !== null) this.#warm(job.session!, commands);
           for (let i = 0; i < commands.length; i++) {
             const outcome = this.#run(job.session!, commands[i]);
             if (outcome === true) continue;

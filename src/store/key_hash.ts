@@ -29,11 +29,60 @@ let lastHash = computeHash("");
 let previousKey = "";
 let previousHash = lastHash;
 
+/**
+ * Hashes computed ahead, by {@linkcode hashAhead}, for keys about to be used in this order
+ * (MSET's keys, a pipelined batch's keys and members, after their table entries were warmed:
+ * store/batch_warmer.ts): each is taken once, when its key comes, instead of computed again.
+ */
+export const AHEAD_MAX = 64;
+/** Longer keys are not kept ahead (nor held on to after their command). */
+export const AHEAD_MAX_LENGTH = 256;
+const aheadKeys: string[] = new Array(AHEAD_MAX).fill("");
+const aheadHashes = new Int32Array(AHEAD_MAX);
+let aheadNext = 0;
+let aheadCount = 0;
+
+/**
+ * Hashes keys[from], keys[from + step], ... before `to` (at most AHEAD_MAX of them, skipping any
+ * longer than AHEAD_MAX_LENGTH) into `out`, and keeps them for the {@linkcode hashKey} calls that
+ * come for them in the same order (one may be passed over: its key was among the last two
+ * hashed); returns how many.
+ */
+export function hashAhead(
+  keys: readonly string[],
+  from: number,
+  to: number,
+  step: number,
+  out: Int32Array,
+): number {
+  let n = 0;
+  for (let i = from; i < to && n < AHEAD_MAX; i += step) {
+    const key = keys[i];
+    if (key.length > AHEAD_MAX_LENGTH) continue;
+    aheadKeys[n] = key;
+    out[n] = aheadHashes[n] = computeHash(key);
+    n++;
+  }
+  aheadNext = 0;
+  aheadCount = n;
+  return n;
+}
+
 /** The 32-bit hash of `key` (equal strings, equal hashes, within this process). */
 export function hashKey(key: string): number {
   if (key === lastKey) return lastHash;
   if (key === previousKey) return previousHash;
-  const hash = computeHash(key);
+  let hash: number;
+  const next = aheadNext;
+  if (next < aheadCount && key === aheadKeys[next]) {
+    hash = aheadHashes[next];
+    aheadNext = next + 1;
+  } else if (next + 1 < aheadCount && key === aheadKeys[next + 1]) {
+    hash = aheadHashes[next + 1];
+    aheadNext = next + 2;
+  } else {
+    hash = computeHash(key);
+  }
   previousKey = lastKey;
   previousHash = lastHash;
   lastKey = key;

@@ -163,6 +163,37 @@ export class KeyMap<V> {
     if (p >= 0) aux[this.#entryAt(p)] = value;
   }
 
+  /**
+   * The index word of the first entry a lookup of a key hashed `hash` will compare (its tag
+   * matches), or EMPTY: for store/batch_warmer.ts, which then warms that entry.
+   */
+  indexWord(hash: number): number {
+    const index = this.#index;
+    const mask = this.#mask;
+    let p = (hash >>> SHARD_BITS) & mask;
+    while (true) {
+      const word = index[p];
+      if (word === EMPTY || ((word ^ hash) >>> ENTRY_BITS === 0 && word !== DELETED)) return word;
+      p = (p + 1) & mask;
+    }
+  }
+
+  /**
+   * Reads the entry an index word names and its key's header, as a lookup will (see
+   * store/batch_warmer.ts); returns a number so that the reads are not optimized away.
+   */
+  touchEntry(word: number): number {
+    if (word === EMPTY || word === DELETED) return 0;
+    const key = this.#slots[2 * ((word & ENTRY_MASK) - ENTRY_BIAS)];
+    return typeof key === "string" ? key.length : 0;
+  }
+
+  /** {@linkcode get} of a key whose hash the caller has (it does not go through hashKey). */
+  getHashed(key: string, hash: number): V | undefined {
+    const p = this.#probe(key, hash);
+    return p < 0 ? undefined : this.#slots[2 * this.#entryAt(p) + 1] as V;
+  }
+
   get(key: string): V | undefined {
     const p = this.#probe(key, hashKey(key));
     return p < 0 ? undefined : this.#slots[2 * this.#entryAt(p) + 1] as V;
@@ -173,11 +204,19 @@ export class KeyMap<V> {
   }
 
   set(key: string, value: V): this {
+    this.swap(key, value);
+    return this;
+  }
+
+  /** Sets `key` to `value` and returns what it held before (undefined: it is new). */
+  swap(key: string, value: V): V | undefined {
     const hash = hashKey(key);
     const p = this.#probe(key, hash);
     if (p >= 0) {
-      this.#slots[2 * this.#entryAt(p) + 1] = value;
-      return this;
+      const at = 2 * this.#entryAt(p) + 1;
+      const old = this.#slots[at] as V;
+      this.#slots[at] = value;
+      return old;
     }
     if (this.#used === this.#capacity) {
       // Only a mostly live table grows; else its holes are squeezed out in place, so a table
@@ -191,7 +230,7 @@ export class KeyMap<V> {
     this.#hashes[j] = hash;
     this.#place(hash, j);
     this.#size++;
-    return this;
+    return undefined;
   }
 
   /** Writes entry `j`'s index word at the first free position (empty or deleted) from its own. */

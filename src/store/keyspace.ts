@@ -7,6 +7,7 @@
  * touched, and by {@linkcode Keyspace.expireSample}, which the active expiry cycle calls; on a
  * replica its primary decides instead (see expiry_policy.ts).
  */
+import { BatchWarmer } from "./batch_warmer.ts";
 import { emptyJournal, type Journal } from "./journal.ts";
 import {
   type ByteCounter,
@@ -46,6 +47,8 @@ export function valueMemory(value: Value): number {
 
 /** How many released values a keyspace holds before it settles them itself. */
 const RELEASE_BATCH = 64;
+
+const PREFETCH_WARMER = new BatchWarmer();
 
 export class Keyspace implements KeyRestorer, ByteCounter, Debtor {
   /** Database number; changes when SWAPDB swaps two keyspaces. */
@@ -268,20 +271,29 @@ export class Keyspace implements KeyRestorer, ByteCounter, Debtor {
     return this.get(key, now) !== undefined;
   }
 
+  /**
+   * Warms the table entries of argv[from], argv[from + step], ... before a command works on
+   * them one by one (MSET): see store/batch_warmer.ts.
+   */
+  prefetch(argv: string[], from: number, step: number): void {
+    const warmer = PREFETCH_WARMER;
+    for (let i = from; i < argv.length && !warmer.full; i += step) warmer.add(argv[i], null);
+    warmer.run(this);
+  }
+
   /** Stores `value`; `expireAtMs` is the new deadline (0 = none, clearing any old one). */
   set(key: string, value: Value, expireAtMs = 0): void {
     const journal = this.#journal;
     if (this.schema !== Schema.any) this.#checkSchema(value);
     const shard = shardOf(key);
-    const old = this.data.shards[shard].get(key);
+    // One lookup stores the value and serves the undo log, the memory account and the event.
+    const old = this.data.swapIn(shard, key, value);
     const undo = this.#undoLog();
-    // One lookup serves the undo log, the memory account and the `new` event.
     if (undo !== null) this.#recordUndoOf(undo, key, old);
     if (old === undefined && (journal.notifyMask & EventClass.new) !== 0) {
       journal.notify(EventClass.new, "new", this.index, key);
     }
     if (this.partition !== null) this.#countReplace(key, value, old);
-    this.data.setIn(shard, key, value);
     let delta = old === undefined
       ? stringBytes(key.length) + valueMemory(value)
       : valueMemory(value) - this.#bytesLeaving(old);

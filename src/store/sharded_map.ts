@@ -106,6 +106,17 @@ export class ShardedMap<V> {
     return true;
   }
 
+  /** {@linkcode setIn} that returns what the key held before (undefined: it is new). */
+  swapIn(index: number, key: string, value: V): V | undefined {
+    const shard = this.shards[index];
+    const capacity = shard.capacity;
+    const old = shard.swap(key, value);
+    if (old !== undefined) return old;
+    this.#size++;
+    if (shard.capacity !== capacity) this.#resized(capacity, shard.capacity);
+    return undefined;
+  }
+
   delete(key: string): boolean {
     return this.deleteIn(shardOf(key), key);
   }

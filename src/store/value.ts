@@ -8,6 +8,8 @@
  * table (ops.ts), so the journal, undo, WATCH, notifications and snapshots see each one.
  */
 
+import type { KeyMap } from "./key_map.ts";
+
 /** The type names TYPE, SCAN TYPE and OBJECT report. */
 export type TypeName = "string" | "list" | "set" | "zset" | "hash";
 
@@ -37,6 +39,12 @@ export interface Collection {
    * counts as 0 bytes there.
    */
   readonly bytes?: number;
+  /**
+   * The one table members are looked up in (big hashes, sets and sorted sets), or null (a
+   * compact form, or more than one table): a pipelined batch warms its entries ahead
+   * (store/batch_warmer.ts).
+   */
+  memberTable?(): KeyMap<unknown> | null;
 }
 
 export type Value = string | Collection;

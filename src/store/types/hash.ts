@@ -7,6 +7,7 @@
  * Ops (codes 10-19): HSET (10) and HDEL (11). HINCRBY, HINCRBYFLOAT and HSETNX are written as
  * HSET of their result.
  */
+import type { KeyMap } from "../key_map.ts";
 import type { CollectionType, OpSpec } from "../ops.ts";
 import { type Collection, snapshotEpoch } from "../value.ts";
 import { DenseMap } from "./dense_map.ts";
@@ -36,6 +37,11 @@ export class HashValue implements Collection {
   }
 
   /** The big form, or null while packed. */
+  memberTable(): KeyMap<unknown> | null {
+    const maps = this.#dense?.maps;
+    return maps !== undefined && maps.length === 1 ? maps[0] : null;
+  }
+
   get dense(): DenseMap | null {
     return this.#dense;
   }

@@ -8,6 +8,7 @@
  * Ops (codes 40-49): SADD (40) and SREM (41). SPOP, SMOVE and the *STORE commands are written
  * as SREM, SADD, or a whole new set.
  */
+import type { KeyMap } from "../key_map.ts";
 import type { CollectionType, OpSpec } from "../ops.ts";
 import { type Collection, snapshotEpoch } from "../value.ts";
 import { DenseMap } from "./dense_map.ts";
@@ -48,6 +49,11 @@ export class SetValue implements Collection {
   }
 
   /** The big form, or null while an intset. */
+  memberTable(): KeyMap<unknown> | null {
+    const maps = this.#dense?.maps;
+    return maps !== undefined && maps.length === 1 ? maps[0] : null;
+  }
+
   get dense(): DenseMap | null {
     return this.#dense;
   }

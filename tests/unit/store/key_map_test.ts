@@ -1,6 +1,6 @@
 import { assertEquals } from "../../helpers/assert.ts";
 import { KEY_MAP_MIN_CAPACITY, KeyMap } from "../../../src/store/key_map.ts";
-import { hashKey } from "../../../src/store/key_hash.ts";
+import { hashAhead, hashKey } from "../../../src/store/key_hash.ts";
 import { checkStoresLikeAMap } from "./map_like.ts";
 
 /** A small deterministic generator, so a failure replays. */
@@ -64,8 +64,11 @@ Deno.test("KeyMap matches a Map over random operations, live iterators included"
     for (let step = 0; step < 20_000; step++) {
       const roll = next();
       const key = `key:${Math.floor(next() * keySpace)}`;
-      if (roll < 0.45) {
+      if (roll < 0.3) {
         map.set(key, step);
+        model.set(key, step);
+      } else if (roll < 0.45) {
+        assertEquals(map.swap(key, step), model.get(key), `seed ${seed} step ${step} swap`);
         model.set(key, step);
       } else if (roll < 0.85) {
         assertEquals(map.delete(key), model.delete(key), `seed ${seed} step ${step} delete`);
@@ -155,4 +158,29 @@ Deno.test("KeyMap keeps a number per entry through growth, holes, rebuilds and c
   assertEquals(map.auxOf("again"), -5);
   map.dropAux();
   assertEquals(map.auxOf("again"), undefined);
+});
+
+Deno.test("hashKey takes hashes computed ahead in order, and computes any other key itself", () => {
+  const keys = ["MSET", "a", "1", "b", "2", "c", "3", "a", "4"];
+  const expected = keys.map((key) => hashKey(`${key}`.slice(0)));
+  const out = new Int32Array(8);
+  assertEquals(hashAhead(keys, 1, keys.length, 2, out), 4);
+  assertEquals([...out.slice(0, 4)], [expected[1], expected[3], expected[5], expected[7]]);
+  // Out of order, interleaved with other keys, and copies of the same text: all still right.
+  const copy = (text: string) => String.fromCharCode(...[...text].map((c) => c.charCodeAt(0)));
+  assertEquals(hashKey(keys[3]), expected[3]);
+  assertEquals(hashKey(copy("zz")), hashKey("zz"));
+  assertEquals(hashKey(keys[1]), expected[1]);
+  assertEquals(hashKey(copy("a")), expected[1]);
+  assertEquals(hashKey(keys[5]), expected[5]);
+  assertEquals(hashKey(keys[7]), expected[7]);
+  // More keys than are kept ahead: the rest are hashed when they come.
+  const many = Array.from({ length: 100 }, (_, i) => `many:${i}`);
+  const manyHashes = new Int32Array(100);
+  const kept = hashAhead(many, 0, many.length, 1, manyHashes);
+  for (let i = 0; i < many.length; i++) {
+    const hash = hashKey(many[i]);
+    if (i < kept) assertEquals(hash, manyHashes[i]);
+    assertEquals(hash, hashKey(copy(many[i])));
+  }
 });

@@ -64,6 +64,21 @@ Deno.test("Keyspace set, get, update and delete a key", () => {
   assertEquals(db.size, 0);
 });
 
+Deno.test("prefetch changes nothing: keys set after it land where their own lookups find them", () => {
+  const { db } = fresh();
+  for (let i = 0; i < 5000; i++) db.set(`k${i}`, `v${i}`);
+  const argv = ["MSET"];
+  for (let i = 0; i < 200; i++) argv.push(`k${i * 23}`, `w${i}`, `new${i}`, `n${i}`);
+  db.prefetch(argv, 1, 2);
+  // In order for the keys warmed ahead, then out of order, with other lookups between.
+  for (let i = 1; i < argv.length; i += 2) db.set(argv[i], argv[i + 1]);
+  db.prefetch(argv, 1, 2);
+  assertEquals(db.get("k5", NOW), "v5");
+  for (let i = argv.length - 2; i >= 1; i -= 2) assertEquals(db.get(argv[i], NOW), argv[i + 1]);
+  assertEquals(db.size, 5200);
+  assertEquals(db.get(`k${23 * 3}`, NOW), "w3");
+});
+
 Deno.test("Keyspace keeps binary keys and values byte for byte", () => {
   const { db } = fresh();
   const key = "\x00\xff\r\n";
