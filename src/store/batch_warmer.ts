@@ -14,6 +14,7 @@
 import { AHEAD_MAX, AHEAD_MAX_LENGTH, hashAhead } from "./key_hash.ts";
 import type { KeyMap } from "./key_map.ts";
 import type { Keyspace } from "./keyspace.ts";
+import type { Collection } from "./value.ts";
 import { SHARD_COUNT } from "./sharded_map.ts";
 
 /** An item names a key of the keyspace, or a member of the collection at the item before. */
@@ -26,6 +27,10 @@ export class BatchWarmer {
   readonly #hashes = new Int32Array(AHEAD_MAX);
   readonly #words = new Int32Array(AHEAD_MAX);
   readonly #tables: (KeyMap<unknown> | null)[] = new Array(AHEAD_MAX).fill(null);
+  /** The collection of each member whose value is warmed too. */
+  readonly #owners: (Collection | null)[] = new Array(AHEAD_MAX).fill(null);
+  /** What those members hold (their strings' headers are read last). */
+  readonly #values: unknown[] = new Array(AHEAD_MAX).fill(undefined);
   #count = 0;
 
   /** Whether another item fits (a batch warms AHEAD_MAX names at most). */
@@ -53,6 +58,7 @@ export class BatchWarmer {
     const hashes = this.#hashes;
     const words = this.#words;
     const tables = this.#tables;
+    const owners = this.#owners;
     const shards = db.data.shards;
     hashAhead(names, 0, n, 1, hashes);
     // Each loop does nothing but its loads, so the processor has all of them outstanding.
@@ -63,7 +69,8 @@ export class BatchWarmer {
     for (let i = 0; i < n; i++) {
       if (kinds[i] === KEY) sum += shards[hashes[i] & (SHARD_COUNT - 1)].touchEntry(words[i]);
     }
-    // The members' tables first (their keys' entries are warm now), then the same two loops.
+    // The members' tables first (their keys' entries are warm now), then the same two loops,
+    // then the values those entries lead to (a big hash's field values).
     let members = 0;
     for (let i = 1; i < n; i++) {
       if (kinds[i] !== MEMBER) continue;
@@ -71,9 +78,12 @@ export class BatchWarmer {
         names[i - 1],
         hashes[i - 1],
       );
-      const table = typeof value === "object" ? value.memberTable?.() ?? null : null;
+      if (typeof value !== "object") continue;
+      const table = value.memberTable?.() ?? null;
+      if (table === null) continue;
       tables[i] = table;
-      if (table !== null) members++;
+      owners[i] = value.valueOfEntry === undefined ? null : value;
+      members++;
     }
     if (members !== 0) {
       for (let i = 1; i < n; i++) {
@@ -82,9 +92,21 @@ export class BatchWarmer {
       }
       for (let i = 1; i < n; i++) {
         const table = tables[i];
+        if (table !== null) sum += table.touchEntry(words[i]);
+      }
+      const values = this.#values;
+      for (let i = 1; i < n; i++) {
+        const table = tables[i];
         if (table === null) continue;
-        sum += table.touchEntry(words[i]);
+        const owner = owners[i];
+        if (owner !== null) values[i] = owner.valueOfEntry!(table.valueOfWord(words[i]));
         tables[i] = null;
+        owners[i] = null;
+      }
+      for (let i = 1; i < n; i++) {
+        const value = values[i];
+        if (typeof value === "string") sum += value.length;
+        values[i] = undefined;
       }
     }
     // Kept where the compiler cannot see it unused, or it would drop the reads.

@@ -188,6 +188,12 @@ export class KeyMap<V> {
     return typeof key === "string" ? key.length : 0;
   }
 
+  /** The value of the entry an index word names (undefined for an empty or deleted word). */
+  valueOfWord(word: number): V | undefined {
+    if (word === EMPTY || word === DELETED) return undefined;
+    return this.#slots[2 * ((word & ENTRY_MASK) - ENTRY_BIAS) + 1] as V;
+  }
+
   /** {@linkcode get} of a key whose hash the caller has (it does not go through hashKey). */
   getHashed(key: string, hash: number): V | undefined {
     const p = this.#probe(key, hash);

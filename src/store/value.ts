@@ -45,6 +45,12 @@ export interface Collection {
    * (store/batch_warmer.ts).
    */
   memberTable?(): KeyMap<unknown> | null;
+  /**
+   * What the member whose {@linkcode memberTable} entry holds `entry` has beside it (a big
+   * hash's field value): the batch warmer reads it so that a command about to replace it finds
+   * it in the cache.
+   */
+  valueOfEntry?(entry: unknown): unknown;
 }
 
 export type Value = string | Collection;

@@ -76,6 +76,12 @@ export class DenseMap {
     return this.#values![slot >> PAGE_BITS][slot & PAGE_MASK];
   }
 
+  /** The value at `slot` (a number from a table entry) for store/batch_warmer.ts, if any. */
+  valueOfEntry(slot: unknown): string | undefined {
+    if (this.#values === null || typeof slot !== "number" || slot >= this.#size) return undefined;
+    return this.#values[slot >> PAGE_BITS][slot & PAGE_MASK];
+  }
+
   /** The value of `key` (hashes), or undefined. */
   get(key: string): string | undefined {
     const slot = this.slot(key);

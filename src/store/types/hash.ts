@@ -37,6 +37,10 @@ export class HashValue implements Collection {
   }
 
   /** The big form, or null while packed. */
+  valueOfEntry(entry: unknown): unknown {
+    return this.#dense?.valueOfEntry(entry);
+  }
+
   memberTable(): KeyMap<unknown> | null {
     const maps = this.#dense?.maps;
     return maps !== undefined && maps.length === 1 ? maps[0] : null;
