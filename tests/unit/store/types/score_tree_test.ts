@@ -4,7 +4,7 @@
  * and inner nodes), with ranks, walks in both directions and bound searches checked as it goes.
  */
 import { assertEquals } from "../../../helpers/assert.ts";
-import { ScoreTree } from "../../../../src/store/types/score_tree.ts";
+import { memberKey, ScoreTree } from "../../../../src/store/types/score_tree.ts";
 import { random } from "../../../helpers/random.ts";
 
 type Element = [score: number, member: string];
@@ -52,8 +52,15 @@ function checkAgainst(tree: ScoreTree, model: Element[], rand: () => number): nu
   return checks;
 }
 
-Deno.test("random inserts and deletes keep the tree's order, ranks and bounds equal to a sorted array", () => {
-  const rand = random(7);
+type Draw = (rand: () => number) => string;
+
+/** Random inserts and deletes (growing to 20,000 elements, shrinking, regrowing, emptying). */
+function checkRandomChanges(
+  seed: number,
+  drawMember: Draw,
+  drawScore: (rand: () => number) => number,
+) {
+  const rand = random(seed);
   const tree = new ScoreTree();
   const model: Element[] = [];
   const present = new Map<string, number>();
@@ -64,9 +71,9 @@ Deno.test("random inserts and deletes keep the tree's order, ranks and bounds eq
     for (let i = 0; i < steps; i++) {
       const grow = present.size < target ? rand() < 0.8 : rand() < 0.2;
       if (grow) {
-        const member = `m${Math.floor(rand() * 60000)}`;
+        const member = drawMember(rand);
         if (present.has(member)) continue;
-        const score = rand() < 0.3 ? Math.floor(rand() * 20) : Math.floor(rand() * 1000);
+        const score = drawScore(rand);
         tree.insert(score, member);
         present.set(member, score);
         insertSorted(model, [score, member]);
@@ -89,8 +96,75 @@ Deno.test("random inserts and deletes keep the tree's order, ranks and bounds eq
     if (model.length % 1000 === 0) checks += checkAgainst(tree, model, rand);
   }
   assertEquals(tree.size, 0);
-  assertEquals(operations > 80000, true);
+  assertEquals(operations > 60000, true);
   assertEquals(checks > 1000, true);
+}
+
+Deno.test("random inserts and deletes keep the tree's order, ranks and bounds equal to a sorted array", () => {
+  checkRandomChanges(
+    7,
+    (rand) => `m${Math.floor(rand() * 60000)}`,
+    (rand) => rand() < 0.3 ? Math.floor(rand() * 20) : Math.floor(rand() * 1000),
+  );
+});
+
+Deno.test("a leaderboard: members alike but for their last chars, scores mostly tied", () => {
+  checkRandomChanges(
+    8,
+    (rand) => `player:${String(Math.floor(rand() * 60000)).padStart(12, "0")}`,
+    (rand) => Math.floor(rand() * 30),
+  );
+});
+
+Deno.test("members of any bytes: prefixes of one another, empty, long, and chars 254 to 256", () => {
+  const alphabet = ["a", "b", "\0", "\xfe", "\xff", "\u0100", "z"];
+  checkRandomChanges(
+    9,
+    (rand) => {
+      const roll = rand();
+      let member = roll < 0.3
+        ? "shared-prefix-of-many-members:"
+        : roll < 0.4
+        ? "x".repeat(300)
+        : "";
+      const length = Math.floor(rand() * 10);
+      for (let i = 0; i < length; i++) member += alphabet[Math.floor(rand() * alphabet.length)];
+      return member;
+    },
+    (rand) => Math.floor(rand() * 3),
+  );
+});
+
+Deno.test("memberKey orders members that share a prefix as the members themselves, or ties", () => {
+  const rand = random(5);
+  const chars = ["", "a", "b", "\0", "\xfe", "\xff", "\u0100", "\u0101"];
+  const draw = () => {
+    let text = "";
+    for (let n = Math.floor(rand() * 9); n > 0; n--) text += chars[1 + Math.floor(rand() * 7)];
+    return text;
+  };
+  let decided = 0;
+  for (let i = 0; i < 20000; i++) {
+    const prefix = draw();
+    const a = prefix + draw();
+    const b = prefix + draw();
+    const ka = memberKey(a, prefix.length);
+    const kb = memberKey(b, prefix.length);
+    if (ka !== kb) {
+      assertEquals(ka < kb, a < b, `${JSON.stringify(a)} ${JSON.stringify(b)}`);
+      decided++;
+    } else if (
+      !a.slice(prefix.length).match(/[\xff-\uffff]/) &&
+      !b.slice(prefix.length).match(/[\xff-\uffff]/)
+    ) {
+      // Without chars from 255 up, equal keys mean the same first six chars after the prefix.
+      assertEquals(
+        a.slice(prefix.length, prefix.length + 6),
+        b.slice(prefix.length, prefix.length + 6),
+      );
+    }
+  }
+  assertEquals(decided > 10000, true);
 });
 
 Deno.test("a tree built from sorted elements answers like one built by inserts", () => {
