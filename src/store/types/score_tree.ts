@@ -19,24 +19,9 @@ const LEAF_MIN = LEAF_MAX / 4;
 const INNER_MAX = 64;
 const INNER_MIN = INNER_MAX / 4;
 
-/**
- * Members are compared by a number first: {@linkcode memberKey} of the chars after a prefix all
- * members of their leaf share. A leaderboard's members ("player:000000012345") differ only in
- * their last chars, their scores tie often, and each member is a string of its own somewhere in
- * the heap: compared as strings, every step of a leaf's binary search was a cache miss. The keys
- * sit in an array beside the scores; a member's own chars are read only when keys are equal.
- */
-const KEY_CHARS = 6;
-/** The longest prefix a leaf keeps (a longer common prefix is cut). */
-const PREFIX_MAX = 64;
-
 export class Leaf {
   readonly members: string[] = new Array(LEAF_MAX);
   readonly scores = new Float64Array(LEAF_MAX);
-  /** memberKey(members[i], prefix.length) for each member. */
-  readonly keys = new Float64Array(LEAF_MAX);
-  /** A prefix of every member of the leaf ("" when none, or none is known). */
-  prefix = "";
   n = 0;
   next: Leaf | null = null;
   prev: Leaf | null = null;
@@ -59,77 +44,6 @@ export type Bound = (score: number, member: string) => boolean;
 /** a < b in the order (score, then member). */
 function less(s1: number, m1: string, s2: number, m2: string): boolean {
   return s1 < s2 || (s1 === s2 && m1 < m2);
-}
-
-/**
- * A number ordering members that share their first `at` chars as their next KEY_CHARS chars
- * do: each char c counts as the digit c + 1 in base 257, the end of the member as 0 (a shorter
- * member first). Unequal keys order their members; equal keys say nothing (the members differ
- * further on, or not at all). A char of 255 or more counts as 256 and ends the key, so the order
- * stays right for chars above one byte too (never stored, see protocol/latin1.ts).
- */
-export function memberKey(member: string, at: number): number {
-  let key = 0;
-  let i = 0;
-  for (; i < KEY_CHARS; i++) {
-    const c = at + i < member.length ? member.charCodeAt(at + i) : -1;
-    if (c >= 255) {
-      key = key * 257 + 256;
-      i++;
-      break;
-    }
-    key = key * 257 + c + 1;
-  }
-  for (; i < KEY_CHARS; i++) key *= 257;
-  return key;
-}
-
-/**
- * The key `member` takes in `leaf`: its {@linkcode memberKey}, or -/+Infinity when it lacks the
- * leaf's prefix, as it then sorts before (after) every member of the leaf with the same score.
- */
-function searchKey(leaf: Leaf, member: string): number {
-  const prefix = leaf.prefix;
-  if (member.startsWith(prefix)) return memberKey(member, prefix.length);
-  return member < prefix ? -Infinity : Infinity;
-}
-
-/** The first `length` chars of `text`, without keeping a long `text` alive (a slice is a view). */
-function ownPrefix(text: string, length: number): string {
-  if (text.length <= 4 * PREFIX_MAX) return text.slice(0, length);
-  let prefix = "";
-  for (let i = 0; i < length; i++) prefix += text[i];
-  return prefix;
-}
-
-/** The length of the longest common prefix of `a` and `b`. */
-function commonLength(a: string, b: string): number {
-  const n = Math.min(a.length, b.length);
-  let i = 0;
-  while (i < n && a.charCodeAt(i) === b.charCodeAt(i)) i++;
-  return i;
-}
-
-/**
- * Finds the longest prefix (up to PREFIX_MAX) all members of `leaf` share and keys every member
- * by it: after the members changed in bulk (a split, a merge, a share, a build). Reads each
- * member once.
- */
-function rekey(leaf: Leaf): void {
-  const n = leaf.n;
-  const members = leaf.members;
-  if (n === 0) {
-    leaf.prefix = "";
-    return;
-  }
-  const first = members[0];
-  let length = Math.min(first.length, PREFIX_MAX);
-  for (let i = 1; i < n && length > 0; i++) {
-    length = Math.min(length, commonLength(first, members[i]));
-  }
-  leaf.prefix = ownPrefix(first, length);
-  const keys = leaf.keys;
-  for (let i = 0; i < n; i++) keys[i] = memberKey(members[i], length);
 }
 
 export class ScoreTree {
@@ -162,7 +76,6 @@ export class ScoreTree {
         leaf.scores[i] = scores[at + i];
       }
       leaf.n = take;
-      rekey(leaf);
       at += take;
       leaf.prev = prev;
       if (prev !== null) prev.next = leaf;
@@ -416,15 +329,11 @@ function leafSearch(leaf: Leaf, score: number, member: string): number {
   let low = 0;
   let high = leaf.n;
   const scores = leaf.scores;
-  const keys = leaf.keys;
-  const key = searchKey(leaf, member);
+  const members = leaf.members;
   while (low < high) {
     const mid = (low + high) >>> 1;
-    const s = scores[mid];
-    const k = keys[mid];
-    if (s < score || (s === score && (k < key || (k === key && leaf.members[mid] < member)))) {
-      low = mid + 1;
-    } else high = mid;
+    if (less(scores[mid], members[mid], score, member)) low = mid + 1;
+    else high = mid;
   }
   return low;
 }
@@ -445,22 +354,12 @@ function leafInsert(leaf: Leaf, score: number, member: string): Leaf | null {
   const n = leaf.n;
   if (at < n) {
     leaf.scores.copyWithin(at + 1, at, n);
-    leaf.keys.copyWithin(at + 1, at, n);
     const members = leaf.members;
     for (let i = n; i > at; i--) members[i] = members[i - 1];
   }
   leaf.scores[at] = score;
   leaf.members[at] = member;
   leaf.n = n + 1;
-  const prefix = leaf.prefix;
-  if (n === 0) {
-    leaf.prefix = ownPrefix(member, Math.min(member.length, PREFIX_MAX));
-    leaf.keys[at] = memberKey(member, leaf.prefix.length);
-  } else if (member.startsWith(prefix)) {
-    leaf.keys[at] = memberKey(member, prefix.length);
-  } else {
-    rekey(leaf); // the new member shares less of the prefix: the others' keys change
-  }
   return null;
 }
 
@@ -475,8 +374,6 @@ function splitLeaf(leaf: Leaf, half: number): Leaf {
   }
   right.n = moved;
   leaf.n = half;
-  rekey(leaf);
-  rekey(right);
   right.next = leaf.next;
   if (right.next !== null) right.next.prev = right;
   right.prev = leaf;
@@ -505,7 +402,6 @@ function splitInner(inner: Inner): Inner {
 function removeFromLeaf(leaf: Leaf, at: number, count: number): void {
   const n = leaf.n;
   leaf.scores.copyWithin(at, at + count, n);
-  leaf.keys.copyWithin(at, at + count, n);
   const members = leaf.members;
   for (let i = at; i < n - count; i++) members[i] = members[i + count];
   for (let i = n - count; i < n; i++) members[i] = undefined as unknown as string;
@@ -564,7 +460,6 @@ function mergeLeaves(left: Leaf, right: Leaf): void {
   left.scores.set(right.scores.subarray(0, right.n), left.n);
   for (let i = 0; i < right.n; i++) left.members[left.n + i] = right.members[i];
   left.n += right.n;
-  rekey(left);
   left.next = right.next;
   if (left.next !== null) left.next.prev = left;
 }
@@ -591,8 +486,6 @@ function shareLeaves(left: Leaf, right: Leaf): void {
     left.n = target;
     removeFromLeaf(right, 0, moved);
   }
-  rekey(left);
-  rekey(right);
 }
 
 /** Evens out two neighbouring inner nodes, rotating bounds through the parent. */

@@ -42,12 +42,11 @@ import {
 const span: EntrySpan = { start: 0, end: 0 };
 
 /**
- * A leaf of the score tree (its object, member array, score and key arrays, and a share of the
- * prefix strings, mostly one for many leaves), with a share of the inner nodes above it (about
- * one per 48 leaves).
+ * A leaf of the score tree (its object, member array and score array), with a share of the
+ * inner nodes above it (about one per 48 leaves).
  */
-const LEAF_BYTES = objectBytes(7) + 3 * (ARRAY_BYTES + LEAF_MAX * SLOT_BYTES) +
-  2 * TYPED_ARRAY_BYTES + 32 + 32;
+const LEAF_BYTES = objectBytes(5) + 2 * (ARRAY_BYTES + LEAF_MAX * SLOT_BYTES) + TYPED_ARRAY_BYTES +
+  32;
 /** Elements per leaf on average: leaves fill to 75% when built and 50-100% as they split. */
 const LEAF_FILL = 92;
 

@@ -4,7 +4,7 @@
  * and inner nodes), with ranks, walks in both directions and bound searches checked as it goes.
  */
 import { assertEquals } from "../../../helpers/assert.ts";
-import { memberKey, ScoreTree } from "../../../../src/store/types/score_tree.ts";
+import { ScoreTree } from "../../../../src/store/types/score_tree.ts";
 import { random } from "../../../helpers/random.ts";
 
 type Element = [score: number, member: string];
@@ -133,38 +133,6 @@ Deno.test("members of any bytes: prefixes of one another, empty, long, and chars
     },
     (rand) => Math.floor(rand() * 3),
   );
-});
-
-Deno.test("memberKey orders members that share a prefix as the members themselves, or ties", () => {
-  const rand = random(5);
-  const chars = ["", "a", "b", "\0", "\xfe", "\xff", "\u0100", "\u0101"];
-  const draw = () => {
-    let text = "";
-    for (let n = Math.floor(rand() * 9); n > 0; n--) text += chars[1 + Math.floor(rand() * 7)];
-    return text;
-  };
-  let decided = 0;
-  for (let i = 0; i < 20000; i++) {
-    const prefix = draw();
-    const a = prefix + draw();
-    const b = prefix + draw();
-    const ka = memberKey(a, prefix.length);
-    const kb = memberKey(b, prefix.length);
-    if (ka !== kb) {
-      assertEquals(ka < kb, a < b, `${JSON.stringify(a)} ${JSON.stringify(b)}`);
-      decided++;
-    } else if (
-      !a.slice(prefix.length).match(/[\xff-\uffff]/) &&
-      !b.slice(prefix.length).match(/[\xff-\uffff]/)
-    ) {
-      // Without chars from 255 up, equal keys mean the same first six chars after the prefix.
-      assertEquals(
-        a.slice(prefix.length, prefix.length + 6),
-        b.slice(prefix.length, prefix.length + 6),
-      );
-    }
-  }
-  assertEquals(decided > 10000, true);
 });
 
 Deno.test("a tree built from sorted elements answers like one built by inserts", () => {
