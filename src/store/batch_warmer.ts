@@ -60,7 +60,7 @@ export class BatchWarmer {
     const tables = this.#tables;
     const owners = this.#owners;
     const shards = db.data.shards;
-    hashAhead(names, 0, n, 1, hashes);
+    hashAhead(names, n, hashes);
     // Each loop does nothing but its loads, so the processor has all of them outstanding.
     for (let i = 0; i < n; i++) {
       if (kinds[i] === KEY) words[i] = shards[hashes[i] & (SHARD_COUNT - 1)].indexWord(hashes[i]);

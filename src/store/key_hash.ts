@@ -43,29 +43,18 @@ let aheadNext = 0;
 let aheadCount = 0;
 
 /**
- * Hashes keys[from], keys[from + step], ... before `to` (at most AHEAD_MAX of them, skipping any
- * longer than AHEAD_MAX_LENGTH) into `out`, and keeps them for the {@linkcode hashKey} calls that
- * come for them in the same order (one may be passed over: its key was among the last two
- * hashed); returns how many.
+ * Hashes keys[0..count) (count at most AHEAD_MAX, no key longer than AHEAD_MAX_LENGTH: the
+ * caller keeps to both) into `out`, and keeps them for the {@linkcode hashKey} calls that come
+ * for them in the same order (one may be passed over: its key was among the last two hashed).
  */
-export function hashAhead(
-  keys: readonly string[],
-  from: number,
-  to: number,
-  step: number,
-  out: Int32Array,
-): number {
-  let n = 0;
-  for (let i = from; i < to && n < AHEAD_MAX; i += step) {
+export function hashAhead(keys: readonly string[], count: number, out: Int32Array): void {
+  for (let i = 0; i < count; i++) {
     const key = keys[i];
-    if (key.length > AHEAD_MAX_LENGTH) continue;
-    aheadKeys[n] = key;
-    out[n] = aheadHashes[n] = computeHash(key);
-    n++;
+    aheadKeys[i] = key;
+    out[i] = aheadHashes[i] = computeHash(key);
   }
   aheadNext = 0;
-  aheadCount = n;
-  return n;
+  aheadCount = count;
 }
 
 /** The 32-bit hash of `key` (equal strings, equal hashes, within this process). */
