@@ -160,6 +160,7 @@ const getex: Handler = (ctx, argv) => {
 
 /** MGET answers nil for missing keys and for keys of other types, never WRONGTYPE. */
 const mget: Handler = (ctx, argv) => {
+  if (argv.length > 2) ctx.db.prefetch(argv, 1, 1);
   ctx.out.arrayHeader(argv.length - 1);
   for (let i = 1; i < argv.length; i++) {
     const value = countRead(ctx, argv[i], ctx.db.get(argv[i], ctx.now));
@@ -176,6 +177,7 @@ const mset: Handler = (ctx, argv) => {
 
 const msetnx: Handler = (ctx, argv) => {
   if (argv.length % 2 === 0) throw wrongArity("msetnx");
+  ctx.db.prefetch(argv, 1, 2);
   for (let i = 1; i < argv.length; i += 2) {
     if (ctx.db.get(argv[i], ctx.now) !== undefined) return ctx.out.integer(0);
   }
