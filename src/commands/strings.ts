@@ -171,6 +171,7 @@ const mget: Handler = (ctx, argv) => {
 
 const mset: Handler = (ctx, argv) => {
   if (argv.length % 2 === 0) throw wrongArity("mset");
+  ctx.db.prefetch(argv, 1, 2);
   setAll(ctx, argv);
   ctx.out.ok();
 };
@@ -185,9 +186,8 @@ const msetnx: Handler = (ctx, argv) => {
   ctx.out.integer(1);
 };
 
-/** MSET's writes: each key in turn, with its `set` event. */
+/** MSET's writes: each key in turn, with its `set` event (the caller warmed the keys). */
 function setAll(ctx: CommandContext, argv: string[]): void {
-  ctx.db.prefetch(argv, 1, 2);
   for (let i = 1; i < argv.length; i += 2) {
     expireBeforeWrite(ctx, argv[i]);
     ctx.db.set(argv[i], argv[i + 1], 0);

@@ -54,6 +54,16 @@ const EMPTY = 0;
 const DELETED = 1;
 const ENTRY_BIAS = 2;
 
+/** The entry number an index word (not empty, not deleted) names. */
+function entryOf(word: number): number {
+  return (word & ENTRY_MASK) - ENTRY_BIAS;
+}
+
+/** The one table of a chain of them (DenseMap, ChainedMap), or null when there are several. */
+export function soleTable<V>(maps: readonly KeyMap<V>[] | undefined): KeyMap<V> | null {
+  return maps !== undefined && maps.length === 1 ? maps[0] : null;
+}
+
 /** A table's generation, closed when the table is rebuilt or cleared. */
 interface Epoch {
   next: Epoch | null;
@@ -119,7 +129,7 @@ export class KeyMap<V> {
       if (word === EMPTY) return -1;
       // Same tag (the top bits of the hash): compare the keys themselves.
       if ((word ^ hash) >>> ENTRY_BITS === 0 && word !== DELETED) {
-        if (slots[2 * ((word & ENTRY_MASK) - ENTRY_BIAS)] === key) return p;
+        if (slots[2 * entryOf(word)] === key) return p;
       }
       p = (p + 1) & mask;
     }
@@ -127,7 +137,7 @@ export class KeyMap<V> {
 
   /** The entry the index word at position `p` names. */
   #entryAt(p: number): number {
-    return (this.#index[p] & ENTRY_MASK) - ENTRY_BIAS;
+    return entryOf(this.#index[p]);
   }
 
   /**
@@ -184,14 +194,14 @@ export class KeyMap<V> {
    */
   touchEntry(word: number): number {
     if (word === EMPTY || word === DELETED) return 0;
-    const key = this.#slots[2 * ((word & ENTRY_MASK) - ENTRY_BIAS)];
+    const key = this.#slots[2 * entryOf(word)];
     return typeof key === "string" ? key.length : 0;
   }
 
   /** The value of the entry an index word names (undefined for an empty or deleted word). */
   valueOfWord(word: number): V | undefined {
     if (word === EMPTY || word === DELETED) return undefined;
-    return this.#slots[2 * ((word & ENTRY_MASK) - ENTRY_BIAS) + 1] as V;
+    return this.#slots[2 * entryOf(word) + 1] as V;
   }
 
   /** {@linkcode get} of a key whose hash the caller has (it does not go through hashKey). */
@@ -201,8 +211,7 @@ export class KeyMap<V> {
   }
 
   get(key: string): V | undefined {
-    const p = this.#probe(key, hashKey(key));
-    return p < 0 ? undefined : this.#slots[2 * this.#entryAt(p) + 1] as V;
+    return this.getHashed(key, hashKey(key));
   }
 
   has(key: string): boolean {

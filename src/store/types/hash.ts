@@ -7,7 +7,7 @@
  * Ops (codes 10-19): HSET (10) and HDEL (11). HINCRBY, HINCRBYFLOAT and HSETNX are written as
  * HSET of their result.
  */
-import type { KeyMap } from "../key_map.ts";
+import { type KeyMap, soleTable } from "../key_map.ts";
 import type { CollectionType, OpSpec } from "../ops.ts";
 import { type Collection, snapshotEpoch } from "../value.ts";
 import { DenseMap } from "./dense_map.ts";
@@ -42,8 +42,7 @@ export class HashValue implements Collection {
   }
 
   memberTable(): KeyMap<unknown> | null {
-    const maps = this.#dense?.maps;
-    return maps !== undefined && maps.length === 1 ? maps[0] : null;
+    return soleTable<unknown>(this.#dense?.maps);
   }
 
   get dense(): DenseMap | null {

@@ -8,7 +8,7 @@
  * Ops (codes 40-49): SADD (40) and SREM (41). SPOP, SMOVE and the *STORE commands are written
  * as SREM, SADD, or a whole new set.
  */
-import type { KeyMap } from "../key_map.ts";
+import { type KeyMap, soleTable } from "../key_map.ts";
 import type { CollectionType, OpSpec } from "../ops.ts";
 import { type Collection, snapshotEpoch } from "../value.ts";
 import { DenseMap } from "./dense_map.ts";
@@ -50,8 +50,7 @@ export class SetValue implements Collection {
 
   /** The big form, or null while an intset. */
   memberTable(): KeyMap<unknown> | null {
-    const maps = this.#dense?.maps;
-    return maps !== undefined && maps.length === 1 ? maps[0] : null;
+    return soleTable<unknown>(this.#dense?.maps);
   }
 
   get dense(): DenseMap | null {

@@ -10,12 +10,11 @@
  * ZINCRBY and ZADD's GT/LT/INCR are written as ZADD of the resulting scores, the pops as ZREM of
  * the popped members, and the *STORE commands as a whole new value.
  */
-import type { KeyMap } from "../key_map.ts";
+import { type KeyMap, keyMapBytes, soleTable } from "../key_map.ts";
 import type { CollectionType, OpSpec } from "../ops.ts";
 import { type Collection, snapshotEpoch } from "../value.ts";
 import { formatDouble } from "../../protocol/double_text.ts";
 import { ChainedMap } from "./chained_map.ts";
-import { keyMapBytes } from "../key_map.ts";
 import { encodingLimits } from "./limits.ts";
 import { type EntrySpan, flat, readEntry } from "./packed.ts";
 import { LEAF_MAX, ScoreTree } from "./score_tree.ts";
@@ -89,8 +88,7 @@ export class ZSetValue implements Collection {
 
   /** The member -> score map of the big form (ZSCAN walks it), or null while packed. */
   memberTable(): KeyMap<unknown> | null {
-    const maps = this.#scores?.maps;
-    return maps !== undefined && maps.length === 1 ? maps[0] : null;
+    return soleTable<unknown>(this.#scores?.maps);
   }
 
   get scoreMap(): ChainedMap<number> | null {
