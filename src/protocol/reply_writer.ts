@@ -10,15 +10,13 @@ import { formatDouble } from "./double_text.ts";
 
 export { formatDouble };
 import { type BufferPool, connectionBuffers } from "./buffer_pool.ts";
+import { writeLatin1 } from "./latin1.ts";
 
 const CRLF_CR = 0x0d;
 const CRLF_LF = 0x0a;
 /** The buffer of a writer holding nothing: it takes a real one on its first reply. */
 const NO_BUFFER = new Uint8Array(0);
 const ascii = (text: string) => Uint8Array.from(text, (c) => c.charCodeAt(0));
-/** Writes ASCII text natively (see bulk); shorter values are faster in a plain loop. */
-const ASCII = new TextEncoder();
-const NATIVE_COPY_MIN = 64;
 /** {@linkcode ReplyWriter.captured} when nothing is kept. */
 export const NOT_CAPTURED = Symbol("not captured");
 
@@ -218,11 +216,7 @@ export class ReplyWriter {
     this.#ensure(n + 2);
     const buf = this.#buf;
     let at = this.#len;
-    // Long values are copied natively when they are ASCII (UTF-8 then writes each char as
-    // its one byte; a char past 0x7f takes two, so `read` falls short and the loop redoes it).
-    if (n < NATIVE_COPY_MIN || ASCII.encodeInto(value, buf.subarray(at, at + n)).read !== n) {
-      for (let i = 0; i < n; i++) buf[at + i] = value.charCodeAt(i);
-    }
+    writeLatin1(value, buf, at);
     at += n;
     buf[at++] = CRLF_CR;
     buf[at++] = CRLF_LF;

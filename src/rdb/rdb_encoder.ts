@@ -11,6 +11,7 @@ import type { Value } from "../store/value.ts";
 import { Crc64 } from "./crc64.ts";
 import { LZF_MIN_LENGTH, Opcode, RDB_VERSION, RdbType, StringEncoding } from "./format.ts";
 import { lzfCompress } from "./lzf.ts";
+import { latin1ToBytes, writeLatin1 } from "../protocol/latin1.ts";
 import { encoderFor } from "./value_codecs.ts";
 
 const INITIAL_BYTES = 64 * 1024;
@@ -132,10 +133,8 @@ export class RdbEncoder {
   raw(text: string): void {
     const n = text.length;
     this.#reserve(n);
-    const b = this.bytes;
-    let at = this.length;
-    for (let i = 0; i < n; i++) b[at++] = text.charCodeAt(i);
-    this.length = at;
+    writeLatin1(text, this.bytes, this.length);
+    this.length += n;
   }
 
   /** 8 bytes, little-endian (expiry times, as Redis writes them). */
@@ -169,8 +168,7 @@ export class RdbEncoder {
 
   #lzf(text: string): boolean {
     const n = text.length;
-    const input = new Uint8Array(n);
-    for (let i = 0; i < n; i++) input[i] = text.charCodeAt(i);
+    const input = latin1ToBytes(text);
     // Redis keeps the compressed form only when it saves more than 4 bytes.
     const packed = lzfCompress(input, n - 5);
     if (packed === null) return false;

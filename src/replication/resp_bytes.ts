@@ -1,3 +1,5 @@
+import { writeLatin1 } from "../protocol/latin1.ts";
+
 /**
  * RESP multibulk commands as bytes, from one-byte strings (char code = byte), for the
  * replication stream. Appends into a growing buffer so a round's commands become one chunk.
@@ -13,8 +15,8 @@ export class RespBuffer {
       this.#ascii(`$${arg.length}\r\n`);
       this.#reserve(arg.length + 2);
       const b = this.bytes;
-      let at = this.length;
-      for (let i = 0; i < arg.length; i++) b[at++] = arg.charCodeAt(i);
+      writeLatin1(arg, b, this.length);
+      let at = this.length + arg.length;
       b[at++] = 13;
       b[at++] = 10;
       this.length = at;

@@ -97,6 +97,7 @@
  */
 import { Buffer } from "node:buffer";
 import { crc32c } from "./crc32c.ts";
+import { writeLatin1 } from "../protocol/latin1.ts";
 
 export const MAGIC = "HERMESWL";
 export const FORMAT_VERSION = 1;
@@ -356,10 +357,8 @@ export class RecordEncoder {
     const n = text.length;
     this.#varint(n);
     this.#reserve(n);
-    const bytes = this.bytes;
-    let at = this.length;
-    for (let i = 0; i < n; i++) bytes[at++] = text.charCodeAt(i);
-    this.length = at;
+    writeLatin1(text, this.bytes, this.length);
+    this.length += n;
   }
 
   #varint(value: number): void {

@@ -7,6 +7,7 @@ import {
   latin1View,
   sliceLatin1,
   utf8ToLatin1,
+  writeLatin1,
 } from "../../../src/protocol/latin1.ts";
 
 const ALL = Uint8Array.from({ length: 256 }, (_, i) => i);
@@ -44,4 +45,27 @@ Deno.test("text we generate converts to and from its UTF-8 bytes", () => {
   assertEquals(utf8ToLatin1("plain"), "plain");
   assertEquals(utf8ToLatin1("Zoë"), "Zo\xc3\xab");
   assertEquals(latin1ToUtf8("Zo\xc3\xab"), "Zoë");
+});
+
+Deno.test("writeLatin1 writes the same bytes natively (long ASCII) and in the loop", () => {
+  let checked = 0;
+  for (const length of [0, 1, 16, 63, 64, 65, 200, 4096]) {
+    // ASCII only (the native copy), then with one byte past 0x7f at the start, middle or end
+    // (the native copy falls short and the loop writes it all), then every byte value.
+    const ascii = Array.from({ length }, (_, i) => String.fromCharCode(32 + (i * 7) % 95)).join("");
+    const cases = [ascii];
+    for (const at of [0, length >> 1, length - 1]) {
+      if (length > 0) cases.push(ascii.slice(0, at) + "\xe9" + ascii.slice(at + 1));
+    }
+    cases.push(Array.from({ length }, (_, i) => String.fromCharCode(i % 256)).join(""));
+    for (const text of cases) {
+      const into = new Uint8Array(length + 10).fill(0xaa);
+      writeLatin1(text, into, 5);
+      const expected = new Uint8Array(length + 10).fill(0xaa);
+      for (let i = 0; i < length; i++) expected[5 + i] = text.charCodeAt(i);
+      assertEquals(into, expected, `length ${length}`);
+      checked++;
+    }
+  }
+  assertEquals(checked > 30, true);
 });
