@@ -8,7 +8,7 @@
  * either end. Lengths below 0x80 take one byte each side; longer ones are the marker 0x80 plus a
  * 32-bit little-endian length (before the marker at the end).
  */
-import { type Latin1Buffer, latin1View, sliceLatin1 } from "../../protocol/latin1.ts";
+import { type Latin1Buffer, latin1View, sliceLatin1, writeLatin1 } from "../../protocol/latin1.ts";
 import { encodingLimits, listNodeBytes } from "./limits.ts";
 import { arrayBytes, objectBytes, TYPED_ARRAY_BYTES } from "../../memory/costs.ts";
 
@@ -89,13 +89,15 @@ function writeEntry(buf: Uint8Array, at: number, value: string): number {
   const n = value.length;
   if (n < BIG) {
     buf[at++] = n;
-    for (let i = 0; i < n; i++) buf[at++] = value.charCodeAt(i);
+    writeLatin1(value, buf, at);
+    at += n;
     buf[at++] = n;
     return at;
   }
   buf[at++] = BIG;
   at = writeLength(buf, at, n);
-  for (let i = 0; i < n; i++) buf[at++] = value.charCodeAt(i);
+  writeLatin1(value, buf, at);
+  at += n;
   at = writeLength(buf, at, n);
   buf[at++] = BIG;
   return at;
