@@ -72,8 +72,7 @@ function rename(ctx: CommandContext, argv: string[], onlyIfNew: boolean): void {
     }
     ctx.db.delete(to); // as Redis: the old key goes first, so the new one is `new`
   }
-  ctx.db.set(to, value, ctx.db.deadline(from));
-  ctx.db.delete(from);
+  ctx.db.rename(from, to);
   ctx.notify(EventClass.generic, "rename_from", from);
   ctx.notify(EventClass.generic, "rename_to", to);
   if (onlyIfNew) ctx.out.integer(1);

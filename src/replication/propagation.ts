@@ -7,6 +7,7 @@
  * - a string: `SET key value` (+ `PXAT deadline`); a whole collection: `DEL key`, the type's
  *   build ops, `PEXPIREAT key deadline`;
  * - a deletion (DEL, expiry, eviction): `DEL key`; a deadline: `PEXPIREAT key ms` or `PERSIST`;
+ * - a RENAME: `RENAME from to`;
  * - a collection op: its own command (`[command, key, ...args]`, see ops.ts);
  * - FLUSHDB, FLUSHALL, SWAPDB.
  *
@@ -72,6 +73,11 @@ export class PropagationSink implements ChangeSink {
 
   delete(db: number, key: string): void {
     this.#add(db, ["DEL", key]);
+  }
+
+  /** As Redis propagates it: the command itself, whatever the value's size. */
+  rename(db: number, from: string, to: string): void {
+    this.#add(db, ["RENAME", from, to]);
   }
 
   expire(db: number, key: string, expireAtMs: number): void {

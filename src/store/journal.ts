@@ -31,6 +31,13 @@ export interface ChangeSink {
   /** Op `code` of the op table (ops.ts) was applied to the collection at `key`. */
   op(db: number, key: string, code: number, args: readonly string[]): void;
   /**
+   * RENAME: `from`'s value (`value`) and deadline moved to `to` in database `db`, replacing
+   * what `to` held. Optional: a listener without it is told `set(to)` then `delete(from)`,
+   * which is the same change stated as results (the log and replicas state it in a few bytes
+   * instead of the whole value).
+   */
+  rename?(db: number, from: string, to: string, value: Value, expireAtMs: number): void;
+  /**
    * Database `db` is being emptied; -1 means every database. Called just before the keys go,
    * so a listener can still see what the database held (WATCH touches only keys that existed).
    */
@@ -143,6 +150,17 @@ export class Journal implements ChangeSink {
     for (let i = 0; i < sinks.length; i++) sinks[i].op(db, key, code, args);
   }
 
+  /** See {@linkcode ChangeSink.rename}. */
+  rename(db: number, from: string, to: string, value: Value, expireAtMs: number): void {
+    this.changes += 2;
+    if (this.capture !== null) {
+      return renameAsResults(this.capture, db, from, to, value, expireAtMs);
+    }
+    if (this.durable !== null) renameIn(this.durable, db, from, to, value, expireAtMs);
+    const sinks = this.#sinks;
+    for (let i = 0; i < sinks.length; i++) renameIn(sinks[i], db, from, to, value, expireAtMs);
+  }
+
   flush(db: number): void {
     this.changes++;
     if (this.capture !== null) return this.capture.flush(db);
@@ -204,6 +222,31 @@ export class Journal implements ChangeSink {
     const sinks = this.#sinks;
     for (let i = 0; i < sinks.length; i++) sinks[i].commandEnd();
   }
+}
+
+/** Tells `sink` of a RENAME its own way, or as the results it stands for. */
+function renameIn(
+  sink: ChangeSink,
+  db: number,
+  from: string,
+  to: string,
+  value: Value,
+  expireAtMs: number,
+): void {
+  if (sink.rename !== undefined) sink.rename(db, from, to, value, expireAtMs);
+  else renameAsResults(sink, db, from, to, value, expireAtMs);
+}
+
+function renameAsResults(
+  sink: ChangeSink,
+  db: number,
+  from: string,
+  to: string,
+  value: Value,
+  expireAtMs: number,
+): void {
+  sink.set(db, to, value, expireAtMs);
+  sink.delete(db, from);
 }
 
 /** A sink that drops every change (where a speculative run's changes go when re-applied). */

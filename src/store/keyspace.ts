@@ -283,6 +283,24 @@ export class Keyspace implements KeyRestorer, ByteCounter, Debtor {
 
   /** Stores `value`; `expireAtMs` is the new deadline (0 = none, clearing any old one). */
   set(key: string, value: Value, expireAtMs = 0): void {
+    this.#store(key, value, expireAtMs);
+    this.#journal.set(this.index, key, value, expireAtMs);
+  }
+
+  /**
+   * RENAME (the caller has checked that `from` exists, that `to` differs and is free): moves the
+   * value and its deadline, told to the journal as one change (see ChangeSink.rename).
+   */
+  rename(from: string, to: string): void {
+    const value = this.data.get(from)!;
+    const deadline = this.deadline(from);
+    this.#store(to, value, deadline);
+    if (!this.#remove(from)) throw new Error(`Cannot rename ${from}: it is not here`);
+    this.#journal.rename(this.index, from, to, value, deadline);
+  }
+
+  /** {@linkcode set} but for the journal, which the caller tells. */
+  #store(key: string, value: Value, expireAtMs: number): void {
     const journal = this.#journal;
     if (this.schema !== Schema.any) this.#checkSchema(value);
     const shard = shardOf(key);
@@ -307,7 +325,6 @@ export class Keyspace implements KeyRestorer, ByteCounter, Debtor {
       if (old === undefined) this.clocks.created(shard, key, this.#clock());
       else this.clocks.rewritten(shard, key, this.#clock());
     }
-    journal.set(this.index, key, value, expireAtMs);
   }
 
   /** Stores `value` keeping the key's current deadline (SET KEEPTTL, APPEND, INCR, ...). */
@@ -440,13 +457,17 @@ export class Keyspace implements KeyRestorer, ByteCounter, Debtor {
 
   /** Removes `key`; returns whether it existed (expired or not, so callers check `get` first). */
   delete(key: string): boolean {
-    const journal = this.#journal;
+    if (!this.#remove(key)) return false;
+    this.#journal.delete(this.index, key);
+    return true;
+  }
+
+  /** {@linkcode delete} but for the journal, which the caller tells. */
+  #remove(key: string): boolean {
     const undo = this.#undoLog();
     if (undo !== null) this.#recordUndo(undo, key);
     if (this.partition !== null) this.#countRemove(key);
-    if (!this.#drop(key)) return false;
-    journal.delete(this.index, key);
-    return true;
+    return this.#drop(key);
   }
 
   /**

@@ -54,8 +54,7 @@
  *   only after being written and synced).
  *
  * Operations state results, never the commands that produced them: INCR logs the new value,
- * every deadline is absolute (Unix ms), RENAME logs a delete and a set. Replaying an operation
- * twice gives the same state. Each operation is an opcode byte followed by its fields; integers
+ * every deadline is absolute (Unix ms). Replaying an operation twice gives the same state. Each operation is an opcode byte followed by its fields; integers
  * are unsigned LEB128 varints (up to 2^53), and strings are a varint length followed by the raw
  * bytes (keys and values are byte strings, never re-encoded):
  *
@@ -72,6 +71,7 @@
  * | 9      | `DROP_PARTITION`   | id                                         |
  * | 10     | `NEXT_PARTITION_ID` | id                                        |
  * | 11     | `REPLPOS`  | replication id, offset, stream db                  |
+ * | 12     | `RENAME`   | db, from key, to key                               |
  *
  * `db` is a database number: 0-15 for the numbered databases, 16 and up for partitions (named
  * keyspaces, src/store/partition.ts). `CREATE_PARTITION` defines partition `id` with its name
@@ -85,8 +85,12 @@
  *
  * `OP` applies an operation of the op table (src/store/ops.ts) to the collection at the key:
  * a deterministic Redis write such as `HSET key f v` or `LPOP key 2`, identified by its code.
- * A whole collection (a snapshot entry, a RENAME) is written as `DELETE`, the `OP`s that build
+ * A whole collection (a snapshot entry, a COPY) is written as `DELETE`, the `OP`s that build
  * it, then `EXPIRE` when it has a deadline, all in one record.
+ *
+ * `RENAME` moves the value at `from` and its deadline to `to` (replacing what `to` held), as the
+ * RENAME command does: a few bytes whatever the value's size. Like `OP`, it states a change to
+ * the state the records before it built; a `from` that is not there moves nothing.
  *
  * `REPLPOS` is written by a replica in the record of each command it applied from its primary:
  * the primary's replication id, the stream offset just after that command and the database the
@@ -123,6 +127,7 @@ export const Op = {
   dropPartition: 9,
   nextPartitionId: 10,
   replPosition: 11,
+  rename: 12,
 } as const;
 
 /** A partition definition as a record holds it (see the table above). */
@@ -253,6 +258,14 @@ export class RecordEncoder {
     this.#varint(code);
     this.#varint(args.length);
     for (let i = 0; i < args.length; i++) this.#string(args[i]);
+  }
+
+  rename(db: number, from: string, to: string): void {
+    this.#begin(from.length + to.length + 24);
+    this.bytes[this.length++] = Op.rename;
+    this.#varint(db);
+    this.#string(from);
+    this.#string(to);
   }
 
   /** Where in its primary's stream a replica is (see REPLPOS above). */
@@ -400,6 +413,7 @@ export interface OpVisitor {
   flushAll(): void;
   swapDb(a: number, b: number): void;
   op(db: number, key: string, code: number, args: string[]): void;
+  rename(db: number, from: string, to: string): void;
   createPartition(partition: PartitionRecord): void;
   dropPartition(id: number): void;
   nextPartitionId(id: number): void;
@@ -463,6 +477,12 @@ export function decodeChanges(
         const args = new Array<string>(count);
         for (let i = 0; i < count; i++) args[i] = reader.string();
         visitor.op(db, key, code, args);
+        break;
+      }
+      case Op.rename: {
+        const db = reader.varint();
+        const from = reader.string();
+        visitor.rename(db, from, reader.string());
         break;
       }
       case Op.createPartition: {

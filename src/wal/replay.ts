@@ -301,6 +301,13 @@ export function storeApplier(store: Databases): OpVisitor {
       }
       ks.op(key, code, args);
     },
+    rename: (db, from, to) => {
+      const ks = keyspace(db);
+      if (from !== to && ks.data.has(from)) {
+        ks.delete(to);
+        ks.rename(from, to);
+      }
+    },
     createPartition: (record) => {
       if (!(record.schema in SCHEMA_NAMES) || !(record.persistence in PERSISTENCE_NAMES)) {
         throw new FormatError(`partition ${record.id} has an unknown schema or persistence`);

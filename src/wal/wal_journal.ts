@@ -13,7 +13,7 @@ import { OPS } from "../store/types/registry.ts";
 import type { Value } from "../store/value.ts";
 import { RecordEncoder } from "./codec.ts";
 
-/** Arguments per op record when a whole collection is written out (RENAME, COPY, snapshots). */
+/** Arguments per op record when a whole collection is written out (COPY, MOVE, snapshots). */
 export const BUILD_CHUNK_BYTES = 64 * 1024;
 
 export class WalJournal implements ChangeSink {
@@ -65,6 +65,10 @@ export class WalJournal implements ChangeSink {
 
   delete(db: number, key: string): void {
     if (!this.muted && !this.#skips(db)) this.encoder.delete(db, key);
+  }
+
+  rename(db: number, from: string, to: string): void {
+    if (!this.muted && !this.#skips(db)) this.encoder.rename(db, from, to);
   }
 
   expire(db: number, key: string, expireAtMs: number): void {

@@ -43,16 +43,12 @@ Deno.test("the log records each command's result, with absolute deadlines and no
       'SET db=0 "a" "12.5xy"',
       'SET db=0 "a" "Z2.5xy"',
     ]);
-    // RENAME is one record: the new key set and the old one deleted, applied together.
-    assertEquals(lines.slice(6, 9), [
-      "2 changes, applied together:",
-      '    SET db=0 "b" "Z2.5xy"',
-      '    DEL db=0 "a"',
-    ]);
+    // RENAME is one operation naming both keys, whatever the value's size.
+    assertEquals(lines[6], 'RENAME db=0 "a" "b"');
     // EXPIRE 100 is logged as the deadline it set, in Unix ms.
-    const deadline = Number(/^EXPIRE db=0 "b" deadline=(\d+)/.exec(lines[9])?.[1]);
+    const deadline = Number(/^EXPIRE db=0 "b" deadline=(\d+)/.exec(lines[7])?.[1]);
     assertEquals(deadline >= before + 100_000 && deadline <= after + 100_000, true);
-    assertEquals(lines.slice(10), [
+    assertEquals(lines.slice(8), [
       "2 changes, applied together:",
       '    SET db=0 "m1" "1"',
       '    SET db=0 "m2" "2"',
@@ -151,6 +147,57 @@ Deno.test("a ZADD score is logged as the client wrote it when it is plain decima
     assertEquals(await client.send("ZSCORE", "z", "a"), "12.75");
     client.close();
     await server.stop();
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("RENAME of a big collection logs a few bytes, and a killed server comes back with it renamed", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "hermes-rename-record-" });
+  try {
+    const server = await startHermes([], { dir });
+    const client = await server.connect();
+    const fields: string[] = [];
+    for (let i = 0; i < 20_000; i++) fields.push(`field:${i}`, `value:${i}`);
+    await client.send("HSET", "big", ...fields);
+    await client.send("SET", "target", "old", "EX", "1000");
+    await client.send("PEXPIRE", "big", "5000000");
+    const logSize = async () => {
+      let bytes = 0;
+      for await (const entry of Deno.readDir(dir)) {
+        if (entry.name.endsWith(".log")) bytes += (await Deno.stat(`${dir}/${entry.name}`)).size;
+      }
+      return bytes;
+    };
+    const before = await logSize();
+    // Over an existing key (its deadline goes with it), then back under a new name.
+    assertEquals(await client.send("RENAME", "big", "target"), "OK");
+    assertEquals(await client.send("RENAMENX", "target", "renamed"), 1);
+    const grown = await logSize() - before;
+    assertOk(grown < 200, `two renames of a 20,000-field hash grew the log by ${grown} bytes`);
+    const ttl = await client.send("PTTL", "renamed") as number;
+    await server.kill(); // kill -9: only what the log holds comes back
+    client.close();
+
+    const again = await startHermes([], { dir });
+    const reader = await again.connect();
+    assertEquals(await reader.send("EXISTS", "big", "target"), 0);
+    assertEquals(await reader.send("HLEN", "renamed"), 20_000);
+    assertEquals(await reader.send("HGET", "renamed", "field:19999"), "value:19999");
+    const ttlAfter = await reader.send("PTTL", "renamed") as number;
+    assertOk(ttlAfter > ttl - 60_000 && ttlAfter <= ttl, `deadline kept: ${ttl} then ${ttlAfter}`);
+    reader.close();
+    await again.stop();
+
+    // RENAME over a key deletes it in the same record; neither record holds the hash's fields.
+    const lines = await dumpLogLines(dir);
+    const at = lines.indexOf('    RENAME db=0 "big" "target"');
+    assertEquals(lines.slice(at - 2, at + 2), [
+      "2 changes, applied together:",
+      '    DEL db=0 "target"',
+      '    RENAME db=0 "big" "target"',
+      'RENAME db=0 "target" "renamed"',
+    ]);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

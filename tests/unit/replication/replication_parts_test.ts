@@ -96,6 +96,8 @@ Deno.test("changes become Redis commands stated as results, with SELECT and MULT
   store.dbs[0].set("b", "2", 1234);
   store.dbs[0].delete("a");
   journal.commandEnd();
+  store.dbs[0].rename("b", "renamed"); // the command itself, not the value
+  journal.commandEnd();
   store.dbs[2].setDeadline("b", 99);
   store.dbs[2].setDeadline("b", 0);
   journal.commandEnd();
@@ -112,6 +114,7 @@ Deno.test("changes become Redis commands stated as results, with SELECT and MULT
     ["SET", "b", "2", "PXAT", "1234"],
     ["DEL", "a"],
     ["EXEC"],
+    ["RENAME", "b", "renamed"],
     ["MULTI"],
     ["SELECT", "2"],
     ["PEXPIREAT", "b", "99"],
