@@ -150,15 +150,23 @@ export class Journal implements ChangeSink {
     for (let i = 0; i < sinks.length; i++) sinks[i].op(db, key, code, args);
   }
 
-  /** See {@linkcode ChangeSink.rename}. */
+  /**
+   * See {@linkcode ChangeSink.rename}. While a snapshot is written (a compaction's or an RDB's:
+   * `beforeMutate` is set) every sink is told the results instead: the snapshot is fuzzy (it may
+   * hold neither key, having read `to` before the rename and `from` after it), and only results
+   * replayed over it end in the exact state, where a RENAME would find no `from`.
+   */
   rename(db: number, from: string, to: string, value: Value, expireAtMs: number): void {
     this.changes += 2;
     if (this.capture !== null) {
       return renameAsResults(this.capture, db, from, to, value, expireAtMs);
     }
-    if (this.durable !== null) renameIn(this.durable, db, from, to, value, expireAtMs);
+    const results = this.beforeMutate !== null;
+    if (this.durable !== null) renameIn(this.durable, results, db, from, to, value, expireAtMs);
     const sinks = this.#sinks;
-    for (let i = 0; i < sinks.length; i++) renameIn(sinks[i], db, from, to, value, expireAtMs);
+    for (let i = 0; i < sinks.length; i++) {
+      renameIn(sinks[i], results, db, from, to, value, expireAtMs);
+    }
   }
 
   flush(db: number): void {
@@ -227,13 +235,14 @@ export class Journal implements ChangeSink {
 /** Tells `sink` of a RENAME its own way, or as the results it stands for. */
 function renameIn(
   sink: ChangeSink,
+  asResults: boolean,
   db: number,
   from: string,
   to: string,
   value: Value,
   expireAtMs: number,
 ): void {
-  if (sink.rename !== undefined) sink.rename(db, from, to, value, expireAtMs);
+  if (!asResults && sink.rename !== undefined) sink.rename(db, from, to, value, expireAtMs);
   else renameAsResults(sink, db, from, to, value, expireAtMs);
 }
 

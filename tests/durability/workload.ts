@@ -113,6 +113,17 @@ export class Worker {
       after.set(b, { value: value + "b", ttl: false });
       return { args: ["MSET", a, value + "a", b, value + "b"], after, expect: (r) => r === "OK" };
     }
+    if (choice >= 0.93) {
+      // RENAME onto another of the worker's keys (replacing it; the TTL goes along).
+      const present = this.keys.filter((k) => this.acked.has(k));
+      if (present.length > 0) {
+        const from = pick(present);
+        const to = pick(this.keys.filter((k) => k !== from));
+        after.set(to, this.acked.get(from)!);
+        after.delete(from);
+        return { args: ["RENAME", from, to], after, expect: (r) => r === "OK" };
+      }
+    }
     const key = pick(this.keys);
     const old = this.acked.get(key);
     const appended = (old?.value ?? "") + `+${n}`;

@@ -110,3 +110,77 @@ Deno.test("a snapshot writes big collections over many slices and, with changes 
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("RENAMEs while a snapshot is written are logged as results and replay to the live state; after it, as RENAME", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "hermes-snapshot-renames-" });
+  try {
+    const { store, journal, log } = loggedStore();
+    const db = store.dbs[0];
+    const KEYS = 3000;
+    for (let i = 0; i < KEYS; i++) db.set(`key:${i}`, `value:${i}:${"y".repeat(i % 50)}`);
+    for (let i = 0; i < 20; i++) {
+      db.op(`hash:${i}`, HashOp.hset, Array.from({ length: 400 }, (_, k) => `f${k}`));
+    }
+    journal.commandEnd();
+    log.encoder.reset();
+
+    const freeze = new SnapshotFreeze(
+      journal,
+      store.dbs.map((keyspace, index) => ({ keyspace, index })),
+    );
+    // Keys far apart in the walk's order swap names while it runs: a key renamed onto one the
+    // walk has passed, from one it has not reached, is in the snapshot under neither name.
+    let round = 0;
+    const renameSome = () => {
+      for (let n = 0; n < 40; n++, round++) {
+        const from = `key:${(round * 7919) % KEYS}`;
+        if (db.data.has(from)) db.rename(from, `renamed:${round}`);
+        journal.commandEnd();
+      }
+      const hash = `hash:${round % 20}`;
+      if (db.data.has(hash)) db.rename(hash, `hash:moved:${round}`);
+      journal.commandEnd();
+    };
+    const path = `${dir}/snap.tmp`;
+    await writeSnapshot({
+      path,
+      generation: 2,
+      sources: store.dbs.map((keyspace, index) => ({ keyspace, index })),
+      freeze,
+      runInStore: (task) => {
+        task();
+        renameSome();
+        return Promise.resolve();
+      },
+      now: () => 1_000,
+      cancelled: () => false,
+      sliceBudgetMs: 0.05,
+    });
+    assertOk(round > 200, `renames ran between slices (${round})`);
+    db.set("fresh", "made after the snapshot");
+    journal.commandEnd();
+    const during = log.encoder.length;
+    // The snapshot is done: a rename is one operation again.
+    db.rename("fresh", "after-the-snapshot");
+    journal.commandEnd();
+    const ops: string[] = [];
+    decodeChanges(log.encoder.bytes, during + 9, log.encoder.length, {
+      set: () => ops.push("set"),
+      delete: () => ops.push("delete"),
+      expire: () => ops.push("expire"),
+      flushDb: () => ops.push("flushDb"),
+      flushAll: () => ops.push("flushAll"),
+      swapDb: () => ops.push("swapDb"),
+      op: () => ops.push("op"),
+      rename: (_db, from, to) => ops.push(`rename ${from} ${to}`),
+      createPartition: () => ops.push("createPartition"),
+      dropPartition: () => ops.push("dropPartition"),
+      nextPartitionId: () => ops.push("nextPartitionId"),
+    });
+    assertEquals(ops, ["rename fresh after-the-snapshot"]);
+    const restored = await restore(path, log.encoder.bytes.slice(0, log.encoder.length), dir);
+    assertEquals(dumpStore(restored), dumpStore(store));
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
