@@ -90,7 +90,9 @@
  *
  * `RENAME` moves the value at `from` and its deadline to `to` (replacing what `to` held), as the
  * RENAME command does: a few bytes whatever the value's size. Like `OP`, it states a change to
- * the state the records before it built; a `from` that is not there moves nothing.
+ * the state the records before it built, so it is never written while a snapshot is being made
+ * (a fuzzy snapshot may hold neither key: the rename is then written as `DELETE` + `SET`); a
+ * `from` that is not there moves nothing.
  *
  * `REPLPOS` is written by a replica in the record of each command it applied from its primary:
  * the primary's replication id, the stream offset just after that command and the database the
