@@ -312,8 +312,7 @@ export const keyCommands: CommandSpec[] = [
         return;
       }
       reachTarget(ctx, target, value);
-      target.set(key, value, ctx.db.deadline(key));
-      ctx.db.delete(key);
+      ctx.db.rename(key, key, target);
       notifyIn(ctx, ctx.db, "move_from", key);
       notifyIn(ctx, target, "move_to", key);
       ctx.out.integer(1);

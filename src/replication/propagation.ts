@@ -7,7 +7,7 @@
  * - a string: `SET key value` (+ `PXAT deadline`); a whole collection: `DEL key`, the type's
  *   build ops, `PEXPIREAT key deadline`;
  * - a deletion (DEL, expiry, eviction): `DEL key`; a deadline: `PEXPIREAT key ms` or `PERSIST`;
- * - a RENAME: `RENAME from to`;
+ * - a RENAME or MOVE: itself;
  * - a collection op: its own command (`[command, key, ...args]`, see ops.ts);
  * - FLUSHDB, FLUSHALL, SWAPDB.
  *
@@ -75,9 +75,17 @@ export class PropagationSink implements ChangeSink {
     this.#add(db, ["DEL", key]);
   }
 
-  /** As Redis propagates it: the command itself, whatever the value's size. */
-  rename(db: number, from: string, to: string): void {
-    this.#add(db, ["RENAME", from, to]);
+  /**
+   * As Redis propagates them: RENAME or MOVE itself, whatever the value's size. With a partition
+   * on one side (not replicated), what the replicated side saw.
+   */
+  rename(db: number, from: string, toDb: number, to: string, value: Value, at: number): void {
+    const replicatedFrom = isReplicated(db);
+    const replicatedTo = isReplicated(toDb);
+    if (replicatedFrom && replicatedTo) {
+      this.#add(db, toDb === db ? ["RENAME", from, to] : ["MOVE", from, String(toDb)]);
+    } else if (replicatedTo) this.set(toDb, to, value, at);
+    else if (replicatedFrom) this.delete(db, from);
   }
 
   expire(db: number, key: string, expireAtMs: number): void {

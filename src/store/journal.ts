@@ -31,12 +31,19 @@ export interface ChangeSink {
   /** Op `code` of the op table (ops.ts) was applied to the collection at `key`. */
   op(db: number, key: string, code: number, args: readonly string[]): void;
   /**
-   * RENAME: `from`'s value (`value`) and deadline moved to `to` in database `db`, replacing
-   * what `to` held. Optional: a listener without it is told `set(to)` then `delete(from)`,
-   * which is the same change stated as results (the log and replicas state it in a few bytes
-   * instead of the whole value).
+   * RENAME and MOVE: `from`'s value (`value`) and deadline in database `db` moved to `to` in
+   * database `toDb` (the same one for RENAME), replacing what `to` held. Optional: a listener
+   * without it is told `set(toDb, to)` then `delete(db, from)`, the same change stated as
+   * results (the log and replicas state it in a few bytes instead of the whole value).
    */
-  rename?(db: number, from: string, to: string, value: Value, expireAtMs: number): void;
+  rename?(
+    db: number,
+    from: string,
+    toDb: number,
+    to: string,
+    value: Value,
+    expireAtMs: number,
+  ): void;
   /**
    * Database `db` is being emptied; -1 means every database. Called just before the keys go,
    * so a listener can still see what the database held (WATCH touches only keys that existed).
@@ -156,16 +163,14 @@ export class Journal implements ChangeSink {
    * hold neither key, having read `to` before the rename and `from` after it), and only results
    * replayed over it end in the exact state, where a RENAME would find no `from`.
    */
-  rename(db: number, from: string, to: string, value: Value, expireAtMs: number): void {
+  rename(db: number, from: string, toDb: number, to: string, value: Value, at: number): void {
     this.changes += 2;
-    if (this.capture !== null) {
-      return renameAsResults(this.capture, db, from, to, value, expireAtMs);
-    }
+    if (this.capture !== null) return renameAsResults(this.capture, db, from, toDb, to, value, at);
     const results = this.beforeMutate !== null;
-    if (this.durable !== null) renameIn(this.durable, results, db, from, to, value, expireAtMs);
+    if (this.durable !== null) renameIn(this.durable, results, db, from, toDb, to, value, at);
     const sinks = this.#sinks;
     for (let i = 0; i < sinks.length; i++) {
-      renameIn(sinks[i], results, db, from, to, value, expireAtMs);
+      renameIn(sinks[i], results, db, from, toDb, to, value, at);
     }
   }
 
@@ -238,23 +243,25 @@ function renameIn(
   asResults: boolean,
   db: number,
   from: string,
+  toDb: number,
   to: string,
   value: Value,
   expireAtMs: number,
 ): void {
-  if (!asResults && sink.rename !== undefined) sink.rename(db, from, to, value, expireAtMs);
-  else renameAsResults(sink, db, from, to, value, expireAtMs);
+  if (!asResults && sink.rename !== undefined) sink.rename(db, from, toDb, to, value, expireAtMs);
+  else renameAsResults(sink, db, from, toDb, to, value, expireAtMs);
 }
 
 function renameAsResults(
   sink: ChangeSink,
   db: number,
   from: string,
+  toDb: number,
   to: string,
   value: Value,
   expireAtMs: number,
 ): void {
-  sink.set(db, to, value, expireAtMs);
+  sink.set(toDb, to, value, expireAtMs);
   sink.delete(db, from);
 }
 

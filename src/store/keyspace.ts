@@ -288,15 +288,16 @@ export class Keyspace implements KeyRestorer, ByteCounter, Debtor {
   }
 
   /**
-   * RENAME (the caller has checked that `from` exists, that `to` differs and is free): moves the
-   * value and its deadline, told to the journal as one change (see ChangeSink.rename).
+   * RENAME, and MOVE with `target` (the caller has checked that `from` exists and that `to` is
+   * another key, and free): moves the value and its deadline to `to` in `target`, told to the
+   * journal as one change (see ChangeSink.rename).
    */
-  rename(from: string, to: string): void {
+  rename(from: string, to: string, target: Keyspace = this): void {
     const value = this.data.get(from)!;
     const deadline = this.deadline(from);
-    this.#store(to, value, deadline);
+    target.#store(to, value, deadline);
     if (!this.#remove(from)) throw new Error(`Cannot rename ${from}: it is not here`);
-    this.#journal.rename(this.index, from, to, value, deadline);
+    this.#journal.rename(this.index, from, target.index, to, value, deadline);
   }
 
   /** {@linkcode set} but for the journal, which the caller tells. */

@@ -71,7 +71,7 @@
  * | 9      | `DROP_PARTITION`   | id                                         |
  * | 10     | `NEXT_PARTITION_ID` | id                                        |
  * | 11     | `REPLPOS`  | replication id, offset, stream db                  |
- * | 12     | `RENAME`   | db, from key, to key                               |
+ * | 12     | `RENAME`   | db, from key, to db, to key                        |
  *
  * `db` is a database number: 0-15 for the numbered databases, 16 and up for partitions (named
  * keyspaces, src/store/partition.ts). `CREATE_PARTITION` defines partition `id` with its name
@@ -89,7 +89,7 @@
  * it, then `EXPIRE` when it has a deadline, all in one record.
  *
  * `RENAME` moves the value at `from` and its deadline to `to` (replacing what `to` held), as the
- * RENAME command does: a few bytes whatever the value's size. Like `OP`, it states a change to
+ * RENAME and MOVE commands do: a few bytes whatever the value's size. Like `OP`, it states a change to
  * the state the records before it built, so it is never written while a snapshot is being made
  * (a fuzzy snapshot may hold neither key: the rename is then written as `DELETE` + `SET`); a
  * `from` that is not there moves nothing.
@@ -262,11 +262,12 @@ export class RecordEncoder {
     for (let i = 0; i < args.length; i++) this.#string(args[i]);
   }
 
-  rename(db: number, from: string, to: string): void {
-    this.#begin(from.length + to.length + 24);
+  rename(db: number, from: string, toDb: number, to: string): void {
+    this.#begin(from.length + to.length + 32);
     this.bytes[this.length++] = Op.rename;
     this.#varint(db);
     this.#string(from);
+    this.#varint(toDb);
     this.#string(to);
   }
 
@@ -415,7 +416,7 @@ export interface OpVisitor {
   flushAll(): void;
   swapDb(a: number, b: number): void;
   op(db: number, key: string, code: number, args: string[]): void;
-  rename(db: number, from: string, to: string): void;
+  rename(db: number, from: string, toDb: number, to: string): void;
   createPartition(partition: PartitionRecord): void;
   dropPartition(id: number): void;
   nextPartitionId(id: number): void;
@@ -484,7 +485,8 @@ export function decodeChanges(
       case Op.rename: {
         const db = reader.varint();
         const from = reader.string();
-        visitor.rename(db, from, reader.string());
+        const toDb = reader.varint();
+        visitor.rename(db, from, toDb, reader.string());
         break;
       }
       case Op.createPartition: {

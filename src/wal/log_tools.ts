@@ -134,7 +134,7 @@ async function checkLog(dir: string, out: TextOutput): Promise<number> {
     flushAll: () => (ops++, applier.flushAll()),
     swapDb: (a, b) => (ops++, applier.swapDb(a, b)),
     op: (db, key, code, args) => (ops++, applier.op(db, key, code, args)),
-    rename: (db, from, to) => (ops++, applier.rename(db, from, to)),
+    rename: (db, from, toDb, to) => (ops++, applier.rename(db, from, toDb, to)),
     createPartition: (record) => (ops++, applier.createPartition(record)),
     dropPartition: (id) => (ops++, applier.dropPartition(id)),
     nextPartitionId: (id) => (ops++, applier.nextPartitionId(id)),
@@ -202,7 +202,12 @@ async function dumpLog(target: string, out: TextOutput): Promise<number> {
     flushDb: (db) => ops.push(`FLUSHDB db=${db}`),
     flushAll: () => ops.push("FLUSHALL"),
     swapDb: (a, b) => ops.push(`SWAPDB ${a} ${b}`),
-    rename: (db, from, to) => ops.push(`RENAME db=${db} ${quote(from)} ${quote(to)}`),
+    rename: (db, from, toDb, to) =>
+      ops.push(
+        toDb === db
+          ? `RENAME db=${db} ${quote(from)} ${quote(to)}`
+          : `MOVE db=${db} ${quote(from)} to db=${toDb} ${quote(to)}`,
+      ),
     replPosition: (replid, offset, db) => ops.push(`REPLPOS ${replid} ${offset} db=${db}`),
     op: (db, key, code, args) => {
       const name = OPS.byCode(code)?.command.toUpperCase() ?? `OP#${code}`;

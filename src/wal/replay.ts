@@ -301,11 +301,12 @@ export function storeApplier(store: Databases): OpVisitor {
       }
       ks.op(key, code, args);
     },
-    rename: (db, from, to) => {
+    rename: (db, from, toDb, to) => {
       const ks = keyspace(db);
-      if (from !== to && ks.data.has(from)) {
-        ks.delete(to);
-        ks.rename(from, to);
+      const target = keyspace(toDb);
+      if ((from !== to || ks !== target) && ks.data.has(from)) {
+        target.delete(to);
+        ks.rename(from, to, target);
       }
     },
     createPartition: (record) => {

@@ -67,8 +67,14 @@ export class WalJournal implements ChangeSink {
     if (!this.muted && !this.#skips(db)) this.encoder.delete(db, key);
   }
 
-  rename(db: number, from: string, to: string): void {
-    if (!this.muted && !this.#skips(db)) this.encoder.rename(db, from, to);
+  /** One operation when both databases are logged; else what the logged one saw. */
+  rename(db: number, from: string, toDb: number, to: string, value: Value, at: number): void {
+    if (this.muted) return;
+    const skipsFrom = this.#skips(db);
+    const skipsTo = this.#skips(toDb);
+    if (!skipsFrom && !skipsTo) this.encoder.rename(db, from, toDb, to);
+    else if (!skipsTo) this.set(toDb, to, value, at);
+    else if (!skipsFrom) this.encoder.delete(db, from);
   }
 
   expire(db: number, key: string, expireAtMs: number): void {

@@ -202,3 +202,43 @@ Deno.test("RENAME of a big collection logs a few bytes, and a killed server come
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("MOVE is one operation between logged databases, and what the logged side saw otherwise", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "hermes-move-record-" });
+  try {
+    const server = await startHermes([], { dir });
+    const client = await server.connect();
+    await client.send("CREATE", "PARTITION", "volatile", "ANY", "NONE");
+    await client.send("RPUSH", "list", "a", "b", "c");
+    await client.send("PEXPIRE", "list", "5000000");
+    await client.send("SET", "away", "gone with the partition");
+    await client.send("SELECT", "volatile");
+    await client.send("SET", "back", "from the partition");
+    assertEquals(await client.send("MOVE", "back", "0"), 1);
+    await client.send("SELECT", "0");
+    assertEquals(await client.send("MOVE", "list", "3"), 1);
+    assertEquals(await client.send("MOVE", "away", "volatile"), 1);
+    await server.kill();
+    client.close();
+
+    const again = await startHermes([], { dir });
+    const reader = await again.connect();
+    assertEquals(await reader.send("GET", "back"), "from the partition");
+    assertEquals(await reader.send("EXISTS", "list", "away"), 0);
+    await reader.send("SELECT", "3");
+    assertEquals(await reader.send("LRANGE", "list", "0", "-1"), ["a", "b", "c"]);
+    assertOk((await reader.send("PTTL", "list") as number) > 4_000_000, "the deadline moved too");
+    reader.close();
+    await again.stop();
+
+    const lines = await dumpLogLines(dir);
+    // Out of the NONE partition: the value, whole; between databases: one operation; into the
+    // partition: only the deletion.
+    assertOk(lines.includes('SET db=0 "back" "from the partition"'), lines.join("\n"));
+    assertOk(lines.includes('MOVE db=0 "list" to db=3 "list"'), lines.join("\n"));
+    assertOk(lines.includes('DEL db=0 "away"'), lines.join("\n"));
+    assertEquals(lines.filter((line) => line.includes("from the partition")).length, 1);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

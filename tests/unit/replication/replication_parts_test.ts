@@ -98,6 +98,8 @@ Deno.test("changes become Redis commands stated as results, with SELECT and MULT
   journal.commandEnd();
   store.dbs[0].rename("b", "renamed"); // the command itself, not the value
   journal.commandEnd();
+  store.dbs[0].rename("renamed", "renamed", store.dbs[5]);
+  journal.commandEnd();
   store.dbs[2].setDeadline("b", 99);
   store.dbs[2].setDeadline("b", 0);
   journal.commandEnd();
@@ -115,6 +117,7 @@ Deno.test("changes become Redis commands stated as results, with SELECT and MULT
     ["DEL", "a"],
     ["EXEC"],
     ["RENAME", "b", "renamed"],
+    ["MOVE", "renamed", "5"],
     ["MULTI"],
     ["SELECT", "2"],
     ["PEXPIREAT", "b", "99"],

@@ -45,7 +45,7 @@ function recorder(ops: unknown[]): OpVisitor {
     flushAll: () => ops.push(["flushAll"]),
     swapDb: (a, b) => ops.push(["swapDb", a, b]),
     op: (db, key, code, args) => ops.push(["op", db, key, code, ...args]),
-    rename: (db, from, to) => ops.push(["rename", db, from, to]),
+    rename: (db, from, toDb, to) => ops.push(["rename", db, from, toDb, to]),
     createPartition: (p) =>
       ops.push(["createPartition", p.id, p.name, p.schema, p.persistence, p.createdAtMs]),
     dropPartition: (id) => ops.push(["dropPartition", id]),
@@ -63,7 +63,8 @@ Deno.test("every operation survives encoding and decoding, grouped by record", (
   encoder.flushDb(7);
   encoder.flushAll();
   encoder.swapDb(1, 2);
-  encoder.rename(4, "from", "to");
+  encoder.rename(4, "from", 4, "to");
+  encoder.rename(4, "moved", 300, "moved");
   encoder.createPartition({
     id: 16,
     name: "users:v2",
@@ -86,7 +87,8 @@ Deno.test("every operation survives encoding and decoding, grouped by record", (
       ["flushDb", 7],
       ["flushAll"],
       ["swapDb", 1, 2],
-      ["rename", 4, "from", "to"],
+      ["rename", 4, "from", 4, "to"],
+      ["rename", 4, "moved", 300, "moved"],
       ["createPartition", 16, "users:v2", 1, 2, 1_700_000_000_456],
       ["set", 16, "u", "7", 0],
       ["dropPartition", 300_000],

@@ -172,7 +172,7 @@ Deno.test("RENAMEs while a snapshot is written are logged as results and replay 
       flushAll: () => ops.push("flushAll"),
       swapDb: () => ops.push("swapDb"),
       op: () => ops.push("op"),
-      rename: (_db, from, to) => ops.push(`rename ${from} ${to}`),
+      rename: (_db, from, _toDb, to) => ops.push(`rename ${from} ${to}`),
       createPartition: () => ops.push("createPartition"),
       dropPartition: () => ops.push("dropPartition"),
       nextPartitionId: () => ops.push("nextPartitionId"),
