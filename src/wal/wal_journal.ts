@@ -13,7 +13,7 @@ import { OPS } from "../store/types/registry.ts";
 import type { Value } from "../store/value.ts";
 import { RecordEncoder } from "./codec.ts";
 
-/** Arguments per op record when a whole collection is written out (COPY, MOVE, snapshots). */
+/** Arguments per op record when a whole collection is written out (COPY, RESTORE, snapshots). */
 export const BUILD_CHUNK_BYTES = 64 * 1024;
 
 export class WalJournal implements ChangeSink {
