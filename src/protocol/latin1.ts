@@ -79,7 +79,7 @@ const ASCII_ENCODER = new TextEncoder();
  * From this length on, copying natively pays for the call: a 1 KB value takes ~0.1 µs instead
  * of ~1.4 µs in the loop, while a 16-byte key is faster in the loop.
  */
-const NATIVE_COPY_MIN = 64;
+export const NATIVE_COPY_MIN = 64;
 
 /**
  * Writes the bytes of one-byte string `text` into `into` at `at` (room for `text.length` bytes

@@ -10,7 +10,7 @@ import { formatDouble } from "./double_text.ts";
 
 export { formatDouble };
 import { type BufferPool, connectionBuffers } from "./buffer_pool.ts";
-import { writeLatin1 } from "./latin1.ts";
+import { NATIVE_COPY_MIN, writeLatin1 } from "./latin1.ts";
 
 const CRLF_CR = 0x0d;
 const CRLF_LF = 0x0a;
@@ -216,7 +216,9 @@ export class ReplyWriter {
     this.#ensure(n + 2);
     const buf = this.#buf;
     let at = this.#len;
-    writeLatin1(value, buf, at);
+    // Short values (most replies) in the loop right here: a call costs more than they do.
+    if (n < NATIVE_COPY_MIN) { for (let i = 0; i < n; i++) buf[at + i] = value.charCodeAt(i); }
+    else writeLatin1(value, buf, at);
     at += n;
     buf[at++] = CRLF_CR;
     buf[at++] = CRLF_LF;
