@@ -30,6 +30,13 @@ const ZERO = ascii(":0\r\n");
 const ONE = ascii(":1\r\n");
 const EMPTY_ARRAY = ascii("*0\r\n");
 
+/** Bytes of a bulk string of `length` bytes: `$`, the length's digits, CRLF, the bytes, CRLF. */
+function bulkBytes(length: number): number {
+  let digits = 1;
+  for (let n = length; n >= 10; n = Math.floor(n / 10)) digits++;
+  return length + digits + 5;
+}
+
 export class ReplyWriter {
   #buf: Uint8Array = NO_BUFFER;
   #len = 0;
@@ -53,6 +60,13 @@ export class ReplyWriter {
    */
   capturing = false;
   #captured: string | null | typeof NOT_CAPTURED = NOT_CAPTURED;
+  /**
+   * Messages given to {@linkcode deferMessage} and not encoded yet: head, channel, payload, ...
+   * They count in {@linkcode length} and {@linkcode position} as the bytes they will be, and are
+   * encoded, in order, before anything else is written or any byte is read or handed over.
+   */
+  #deferred: (Uint8Array | string)[] | null = null;
+  #deferredBytes = 0;
 
   constructor(pool: BufferPool = connectionBuffers) {
     this.#pool = pool;
@@ -63,9 +77,9 @@ export class ReplyWriter {
     return this.#buf.length;
   }
 
-  /** Bytes encoded and not yet taken. */
+  /** Bytes encoded (or deferred) and not yet taken. */
   get length(): number {
-    return this.#len;
+    return this.#len + this.#deferredBytes;
   }
 
   /**
@@ -73,12 +87,35 @@ export class ReplyWriter {
    * while earlier bytes are taken (a round's end, released later while later rounds write on).
    */
   get position(): number {
-    return this.#taken + this.#len;
+    return this.#taken + this.#len + this.#deferredBytes;
   }
 
   /** How many bytes before `position` (a mark) are still here, not handed over yet. */
   before(position: number): number {
+    if (this.#deferred !== null) this.#encodeDeferred();
     return Math.max(0, Math.min(this.#len, position - this.#taken));
+  }
+
+  /**
+   * A pub/sub message (`head`, then the channel and the payload as bulk strings), encoded only
+   * when something reads or follows it: a subscriber's messages are then encoded after the
+   * round's publishers got their replies (the round releases them first), not while the
+   * publishers wait.
+   */
+  deferMessage(head: Uint8Array, channel: string, payload: string): void {
+    (this.#deferred ??= []).push(head, channel, payload);
+    this.#deferredBytes += head.length + bulkBytes(channel.length) + bulkBytes(payload.length);
+  }
+
+  #encodeDeferred(): void {
+    const deferred = this.#deferred!;
+    this.#deferred = null;
+    this.#deferredBytes = 0;
+    for (let i = 0; i < deferred.length; i += 3) {
+      this.raw(deferred[i] as Uint8Array);
+      this.#bulk(deferred[i + 1] as string);
+      this.#bulk(deferred[i + 2] as string);
+    }
   }
 
   /**
@@ -86,6 +123,7 @@ export class ReplyWriter {
    * to {@linkcode recycle} once written.
    */
   take(): Uint8Array {
+    if (this.#deferred !== null) this.#encodeDeferred();
     const out = this.#buf.subarray(0, this.#len);
     this.#buf = NO_BUFFER;
     this.#taken += this.#len;
@@ -95,6 +133,7 @@ export class ReplyWriter {
 
   /** Hands over the first `count` bytes (all of them: {@linkcode take}), keeping the rest. */
   takeFirst(count: number): Uint8Array {
+    if (this.#deferred !== null) this.#encodeDeferred();
     if (count >= this.#len) return this.take();
     const out = this.#buf.slice(0, count);
     this.consume(count);
@@ -103,6 +142,7 @@ export class ReplyWriter {
 
   /** Drops the first `count` bytes, which the caller has copied out (they count as handed over). */
   consume(count: number): void {
+    if (this.#deferred !== null) this.#encodeDeferred();
     if (count >= this.#len) {
       this.#taken += this.#len;
       this.#len = 0;
@@ -120,13 +160,14 @@ export class ReplyWriter {
 
   /** Gives the buffer back to the pool when nothing is encoded in it (the client is idle). */
   release(): void {
-    if (this.#len !== 0 || this.#buf === NO_BUFFER) return;
+    if (this.#len !== 0 || this.#deferred !== null || this.#buf === NO_BUFFER) return;
     this.#pool.give(this.#buf);
     this.#buf = NO_BUFFER;
   }
 
   /** Drops everything encoded since `mark` (a previous {@linkcode length}). */
   truncate(mark: number): void {
+    if (this.#deferred !== null) this.#encodeDeferred();
     // A kept value was written at length 0: a truncation to 0 drops it too.
     if (mark === 0) this.#captured = NOT_CAPTURED;
     if (mark < this.#len) this.#len = mark;
@@ -144,6 +185,12 @@ export class ReplyWriter {
     return value;
   }
 
+  /** Whether the next reply, written first, is kept as its value (see {@linkcode capturing}). */
+  #capturesNext(): boolean {
+    return this.capturing && this.#len === 0 && this.#captured === NOT_CAPTURED &&
+      this.#deferred === null;
+  }
+
   /** Encodes a kept value, so the reply is in the bytes like any other. */
   encodeCaptured(): void {
     const value = this.#captured;
@@ -158,12 +205,15 @@ export class ReplyWriter {
    * (for encoding a frame once and copying it into many writers with {@linkcode raw}).
    */
   peek(): Uint8Array {
+    if (this.#deferred !== null) this.#encodeDeferred();
     return this.#buf.subarray(0, this.#len);
   }
 
   /** Drops everything encoded and lets go of the buffer (a client being cut off). */
   discard(): void {
     this.#captured = NOT_CAPTURED;
+    this.#deferred = null;
+    this.#deferredBytes = 0;
     this.#len = 0;
     this.release();
   }
@@ -203,7 +253,7 @@ export class ReplyWriter {
 
   /** A bulk string holding the bytes of one-byte string `value`. */
   bulk(value: string): void {
-    if (this.capturing && this.#len === 0 && this.#captured === NOT_CAPTURED) {
+    if (this.#capturesNext()) {
       this.#captured = value;
       return;
     }
@@ -254,7 +304,7 @@ export class ReplyWriter {
 
   /** A missing value: `$-1` in RESP2, `_` in RESP3. */
   nil(): void {
-    if (this.capturing && this.#len === 0 && this.#captured === NOT_CAPTURED) {
+    if (this.#capturesNext()) {
       this.#captured = null;
       return;
     }
@@ -396,8 +446,9 @@ export class ReplyWriter {
   }
 
   #ensure(extra: number): void {
-    // Something follows a kept value: it goes first, encoded, so the order holds.
+    // Something follows a kept value or deferred messages: they go first, so the order holds.
     if (this.#captured !== NOT_CAPTURED) this.encodeCaptured();
+    if (this.#deferred !== null) this.#encodeDeferred();
     const needed = this.#len + extra;
     if (needed <= this.#buf.length) return;
     this.#grow(needed);

@@ -207,9 +207,14 @@ export class PubSubHub {
     }
     const out = session.out;
     const start = out.length;
-    out.raw(MESSAGE_HEAD[session.protocol]);
-    out.bulk(channel);
-    out.bulk(payload);
+    // Encoded when the round's output is handed over, after the publishers' replies (see
+    // ReplyWriter.deferMessage); a withdrawable event is written now, where a refused round can
+    // find it, and so is anything for an in-process caller's kept reply.
+    if (withdrawable || out.capturing) {
+      out.raw(MESSAGE_HEAD[session.protocol]);
+      out.bulk(channel);
+      out.bulk(payload);
+    } else out.deferMessage(MESSAGE_HEAD[session.protocol], channel, payload);
     this.#delivered(session, start, withdrawable);
   }
 

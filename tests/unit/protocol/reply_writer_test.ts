@@ -291,3 +291,41 @@ Deno.test("while capturing, a first bulk or nil is kept as a value; anything aft
     assertEquals(bytesToLatin1(out.take()), "$1\r\ny\r\n");
   }
 });
+
+Deno.test("deferred messages count as their bytes and are encoded, in order, before anything reads or follows them", () => {
+  const head = latin1ToBytes("*3\r\n$7\r\nmessage\r\n");
+  const frame = (channel: string, payload: string) =>
+    `*3\r\n$7\r\nmessage\r\n$${channel.length}\r\n${channel}\r\n$${payload.length}\r\n${payload}\r\n`;
+  const long = "p".repeat(1234);
+  const out = new ReplyWriter();
+  out.integer(7);
+  const start = out.position;
+  out.deferMessage(head, "news", "hello");
+  out.deferMessage(head, "", long);
+  out.deferMessage(head, "c".repeat(10), "");
+  const expected = ":7\r\n" + frame("news", "hello") + frame("", long) + frame("c".repeat(10), "");
+  // Marks taken now (a round's seal) already cover them.
+  assertEquals(out.length, expected.length);
+  assertEquals(out.position - start, expected.length - 4);
+  const mark = out.position;
+  out.ok(); // follows them
+  assertEquals(bytesToLatin1(out.takeFirst(out.before(mark))), expected);
+  assertEquals(bytesToLatin1(out.take()), "+OK\r\n");
+
+  // Reading first encodes them too; discarding drops them.
+  const other = new ReplyWriter();
+  other.deferMessage(head, "a", "b");
+  assertEquals(bytesToLatin1(other.peek()), frame("a", "b"));
+  other.deferMessage(head, "x", "y");
+  other.discard();
+  assertEquals(other.length, 0);
+  assertEquals(other.take().length, 0);
+
+  // A writer keeping its first bulk reply as a value does not keep one that follows messages.
+  const kept = new ReplyWriter();
+  kept.capturing = true;
+  kept.deferMessage(head, "a", "b");
+  kept.bulk("value");
+  assertEquals(kept.captured, NOT_CAPTURED);
+  assertEquals(bytesToLatin1(kept.take()), frame("a", "b") + "$5\r\nvalue\r\n");
+});
