@@ -165,7 +165,7 @@ export class Journal implements ChangeSink {
    */
   rename(db: number, from: string, toDb: number, to: string, value: Value, at: number): void {
     this.changes += 2;
-    if (this.capture !== null) return renameAsResults(this.capture, db, from, toDb, to, value, at);
+    if (this.capture !== null) return renameIn(this.capture, true, db, from, toDb, to, value, at);
     const results = this.beforeMutate !== null;
     if (this.durable !== null) renameIn(this.durable, results, db, from, toDb, to, value, at);
     const sinks = this.#sinks;
@@ -237,7 +237,7 @@ export class Journal implements ChangeSink {
   }
 }
 
-/** Tells `sink` of a RENAME its own way, or as the results it stands for. */
+/** Tells `sink` of a RENAME its own way, or (`asResults`, or no way of its own) as results. */
 function renameIn(
   sink: ChangeSink,
   asResults: boolean,
@@ -248,19 +248,10 @@ function renameIn(
   value: Value,
   expireAtMs: number,
 ): void {
-  if (!asResults && sink.rename !== undefined) sink.rename(db, from, toDb, to, value, expireAtMs);
-  else renameAsResults(sink, db, from, toDb, to, value, expireAtMs);
-}
-
-function renameAsResults(
-  sink: ChangeSink,
-  db: number,
-  from: string,
-  toDb: number,
-  to: string,
-  value: Value,
-  expireAtMs: number,
-): void {
+  if (!asResults && sink.rename !== undefined) {
+    sink.rename(db, from, toDb, to, value, expireAtMs);
+    return;
+  }
   sink.set(toDb, to, value, expireAtMs);
   sink.delete(db, from);
 }

@@ -43,6 +43,10 @@ async function restore(snapshotPath: string, logBytes: Uint8Array, dir: string) 
   return store;
 }
 
+/** Every numbered database of `store` as a snapshot source, under its own number. */
+const everyDatabase = (store: Databases) =>
+  store.dbs.map((keyspace, index) => ({ keyspace, index }));
+
 const element = (i: number) => `element:${i}:${"x".repeat(i % 23)}`;
 
 Deno.test("a snapshot writes big collections over many slices and, with changes between slices, replays to the live state", async () => {
@@ -68,10 +72,7 @@ Deno.test("a snapshot writes big collections over many slices and, with changes 
     log.encoder.reset();
 
     // The switch: from here on, changes are the new log's.
-    const freeze = new SnapshotFreeze(
-      journal,
-      store.dbs.map((keyspace, index) => ({ keyspace, index })),
-    );
+    const freeze = new SnapshotFreeze(journal, everyDatabase(store));
     let slices = 0;
     const change = (round: number) => {
       // Pushes, pops and field changes on collections that may be half written.
@@ -89,7 +90,7 @@ Deno.test("a snapshot writes big collections over many slices and, with changes 
     const result = await writeSnapshot({
       path,
       generation: 2,
-      sources: store.dbs.map((keyspace, index) => ({ keyspace, index })),
+      sources: everyDatabase(store),
       freeze,
       runInStore: (task) => {
         task();
@@ -124,10 +125,7 @@ Deno.test("RENAMEs while a snapshot is written are logged as results and replay 
     journal.commandEnd();
     log.encoder.reset();
 
-    const freeze = new SnapshotFreeze(
-      journal,
-      store.dbs.map((keyspace, index) => ({ keyspace, index })),
-    );
+    const freeze = new SnapshotFreeze(journal, everyDatabase(store));
     // Keys far apart in the walk's order swap names while it runs: a key renamed onto one the
     // walk has passed, from one it has not reached, is in the snapshot under neither name.
     let round = 0;
@@ -145,7 +143,7 @@ Deno.test("RENAMEs while a snapshot is written are logged as results and replay 
     await writeSnapshot({
       path,
       generation: 2,
-      sources: store.dbs.map((keyspace, index) => ({ keyspace, index })),
+      sources: everyDatabase(store),
       freeze,
       runInStore: (task) => {
         task();
