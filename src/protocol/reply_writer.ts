@@ -267,8 +267,11 @@ export class ReplyWriter {
     const buf = this.#buf;
     let at = this.#len;
     // Short values (most replies) in the loop right here: a call costs more than they do.
-    if (n < NATIVE_COPY_MIN) { for (let i = 0; i < n; i++) buf[at + i] = value.charCodeAt(i); }
-    else writeLatin1(value, buf, at);
+    if (n < NATIVE_COPY_MIN) {
+      for (let i = 0; i < n; i++) buf[at + i] = value.charCodeAt(i);
+    } else {
+      writeLatin1(value, buf, at);
+    }
     at += n;
     buf[at++] = CRLF_CR;
     buf[at++] = CRLF_LF;

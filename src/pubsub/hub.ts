@@ -3,9 +3,10 @@
  * messages (PUBLISH, SPUBLISH, keyspace events). Owned by the store actor, like the data.
  *
  * Delivery writes each message straight into the subscriber's reply buffer (`session.out`) in
- * the order commands run (a lone subscriber's frame deferred there, encoded only when the buffer
- * is read or written again: after the publishers' replies leave), so a subscriber sees its own replies and its messages interleaved as
- * they happened, and one publisher's messages in publish order. Nothing written there leaves
+ * the order commands run (a lone subscriber's frame is deferred there, encoded only when the
+ * buffer is read or written again: after the publishers' replies leave), so a subscriber sees
+ * its own replies and its messages interleaved as they happened, and one publisher's messages
+ * in publish order. Nothing written there leaves
  * before the round is released: the actor runs the round, makes it durable (afterRound), then
  * flushes the sessions that ran commands (the publishers' replies first) and, through
  * {@linkcode PubSubHub.released}, the subscribers that only received messages.

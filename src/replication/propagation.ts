@@ -82,10 +82,12 @@ export class PropagationSink implements ChangeSink {
   rename(db: number, from: string, toDb: number, to: string, value: Value, at: number): void {
     const replicatedFrom = isReplicated(db);
     const replicatedTo = isReplicated(toDb);
-    if (replicatedFrom && replicatedTo) {
+    if (replicatedFrom && replicatedTo && (toDb === db || to === from)) {
       this.#add(db, toDb === db ? ["RENAME", from, to] : ["MOVE", from, String(toDb)]);
-    } else if (replicatedTo) this.set(toDb, to, value, at);
-    else if (replicatedFrom) this.delete(db, from);
+      return;
+    }
+    if (replicatedTo) this.set(toDb, to, value, at);
+    if (replicatedFrom) this.delete(db, from);
   }
 
   expire(db: number, key: string, expireAtMs: number): void {

@@ -54,9 +54,10 @@
  *   only after being written and synced).
  *
  * Operations state results, never the commands that produced them: INCR logs the new value,
- * every deadline is absolute (Unix ms). Replaying an operation twice gives the same state. Each operation is an opcode byte followed by its fields; integers
- * are unsigned LEB128 varints (up to 2^53), and strings are a varint length followed by the raw
- * bytes (keys and values are byte strings, never re-encoded):
+ * every deadline is absolute (Unix ms). `OP` and `RENAME` (below) state changes that are exact
+ * given the state the records before them built. Each operation is an opcode byte followed by
+ * its fields; integers are unsigned LEB128 varints (up to 2^53), and strings are a varint length
+ * followed by the raw bytes (keys and values are byte strings, never re-encoded):
  *
  * | opcode | operation  | fields                                             |
  * | ------ | ---------- | -------------------------------------------------- |
@@ -88,11 +89,10 @@
  * A whole collection (a snapshot entry, a COPY) is written as `DELETE`, the `OP`s that build
  * it, then `EXPIRE` when it has a deadline, all in one record.
  *
- * `RENAME` moves the value at `from` and its deadline to `to` (replacing what `to` held), as the
- * RENAME and MOVE commands do: a few bytes whatever the value's size. Like `OP`, it states a change to
- * the state the records before it built, so it is never written while a snapshot is being made
- * (a fuzzy snapshot may hold neither key: the rename is then written as `DELETE` + `SET`); a
- * `from` that is not there moves nothing.
+ * `RENAME` moves the value at `from` and its deadline to `to` in `to db` (replacing what `to`
+ * held), as the RENAME and MOVE commands do: a few bytes whatever the value's size. It is never
+ * written while a snapshot is being made (a fuzzy snapshot may hold neither key: the move is then
+ * written as the `SET` and the `DELETE` it stands for); a `from` that is not there moves nothing.
  *
  * `REPLPOS` is written by a replica in the record of each command it applied from its primary:
  * the primary's replication id, the stream offset just after that command and the database the
