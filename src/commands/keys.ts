@@ -13,7 +13,7 @@ import { FIRST_KEY, NO_KEYS } from "./spec.ts";
 import { Errors } from "./errors.ts";
 import { option, parseInteger } from "./args.ts";
 import { globMatch } from "../store/glob.ts";
-import { cloneValue, type Keyspace, valueType } from "../store/keyspace.ts";
+import { type Keyspace, valueType } from "../store/keyspace.ts";
 import { partitionArg, reachTarget } from "./database_arg.ts";
 import { EventClass } from "../store/events.ts";
 
@@ -285,7 +285,7 @@ export const keyCommands: CommandSpec[] = [
       }
       if (target !== ctx.db) reachTarget(ctx, target, value);
       if (replaced) target.delete(to); // as Redis: the replaced key goes first, so the copy is `new`
-      target.set(to, cloneValue(value), ctx.db.deadline(from));
+      ctx.db.copyTo(from, to, target);
       notifyIn(ctx, target, "copy_to", to);
       ctx.out.integer(1);
     },

@@ -7,7 +7,7 @@
  * - a string: `SET key value` (+ `PXAT deadline`); a whole collection: `DEL key`, the type's
  *   build ops, `PEXPIREAT key deadline`;
  * - a deletion (DEL, expiry, eviction): `DEL key`; a deadline: `PEXPIREAT key ms` or `PERSIST`;
- * - a RENAME or MOVE: itself;
+ * - a RENAME, MOVE or COPY: itself;
  * - a collection op: its own command (`[command, key, ...args]`, see ops.ts);
  * - FLUSHDB, FLUSHALL, SWAPDB.
  *
@@ -88,6 +88,18 @@ export class PropagationSink implements ChangeSink {
     }
     if (replicatedTo) this.set(toDb, to, value, at);
     if (replicatedFrom) this.delete(db, from);
+  }
+
+  /** As Redis propagates it: COPY itself (with REPLACE: `to` was emptied first if it held one). */
+  copy(db: number, from: string, toDb: number, to: string, value: Value, at: number): void {
+    if (!isReplicated(toDb)) return;
+    if (!isReplicated(db)) return this.set(toDb, to, value, at);
+    this.#add(
+      db,
+      toDb === db
+        ? ["COPY", from, to, "REPLACE"]
+        : ["COPY", from, to, "DB", String(toDb), "REPLACE"],
+    );
   }
 
   expire(db: number, key: string, expireAtMs: number): void {

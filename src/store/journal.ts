@@ -45,6 +45,18 @@ export interface ChangeSink {
     expireAtMs: number,
   ): void;
   /**
+   * COPY: `to` in database `toDb` now holds `value`, a copy of `from`'s value in `db`, with its
+   * deadline. Optional: a listener without it is told `set(toDb, to)`.
+   */
+  copy?(
+    db: number,
+    from: string,
+    toDb: number,
+    to: string,
+    value: Value,
+    expireAtMs: number,
+  ): void;
+  /**
    * Database `db` is being emptied; -1 means every database. Called just before the keys go,
    * so a listener can still see what the database held (WATCH touches only keys that existed).
    */
@@ -174,6 +186,18 @@ export class Journal implements ChangeSink {
     }
   }
 
+  /** See {@linkcode ChangeSink.copy}; told as results while a snapshot is written, as rename. */
+  copy(db: number, from: string, toDb: number, to: string, value: Value, at: number): void {
+    this.changes++;
+    if (this.capture !== null) return this.capture.set(toDb, to, value, at);
+    const results = this.beforeMutate !== null;
+    if (this.durable !== null) copyIn(this.durable, results, db, from, toDb, to, value, at);
+    const sinks = this.#sinks;
+    for (let i = 0; i < sinks.length; i++) {
+      copyIn(sinks[i], results, db, from, toDb, to, value, at);
+    }
+  }
+
   flush(db: number): void {
     this.changes++;
     if (this.capture !== null) return this.capture.flush(db);
@@ -254,6 +278,21 @@ function renameIn(
   }
   sink.set(toDb, to, value, expireAtMs);
   sink.delete(db, from);
+}
+
+/** Tells `sink` of a COPY its own way, or (`asResults`, or no way of its own) as the set. */
+function copyIn(
+  sink: ChangeSink,
+  asResults: boolean,
+  db: number,
+  from: string,
+  toDb: number,
+  to: string,
+  value: Value,
+  expireAtMs: number,
+): void {
+  if (!asResults && sink.copy !== undefined) sink.copy(db, from, toDb, to, value, expireAtMs);
+  else sink.set(toDb, to, value, expireAtMs);
 }
 
 /** A sink that drops every change (where a speculative run's changes go when re-applied). */

@@ -20,7 +20,7 @@ import { ScanCursors } from "./scan_cursors.ts";
 import { EventClass } from "./events.ts";
 import { OPS } from "./types/registry.ts";
 import type { OpTable, StringOpSpec } from "./ops.ts";
-import { type Collection, snapshotEpoch, type Value, valueBytes } from "./value.ts";
+import { cloneValue, type Collection, snapshotEpoch, type Value, valueBytes } from "./value.ts";
 import { isInt64Text, type Partition, Schema, SchemaError } from "./partition.ts";
 import { Expired, ExpiryPolicy } from "./expiry_policy.ts";
 import type { KeyRestorer, UndoLog } from "./undo_log.ts";
@@ -298,6 +298,18 @@ export class Keyspace implements KeyRestorer, ByteCounter, Debtor {
     target.#store(to, value, deadline);
     if (!this.#remove(from)) throw new Error(`Cannot rename ${from}: it is not here`);
     this.#journal.rename(this.index, from, target.index, to, value, deadline);
+  }
+
+  /**
+   * COPY (the caller has checked that `from` exists and that `to` in `target` is another key,
+   * and free): `to` gets a deep copy of the value and its deadline, told to the journal as one
+   * change (see ChangeSink.copy).
+   */
+  copyTo(from: string, to: string, target: Keyspace): void {
+    const value = cloneValue(this.data.get(from)!);
+    const deadline = this.deadline(from);
+    target.#store(to, value, deadline);
+    this.#journal.copy(this.index, from, target.index, to, value, deadline);
   }
 
   /** {@linkcode set} but for the journal, which the caller tells. */

@@ -73,6 +73,7 @@
  * | 10     | `NEXT_PARTITION_ID` | id                                        |
  * | 11     | `REPLPOS`  | replication id, offset, stream db                  |
  * | 12     | `RENAME`   | db, from key, to db, to key                        |
+ * | 13     | `COPY`     | db, from key, to db, to key                        |
  *
  * `db` is a database number: 0-15 for the numbered databases, 16 and up for partitions (named
  * keyspaces, src/store/partition.ts). `CREATE_PARTITION` defines partition `id` with its name
@@ -86,13 +87,15 @@
  *
  * `OP` applies an operation of the op table (src/store/ops.ts) to the collection at the key:
  * a deterministic Redis write such as `HSET key f v` or `LPOP key 2`, identified by its code.
- * A whole collection (a snapshot entry, a COPY) is written as `DELETE`, the `OP`s that build
+ * A whole collection (a snapshot entry, RESTORE) is written as `DELETE`, the `OP`s that build
  * it, then `EXPIRE` when it has a deadline, all in one record.
  *
  * `RENAME` moves the value at `from` and its deadline to `to` in `to db` (replacing what `to`
  * held), as the RENAME and MOVE commands do: a few bytes whatever the value's size. It is never
  * written while a snapshot is being made (a fuzzy snapshot may hold neither key: the move is then
  * written as the `SET` and the `DELETE` it stands for); a `from` that is not there moves nothing.
+ * `COPY` gives `to` a copy of `from`'s value and deadline (replacing what `to` held), on the
+ * same terms.
  *
  * `REPLPOS` is written by a replica in the record of each command it applied from its primary:
  * the primary's replication id, the stream offset just after that command and the database the
@@ -130,6 +133,7 @@ export const Op = {
   nextPartitionId: 10,
   replPosition: 11,
   rename: 12,
+  copy: 13,
 } as const;
 
 /** A partition definition as a record holds it (see the table above). */
@@ -265,6 +269,15 @@ export class RecordEncoder {
   rename(db: number, from: string, toDb: number, to: string): void {
     this.#begin(from.length + to.length + 32);
     this.bytes[this.length++] = Op.rename;
+    this.#varint(db);
+    this.#string(from);
+    this.#varint(toDb);
+    this.#string(to);
+  }
+
+  copy(db: number, from: string, toDb: number, to: string): void {
+    this.#begin(from.length + to.length + 32);
+    this.bytes[this.length++] = Op.copy;
     this.#varint(db);
     this.#string(from);
     this.#varint(toDb);
@@ -417,6 +430,7 @@ export interface OpVisitor {
   swapDb(a: number, b: number): void;
   op(db: number, key: string, code: number, args: string[]): void;
   rename(db: number, from: string, toDb: number, to: string): void;
+  copy(db: number, from: string, toDb: number, to: string): void;
   createPartition(partition: PartitionRecord): void;
   dropPartition(id: number): void;
   nextPartitionId(id: number): void;
@@ -487,6 +501,13 @@ export function decodeChanges(
         const from = reader.string();
         const toDb = reader.varint();
         visitor.rename(db, from, toDb, reader.string());
+        break;
+      }
+      case Op.copy: {
+        const db = reader.varint();
+        const from = reader.string();
+        const toDb = reader.varint();
+        visitor.copy(db, from, toDb, reader.string());
         break;
       }
       case Op.createPartition: {

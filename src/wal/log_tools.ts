@@ -135,6 +135,7 @@ async function checkLog(dir: string, out: TextOutput): Promise<number> {
     swapDb: (a, b) => (ops++, applier.swapDb(a, b)),
     op: (db, key, code, args) => (ops++, applier.op(db, key, code, args)),
     rename: (db, from, toDb, to) => (ops++, applier.rename(db, from, toDb, to)),
+    copy: (db, from, toDb, to) => (ops++, applier.copy(db, from, toDb, to)),
     createPartition: (record) => (ops++, applier.createPartition(record)),
     dropPartition: (id) => (ops++, applier.dropPartition(id)),
     nextPartitionId: (id) => (ops++, applier.nextPartitionId(id)),
@@ -208,6 +209,8 @@ async function dumpLog(target: string, out: TextOutput): Promise<number> {
           ? `RENAME db=${db} ${quote(from)} ${quote(to)}`
           : `MOVE db=${db} ${quote(from)} to db=${toDb} ${quote(to)}`,
       ),
+    copy: (db, from, toDb, to) =>
+      ops.push(`COPY db=${db} ${quote(from)} to db=${toDb} ${quote(to)}`),
     replPosition: (replid, offset, db) => ops.push(`REPLPOS ${replid} ${offset} db=${db}`),
     op: (db, key, code, args) => {
       const name = OPS.byCode(code)?.command.toUpperCase() ?? `OP#${code}`;

@@ -309,6 +309,14 @@ export function storeApplier(store: Databases): OpVisitor {
         ks.rename(from, to, target);
       }
     },
+    copy: (db, from, toDb, to) => {
+      const ks = keyspace(db);
+      const target = keyspace(toDb);
+      if ((from !== to || ks !== target) && ks.data.has(from)) {
+        target.delete(to);
+        ks.copyTo(from, to, target);
+      }
+    },
     createPartition: (record) => {
       if (!(record.schema in SCHEMA_NAMES) || !(record.persistence in PERSISTENCE_NAMES)) {
         throw new FormatError(`partition ${record.id} has an unknown schema or persistence`);

@@ -13,7 +13,7 @@ import { OPS } from "../store/types/registry.ts";
 import type { Value } from "../store/value.ts";
 import { RecordEncoder } from "./codec.ts";
 
-/** Arguments per op record when a whole collection is written out (COPY, RESTORE, snapshots). */
+/** Arguments per op record when a whole collection is written out (RESTORE, *STORE, snapshots). */
 export const BUILD_CHUNK_BYTES = 64 * 1024;
 
 export class WalJournal implements ChangeSink {
@@ -75,6 +75,13 @@ export class WalJournal implements ChangeSink {
     if (!skipsFrom && !skipsTo) this.encoder.rename(db, from, toDb, to);
     else if (!skipsTo) this.set(toDb, to, value, at);
     else if (!skipsFrom) this.encoder.delete(db, from);
+  }
+
+  /** One operation when both databases are logged; the copy itself when only `toDb` is. */
+  copy(db: number, from: string, toDb: number, to: string, value: Value, at: number): void {
+    if (this.muted || this.#skips(toDb)) return;
+    if (!this.#skips(db)) this.encoder.copy(db, from, toDb, to);
+    else this.set(toDb, to, value, at);
   }
 
   expire(db: number, key: string, expireAtMs: number): void {

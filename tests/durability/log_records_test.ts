@@ -152,7 +152,7 @@ Deno.test("a ZADD score is logged as the client wrote it when it is plain decima
   }
 });
 
-Deno.test("RENAME of a big collection logs a few bytes, and a killed server comes back with it renamed", async () => {
+Deno.test("RENAME and COPY of a big collection log a few bytes, and a killed server comes back with them", async () => {
   const dir = await Deno.makeTempDir({ prefix: "hermes-rename-record-" });
   try {
     const server = await startHermes([], { dir });
@@ -173,8 +173,9 @@ Deno.test("RENAME of a big collection logs a few bytes, and a killed server come
     // Over an existing key (its deadline goes with it), then back under a new name.
     assertEquals(await client.send("RENAME", "big", "target"), "OK");
     assertEquals(await client.send("RENAMENX", "target", "renamed"), 1);
+    assertEquals(await client.send("COPY", "renamed", "copied", "DB", "2"), 1);
     const grown = await logSize() - before;
-    assertOk(grown < 200, `two renames of a 20,000-field hash grew the log by ${grown} bytes`);
+    assertOk(grown < 300, `renames and a copy of a 20,000-field hash grew the log by ${grown} B`);
     const ttl = await client.send("PTTL", "renamed") as number;
     await server.kill(); // kill -9: only what the log holds comes back
     client.close();
@@ -186,17 +187,25 @@ Deno.test("RENAME of a big collection logs a few bytes, and a killed server come
     assertEquals(await reader.send("HGET", "renamed", "field:19999"), "value:19999");
     const ttlAfter = await reader.send("PTTL", "renamed") as number;
     assertOk(ttlAfter > ttl - 60_000 && ttlAfter <= ttl, `deadline kept: ${ttl} then ${ttlAfter}`);
+    // The copy is a copy: changing it leaves the original as it was.
+    await reader.send("SELECT", "2");
+    assertEquals(await reader.send("HGET", "copied", "field:19999"), "value:19999");
+    assertOk((await reader.send("PTTL", "copied") as number) > ttl - 60_000, "the copy's deadline");
+    assertEquals(await reader.send("HDEL", "copied", "field:0"), 1);
+    await reader.send("SELECT", "0");
+    assertEquals(await reader.send("HLEN", "renamed"), 20_000);
     reader.close();
     await again.stop();
 
-    // RENAME over a key deletes it in the same record; neither record holds the hash's fields.
+    // RENAME over a key deletes it in the same record; no record holds the hash's fields.
     const lines = await dumpLogLines(dir);
     const at = lines.indexOf('    RENAME db=0 "big" "target"');
-    assertEquals(lines.slice(at - 2, at + 2), [
+    assertEquals(lines.slice(at - 2, at + 3), [
       "2 changes, applied together:",
       '    DEL db=0 "target"',
       '    RENAME db=0 "big" "target"',
       'RENAME db=0 "target" "renamed"',
+      'COPY db=0 "renamed" to db=2 "copied"',
     ]);
   } finally {
     await Deno.remove(dir, { recursive: true });

@@ -100,6 +100,10 @@ Deno.test("changes become Redis commands stated as results, with SELECT and MULT
   journal.commandEnd();
   store.dbs[0].rename("renamed", "renamed", store.dbs[5]);
   journal.commandEnd();
+  store.dbs[5].copyTo("renamed", "copied", store.dbs[5]);
+  journal.commandEnd();
+  store.dbs[5].copyTo("renamed", "copied", store.dbs[1]);
+  journal.commandEnd();
   store.dbs[2].setDeadline("b", 99);
   store.dbs[2].setDeadline("b", 0);
   journal.commandEnd();
@@ -118,6 +122,9 @@ Deno.test("changes become Redis commands stated as results, with SELECT and MULT
     ["EXEC"],
     ["RENAME", "b", "renamed"],
     ["MOVE", "renamed", "5"],
+    ["SELECT", "5"],
+    ["COPY", "renamed", "copied", "REPLACE"],
+    ["COPY", "renamed", "copied", "DB", "1", "REPLACE"],
     ["MULTI"],
     ["SELECT", "2"],
     ["PEXPIREAT", "b", "99"],

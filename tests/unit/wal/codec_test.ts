@@ -46,6 +46,7 @@ function recorder(ops: unknown[]): OpVisitor {
     swapDb: (a, b) => ops.push(["swapDb", a, b]),
     op: (db, key, code, args) => ops.push(["op", db, key, code, ...args]),
     rename: (db, from, toDb, to) => ops.push(["rename", db, from, toDb, to]),
+    copy: (db, from, toDb, to) => ops.push(["copy", db, from, toDb, to]),
     createPartition: (p) =>
       ops.push(["createPartition", p.id, p.name, p.schema, p.persistence, p.createdAtMs]),
     dropPartition: (id) => ops.push(["dropPartition", id]),
@@ -65,6 +66,7 @@ Deno.test("every operation survives encoding and decoding, grouped by record", (
   encoder.swapDb(1, 2);
   encoder.rename(4, "from", 4, "to");
   encoder.rename(4, "moved", 300, "moved");
+  encoder.copy(2, "source", 7, "copy");
   encoder.createPartition({
     id: 16,
     name: "users:v2",
@@ -89,6 +91,7 @@ Deno.test("every operation survives encoding and decoding, grouped by record", (
       ["swapDb", 1, 2],
       ["rename", 4, "from", 4, "to"],
       ["rename", 4, "moved", 300, "moved"],
+      ["copy", 2, "source", 7, "copy"],
       ["createPartition", 16, "users:v2", 1, 2, 1_700_000_000_456],
       ["set", 16, "u", "7", 0],
       ["dropPartition", 300_000],

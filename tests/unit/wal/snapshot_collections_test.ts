@@ -112,7 +112,7 @@ Deno.test("a snapshot writes big collections over many slices and, with changes 
   }
 });
 
-Deno.test("RENAMEs while a snapshot is written are logged as results and replay to the live state; after it, as RENAME", async () => {
+Deno.test("RENAMEs and COPYs while a snapshot is written are logged as results and replay to the live state; after it, as themselves", async () => {
   const dir = await Deno.makeTempDir({ prefix: "hermes-snapshot-renames-" });
   try {
     const { store, journal, log } = loggedStore();
@@ -136,7 +136,11 @@ Deno.test("RENAMEs while a snapshot is written are logged as results and replay 
         journal.commandEnd();
       }
       const hash = `hash:${round % 20}`;
-      if (db.data.has(hash)) db.rename(hash, `hash:moved:${round}`);
+      if (db.data.has(hash)) {
+        // A copy of a key the walk may not have reached, onto one it may have passed.
+        db.copyTo(hash, `hash:copied:${round}`, db);
+        db.rename(hash, `hash:moved:${round}`);
+      }
       journal.commandEnd();
     };
     const path = `${dir}/snap.tmp`;
@@ -158,8 +162,9 @@ Deno.test("RENAMEs while a snapshot is written are logged as results and replay 
     db.set("fresh", "made after the snapshot");
     journal.commandEnd();
     const during = log.encoder.length;
-    // The snapshot is done: a rename is one operation again.
+    // The snapshot is done: a rename and a copy are one operation each again.
     db.rename("fresh", "after-the-snapshot");
+    db.copyTo("after-the-snapshot", "copied-after", store.dbs[2]);
     journal.commandEnd();
     const ops: string[] = [];
     decodeChanges(log.encoder.bytes, during + 9, log.encoder.length, {
@@ -171,11 +176,12 @@ Deno.test("RENAMEs while a snapshot is written are logged as results and replay 
       swapDb: () => ops.push("swapDb"),
       op: () => ops.push("op"),
       rename: (_db, from, _toDb, to) => ops.push(`rename ${from} ${to}`),
+      copy: (_db, from, _toDb, to) => ops.push(`copy ${from} ${to}`),
       createPartition: () => ops.push("createPartition"),
       dropPartition: () => ops.push("dropPartition"),
       nextPartitionId: () => ops.push("nextPartitionId"),
     });
-    assertEquals(ops, ["rename fresh after-the-snapshot"]);
+    assertEquals(ops, ["rename fresh after-the-snapshot", "copy after-the-snapshot copied-after"]);
     const restored = await restore(path, log.encoder.bytes.slice(0, log.encoder.length), dir);
     assertEquals(dumpStore(restored), dumpStore(store));
   } finally {
