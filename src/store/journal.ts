@@ -177,24 +177,34 @@ export class Journal implements ChangeSink {
    */
   rename(db: number, from: string, toDb: number, to: string, value: Value, at: number): void {
     this.changes += 2;
-    if (this.capture !== null) return renameIn(this.capture, true, db, from, toDb, to, value, at);
-    const results = this.beforeMutate !== null;
-    if (this.durable !== null) renameIn(this.durable, results, db, from, toDb, to, value, at);
-    const sinks = this.#sinks;
-    for (let i = 0; i < sinks.length; i++) {
-      renameIn(sinks[i], results, db, from, toDb, to, value, at);
-    }
+    this.#transfer("rename", db, from, toDb, to, value, at);
   }
 
   /** See {@linkcode ChangeSink.copy}; told as results while a snapshot is written, as rename. */
   copy(db: number, from: string, toDb: number, to: string, value: Value, at: number): void {
     this.changes++;
-    if (this.capture !== null) return this.capture.set(toDb, to, value, at);
+    this.#transfer("copy", db, from, toDb, to, value, at);
+  }
+
+  #transfer(
+    kind: Transfer,
+    db: number,
+    from: string,
+    toDb: number,
+    to: string,
+    value: Value,
+    at: number,
+  ): void {
+    if (this.capture !== null) {
+      return transferIn(this.capture, kind, true, db, from, toDb, to, value, at);
+    }
     const results = this.beforeMutate !== null;
-    if (this.durable !== null) copyIn(this.durable, results, db, from, toDb, to, value, at);
+    if (this.durable !== null) {
+      transferIn(this.durable, kind, results, db, from, toDb, to, value, at);
+    }
     const sinks = this.#sinks;
     for (let i = 0; i < sinks.length; i++) {
-      copyIn(sinks[i], results, db, from, toDb, to, value, at);
+      transferIn(sinks[i], kind, results, db, from, toDb, to, value, at);
     }
   }
 
@@ -261,38 +271,31 @@ export class Journal implements ChangeSink {
   }
 }
 
-/** Tells `sink` of a RENAME its own way, or (`asResults`, or no way of its own) as results. */
-function renameIn(
+/** A key's value moved (RENAME, MOVE) or copied (COPY) to another key. */
+type Transfer = "rename" | "copy";
+
+/**
+ * Tells `sink` of a RENAME or COPY its own way, or (`asResults`, or no way of its own) as the
+ * results it stands for: `to` set, and for a rename `from` deleted.
+ */
+function transferIn(
   sink: ChangeSink,
+  kind: Transfer,
   asResults: boolean,
   db: number,
   from: string,
   toDb: number,
   to: string,
   value: Value,
-  expireAtMs: number,
+  at: number,
 ): void {
-  if (!asResults && sink.rename !== undefined) {
-    sink.rename(db, from, toDb, to, value, expireAtMs);
+  const own = kind === "rename" ? sink.rename : sink.copy;
+  if (!asResults && own !== undefined) {
+    own.call(sink, db, from, toDb, to, value, at);
     return;
   }
-  sink.set(toDb, to, value, expireAtMs);
-  sink.delete(db, from);
-}
-
-/** Tells `sink` of a COPY its own way, or (`asResults`, or no way of its own) as the set. */
-function copyIn(
-  sink: ChangeSink,
-  asResults: boolean,
-  db: number,
-  from: string,
-  toDb: number,
-  to: string,
-  value: Value,
-  expireAtMs: number,
-): void {
-  if (!asResults && sink.copy !== undefined) sink.copy(db, from, toDb, to, value, expireAtMs);
-  else sink.set(toDb, to, value, expireAtMs);
+  sink.set(toDb, to, value, at);
+  if (kind === "rename") sink.delete(db, from);
 }
 
 /** A sink that drops every change (where a speculative run's changes go when re-applied). */
