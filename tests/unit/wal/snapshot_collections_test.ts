@@ -47,6 +47,30 @@ async function restore(snapshotPath: string, logBytes: Uint8Array, dir: string) 
 const everyDatabase = (store: Databases) =>
   store.dbs.map((keyspace, index) => ({ keyspace, index }));
 
+/** Snapshots every database in slices of `sliceBudgetMs`, calling `between` after each. */
+function snapshotWithChanges(
+  store: Databases,
+  freeze: SnapshotFreeze,
+  path: string,
+  sliceBudgetMs: number,
+  between: () => void,
+) {
+  return writeSnapshot({
+    path,
+    generation: 2,
+    sources: everyDatabase(store),
+    freeze,
+    runInStore: (task) => {
+      task();
+      between();
+      return Promise.resolve();
+    },
+    now: () => 1_000,
+    cancelled: () => false,
+    sliceBudgetMs,
+  });
+}
+
 const element = (i: number) => `element:${i}:${"x".repeat(i % 23)}`;
 
 Deno.test("a snapshot writes big collections over many slices and, with changes between slices, replays to the live state", async () => {
@@ -87,20 +111,9 @@ Deno.test("a snapshot writes big collections over many slices and, with changes 
       journal.commandEnd();
     };
     const path = `${dir}/snap.tmp`;
-    const result = await writeSnapshot({
-      path,
-      generation: 2,
-      sources: everyDatabase(store),
-      freeze,
-      runInStore: (task) => {
-        task();
-        slices++;
-        if (slices % 3 === 0) change(slices);
-        return Promise.resolve();
-      },
-      now: () => 1_000,
-      cancelled: () => false,
-      sliceBudgetMs: 1,
+    const result = await snapshotWithChanges(store, freeze, path, 1, () => {
+      slices++;
+      if (slices % 3 === 0) change(slices);
     });
     assertOk(slices > 6, `the big collections took several slices (${slices})`);
     assertEquals(result.keys, 7);
@@ -144,20 +157,7 @@ Deno.test("RENAMEs and COPYs while a snapshot is written are logged as results a
       journal.commandEnd();
     };
     const path = `${dir}/snap.tmp`;
-    await writeSnapshot({
-      path,
-      generation: 2,
-      sources: everyDatabase(store),
-      freeze,
-      runInStore: (task) => {
-        task();
-        renameSome();
-        return Promise.resolve();
-      },
-      now: () => 1_000,
-      cancelled: () => false,
-      sliceBudgetMs: 0.05,
-    });
+    await snapshotWithChanges(store, freeze, path, 0.05, renameSome);
     assertOk(round > 200, `renames ran between slices (${round})`);
     db.set("fresh", "made after the snapshot");
     journal.commandEnd();
