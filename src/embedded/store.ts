@@ -291,7 +291,14 @@ export async function openStore(config: Config, options: StartOptions = {}): Pro
       await server?.stop();
       await control.endLocalClients();
       replication?.stop();
-      await rdb.settle().then(() => wal?.close())
+      // A primary ends its log with its replication position: after a restart, replicas that
+      // had everything continue (PSYNC) instead of loading a full copy again.
+      const history = () => {
+        const state = replication?.state;
+        if (state === undefined || replication!.isReplica || state.backlog === null) return null;
+        return { replid: state.replid, offset: state.offset, db: 0 };
+      };
+      await rdb.settle().then(() => wal?.close(history))
         .catch((error) => log.error("Closing the log failed", error));
       markStopped();
     })();
@@ -467,7 +474,7 @@ export async function openStore(config: Config, options: StartOptions = {}): Pro
     netOutputBytes: () => control.network.totalNetOutputBytes,
   });
   stopped.then(() => observability.rates.stop());
-  replicas.start(journal?.lastPosition ?? null);
+  replicas.start(journal?.lastPosition ?? null, journal?.positionIsLast ?? false);
   return {
     config,
     control,

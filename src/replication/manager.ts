@@ -89,11 +89,25 @@ export class ReplicationManager implements ReplicationControl {
 
   /**
    * At start: follow `replicaof` from the config, resuming from the position our log recovered
-   * (a replica restarted after a crash asks for a partial resync).
+   * (a replica restarted after a crash asks for a partial resync). A primary whose log ends with
+   * its position (`isLast`: it shut down cleanly, nothing changed after, no key expired while it
+   * was down) takes its history back, with an empty backlog from that offset, so its replicas
+   * that had everything continue, as Redis's primary restarted from its RDB does.
    */
-  start(recovered: { replid: string; offset: number; db: number } | null): void {
+  start(recovered: { replid: string; offset: number; db: number } | null, isLast = false): void {
     const target = this.#options.config.replicaOf;
-    if (target === "") return;
+    if (target === "") {
+      if (recovered !== null && isLast && recovered.replid !== "?") {
+        this.state.replid = recovered.replid;
+        this.state.offset = recovered.offset;
+        this.state.appliedOffset = recovered.offset;
+        this.state.ensureBacklog();
+        this.#options.log.info(
+          `Continuing replication history ${recovered.replid} from offset ${recovered.offset}`,
+        );
+      }
+      return;
+    }
     const [host, port] = target.split(" ");
     if (recovered !== null) {
       this.state.replid = recovered.replid;

@@ -53,6 +53,11 @@ export interface ReplayResult {
   records: number;
   /** The last replication position in the data set (a replica's), or null. */
   position: { replid: string; offset: number; db: number } | null;
+  /**
+   * Whether that position is the data set's last word: no operation follows it and no key
+   * expired while the server was down (a primary's clean shutdown; see replication/manager.ts).
+   */
+  positionIsLast: boolean;
   keys: number;
   expired: number;
   seconds: number;
@@ -92,13 +97,20 @@ async function replayOnce(
   const sizes = await Promise.all(files.map(async (f) => (await Deno.stat(f.path)).size));
   const totalBytes = sizes.reduce((a, b) => a + b, 0);
   const applier = storeApplier(store);
-  applier.replPosition = (replid, offset, db) => result.position = { replid, offset, db };
+  // A position is always the last operation of its record (a replica's command, a snapshot's
+  // head, a primary's shutdown): it is the data set's last word if its record is the last one.
+  let positionInRecord = false;
+  applier.replPosition = (replid, offset, db) => {
+    result.position = { replid, offset, db };
+    positionInRecord = true;
+  };
   const result: ReplayResult = {
     snapshot: null,
     logs: [],
     obsolete: set.obsolete,
     records: 0,
     position: null,
+    positionIsLast: false,
     keys: 0,
     expired: 0,
     seconds: 0,
@@ -117,7 +129,9 @@ async function replayOnce(
       if (type === RecordType.snapshotEnd) {
         sawEnd = true;
       } else {
+        positionInRecord = false;
         decodeChanges(bytes, start, end, applier);
+        result.positionIsLast = positionInRecord;
       }
       records++;
     }, {
@@ -177,6 +191,7 @@ async function replayOnce(
   }
 
   result.expired = dropExpired(store, options.now());
+  if (result.expired > 0) result.positionIsLast = false;
   result.keys = store.totalKeys;
   result.seconds = (performance.now() - started) / 1000;
   return result;

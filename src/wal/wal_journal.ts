@@ -39,6 +39,11 @@ export class WalJournal implements ChangeSink {
   #position: { replid: string; offset: number; db: number } | null = null;
   /** The last position written or recovered, for a compaction's snapshot. */
   lastPosition: { replid: string; offset: number; db: number } | null = null;
+  /**
+   * Whether the recovered position was the data set's last word (see ReplayResult): a primary
+   * that shut down cleanly resumes its replication history from it.
+   */
+  positionIsLast = false;
 
   /**
    * A replica's position in its primary's stream once the next command is applied; stored in

@@ -127,6 +127,9 @@ interface Compaction {
   replaces: { snapshot: DataFile | null; logs: LogPart[] };
 }
 
+/** A place in a replication stream: its history id, the offset, the database it selected. */
+export type ReplPosition = { replid: string; offset: number; db: number };
+
 export class WriteAheadLog {
   readonly dir: string;
   /** Told when writes start failing (with the cause) and when they work again (null). */
@@ -267,6 +270,7 @@ export class WriteAheadLog {
       await syncDirectory(dir);
       options.journal.encoder.reset();
       options.journal.lastPosition = loaded.position;
+      options.journal.positionIsLast = loaded.positionIsLast;
       options.journal.partitions = () => options.store.partitions();
       options.journal.muted = false;
       return new WriteAheadLog(options, lock, current, loaded.snapshot, logs);
@@ -920,15 +924,24 @@ export class WriteAheadLog {
    * Stops the log: cancels a compaction in progress, makes everything written durable, closes
    * the file and releases the directory lock.
    */
-  close(): Promise<void> {
-    this.#closing ??= this.#close();
+  /**
+   * Writes what is pending and closes the log. `finalPosition`, asked once every round has
+   * been written and released, is a replication position to end the log with (a primary's
+   * history, so that it resumes after a restart: see replication/manager.ts), or null.
+   */
+  close(finalPosition?: () => ReplPosition | null): Promise<void> {
+    this.#closing ??= this.#close(finalPosition);
     return this.#closing;
   }
 
-  async #close(): Promise<void> {
+  async #close(finalPosition?: () => ReplPosition | null): Promise<void> {
     clearInterval(this.#timer);
     // Pipelined groups complete (each writes the rounds gathered behind it).
     while (this.#inFlight !== null) await this.#inFlight;
+    const position = this.failure === null ? finalPosition?.() ?? null : null;
+    if (position !== null) {
+      this.#journal.writeReplPosition(position.replid, position.offset, position.db);
+    }
     const compaction = this.#compaction;
     if (compaction) {
       compaction.cancelled = true;

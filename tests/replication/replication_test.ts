@@ -289,6 +289,57 @@ Deno.test("after the primary restarts, its replica resynchronizes and ends with 
   }
 });
 
+Deno.test("a primary stopped cleanly keeps its history: its replica continues; after kill -9 it syncs in full", async () => {
+  const primary = await startHermes();
+  const port = primary.port;
+  let p = await primary.connect();
+  const replica = await startReplica(port);
+  const r = await replica.connect();
+  const servers: HermesProcess[] = [];
+  try {
+    for (let i = 0; i < 100; i++) await p.send("SET", `k${i}`, `v${i}`);
+    await p.send("RPUSH", "list", "a", "b");
+    await waitInSync(p, r);
+    const before = await info(p, "replication");
+    p.close();
+    await primary.stop(); // SIGTERM: the log ends with the primary's replication position
+    const clean = await startHermes([], { dir: primary.dir, port });
+    servers.push(clean);
+    p = await clean.connect();
+    const after = await info(p, "replication");
+    assertEquals(after.get("master_replid"), before.get("master_replid"));
+    assertEquals(after.get("master_repl_offset"), before.get("master_repl_offset"));
+    await p.send("SET", "after", "restart");
+    await waitInSync(p, r);
+    assertEquals(await dumpAll(r), await dumpAll(p));
+    assertOk(
+      /Partial resynchronization accepted/.test(clean.output()),
+      `the replica continued: ${clean.output()}`,
+    );
+    assertOk(!/Starting full sync|FULLRESYNC/i.test(clean.output()), clean.output());
+
+    // A kill -9 leaves data after the last position: a new history, and a full sync.
+    await p.send("SET", "more", "data");
+    await waitInSync(p, r);
+    p.close();
+    await clean.kill();
+    servers.pop();
+    const crashed = await startHermes([], { dir: primary.dir, port });
+    servers.push(crashed);
+    p = await crashed.connect();
+    assertOk(
+      (await info(p, "replication")).get("master_replid") !== before.get("master_replid"),
+      "a new history after a crash",
+    );
+    await p.send("SET", "after", "crash");
+    await waitInSync(p, r);
+    assertEquals(await dumpAll(r), await dumpAll(p));
+    assertOk(!/Partial resynchronization accepted/.test(crashed.output()), crashed.output());
+  } finally {
+    await cleanup([p, r], [replica, ...(servers.length > 0 ? servers : [primary])]);
+  }
+});
+
 Deno.test("FAILOVER swaps a primary with its caught-up replica, holding writes meanwhile", async () => {
   const primary = await startHermes();
   const p = await primary.connect();

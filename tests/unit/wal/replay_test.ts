@@ -274,3 +274,21 @@ Deno.test("partition records replay in order; a key of an undefined partition re
     await assertRejects(() => load(dir), /partition 17 "a" is defined twice/);
   });
 });
+
+Deno.test("a replication position is the data set's last word only when nothing follows it and nothing expired", async () => {
+  const position = (e: RecordEncoder) => e.replPosition("f".repeat(40), 1234, 0);
+  const cases: [string, ((e: RecordEncoder) => void)[], boolean][] = [
+    ["ends with it", [set("a", "1"), position], true],
+    ["a change after it", [set("a", "1"), position, set("b", "2")], false],
+    ["none", [set("a", "1")], false],
+    ["a key expired while down", [set("old", "v", NOW - 1), position], false],
+  ];
+  for (const [name, records, last] of cases) {
+    await withDir(async (dir) => {
+      await writeDataFile(dir, "log", 1, records);
+      const { result } = await load(dir);
+      assertEquals(result.positionIsLast, last, name);
+      if (last) assertEquals(result.position, { replid: "f".repeat(40), offset: 1234, db: 0 });
+    });
+  }
+});
