@@ -21,7 +21,7 @@ import {
   wrongArity,
 } from "./errors.ts";
 import { arityAllows, findSubcommand, type Registry } from "./registry.ts";
-import { BatchWarmer } from "../store/batch_warmer.ts";
+import { batchWarmer } from "../store/batch_warmer.ts";
 import type { ServerControl } from "./server_control.ts";
 import type { Session } from "./session.ts";
 import type { CommandSpec } from "./spec.ts";
@@ -93,7 +93,6 @@ export class Dispatcher {
    */
   #latestNow = 0;
   readonly #registry: Registry;
-  readonly #warmer = new BatchWarmer();
   readonly #store: Databases;
   readonly #clock: Clock;
   readonly #log: Logger;
@@ -237,7 +236,7 @@ export class Dispatcher {
    */
   readonly warm = (session: Session, batch: readonly string[][]): void => {
     if (session.db >= FIRST_PARTITION_ID) return;
-    const warmer = this.#warmer;
+    const warmer = batchWarmer;
     let name = "";
     let spec: CommandSpec | undefined;
     for (let i = 0; i < batch.length && !warmer.full; i++) {

@@ -294,9 +294,9 @@ export async function openStore(config: Config, options: StartOptions = {}): Pro
       // A primary ends its log with its replication position: after a restart, replicas that
       // had everything continue (PSYNC) instead of loading a full copy again.
       const history = () => {
-        const state = replication?.state;
-        if (state === undefined || replication!.isReplica || state.backlog === null) return null;
-        return { replid: state.replid, offset: state.offset, db: 0 };
+        if (replication === null || replication.isReplica) return null;
+        const { replid, offset, backlog } = replication.state;
+        return backlog === null ? null : { replid, offset, db: 0 };
       };
       await rdb.settle().then(() => wal?.close(history))
         .catch((error) => log.error("Closing the log failed", error));

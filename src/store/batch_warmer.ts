@@ -119,3 +119,9 @@ export class BatchWarmer {
     words[0] = sum;
   }
 }
+
+/**
+ * The one warmer every keyspace and dispatcher uses: a warming runs to its end before anything
+ * else does (before a batch, or at the start of MSET), so they never overlap.
+ */
+export const batchWarmer = new BatchWarmer();

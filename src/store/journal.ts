@@ -20,6 +20,16 @@ export type PartitionChange =
   | { kind: "create"; definition: PartitionDefinition }
   | { kind: "drop"; id: number };
 
+/** A key's value moved (RENAME, MOVE) or copied (COPY) from `db`/`from` to `toDb`/`to`. */
+export type TransferChange = (
+  db: number,
+  from: string,
+  toDb: number,
+  to: string,
+  value: Value,
+  expireAtMs: number,
+) => void;
+
 /** One listener of the change stream. */
 export interface ChangeSink {
   /** `key` now holds `value` (any type), expiring at `expireAtMs` (Unix ms; 0 = never). */
@@ -36,26 +46,12 @@ export interface ChangeSink {
    * without it is told `set(toDb, to)` then `delete(db, from)`, the same change stated as
    * results (the log and replicas state it in a few bytes instead of the whole value).
    */
-  rename?(
-    db: number,
-    from: string,
-    toDb: number,
-    to: string,
-    value: Value,
-    expireAtMs: number,
-  ): void;
+  rename?: TransferChange;
   /**
    * COPY: `to` in database `toDb` now holds `value`, a copy of `from`'s value in `db`, with its
    * deadline. Optional: a listener without it is told `set(toDb, to)`.
    */
-  copy?(
-    db: number,
-    from: string,
-    toDb: number,
-    to: string,
-    value: Value,
-    expireAtMs: number,
-  ): void;
+  copy?: TransferChange;
   /**
    * Database `db` is being emptied; -1 means every database. Called just before the keys go,
    * so a listener can still see what the database held (WATCH touches only keys that existed).

@@ -7,7 +7,7 @@
  * touched, and by {@linkcode Keyspace.expireSample}, which the active expiry cycle calls; on a
  * replica its primary decides instead (see expiry_policy.ts).
  */
-import { BatchWarmer } from "./batch_warmer.ts";
+import { batchWarmer } from "./batch_warmer.ts";
 import { emptyJournal, type Journal } from "./journal.ts";
 import {
   type ByteCounter,
@@ -47,8 +47,6 @@ export function valueMemory(value: Value): number {
 
 /** How many released values a keyspace holds before it settles them itself. */
 const RELEASE_BATCH = 64;
-
-const PREFETCH_WARMER = new BatchWarmer();
 
 export class Keyspace implements KeyRestorer, ByteCounter, Debtor {
   /** Database number; changes when SWAPDB swaps two keyspaces. */
@@ -276,7 +274,7 @@ export class Keyspace implements KeyRestorer, ByteCounter, Debtor {
    * them one by one (MSET): see store/batch_warmer.ts.
    */
   prefetch(argv: string[], from: number, step: number): void {
-    const warmer = PREFETCH_WARMER;
+    const warmer = batchWarmer;
     for (let i = from; i < argv.length && !warmer.full; i += step) warmer.add(argv[i], null);
     warmer.run(this);
   }

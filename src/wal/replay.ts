@@ -290,6 +290,15 @@ export function storeApplier(store: Databases): OpVisitor {
         : `Cannot load the data set: it uses database ${db}, but this server has ${store.count}`,
     );
   };
+  // RENAME/MOVE (`move`) or COPY: `to` replaced by `from`'s value; a missing `from` moves nothing.
+  const transfer = (db: number, from: string, toDb: number, to: string, move: boolean) => {
+    const ks = keyspace(db);
+    const target = keyspace(toDb);
+    if ((from === to && ks === target) || !ks.data.has(from)) return;
+    target.delete(to);
+    if (move) ks.rename(from, to, target);
+    else ks.copyTo(from, to, target);
+  };
   return {
     set: (db, key, value, expireAtMs) => keyspace(db).set(key, value, expireAtMs),
     delete: (db, key) => void keyspace(db).delete(key),
@@ -316,22 +325,8 @@ export function storeApplier(store: Databases): OpVisitor {
       }
       ks.op(key, code, args);
     },
-    rename: (db, from, toDb, to) => {
-      const ks = keyspace(db);
-      const target = keyspace(toDb);
-      if ((from !== to || ks !== target) && ks.data.has(from)) {
-        target.delete(to);
-        ks.rename(from, to, target);
-      }
-    },
-    copy: (db, from, toDb, to) => {
-      const ks = keyspace(db);
-      const target = keyspace(toDb);
-      if ((from !== to || ks !== target) && ks.data.has(from)) {
-        target.delete(to);
-        ks.copyTo(from, to, target);
-      }
-    },
+    rename: (db, from, toDb, to) => transfer(db, from, toDb, to, true),
+    copy: (db, from, toDb, to) => transfer(db, from, toDb, to, false),
     createPartition: (record) => {
       if (!(record.schema in SCHEMA_NAMES) || !(record.persistence in PERSISTENCE_NAMES)) {
         throw new FormatError(`partition ${record.id} has an unknown schema or persistence`);

@@ -79,7 +79,7 @@ export class DenseMap {
   /** The value at `slot` (a number from a table entry) for store/batch_warmer.ts, if any. */
   valueOfEntry(slot: unknown): string | undefined {
     if (this.#values === null || typeof slot !== "number" || slot >= this.#size) return undefined;
-    return this.#values[slot >> PAGE_BITS][slot & PAGE_MASK];
+    return this.valueAt(slot);
   }
 
   /** The value of `key` (hashes), or undefined. */

@@ -36,7 +36,6 @@ export class HashValue implements Collection {
     return this.#dense === null ? "listpack" : "hashtable";
   }
 
-  /** The big form, or null while packed. */
   valueOfEntry(entry: unknown): unknown {
     return this.#dense?.valueOfEntry(entry);
   }
@@ -45,6 +44,7 @@ export class HashValue implements Collection {
     return soleTable<unknown>(this.#dense?.maps);
   }
 
+  /** The big form, or null while packed. */
   get dense(): DenseMap | null {
     return this.#dense;
   }

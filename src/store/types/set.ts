@@ -48,11 +48,11 @@ export class SetValue implements Collection {
     return this.#ints !== null ? "intset" : "hashtable";
   }
 
-  /** The big form, or null while an intset. */
   memberTable(): KeyMap<unknown> | null {
     return soleTable<unknown>(this.#dense?.maps);
   }
 
+  /** The big form, or null while an intset. */
   get dense(): DenseMap | null {
     return this.#dense;
   }

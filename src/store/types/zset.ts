@@ -86,11 +86,11 @@ export class ZSetValue implements Collection {
     return objectBytes(6) + maps + leaves * LEAF_BYTES + this.#elementBytes;
   }
 
-  /** The member -> score map of the big form (ZSCAN walks it), or null while packed. */
   memberTable(): KeyMap<unknown> | null {
     return soleTable<unknown>(this.#scores?.maps);
   }
 
+  /** The member -> score map of the big form (ZSCAN walks it), or null while packed. */
   get scoreMap(): ChainedMap<number> | null {
     return this.#scores;
   }
