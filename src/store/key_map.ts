@@ -4,14 +4,19 @@
  * key fresh off the wire probes the string table).
  *
  * Entries are appended in insertion order to `slots` (key and value side by side) and `hashes`;
- * a deletion leaves a hole. `index`, twice as long as the table's capacity (so at most half
- * full), is an open-addressed (linear probing) table of entry numbers, each tagged with the top
- * bits of its key's hash: a lookup reads one index line, then the entry's key, then that key's
- * chars, three dependent memory reads (a V8 Map's bucket chain takes four to five, and the
- * server runs them cold). A table found full on an insert is rebuilt without holes (and without
- * the deleted marks in its index), twice as large when three quarters of it are live; a table
- * less than a quarter live after a deletion is rebuilt half as large. Costs: 28 bytes per slot
- * of capacity (KEY_MAP_SLOT_BYTES), as a V8 Map.
+ * a deletion leaves a hole. `index`, 4/3 as long as the entries' capacity (so at most three
+ * quarters full, holes included), is an open-addressed (linear probing) table of entry numbers,
+ * each tagged with six bits of its key's hash: a lookup reads one index line, then the entry's
+ * key, then that key's chars, three dependent memory reads (a V8 Map's bucket chain takes four
+ * to five, and the server runs them cold).
+ *
+ * The entries and the index are sized apart, so the entries stay dense: a table found full on
+ * an insert is rebuilt without holes (and without the deleted marks in its index), half as large
+ * again when it is (nearly) all live, else with room for a quarter more than its live entries,
+ * so a table under churn (a cache that evicts as it adds) stays four fifths live. A table less
+ * than a quarter live after a deletion is rebuilt the same way, smaller. Costs (see
+ * {@linkcode keyTableBytes}): 20 bytes per entry of capacity (a key and a value, a hash) and 4
+ * per index word: 30 to 38 bytes per live entry (a V8 Map spends 28 per slot, 40 to 80 per entry).
  *
  * Iterators are live as a Map's: they skip holes, reach entries appended after they started,
  * and survive rebuilds. Each rebuild closes the table's epoch with the positions of the holes
@@ -23,30 +28,82 @@ import { ARRAY_BYTES, objectBytes, TYPED_ARRAY_BYTES } from "../memory/costs.ts"
 
 /** Capacity of a new or cleared table (V8 starts a Map at 4 as well). */
 export const KEY_MAP_MIN_CAPACITY = 4;
-/** Bytes per slot of capacity: a key and a value (16), a hash (4), two index words (8). */
-export const KEY_MAP_SLOT_BYTES = 28;
-/** Bytes per slot of capacity of the column {@linkcode KeyMap.keepAux} adds. */
+/** Bytes per entry of capacity: a key and a value (16) and a hash (4). */
+const ENTRY_BYTES = 20;
+/** Bytes per index word. */
+const INDEX_WORD_BYTES = 4;
+/** Bytes per entry of capacity of the column {@linkcode KeyMap.keepAux} adds. */
 export const KEY_MAP_AUX_BYTES = 4;
 /** The largest capacity: entry numbers take 26 bits of an index word (see `index`). */
 export const KEY_MAP_MAX_CAPACITY = 1 << 25;
 /** An empty table's objects: the KeyMap (10 fields), its slots array, hashes, index and epoch. */
 export const KEY_MAP_BYTES = objectBytes(10) + ARRAY_BYTES + 2 * TYPED_ARRAY_BYTES + objectBytes(3);
 
-/** Bytes of a KeyMap holding `size` entries when it only grew (capacity a power of two). */
-export function keyMapBytes(size: number): number {
-  let capacity = KEY_MAP_MIN_CAPACITY;
-  while (capacity < size) capacity *= 2;
-  return KEY_MAP_BYTES + capacity * KEY_MAP_SLOT_BYTES;
+/**
+ * Index words for `capacity` entries: at most three quarters used, a multiple of 8 (not a power
+ * of two, so the index grows with the entries instead of by doublings: see {@linkcode home}).
+ */
+function indexLength(capacity: number): number {
+  return (Math.ceil(capacity * 4 / 3) + 7) & ~7;
 }
 
 /**
- * The hash's low bits pick a ShardedMap shard, so within one table they are all alike; index
- * positions are taken from the bits above them.
+ * Where a key hashed `hash` starts probing in an index of `length` words: the hash's top 22 bits
+ * scaled to the length (a multiply and a shift instead of a mask, so any length works). Indexes
+ * longer than 2^22 words (tables of more than 3 million entries) use every
+ * length / 2^22-th word as a start and probe a little further.
  */
-const SHARD_BITS = 4;
+function home(hash: number, length: number): number {
+  return ((hash >>> 10) * length / 4194304) | 0;
+}
+
+/**
+ * An index word's tag: bits 4 to 9 of the hash (the bits below are the ShardedMap's shard, the
+ * bits above the position), in the word's top bits.
+ */
+function tagOf(hash: number): number {
+  return (hash << 22) & ~ENTRY_MASK;
+}
+
+/** Bytes of a table's arrays (entries and index, not the per-entry numbers) for `capacity`. */
+export function keyTableBytes(capacity: number): number {
+  return capacity * ENTRY_BYTES + indexLength(capacity) * INDEX_WORD_BYTES;
+}
+
+/**
+ * The capacity a full table is rebuilt with: half as large again when at least seven eighths of
+ * it is live, else a quarter more than its live entries (the holes go).
+ */
+function rebuiltCapacity(size: number, capacity: number): number {
+  const next = size >= capacity - (capacity >> 3) ? capacity + (capacity >> 1) : size + (size >> 2);
+  return Math.min(KEY_MAP_MAX_CAPACITY, Math.max(KEY_MAP_MIN_CAPACITY, next));
+}
+
+/** The capacities a table passes through when it only grows (no deletions), ascending. */
+const GROWTH: readonly number[] = (() => {
+  const steps = [KEY_MAP_MIN_CAPACITY];
+  while (steps[steps.length - 1] < KEY_MAP_MAX_CAPACITY) {
+    const last = steps[steps.length - 1];
+    steps.push(rebuiltCapacity(last, last));
+  }
+  return steps;
+})();
+
+/** Bytes of a KeyMap holding `size` entries when it only grew (no deletions). */
+export function keyMapBytes(size: number): number {
+  let lo = 0;
+  let hi = GROWTH.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (GROWTH[mid] < size) lo = mid + 1;
+    else hi = mid;
+  }
+  return KEY_MAP_BYTES + keyTableBytes(GROWTH[lo]);
+}
+
 /**
  * An index word: 0 is empty, 1 is a deleted entry's mark; otherwise the entry number plus 2 in
- * the low ENTRY_BITS bits and the top bits of the entry's hash above them (its tag).
+ * the low ENTRY_BITS bits and a tag (see tagOf) above them.
  */
 const ENTRY_BITS = 26;
 const ENTRY_MASK = (1 << ENTRY_BITS) - 1;
@@ -92,9 +149,8 @@ export class KeyMap<V> {
   #slots!: unknown[];
   /** Hash of entry i, kept for rebuilds. */
   #hashes!: Int32Array;
-  /** Index words (see ENTRY_BITS), 2 x capacity of them. */
+  /** Index words (see ENTRY_BITS), indexLength(capacity) of them. */
   #index!: Int32Array;
-  #mask!: number;
   #capacity!: number;
   /** A number per entry beside its value (the keyspace's access clocks), or null. */
   #aux: Int32Array | null = null;
@@ -122,16 +178,17 @@ export class KeyMap<V> {
   #probe(key: string, hash: number): number {
     const index = this.#index;
     const slots = this.#slots;
-    const mask = this.#mask;
-    let p = (hash >>> SHARD_BITS) & mask;
+    const length = index.length;
+    const tag = tagOf(hash);
+    let p = home(hash, length);
     while (true) {
       const word = index[p];
       if (word === EMPTY) return -1;
-      // Same tag (the top bits of the hash): compare the keys themselves.
-      if ((word ^ hash) >>> ENTRY_BITS === 0 && word !== DELETED) {
+      // Same tag: compare the keys themselves.
+      if ((word ^ tag) >>> ENTRY_BITS === 0 && word !== DELETED) {
         if (slots[2 * entryOf(word)] === key) return p;
       }
-      p = (p + 1) & mask;
+      if (++p === length) p = 0;
     }
   }
 
@@ -179,12 +236,13 @@ export class KeyMap<V> {
    */
   indexWord(hash: number): number {
     const index = this.#index;
-    const mask = this.#mask;
-    let p = (hash >>> SHARD_BITS) & mask;
+    const length = index.length;
+    const tag = tagOf(hash);
+    let p = home(hash, length);
     while (true) {
       const word = index[p];
-      if (word === EMPTY || ((word ^ hash) >>> ENTRY_BITS === 0 && word !== DELETED)) return word;
-      p = (p + 1) & mask;
+      if (word === EMPTY || ((word ^ tag) >>> ENTRY_BITS === 0 && word !== DELETED)) return word;
+      if (++p === length) p = 0;
     }
   }
 
@@ -234,10 +292,10 @@ export class KeyMap<V> {
       return old;
     }
     if (this.#used === this.#capacity) {
-      // Only a mostly live table grows; else its holes are squeezed out in place, so a table
-      // under churn (a cache that evicts) stays up to three quarters live instead of doubling.
-      const live = this.#size >= this.#capacity - (this.#capacity >> 2);
-      this.#rebuild(live ? this.#capacity * 2 : this.#capacity);
+      if (this.#size === KEY_MAP_MAX_CAPACITY) {
+        throw new RangeError(`A KeyMap holds at most ${KEY_MAP_MAX_CAPACITY} entries`);
+      }
+      this.#rebuild(rebuiltCapacity(this.#size, this.#capacity));
     }
     const j = this.#used++;
     this.#slots[2 * j] = key;
@@ -251,12 +309,12 @@ export class KeyMap<V> {
   /** Writes entry `j`'s index word at the first free position (empty or deleted) from its own. */
   #place(hash: number, j: number): void {
     const index = this.#index;
-    const mask = this.#mask;
-    let p = (hash >>> SHARD_BITS) & mask;
+    const length = index.length;
+    let p = home(hash, length);
     for (let word = index[p]; word !== EMPTY && word !== DELETED; word = index[p]) {
-      p = (p + 1) & mask;
+      if (++p === length) p = 0;
     }
-    index[p] = (hash & ~ENTRY_MASK) | (j + ENTRY_BIAS);
+    index[p] = tagOf(hash) | (j + ENTRY_BIAS);
   }
 
   delete(key: string): boolean {
@@ -268,7 +326,7 @@ export class KeyMap<V> {
     this.#slots[2 * i + 1] = undefined;
     this.#size--;
     if (this.#size < this.#capacity >> 2 && this.#capacity > KEY_MAP_MIN_CAPACITY) {
-      this.#rebuild(this.#capacity >> 1);
+      this.#rebuild(rebuiltCapacity(this.#size, this.#capacity));
     }
     return true;
   }
@@ -289,8 +347,7 @@ export class KeyMap<V> {
     this.#capacity = capacity;
     this.#slots = new Array(2 * capacity);
     this.#hashes = new Int32Array(capacity);
-    this.#index = new Int32Array(2 * capacity);
-    this.#mask = 2 * capacity - 1;
+    this.#index = new Int32Array(indexLength(capacity));
     // Positions are used once between rebuilds, so an entry added later finds the fill there.
     if (this.#aux !== null) this.#aux = new Int32Array(capacity).fill(this.#auxFill);
   }

@@ -5,11 +5,11 @@
  */
 
 import { hashKey } from "./key_hash.ts";
-import { KEY_MAP_AUX_BYTES, KEY_MAP_MIN_CAPACITY, KEY_MAP_SLOT_BYTES, KeyMap } from "./key_map.ts";
+import { KEY_MAP_AUX_BYTES, KEY_MAP_MIN_CAPACITY, KeyMap, keyTableBytes } from "./key_map.ts";
 
 export const SHARD_COUNT = 16;
 
-/** Picks the shard of `key`: the low bits of its hash (KeyMap buckets by the bits above). */
+/** Picks the shard of `key`: the low bits of its hash (a KeyMap uses only the bits above). */
 export function shardOf(key: string): number {
   return hashKey(key) & (SHARD_COUNT - 1);
 }
@@ -20,7 +20,7 @@ export interface ByteCounter {
 }
 
 /** Bytes of the hash tables of a freshly made or cleared ShardedMap. */
-export const EMPTY_TABLES_BYTES = SHARD_COUNT * KEY_MAP_MIN_CAPACITY * KEY_MAP_SLOT_BYTES;
+export const EMPTY_TABLES_BYTES = SHARD_COUNT * keyTableBytes(KEY_MAP_MIN_CAPACITY);
 
 export class ShardedMap<V> {
   /** The shards; iterate them in order for a full walk. Do not modify directly. */
@@ -37,9 +37,9 @@ export class ShardedMap<V> {
 
   /** Bytes of the shards' hash tables (not of the keys and values they point to). */
   get tableBytes(): number {
-    let slots = 0;
-    for (let i = 0; i < SHARD_COUNT; i++) slots += this.shards[i].capacity;
-    return slots * KEY_MAP_SLOT_BYTES;
+    let bytes = 0;
+    for (let i = 0; i < SHARD_COUNT; i++) bytes += keyTableBytes(this.shards[i].capacity);
+    return bytes;
   }
 
   /** Bytes of the per-entry numbers the shards keep (access clocks), 0 when none are kept. */
@@ -77,9 +77,8 @@ export class ShardedMap<V> {
   /** The table bytes one entry of shard `index` takes on average (MEMORY USAGE). */
   entryBytes(index: number): number {
     const shard = this.shards[index];
-    return shard.size === 0
-      ? KEY_MAP_SLOT_BYTES
-      : Math.round(shard.capacity * KEY_MAP_SLOT_BYTES / shard.size);
+    const bytes = keyTableBytes(shard.capacity);
+    return shard.size === 0 ? Math.round(bytes / shard.capacity) : Math.round(bytes / shard.size);
   }
 
   get(key: string): V | undefined {
@@ -132,8 +131,8 @@ export class ShardedMap<V> {
   }
 
   #resized(before: number, after: number): void {
-    const slotBytes = KEY_MAP_SLOT_BYTES + (this.#auxFill === null ? 0 : KEY_MAP_AUX_BYTES);
-    this.counter?.addBytes((after - before) * slotBytes);
+    const aux = this.#auxFill === null ? 0 : KEY_MAP_AUX_BYTES * (after - before);
+    this.counter?.addBytes(keyTableBytes(after) - keyTableBytes(before) + aux);
   }
 
   /** Bytes of the tables and their per-entry numbers, for a change's before and after. */

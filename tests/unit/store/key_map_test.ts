@@ -1,5 +1,11 @@
 import { assertEquals } from "../../helpers/assert.ts";
-import { KEY_MAP_MIN_CAPACITY, KeyMap } from "../../../src/store/key_map.ts";
+import {
+  KEY_MAP_BYTES,
+  KEY_MAP_MIN_CAPACITY,
+  KeyMap,
+  keyMapBytes,
+  keyTableBytes,
+} from "../../../src/store/key_map.ts";
 import { AHEAD_MAX, hashAhead, hashKey } from "../../../src/store/key_hash.ts";
 import { checkStoresLikeAMap } from "./map_like.ts";
 
@@ -23,11 +29,31 @@ Deno.test("KeyMap stores, replaces and deletes like a Map, in insertion order", 
   assertEquals(visited, ["a=3", "=empty", "b=4"]);
 });
 
+Deno.test("keyTableBytes: entries and an index at most three quarters used", () => {
+  assertEquals(keyTableBytes(4), 4 * 20 + 8 * 4);
+  assertEquals(keyTableBytes(6), 6 * 20 + 8 * 4);
+  assertEquals(keyTableBytes(7), 7 * 20 + 16 * 4);
+  assertEquals(keyTableBytes(7_500), 7_500 * 20 + 10_000 * 4);
+});
+
 Deno.test("KeyMap grows and shrinks its table with its size", () => {
   const map = new KeyMap<number>();
   assertEquals(map.capacity, KEY_MAP_MIN_CAPACITY);
-  for (let i = 0; i < 10_000; i++) map.set(`k${i}`, i);
-  assertEquals(map.capacity, 16_384);
+  let grownBy = 0;
+  for (let i = 0; i < 10_000; i++) {
+    const before = map.capacity;
+    map.set(`k${i}`, i);
+    if (map.capacity !== before) {
+      // A full table grows by half (4, 6, 9, 13, ...): never more, and only when full.
+      assertEquals(i, before, `grew at ${i} from ${before}`);
+      assertEquals(map.capacity, before + (before >> 1));
+      grownBy++;
+    }
+    // What memory accounting adds for a table that only grew is what this one holds.
+    assertEquals(keyMapBytes(map.size), KEY_MAP_BYTES + keyTableBytes(map.capacity));
+  }
+  assertEquals(map.capacity, 12_138);
+  assertEquals(grownBy, 20);
   for (let i = 0; i < 9_990; i++) map.delete(`k${i}`);
   assertEquals(map.size, 10);
   assertEquals(map.capacity <= 64, true, `capacity ${map.capacity}`);
@@ -37,16 +63,17 @@ Deno.test("KeyMap grows and shrinks its table with its size", () => {
   assertEquals([...map], []);
 });
 
-Deno.test("KeyMap under churn (a cache evicting as it adds) squeezes its holes out instead of growing", () => {
+Deno.test("KeyMap under churn (a cache evicting as it adds) stays four fifths live", () => {
   const map = new KeyMap<number>();
   for (let i = 0; i < 6_000; i++) map.set(`k${i}`, i);
-  assertEquals(map.capacity, 8_192);
+  assertEquals(map.capacity, 8_092); // grown by halves: 5,395 then 8,092
   for (let i = 6_000; i < 100_000; i++) {
     map.set(`k${i}`, i);
     map.delete(`k${i - 6_000}`);
   }
   assertEquals(map.size, 6_000);
-  assertEquals(map.capacity, 8_192);
+  // Squeezed to a quarter more than the live entries, and kept there.
+  assertEquals(map.capacity, 7_500);
   assertEquals(map.get("k99999"), 99_999);
   assertEquals(map.has("k93999"), false);
 });
