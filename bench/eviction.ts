@@ -82,8 +82,10 @@ function zipfSequence(n: number, count: number, seed: number): Uint32Array {
   return out;
 }
 
-async function usedMemory(port: number): Promise<number> {
-  return Number((await infoFields(port, "memory")).get("used_memory"));
+/** What maxmemory is compared with: used_memory less mem_not_counted_for_evict. */
+async function countedMemory(port: number): Promise<number> {
+  const fields = await infoFields(port, "memory");
+  return Number(fields.get("used_memory")) - Number(fields.get("mem_not_counted_for_evict"));
 }
 
 async function load(
@@ -112,7 +114,7 @@ async function limitForKeys(
   value = VALUE,
 ): Promise<number> {
   await load(port, count, name, value);
-  const limit = await usedMemory(port);
+  const limit = await countedMemory(port);
   const client = await connect({ port });
   await client.send("FLUSHALL");
   await client.send("CONFIG", "SET", "maxmemory", String(limit));
@@ -188,7 +190,7 @@ async function setLatency(): Promise<void> {
         try {
           if (evicting) {
             const client = await connect({ port: server.port });
-            const limit = await usedMemory(server.port) + 16 * 1024 * 1024;
+            const limit = await countedMemory(server.port) + 16 * 1024 * 1024;
             await client.send("CONFIG", "SET", "maxmemory", String(limit));
             client.close();
             await load(server.port, 300_000); // to the limit: every new key now evicts one

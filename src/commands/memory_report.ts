@@ -65,7 +65,7 @@ export function memoryReport(ctx: InfoSource): MemoryReport {
     clientsNormal: account.clients,
     clientsReplicas: account.replicaOutput,
     logPending: account.logPending,
-    notCountedForEvict: account.replicaOutput + account.logPending,
+    notCountedForEvict: account.notCounted,
     keys,
     databases,
     ...heap,

@@ -10,7 +10,10 @@
  *   not yet written; both are left out of the figure maxmemory is compared with, as Redis
  *   leaves out replica buffers and the AOF buffer (deleting keys adds DELs to them: counting
  *   them could evict everything);
- * - `startup`: the heap the process held before any of these (code, the runtime).
+ * - `startup`: the heap the process held before any of these (the runtime and the compiled
+ *   code, about 10 MB). It is in used_memory but not in the figure maxmemory is compared with:
+ *   it is the runtime's, as Redis's executable is Redis's, and no eviction can shrink it; a
+ *   limit of 32 MB leaves 32 MB for data and clients, as Redis's leaves about 31.
  *
  * Crossing `limit` upwards calls `onOverLimit` once; whoever handles it (the eviction layer)
  * calls {@linkcode MemoryAccount.clearOverLimit} once back under. With no limit (`Infinity`)
@@ -42,7 +45,7 @@ export class MemoryAccount {
   readonly #debtors: (Debtor | undefined)[] = [];
   #debtorCount = 0;
 
-  /** The bytes maxmemory is compared with: everything but replica output and the log buffer. */
+  /** The bytes maxmemory is compared with: all but the startup heap, replica output and log. */
   get counted(): number {
     if (this.#debtorCount !== 0) this.settle();
     return this.#counted;
@@ -56,7 +59,12 @@ export class MemoryAccount {
 
   /** used_memory. */
   get used(): number {
-    return this.counted + this.replicaOutput + this.logPending;
+    return this.counted + this.startup + this.replicaOutput + this.logPending;
+  }
+
+  /** Bytes in used_memory that maxmemory is not compared with (mem_not_counted_for_evict). */
+  get notCounted(): number {
+    return this.startup + this.replicaOutput + this.logPending;
   }
 
   /** Keyspaces' contents changed by `delta` bytes. */
@@ -105,7 +113,6 @@ export class MemoryAccount {
   }
 
   setStartup(bytes: number): void {
-    this.#addCounted(bytes - this.startup);
     this.startup = bytes;
   }
 

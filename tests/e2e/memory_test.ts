@@ -60,6 +60,38 @@ Deno.test("INFO memory tracks the data as it is written and removed, with Redis'
   });
 });
 
+Deno.test("maxmemory bounds what the server holds beyond its startup heap", async () => {
+  await withHermes(async (server) => {
+    const client = await server.connect();
+    const before = await info(client, "memory");
+    const startup = Number(before.get("used_memory_startup"));
+    // The runtime's own heap (about 10 MB) is more than this whole limit: it does not count.
+    const limit = 4 * 1024 * 1024;
+    assertOk(startup > limit, `startup heap ${startup}`);
+    await client.send("CONFIG", "SET", "maxmemory", String(limit));
+    let written = 0;
+    let refusal = "";
+    for (let i = 0; refusal === "" && i < 100; i++) {
+      const batch = client.batch();
+      for (let j = 0; j < 100; j++) batch.send("SET", `key:${i}:${j}`, "x".repeat(1000));
+      for (const reply of await batch.exec()) {
+        if (reply instanceof Error) refusal ||= reply.message;
+        else written++;
+      }
+    }
+    assertEquals(refusal, "OOM command not allowed when used memory > 'maxmemory'.");
+    // Refused once the data and clients reach the limit, not before: about 4 MB were taken.
+    assertOk(written * 1000 > 3 * 1024 * 1024, `refused after ${written} keys of 1 KB`);
+    const after = await info(client, "memory");
+    const used = Number(after.get("used_memory"));
+    const notCounted = Number(after.get("mem_not_counted_for_evict"));
+    assertOk(notCounted >= startup, `mem_not_counted_for_evict ${notCounted}`);
+    assertOk(used - notCounted <= limit + 64 * 1024, `counted ${used - notCounted}`);
+    assertOk(used > limit + startup - 1024 * 1024, `used_memory ${used}`);
+    client.close();
+  });
+});
+
 Deno.test("MEMORY USAGE measures each type and grows with its contents", async () => {
   await withHermes(async (server) => {
     const client = await server.connect();
