@@ -19,6 +19,7 @@
  * (for LFU: with the initial counter then), as a key loaded at start does in Redis.
  */
 import { type ShardedMap, shardOf } from "../store/sharded_map.ts";
+import type { KeyMap } from "../store/key_map.ts";
 
 /** The LRU clock's unit, in ms (Redis's LRU_CLOCK_RESOLUTION is 1000). */
 export const LRU_RESOLUTION_MS = 10;
@@ -146,6 +147,14 @@ export class AccessClocks {
   /** The clock of `key` (its baseline when it has none). */
   clockOf(key: string): number {
     return this.#map.auxOf(key) ?? baselineClock();
+  }
+
+  /**
+   * The clock of the entry at `position` of `table`, one of this keyspace's shards (an eviction
+   * sample found it by walking the table: no lookup by key).
+   */
+  clockAt(table: KeyMap<unknown>, position: number): number {
+    return table.auxAt(position) ?? baselineClock();
   }
 
   /** A read or write touched `key` in shard `shard`. */

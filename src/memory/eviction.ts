@@ -22,7 +22,7 @@
 import type { Databases } from "../store/databases.ts";
 import type { Keyspace } from "../store/keyspace.ts";
 import type { ShardedMap } from "../store/sharded_map.ts";
-import type { KeyMap } from "../store/key_map.ts";
+import type { KeyCursor, KeyMap } from "../store/key_map.ts";
 import { SHARD_COUNT } from "../store/sharded_map.ts";
 import { accessClock, AccessKind, idleMs, lfuDecayed } from "./access_clocks.ts";
 import { EvictionPool } from "./eviction_pool.ts";
@@ -279,23 +279,24 @@ export class Evictor {
     const clocks = keyspace.clocks;
     const taken = Math.min(samples, source.size);
     for (let i = 0; i < taken; i++) {
-      let entry = sweep.next(source);
+      let at = sweep.next(source);
       for (let skip = Math.floor(Math.random() * SAMPLE_SKIP); skip > 0; skip--) {
-        entry = sweep.next(source);
+        at = sweep.next(source);
       }
-      if (entry === undefined) break;
-      const key = entry[0];
+      if (at < 0) break;
+      const table = sweep.table!;
+      const key = table.keyAt(at);
       let idle: number;
       if (traits.ranking === "ttl") {
-        idle = Number.MAX_SAFE_INTEGER - (entry[1] as number);
+        idle = Number.MAX_SAFE_INTEGER - (table.valueAt(at) as number);
       } else if (clocks === null) {
         idle = 0;
-      } else if (traits.ranking === "lru") {
-        idle = idleMs(clocks.clockOf(key), now);
       } else {
-        idle = 255 - lfuDecayed(clocks.clockOf(key), now);
+        // A key of the main tables has its clock beside it; one of the deadlines' is looked up.
+        const clock = volatile ? clocks.clockOf(key) : clocks.clockAt(table, at);
+        idle = traits.ranking === "lru" ? idleMs(clock, now) : 255 - lfuDecayed(clock, now);
       }
-      this.#pool.offer(key, keyspace, idle);
+      this.#pool.offer(key, keyspace, idle, table, at);
     }
   }
 
@@ -309,9 +310,9 @@ export class Evictor {
       const sweeps = this.#sweepsOf(keyspace);
       const sweep = volatile ? sweeps.volatile : sweeps.all;
       let skip = Math.floor(Math.random() * (Math.min(RANDOM_SKIP, source.size) + 1));
-      let entry = sweep.next(source);
-      while (skip-- > 0 && entry !== undefined) entry = sweep.next(source);
-      if (entry !== undefined && keyspace.evict(entry[0])) return true;
+      let at = sweep.next(source);
+      while (skip-- > 0 && at >= 0) at = sweep.next(source);
+      if (at >= 0 && keyspace.evict(sweep.table!.keyAt(at))) return true;
     }
     return false;
   }
@@ -327,28 +328,34 @@ export class Evictor {
 }
 
 /**
- * A cursor over a ShardedMap's entries that resumes where it stopped, wrapping around. It
- * restarts a shard whose Map was replaced (a flush handed the old one over).
+ * A cursor over a ShardedMap's entries that resumes where it stopped, wrapping around, without
+ * allocating (KeyMap cursors, which survive the tables' rebuilds). It restarts a shard whose
+ * table was replaced (a flush handed the old one over).
  */
 export class Sweep {
   #shard = 0;
-  #map: KeyMap<unknown> | null = null;
-  #iter: Iterator<[string, unknown]> | null = null;
+  #cursor: KeyCursor | null = null;
+  /** The table of the entry {@linkcode next} found last. */
+  table: KeyMap<unknown> | null = null;
 
-  next(source: ShardedMap<unknown>): [string, unknown] | undefined {
-    if (source.size === 0) return undefined;
+  /**
+   * Moves to the next entry of `source` and returns its position in {@linkcode table} (valid
+   * until the table changes), or -1 when `source` is empty.
+   */
+  next(source: ShardedMap<unknown>): number {
+    if (source.size === 0) return -1;
     for (let passed = 0; passed <= SHARD_COUNT;) {
-      const map = source.shards[this.#shard];
-      if (this.#iter === null || this.#map !== map) {
-        this.#map = map;
-        this.#iter = map.entries();
+      const table = source.shards[this.#shard];
+      if (this.#cursor === null || this.table !== table) {
+        this.table = table;
+        this.#cursor = table.cursor();
       }
-      const step = this.#iter.next();
-      if (!step.done) return step.value;
+      const at = table.advance(this.#cursor);
+      if (at >= 0) return at;
       this.#shard = (this.#shard + 1) % SHARD_COUNT;
-      this.#iter = null;
+      this.#cursor = null;
       passed++;
     }
-    return undefined;
+    return -1;
   }
 }

@@ -421,6 +421,11 @@ export class KeyMap<V> {
     return this.#slots[2 * position + 1] as V;
   }
 
+  /** The number (see {@linkcode keepAux}) of the entry at `position`, or undefined if none kept. */
+  auxAt(position: number): number | undefined {
+    return this.#aux === null ? undefined : this.#aux[position];
+  }
+
   keys(): IterableIterator<string> {
     return new KeyMapIterator(this, (map, i) => map.keyAt(i));
   }
