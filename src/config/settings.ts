@@ -925,8 +925,8 @@ export const SETTINGS: SettingSpec[] = [
   {
     key: "maxmemoryBytes",
     name: "maxmemory",
-    help: "Memory limit (used_memory); past it keys are evicted per --maxmemory-policy " +
-      "(0 = no limit)",
+    help: "Memory limit for data and clients (used_memory less the startup heap, replica " +
+      "output and log buffers); past it keys are evicted per --maxmemory-policy (0 = no limit)",
     valueName: "<bytes>",
     parse: byteSize("maxmemory", 0, Number.MAX_SAFE_INTEGER),
     format: asString,
