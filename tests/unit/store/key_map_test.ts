@@ -44,16 +44,16 @@ Deno.test("KeyMap grows and shrinks its table with its size", () => {
     const before = map.capacity;
     map.set(`k${i}`, i);
     if (map.capacity !== before) {
-      // A full table grows by half (4, 6, 9, 13, ...): never more, and only when full.
+      // A full table doubles: never more, and only when full.
       assertEquals(i, before, `grew at ${i} from ${before}`);
-      assertEquals(map.capacity, before + (before >> 1));
+      assertEquals(map.capacity, before * 2);
       grownBy++;
     }
     // What memory accounting adds for a table that only grew is what this one holds.
     assertEquals(keyMapBytes(map.size), KEY_MAP_BYTES + keyTableBytes(map.capacity));
   }
-  assertEquals(map.capacity, 12_138);
-  assertEquals(grownBy, 20);
+  assertEquals(map.capacity, 16_384);
+  assertEquals(grownBy, 12);
   for (let i = 0; i < 9_990; i++) map.delete(`k${i}`);
   assertEquals(map.size, 10);
   assertEquals(map.capacity <= 64, true, `capacity ${map.capacity}`);
@@ -66,7 +66,7 @@ Deno.test("KeyMap grows and shrinks its table with its size", () => {
 Deno.test("KeyMap under churn (a cache evicting as it adds) stays four fifths live", () => {
   const map = new KeyMap<number>();
   for (let i = 0; i < 6_000; i++) map.set(`k${i}`, i);
-  assertEquals(map.capacity, 8_092); // grown by halves: 5,395 then 8,092
+  assertEquals(map.capacity, 8_192);
   for (let i = 6_000; i < 100_000; i++) {
     map.set(`k${i}`, i);
     map.delete(`k${i - 6_000}`);
