@@ -12,9 +12,9 @@
  *
  * The entries and the index are sized apart, so the entries stay dense: a table found full on
  * an insert is rebuilt without holes (and without the deleted marks in its index), twice as large
- * when it is (nearly) all live, else with room for a quarter more than its live entries, so a
- * table under churn (a cache that evicts as it adds) stays four fifths live instead of wherever
- * its last doubling left it. A table less than a quarter live after a deletion is rebuilt the
+ * when it only grew, else with room for a quarter more than its live entries, so a table under
+ * churn (a cache that evicts as it adds) stays four fifths live instead of wherever its last
+ * doubling left it. A table less than a quarter live after a deletion is rebuilt the
  * same way, smaller. Costs (see {@linkcode keyTableBytes}): 20 bytes per entry of capacity (a key
  * and a value, a hash) and 4 per index word: 25 to 51 bytes per live entry while a table grows,
  * 32 under churn (the table before, whose index was twice its capacity: 28 to 56, and 37 to 75).
@@ -75,13 +75,15 @@ export function keyTableBytes(capacity: number): number {
 }
 
 /**
- * The capacity a full table is rebuilt with: twice as large when at least seven eighths of it is
- * live (growth by half saved memory on average but copied each entry a third more often on the
- * way up and left more garbage: a load ran a fifth slower), else a quarter more than its live
- * entries (the holes go).
+ * The capacity a full table is rebuilt with: twice as large when it only grew since its last
+ * rebuild (no holes), else a quarter more than its live entries (the holes go). A table that
+ * loses entries as it gains them (a cache that evicts) so settles four fifths live; doubling it
+ * whenever it happened to be nearly all live made a cache's table jump to twice its size, evict
+ * for the bytes, and shrink back. (Growth by half saved memory on average but copied each entry
+ * a third more often on the way up: a 20M-key load ran a fifth slower.)
  */
 function rebuiltCapacity(size: number, capacity: number): number {
-  const next = size >= capacity - (capacity >> 3) ? capacity * 2 : size + (size >> 2);
+  const next = size === capacity ? capacity * 2 : size + (size >> 2);
   return Math.min(KEY_MAP_MAX_CAPACITY, Math.max(KEY_MAP_MIN_CAPACITY, next));
 }
 
