@@ -78,6 +78,17 @@ Deno.test("KeyMap under churn (a cache evicting as it adds) stays four fifths li
   assertEquals(map.has("k93999"), false);
 });
 
+Deno.test("KeyMap doubles only a table that just grew: one with holes is rebuilt for its size", () => {
+  const map = new KeyMap<number>();
+  for (let i = 0; i < 8_192; i++) map.set(`k${i}`, i);
+  assertEquals(map.capacity, 8_192);
+  // Nearly all live, but with holes (a cache that evicted a few keys): no jump to twice the size.
+  for (let i = 0; i < 10; i++) map.delete(`k${i}`);
+  map.set("next", 0);
+  assertEquals(map.size, 8_183);
+  assertEquals(map.capacity, 8_182 + (8_182 >> 2));
+});
+
 // The model: V8's own Map. Random operations go to both; live iterators started at random
 // moments over both must yield the same keys at every step (a Map's iterator skips deleted
 // entries, reaches later inserts and survives rehashing; a KeyMap's must do the same).
