@@ -267,17 +267,17 @@ export class RecordEncoder {
   }
 
   rename(db: number, from: string, toDb: number, to: string): void {
-    this.#begin(from.length + to.length + 32);
-    this.bytes[this.length++] = Op.rename;
-    this.#varint(db);
-    this.#string(from);
-    this.#varint(toDb);
-    this.#string(to);
+    this.#transfer(Op.rename, db, from, toDb, to);
   }
 
   copy(db: number, from: string, toDb: number, to: string): void {
+    this.#transfer(Op.copy, db, from, toDb, to);
+  }
+
+  /** A RENAME (MOVE) or COPY record: both name a key and where its value goes. */
+  #transfer(op: number, db: number, from: string, toDb: number, to: string): void {
     this.#begin(from.length + to.length + 32);
-    this.bytes[this.length++] = Op.copy;
+    this.bytes[this.length++] = op;
     this.#varint(db);
     this.#string(from);
     this.#varint(toDb);
@@ -496,18 +496,14 @@ export function decodeChanges(
         visitor.op(db, key, code, args);
         break;
       }
-      case Op.rename: {
-        const db = reader.varint();
-        const from = reader.string();
-        const toDb = reader.varint();
-        visitor.rename(db, from, toDb, reader.string());
-        break;
-      }
+      case Op.rename:
       case Op.copy: {
         const db = reader.varint();
         const from = reader.string();
         const toDb = reader.varint();
-        visitor.copy(db, from, toDb, reader.string());
+        const to = reader.string();
+        if (op === Op.rename) visitor.rename(db, from, toDb, to);
+        else visitor.copy(db, from, toDb, to);
         break;
       }
       case Op.createPartition: {
