@@ -361,10 +361,8 @@ export class KeyMap<V> {
     this.#size = 0;
   }
 
+  /** Fresh arrays for `capacity` entries (rebuiltCapacity never passes the cap). */
   #allocate(capacity: number): void {
-    if (capacity > KEY_MAP_MAX_CAPACITY) {
-      throw new RangeError(`A KeyMap holds at most ${KEY_MAP_MAX_CAPACITY} entries`);
-    }
     this.#capacity = capacity;
     this.#slots = new Array(2 * capacity);
     this.#hashes = new Int32Array(capacity);
