@@ -17,7 +17,7 @@ import type { Keyspace } from "./keyspace.ts";
 import type { Collection } from "./value.ts";
 import { SHARD_COUNT } from "./sharded_map.ts";
 
-/** An item names a key of the keyspace, or a member of the collection at the item before. */
+/** An item names a key of the keyspace, or a member of the collection at an earlier key item. */
 const KEY = 0;
 const MEMBER = 1;
 
@@ -31,7 +31,11 @@ export class BatchWarmer {
   readonly #owners: (Collection | null)[] = new Array(AHEAD_MAX).fill(null);
   /** What those members hold (their strings' headers are read last). */
   readonly #values: unknown[] = new Array(AHEAD_MAX).fill(undefined);
+  /** For each member item, the key item of its collection. */
+  readonly #keyItems = new Int32Array(AHEAD_MAX);
   #count = 0;
+  /** The last key item added, or -1. */
+  #lastKeyItem = -1;
 
   /** Whether another item fits (a batch warms AHEAD_MAX names at most). */
   get full(): boolean {
@@ -41,9 +45,15 @@ export class BatchWarmer {
   /** Notes a key the next command looks up, and the member of its collection it uses, if any. */
   add(key: string, member: string | null): void {
     if (key.length > AHEAD_MAX_LENGTH || this.full) return;
-    this.#names[this.#count] = key;
-    this.#kinds[this.#count++] = KEY;
+    // A pipeline often names one key again and again (HSET of one hash): it is warmed once.
+    let keyItem = this.#lastKeyItem;
+    if (keyItem < 0 || this.#names[keyItem] !== key) {
+      keyItem = this.#lastKeyItem = this.#count;
+      this.#names[this.#count] = key;
+      this.#kinds[this.#count++] = KEY;
+    }
     if (member === null || member.length > AHEAD_MAX_LENGTH) return;
+    this.#keyItems[this.#count] = keyItem;
     this.#names[this.#count] = member;
     this.#kinds[this.#count++] = MEMBER;
   }
@@ -52,6 +62,7 @@ export class BatchWarmer {
   run(db: Keyspace): void {
     const n = this.#count;
     this.#count = 0;
+    this.#lastKeyItem = -1;
     if (n === 0) return;
     const names = this.#names;
     const kinds = this.#kinds;
@@ -78,17 +89,23 @@ export class BatchWarmer {
     // The members' tables first (their keys' entries are warm now), then the same two loops,
     // then the values those entries lead to (a big hash's field values).
     let members = 0;
+    const keyItems = this.#keyItems;
+    let lastKeyItem = -1;
+    let table: KeyMap<unknown> | null = null;
+    let owner: Collection | null = null;
     for (let i = 1; i < n; i++) {
       if (kinds[i] !== MEMBER) continue;
-      const value = shards[hashes[i - 1] & (SHARD_COUNT - 1)].getHashed(
-        names[i - 1],
-        hashes[i - 1],
-      );
-      if (typeof value !== "object") continue;
-      const table = value.memberTable?.() ?? null;
+      const k = keyItems[i];
+      if (k !== lastKeyItem) {
+        lastKeyItem = k;
+        const value = shards[hashes[k] & (SHARD_COUNT - 1)].getHashed(names[k], hashes[k]);
+        const collection = typeof value === "object" ? value : null;
+        table = collection?.memberTable?.() ?? null;
+        owner = collection?.valueOfEntry === undefined ? null : collection;
+      }
       if (table === null) continue;
       tables[i] = table;
-      owners[i] = value.valueOfEntry === undefined ? null : value;
+      owners[i] = owner;
       members++;
     }
     if (members !== 0) {

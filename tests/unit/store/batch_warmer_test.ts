@@ -83,3 +83,19 @@ Deno.test("BatchWarmer notes AHEAD_MAX names at most and starts empty after each
   warmer.run(db); // nothing noted: nothing to do
   for (let i = 0; i < 100; i++) assertEquals(db.get(`k${i}`, NOW), `v${i}`);
 });
+
+Deno.test("BatchWarmer notes a key named again in a row once, and warms each of its members", () => {
+  const { db, big } = keyspaceWithABigAndASmallHash();
+  const warmer = new BatchWarmer();
+  // HSET big f0 ..., HSET big f1 ...: one key item, then a member item per command.
+  let members = 0;
+  while (!warmer.full) warmer.add(copy("big"), copy(`f${members++}`));
+  assertEquals(members, AHEAD_MAX - 2);
+  const truth = Array.from({ length: members }, (_, i) => hashKey(`f${i}`));
+  warmer.run(db);
+  for (let i = 0; i < members; i++) {
+    assertEquals(hashKey(copy("big")), hashKey("big"));
+    assertEquals(hashKey(copy(`f${i}`)), truth[i]);
+    assertEquals(big.get(copy(`f${i}`)), `${i}`);
+  }
+});
