@@ -410,11 +410,24 @@ export class ReplyWriter {
       this.#ascii(BigInt(value).toString());
       return;
     }
-    let digits = 0;
-    for (let v = value; v > 0; v = Math.floor(v / 10)) digits++;
+    let digits = 2;
+    for (let power = 100; value >= power; power *= 10) digits++;
     let at = this.#len + digits;
     this.#len = at;
-    for (let v = value; v > 0; v = Math.floor(v / 10)) this.#buf[--at] = 0x30 + (v % 10);
+    const buf = this.#buf;
+    if (value <= 0x7fffffff) {
+      // Lengths, counts and most integers: int32 division by 10, which the compiler turns into a
+      // multiply (a float division and floor per digit was 6% of RPUSH at pipeline 16).
+      let v = value | 0;
+      while (v >= 10) {
+        const quotient = (v / 10) | 0;
+        buf[--at] = 0x30 + (v - quotient * 10);
+        v = quotient;
+      }
+      buf[--at] = 0x30 + v;
+      return;
+    }
+    for (let v = value; v > 0; v = Math.floor(v / 10)) buf[--at] = 0x30 + (v % 10);
   }
 
   /** Writes an integer given as decimal text (for int64 values beyond 2^53). */

@@ -53,6 +53,18 @@ Deno.test("integers are written in decimal, including negatives and int64 edges"
   );
 });
 
+Deno.test("integers at every digit-count edge and the int32 edge read back as they were", () => {
+  const edges = [2 ** 31 - 2, 2 ** 31 - 1, 2 ** 31, 2 ** 31 + 1, 2 ** 53 - 1];
+  for (let power = 10; power <= 1e15; power *= 10) edges.push(power - 1, power, power + 1);
+  for (const value of edges) {
+    for (const n of [value, -value]) {
+      assertEquals(encode(2, (o) => o.integer(n)), `:${n}\r\n`);
+      // Lengths go through the same digits (array and bulk headers).
+      if (n > 0 && n < 2 ** 31) assertEquals(encode(2, (o) => o.arrayHeader(n)), `*${n}\r\n`);
+    }
+  }
+});
+
 Deno.test("bulk strings carry every byte value exactly", () => {
   const all = String.fromCharCode(...Array.from({ length: 256 }, (_, i) => i));
   check((o) => o.bulk(all), `$256\r\n${all}\r\n`, `$256\r\n${all}\r\n`);
