@@ -42,10 +42,12 @@ const span: EntrySpan = { start: 0, end: 0 };
 
 /**
  * A leaf of the score tree (its object, member array and score array), with a share of the
- * inner nodes above it (about one per 48 leaves).
+ * inner nodes above it (about one per 48 leaves, each with bounds of scores, keys and members).
  */
-const LEAF_BYTES = objectBytes(5) + 2 * (ARRAY_BYTES + LEAF_MAX * SLOT_BYTES) + TYPED_ARRAY_BYTES +
-  32;
+const LEAF_BYTES = objectBytes(6) + 2 * (ARRAY_BYTES + LEAF_MAX * SLOT_BYTES) + TYPED_ARRAY_BYTES +
+  45;
+/** A keyed tree's leaf also has a column of order keys (see ScoreTree's keyed). */
+const LEAF_KEYS_BYTES = TYPED_ARRAY_BYTES + LEAF_MAX * 8;
 /** Elements per leaf on average: leaves fill to 75% when built and 50-100% as they split. */
 const LEAF_FILL = 92;
 
@@ -79,11 +81,13 @@ export class ZSetValue implements Collection {
     if (tree === null) {
       return objectBytes(6) + stringBytes(this.#packed.length) + PACKED_STRING_EXTRA_BYTES;
     }
-    // A function of the size only, so a copy (whose tree is built densely) costs the same.
+    // A function of the size (and of whether the tree is keyed), so a copy, whose tree is built
+    // densely, costs about the same.
     const leaves = Math.ceil(tree.size / LEAF_FILL);
     let maps = objectBytes(2) + ARRAY_BYTES + SLOT_BYTES;
     for (const map of this.#scores!.maps) maps += keyMapBytes(map.size);
-    return objectBytes(6) + maps + leaves * LEAF_BYTES + this.#elementBytes;
+    const leafBytes = LEAF_BYTES + (tree.keyed ? LEAF_KEYS_BYTES : 0);
+    return objectBytes(6) + maps + leaves * leafBytes + this.#elementBytes;
   }
 
   memberTable(): KeyMap<unknown> | null {

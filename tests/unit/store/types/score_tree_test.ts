@@ -4,7 +4,7 @@
  * and inner nodes), with ranks, walks in both directions and bound searches checked as it goes.
  */
 import { assertEquals } from "../../../helpers/assert.ts";
-import { ScoreTree } from "../../../../src/store/types/score_tree.ts";
+import { memberKey, ScoreTree } from "../../../../src/store/types/score_tree.ts";
 import { random } from "../../../helpers/random.ts";
 
 type Element = [score: number, member: string];
@@ -55,11 +55,12 @@ function checkAgainst(tree: ScoreTree, model: Element[], rand: () => number): nu
 type Draw = (rand: () => number) => string;
 
 /** Random inserts and deletes (growing to 20,000 elements, shrinking, regrowing, emptying). */
+/** Runs the random changes; returns whether the tree was keyed once it first held 20,000. */
 function checkRandomChanges(
   seed: number,
   drawMember: Draw,
   drawScore: (rand: () => number) => number,
-) {
+): boolean {
   const rand = random(seed);
   const tree = new ScoreTree();
   const model: Element[] = [];
@@ -67,7 +68,9 @@ function checkRandomChanges(
   let checks = 0;
   let operations = 0;
   const phases: [target: number, steps: number][] = [[20000, 40000], [500, 40000], [9000, 20000]];
+  let keyed: boolean | null = null;
   for (const [target, steps] of phases) {
+    if (target === 500) keyed = tree.keyed;
     for (let i = 0; i < steps; i++) {
       const grow = present.size < target ? rand() < 0.8 : rand() < 0.2;
       if (grow) {
@@ -98,6 +101,7 @@ function checkRandomChanges(
   assertEquals(tree.size, 0);
   assertEquals(operations > 60000, true);
   assertEquals(checks > 1000, true);
+  return keyed!;
 }
 
 Deno.test("random inserts and deletes keep the tree's order, ranks and bounds equal to a sorted array", () => {
@@ -109,11 +113,21 @@ Deno.test("random inserts and deletes keep the tree's order, ranks and bounds eq
 });
 
 Deno.test("a leaderboard: members alike but for their last chars, scores mostly tied", () => {
-  checkRandomChanges(
+  const keyed = checkRandomChanges(
     8,
     (rand) => `player:${String(Math.floor(rand() * 60000)).padStart(12, "0")}`,
     (rand) => Math.floor(rand() * 30),
   );
+  assertEquals(keyed, true, "searches that keep meeting equal scores key the tree");
+});
+
+Deno.test("scores that almost never tie leave the tree unkeyed", () => {
+  const keyed = checkRandomChanges(
+    9,
+    (rand) => `element:${Math.floor(rand() * 60000)}`,
+    (rand) => Math.floor(rand() * 1e12) / 7,
+  );
+  assertEquals(keyed, false);
 });
 
 Deno.test("members of any bytes: prefixes of one another, empty, long, and chars 254 to 256", () => {
@@ -135,6 +149,43 @@ Deno.test("members of any bytes: prefixes of one another, empty, long, and chars
   );
 });
 
+Deno.test("members whose shared prefix shrinks as the tree grows: keys are computed again", () => {
+  // Each stage shares a shorter prefix with the ones before, at sizes past the free rekeys, so
+  // the tree rekeys, then gives up its prefix (the last stages share nothing).
+  const stages = ["a".repeat(40), "a".repeat(20) + "b", "a".repeat(8) + "c", "a", "z", ""];
+  let drawn = 0;
+  checkRandomChanges(
+    12,
+    (rand) => {
+      const stage = stages[Math.min(stages.length - 1, Math.floor(drawn++ / 4000))];
+      return stage + String(Math.floor(rand() * 50000));
+    },
+    (rand) => Math.floor(rand() * 4),
+  );
+});
+
+Deno.test("order keys order members that share the prefix as their strings do", () => {
+  const rand = random(13);
+  const alphabet = ["", "\0", "a", "b", "\x7f", "\x80", "\xfe", "\xff", "\u0100", "\u0101"];
+  const draw = (length: number) => {
+    let text = "";
+    for (let i = 0; i < length; i++) text += alphabet[Math.floor(rand() * alphabet.length)];
+    return text;
+  };
+  let decided = 0;
+  for (let n = 0; n < 20000; n++) {
+    const prefix = draw(Math.floor(rand() * 4));
+    const a = prefix + draw(Math.floor(rand() * 9));
+    const b = prefix + draw(Math.floor(rand() * 9));
+    const ka = memberKey(a, prefix.length);
+    const kb = memberKey(b, prefix.length);
+    if (ka === kb) continue; // the strings decide
+    decided++;
+    assertEquals(ka < kb, a < b, `${JSON.stringify(a)} ${JSON.stringify(b)}`);
+  }
+  assertEquals(decided > 15000, true);
+});
+
 Deno.test("a tree built from sorted elements answers like one built by inserts", () => {
   const rand = random(11);
   for (const count of [0, 1, 127, 128, 129, 200, 5000, 30000]) {
@@ -149,6 +200,13 @@ Deno.test("a tree built from sorted elements answers like one built by inserts",
       tree.delete(model[i][0], model[i][1]);
     }
     const left = model.filter((_, i) => i % 2 === 1);
+    checkAgainst(tree, left, rand);
+    // Members without the prefix the built ones share.
+    for (let i = 0; i < Math.min(count, 2000); i++) {
+      const element: Element = [Math.floor(i / 5), `other:${i}`];
+      tree.insert(element[0], element[1]);
+      insertSorted(left, element);
+    }
     checkAgainst(tree, left, rand);
   }
 });
