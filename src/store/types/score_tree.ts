@@ -49,7 +49,11 @@ type Node = Leaf | Inner;
 /** A test on elements that is false up to some point in the order and true from there on. */
 export type Bound = (score: number, member: string) => boolean;
 
-/** Comparisons that found equal scores, all trees together (see ScoreTree's #considerKeys). */
+/**
+ * Comparisons that found equal scores since the current insert began (see ScoreTree's
+ * #considerKeys). Set to 0 by each insert, so it stays a small integer: a count that grew past
+ * 2^30 would no longer be a small integer to V8, and every increment would allocate.
+ */
 let scoreTies = 0;
 
 /**
@@ -225,11 +229,11 @@ export class ScoreTree {
       if (!member.startsWith(this.#prefix)) this.#shrinkPrefix(member);
       key = memberKey(member, this.#prefix.length);
     }
-    const tiesBefore = scoreTies;
+    scoreTies = 0;
     const split = this.#insert(this.#root, score, key, member);
     this.#size++;
     if (!this.#keyed) {
-      this.#tiesSinceCheck += scoreTies - tiesBefore;
+      this.#tiesSinceCheck += scoreTies;
       if (++this.#insertsSinceCheck === KEY_CHECK_INSERTS) this.#considerKeys();
     }
     if (split !== null) {
