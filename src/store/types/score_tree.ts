@@ -10,6 +10,10 @@
  * element of child i is >= sep[i], and every element of child i-1 is < sep[i]. Bounds are set
  * when nodes split, merge or share elements, and stay valid when elements are deleted.
  *
+ * A tree whose searches keep meeting equal scores (a leaderboard) is keyed: beside each score and
+ * bound it keeps a number made of six chars of the member past the prefix all members share, and
+ * ties compare those numbers before the strings (each string read is a cache miss in a big set).
+ *
  * The tree does not know which members it holds: the sorted set's member -> score map does,
  * and callers only insert absent members and delete present ones.
  */

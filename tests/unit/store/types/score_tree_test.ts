@@ -1,7 +1,8 @@
 /**
  * The order-statistic B+ tree of big sorted sets against a sorted array: random inserts and
  * deletes that grow it to three levels and shrink it back (splits, merges and shares of leaves
- * and inner nodes), with ranks, walks in both directions and bound searches checked as it goes.
+ * and inner nodes), with ranks, walks in both directions and bound searches checked as it goes;
+ * keyed trees (order keys past the members' shared prefix) against the strings' own order.
  */
 import { assertEquals } from "../../../helpers/assert.ts";
 import { memberKey, ScoreTree } from "../../../../src/store/types/score_tree.ts";
