@@ -54,8 +54,8 @@ type Node = Leaf | Inner;
 export type Bound = (score: number, member: string) => boolean;
 
 /**
- * Comparisons that found equal scores since the current insert began (see ScoreTree's
- * #considerKeys). Set to 0 by each insert, so it stays a small integer: a count that grew past
+ * Comparisons without keys that found equal scores since the current insert began: what an
+ * unkeyed tree's #considerKeys weighs (a keyed tree counts nothing). Set to 0 by each insert, so it stays a small integer: a count that grew past
  * 2^30 would no longer be a small integer to V8, and every increment would allocate.
  */
 let scoreTies = 0;
@@ -69,13 +69,15 @@ function less(s1: number, k1: number, m1: string, s2: number, k2: number, m2: st
   return s1 < s2 || (s1 === s2 && tieLess(k1, m1, k2, m2));
 }
 
-/** a < b for two elements of equal scores, counted in {@linkcode scoreTies}. */
+/** a < b for two elements of equal scores, by their keys, then (keys equal) their strings. */
 function tieLess(k1: number, m1: string, k2: number, m2: string): boolean {
-  scoreTies++;
   return k1 < k2 || (k1 === k2 && m1 < m2);
 }
 
-/** {@linkcode tieLess} where there are no keys to compare: the strings decide. */
+/**
+ * {@linkcode tieLess} where there are no keys to compare (an unkeyed tree): the strings decide,
+ * and the tie is counted in {@linkcode scoreTies}.
+ */
 function keylessTieLess(m1: string, m2: string): boolean {
   scoreTies++;
   return m1 < m2;
@@ -88,6 +90,8 @@ function keylessTieLess(m1: string, m2: string): boolean {
  */
 const KEY_CHECK_INSERTS = 256;
 const KEY_TIES_PER_INSERT = 4;
+/** Smaller trees are not keyed: their searches are short, and a key column would not pay. */
+const MIN_KEYED_SIZE = 256;
 
 /** Bytes of a member after the shared prefix that its order key holds. */
 const KEY_BYTES = 6;
@@ -166,7 +170,7 @@ export class ScoreTree {
     // Keyed when the elements' scores are mostly shared, as the searches would find.
     let equal = 0;
     for (let i = 1; i < count; i++) if (scores[i] === scores[i - 1]) equal++;
-    const keyed = count > KEY_CHECK_INSERTS && equal * 2 > count;
+    const keyed = count > MIN_KEYED_SIZE && equal * 2 > count;
     const shared = keyed ? sharedPrefixLength(members) : 0;
     if (keyed) {
       tree.#keyed = true;
@@ -380,7 +384,7 @@ export class ScoreTree {
     const ties = this.#tiesSinceCheck;
     this.#insertsSinceCheck = 0;
     this.#tiesSinceCheck = 0;
-    if (ties < KEY_CHECK_INSERTS * KEY_TIES_PER_INSERT || this.#size < KEY_CHECK_INSERTS) return;
+    if (ties < KEY_CHECK_INSERTS * KEY_TIES_PER_INSERT || this.#size < MIN_KEYED_SIZE) return;
     // Once, in O(n): the members' shared prefix, then a key column in every leaf.
     const members: string[] = [];
     this.forRange(0, this.#size - 1, false, (member) => void members.push(member));
@@ -395,7 +399,7 @@ export class ScoreTree {
    * key is computed again (in O(n), which {@linkcode MAX_REKEYS} bounds for big trees).
    */
   #shrinkPrefix(member: string): void {
-    const prefix = this.#prefix!;
+    const prefix = this.#prefix;
     let shared = sharedLength(prefix, member);
     if (this.#size > FREE_REKEY_SIZE && ++this.#rekeys > MAX_REKEYS) shared = 0;
     this.#prefix = flatPrefix(prefix, shared);
