@@ -18,6 +18,8 @@
  * and callers only insert absent members and delete present ones.
  */
 
+import { flat } from "./packed.ts";
+
 export const LEAF_MAX = 128;
 const LEAF_MIN = LEAF_MAX / 4;
 const INNER_MAX = 64;
@@ -440,10 +442,11 @@ export class ScoreTree {
 
 /** The first `length` chars of `text` as a flat string of their own (not a slice of `text`). */
 function flatPrefix(text: string, length: number): string {
-  // A sliced string would keep all of `text` alive; a char-by-char copy keeps the prefix only.
+  // A sliced string would keep all of `text` alive; a char-by-char copy keeps the prefix only
+  // (a rope of chars, flattened as packed forms flatten theirs).
   let prefix = "";
   for (let i = 0; i < length; i++) prefix += text[i];
-  return prefix;
+  return flat(prefix);
 }
 
 /** The order key of `leaf`'s element `i` (0 while the tree is not keyed). */
