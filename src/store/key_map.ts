@@ -293,6 +293,12 @@ export class KeyMap<V> {
     return this.getHashed(key, hashKey(key));
   }
 
+  /** The string the table keeps as `key` (equal to it, but maybe another copy), or undefined. */
+  storedKey(key: string): string | undefined {
+    const p = this.#probe(key, hashKey(key));
+    return p < 0 ? undefined : this.#slots[2 * this.#entryAt(p)] as string;
+  }
+
   has(key: string): boolean {
     return this.#probe(key, hashKey(key)) >= 0;
   }

@@ -31,6 +31,16 @@ export class ChainedMap<V> {
     return undefined;
   }
 
+  /** The string a table keeps as `key` (see {@linkcode KeyMap.storedKey}), or undefined. */
+  storedKey(key: string): string | undefined {
+    const maps = this.maps;
+    for (let i = 0; i < maps.length; i++) {
+      const stored = maps[i].storedKey(key);
+      if (stored !== undefined) return stored;
+    }
+    return undefined;
+  }
+
   has(key: string): boolean {
     const maps = this.maps;
     if (maps.length === 1) return maps[0].has(key);
