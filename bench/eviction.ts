@@ -7,8 +7,9 @@
  *    (measured by loading every key first), so both hold about as many keys; the request
  *    sequence is the same for both. Goal: Hermes within 2 points of Redis.
  * 2. What eviction adds to SET latency: redis-benchmark SET (50 clients, pipeline 1, 100-byte
- *    values, random keys) on a server without a limit, and on one filled to its maxmemory
- *    under allkeys-lru, so every new key evicts one. Goal: p99 at most 10% higher.
+ *    values, random keys) on a server filled to its maxmemory under allkeys-lru, so every new
+ *    key evicts one, and on one filled the same way whose limit is then lifted (the same data
+ *    and heap, no eviction). Goal: p99 at most 10% higher.
  * 3. `redis-cli --lru-test 1000000`, the miss ratio it reports, with the same maxmemory (32 MB)
  *    on both, and for Hermes also with the limit that holds as many keys as Redis held (the
  *    quality of the LRU approximation itself, apart from the bytes a key costs).
@@ -45,6 +46,8 @@ const REQUESTS = QUICK ? 300_000 : 2_000_000;
 const WARMUP = Math.floor(REQUESTS / 5);
 const VALUE = "v".repeat(100);
 const ROUNDS = QUICK ? 1 : 3;
+/** The latency part's p99 varies run to run by more than the goal's 10%: more rounds. */
+const LATENCY_ROUNDS = QUICK ? 1 : 5;
 
 type Start = (args: string[]) => Promise<BenchServer>;
 const SERVERS: [string, Start][] = [
@@ -183,17 +186,18 @@ async function setLatency(): Promise<void> {
   console.log("server   case                          ops/s      p50      p99");
   for (const [name, start] of SERVERS) {
     const results = new Map<string, { ops: number[]; p50: number[]; p99: number[] }>();
-    for (let round = 0; round < ROUNDS; round++) {
+    for (let round = 0; round < LATENCY_ROUNDS; round++) {
       for (const evicting of [false, true]) {
         const server = await start(["--maxmemory-policy", "allkeys-lru"]);
         try {
-          if (evicting) {
-            const client = await connect({ port: server.port });
-            const limit = await countedMemory(server.port) + 16 * 1024 * 1024;
-            await client.send("CONFIG", "SET", "maxmemory", String(limit));
-            client.close();
-            await load(server.port, 300_000); // to the limit: every new key now evicts one
-          }
+          // Both cases start from the same data: loaded to the limit (every new key now evicts
+          // one); the baseline then lifts the limit, so that eviction is all that differs.
+          const client = await connect({ port: server.port });
+          const limit = await countedMemory(server.port) + 16 * 1024 * 1024;
+          await client.send("CONFIG", "SET", "maxmemory", String(limit));
+          await load(server.port, 300_000);
+          if (!evicting) await client.send("CONFIG", "SET", "maxmemory", "0");
+          client.close();
           const [row] = await runRedisBenchmark({
             port: server.port,
             tests: ["set"],
@@ -204,7 +208,7 @@ async function setLatency(): Promise<void> {
             timeoutMs: 300_000,
             extraArgs: ["-d", "100"],
           });
-          const label = evicting ? "evicting (allkeys-lru, 16 MB)" : "no limit";
+          const label = evicting ? "evicting (allkeys-lru, 16 MB)" : "same data, limit lifted";
           const entry = results.get(label) ?? { ops: [], p50: [], p99: [] };
           entry.ops.push(row.opsPerSec);
           entry.p50.push(row.p50Ms);
@@ -218,7 +222,8 @@ async function setLatency(): Promise<void> {
     for (const [label, r] of results) {
       console.log(
         `${name.padEnd(8)} ${label.padEnd(29)} ${median(r.ops).toFixed(0).padStart(7)} ` +
-          `${median(r.p50).toFixed(3).padStart(8)} ${median(r.p99).toFixed(3).padStart(8)}`,
+          `${median(r.p50).toFixed(3).padStart(8)} ${median(r.p99).toFixed(3).padStart(8)}` +
+          `   (p99s: ${r.p99.map((v) => v.toFixed(3)).join(" ")})`,
       );
     }
     const [plain, evicting] = [...results.values()].map((r) => median(r.p99));
