@@ -138,7 +138,7 @@ export class ZSetValue implements Collection {
         tree.delete(old, member);
         // The tree takes the map's string back: the caller's (fresh off the wire for ZINCRBY)
         // would be a second copy of the member kept, and a new object stored in old arrays.
-        member = scores.storedKey(member)!;
+        member = scores.storedKey(member) ?? member;
       }
       tree.insert(score, member);
       scores.set(member, score);
