@@ -8,7 +8,10 @@ import { assertOk } from "../../../helpers/assert.ts";
 
 const zsetModule = new URL("../../../../src/store/types/zset.ts", import.meta.url).href;
 
-/** Heap growth (bytes, after full collections) when each of `count` members of `bytes` chars gets a new score through a fresh copy of its name. */
+/**
+ * Heap growth (bytes, after full collections) when each of `count` members of `bytes` chars gets
+ * a new score through a fresh copy of its name.
+ */
 async function heapGrowthOfUpdates(count: number, bytes: number): Promise<number> {
   const script = `
     const { ZSetValue } = await import(${JSON.stringify(zsetModule)});
@@ -34,7 +37,7 @@ async function heapGrowthOfUpdates(count: number, bytes: number): Promise<number
   return Number(new TextDecoder().decode(output.stdout).trim());
 }
 
-Deno.test("a score update keeps one copy of the member (the tree takes the map's string back)", async () => {
+Deno.test("a score update keeps one copy of the member: the tree takes the map's", async () => {
   // 2,000 members of 10,000 chars: 20 MB of names; a second copy of each would show as much.
   const growth = await heapGrowthOfUpdates(2_000, 10_000);
   assertOk(growth < 2_000_000, `the heap grew by ${growth} bytes after updating every score`);
