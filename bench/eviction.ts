@@ -45,8 +45,7 @@ const CACHE_FRACTION = 0.1;
 const REQUESTS = QUICK ? 300_000 : 2_000_000;
 const WARMUP = Math.floor(REQUESTS / 5);
 const VALUE = "v".repeat(100);
-const ROUNDS = QUICK ? 1 : 3;
-/** The latency part's p99 varies run to run by more than the goal's 10%: more rounds. */
+/** Rounds of the latency part: one round's p99 varies by more than the goal's 10%. */
 const LATENCY_ROUNDS = QUICK ? 1 : 5;
 
 type Start = (args: string[]) => Promise<BenchServer>;
