@@ -16,8 +16,8 @@ async function heapGrowthOfUpdates(count: number, bytes: number): Promise<number
   const script = `
     const { ZSetValue } = await import(${JSON.stringify(zsetModule)});
     const name = (i) => String(i).padStart(${bytes}, "m");
-    // A copy with the same chars, as the wire gives (flattened, so it is a plain string).
-    const fresh = (s) => { const c = (s + " ").slice(0, -1); c.charCodeAt(0); return c; };
+    // Another string with the same chars (it holds its own 10 KB), as a command's member is.
+    const fresh = (s) => (s + " ").slice(0, -1);
     const zset = new ZSetValue();
     for (let i = 0; i < ${count}; i++) zset.set(fresh(name(i)), i);
     globalThis.gc(); globalThis.gc();
