@@ -293,10 +293,16 @@ export class KeyMap<V> {
     return this.getHashed(key, hashKey(key));
   }
 
-  /** The string the table keeps as `key` (equal to it, but maybe another copy), or undefined. */
-  storedKey(key: string): string | undefined {
+  /**
+   * Gives `key`, when present, the value `value`, and returns the string the table keeps as the
+   * key (equal to `key`, but maybe another copy); undefined, and nothing set, when absent.
+   */
+  replace(key: string, value: V): string | undefined {
     const p = this.#probe(key, hashKey(key));
-    return p < 0 ? undefined : this.#slots[2 * this.#entryAt(p)] as string;
+    if (p < 0) return undefined;
+    const at = 2 * this.#entryAt(p);
+    this.#slots[at + 1] = value;
+    return this.#slots[at] as string;
   }
 
   has(key: string): boolean {

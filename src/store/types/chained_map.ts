@@ -31,11 +31,11 @@ export class ChainedMap<V> {
     return undefined;
   }
 
-  /** The string a table keeps as `key` (see {@linkcode KeyMap.storedKey}), or undefined. */
-  storedKey(key: string): string | undefined {
+  /** {@linkcode KeyMap.replace} in whichever table holds `key`. */
+  replace(key: string, value: V): string | undefined {
     const maps = this.maps;
     for (let i = 0; i < maps.length; i++) {
-      const stored = maps[i].storedKey(key);
+      const stored = maps[i].replace(key, value);
       if (stored !== undefined) return stored;
     }
     return undefined;

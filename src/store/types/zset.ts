@@ -134,14 +134,15 @@ export class ZSetValue implements Collection {
       const old = scores.get(member);
       if (old === score) return false;
       const tree = this.#tree!;
-      if (old !== undefined) {
+      if (old === undefined) {
+        tree.insert(score, member);
+        scores.set(member, score);
+      } else {
         tree.delete(old, member);
         // The tree takes the map's string back: the caller's (fresh off the wire for ZINCRBY)
         // would be a second copy of the member kept, and a new object stored in old arrays.
-        member = scores.storedKey(member) ?? member;
+        tree.insert(score, scores.replace(member, score) ?? member);
       }
-      tree.insert(score, member);
-      scores.set(member, score);
       this.#elementBytes += old === undefined
         ? stringBytes(member.length) + numberBytes(score)
         : numberBytes(score) - numberBytes(old);

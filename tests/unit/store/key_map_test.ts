@@ -29,6 +29,20 @@ Deno.test("KeyMap stores, replaces and deletes like a Map, in insertion order", 
   assertEquals(visited, ["a=3", "=empty", "b=4"]);
 });
 
+Deno.test("KeyMap.replace sets a present key's value and gives its kept key; adds nothing", () => {
+  const map = new KeyMap<number>();
+  map.set("player:1", 1);
+  map.set("player:2", 2);
+  // A key built apart, as one off the wire: equal to the kept one, another string.
+  const asked = ["player", "1"].join(":");
+  assertEquals(map.replace(asked, 10), "player:1");
+  assertEquals(map.get("player:1"), 10);
+  assertEquals(map.replace("player:3", 3), undefined);
+  assertEquals(map.has("player:3"), false);
+  assertEquals(map.size, 2);
+  assertEquals([...map], [["player:1", 10], ["player:2", 2]]);
+});
+
 Deno.test("keyTableBytes: entries and an index at most three quarters used", () => {
   assertEquals(keyTableBytes(4), 4 * 20 + 8 * 4);
   assertEquals(keyTableBytes(6), 6 * 20 + 8 * 4);
