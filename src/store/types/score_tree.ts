@@ -57,8 +57,9 @@ export type Bound = (score: number, member: string) => boolean;
 
 /**
  * Comparisons without keys that found equal scores since the current insert began: what an
- * unkeyed tree's #considerKeys weighs (a keyed tree counts nothing). Set to 0 by each insert, so it stays a small integer: a count that grew past
- * 2^30 would no longer be a small integer to V8, and every increment would allocate.
+ * unkeyed tree's #considerKeys weighs (a keyed tree counts nothing). Set to 0 by each insert, so
+ * it stays a small integer: a count past 2^30 would not be one to V8, and every increment would
+ * allocate.
  */
 let scoreTies = 0;
 
@@ -476,6 +477,13 @@ function rekey(node: Node, from: number): void {
   }
 }
 
+/** Bound `from` of `source` becomes bound `to` of `target` (its score, key and member). */
+function copyBound(target: Inner, to: number, source: Inner, from: number): void {
+  target.sepScores[to] = source.sepScores[from];
+  target.sepKeys[to] = source.sepKeys[from];
+  target.sepMembers[to] = source.sepMembers[from];
+}
+
 function sizeOf(node: Node): number {
   if (node instanceof Leaf) return node.n;
   let total = 0;
@@ -500,15 +508,11 @@ function shiftSeps(inner: Inner, from: number, by: number): void {
   const count = inner.children.length;
   if (by > 0) {
     for (let i = count - 1; i >= from + by; i--) {
-      inner.sepScores[i] = inner.sepScores[i - by];
-      inner.sepKeys[i] = inner.sepKeys[i - by];
-      inner.sepMembers[i] = inner.sepMembers[i - by];
+      copyBound(inner, i, inner, i - by);
     }
   } else {
     for (let i = from; i < count; i++) {
-      inner.sepScores[i] = inner.sepScores[i - by];
-      inner.sepKeys[i] = inner.sepKeys[i - by];
-      inner.sepMembers[i] = inner.sepMembers[i - by];
+      copyBound(inner, i, inner, i - by);
     }
     for (let i = count; i < count - by && i <= INNER_MAX; i++) {
       inner.sepMembers[i] = undefined as unknown as string;
@@ -623,9 +627,7 @@ function splitInner(inner: Inner): Inner {
     right.children.push(inner.children[i]);
     right.sizes.push(inner.sizes[i]);
     if (i > half) {
-      right.sepScores[i - half] = inner.sepScores[i];
-      right.sepKeys[i - half] = inner.sepKeys[i];
-      right.sepMembers[i - half] = inner.sepMembers[i];
+      copyBound(right, i - half, inner, i);
     }
     inner.sepMembers[i] = undefined as unknown as string;
   }
@@ -659,9 +661,7 @@ function rebalance(parent: Inner, i: number): void {
       shareLeaves(left, r);
       parent.sizes[j] = left.n;
       parent.sizes[j + 1] = r.n;
-      parent.sepScores[j + 1] = r.scores[0];
-      parent.sepKeys[j + 1] = keyAt(r, 0);
-      parent.sepMembers[j + 1] = r.members[0];
+      setFirst(parent, j + 1, r);
     }
     return;
   }
@@ -669,16 +669,12 @@ function rebalance(parent: Inner, i: number): void {
   if (left.children.length + r.children.length <= INNER_MAX) {
     // The right node's first child takes the bound the parent kept for it.
     const base = left.children.length;
-    left.sepScores[base] = parent.sepScores[j + 1];
-    left.sepKeys[base] = parent.sepKeys[j + 1];
-    left.sepMembers[base] = parent.sepMembers[j + 1];
+    copyBound(left, base, parent, j + 1);
     for (let c = 0; c < r.children.length; c++) {
       left.children.push(r.children[c]);
       left.sizes.push(r.sizes[c]);
       if (c > 0) {
-        left.sepScores[base + c] = r.sepScores[c];
-        left.sepKeys[base + c] = r.sepKeys[c];
-        left.sepMembers[base + c] = r.sepMembers[c];
+        copyBound(left, base + c, r, c);
       }
     }
     parent.sizes[j] += parent.sizes[j + 1];
@@ -740,21 +736,13 @@ function shareInners(parent: Inner, j: number, left: Inner, right: Inner): void 
     const oldRightCount = right.children.length;
     // Make room at the front of the right node; its old first child gets the parent's bound.
     for (let c = oldRightCount - 1; c >= 1; c--) {
-      right.sepScores[c + moved] = right.sepScores[c];
-      right.sepKeys[c + moved] = right.sepKeys[c];
-      right.sepMembers[c + moved] = right.sepMembers[c];
+      copyBound(right, c + moved, right, c);
     }
-    right.sepScores[moved] = parent.sepScores[j + 1];
-    right.sepKeys[moved] = parent.sepKeys[j + 1];
-    right.sepMembers[moved] = parent.sepMembers[j + 1];
+    copyBound(right, moved, parent, j + 1);
     for (let c = 1; c < moved; c++) {
-      right.sepScores[c] = left.sepScores[target + c];
-      right.sepKeys[c] = left.sepKeys[target + c];
-      right.sepMembers[c] = left.sepMembers[target + c];
+      copyBound(right, c, left, target + c);
     }
-    parent.sepScores[j + 1] = left.sepScores[target];
-    parent.sepKeys[j + 1] = left.sepKeys[target];
-    parent.sepMembers[j + 1] = left.sepMembers[target];
+    copyBound(parent, j + 1, left, target);
     right.children.unshift(...left.children.splice(target, moved));
     right.sizes.unshift(...left.sizes.splice(target, moved));
     for (let c = target; c < target + moved; c++) {
@@ -763,24 +751,16 @@ function shareInners(parent: Inner, j: number, left: Inner, right: Inner): void 
   } else {
     const moved = target - left.children.length;
     const base = left.children.length;
-    left.sepScores[base] = parent.sepScores[j + 1];
-    left.sepKeys[base] = parent.sepKeys[j + 1];
-    left.sepMembers[base] = parent.sepMembers[j + 1];
+    copyBound(left, base, parent, j + 1);
     for (let c = 1; c < moved; c++) {
-      left.sepScores[base + c] = right.sepScores[c];
-      left.sepKeys[base + c] = right.sepKeys[c];
-      left.sepMembers[base + c] = right.sepMembers[c];
+      copyBound(left, base + c, right, c);
     }
-    parent.sepScores[j + 1] = right.sepScores[moved];
-    parent.sepKeys[j + 1] = right.sepKeys[moved];
-    parent.sepMembers[j + 1] = right.sepMembers[moved];
+    copyBound(parent, j + 1, right, moved);
     left.children.push(...right.children.splice(0, moved));
     left.sizes.push(...right.sizes.splice(0, moved));
     const count = right.children.length;
     for (let c = 1; c < count; c++) {
-      right.sepScores[c] = right.sepScores[c + moved];
-      right.sepKeys[c] = right.sepKeys[c + moved];
-      right.sepMembers[c] = right.sepMembers[c + moved];
+      copyBound(right, c, right, c + moved);
     }
     for (let c = count; c < count + moved; c++) {
       right.sepMembers[c] = undefined as unknown as string;
