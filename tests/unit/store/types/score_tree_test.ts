@@ -55,8 +55,10 @@ function checkAgainst(tree: ScoreTree, model: Element[], rand: () => number): nu
 
 type Draw = (rand: () => number) => string;
 
-/** Random inserts and deletes (growing to 20,000 elements, shrinking, regrowing, emptying). */
-/** Runs the random changes; returns whether the tree was keyed once it first held 20,000. */
+/**
+ * Random inserts and deletes (growing to 20,000 elements, shrinking, regrowing, emptying);
+ * returns whether the tree was keyed once it first held 20,000.
+ */
 function checkRandomChanges(
   seed: number,
   drawMember: Draw,
