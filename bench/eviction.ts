@@ -46,7 +46,7 @@ const REQUESTS = QUICK ? 300_000 : 2_000_000;
 const WARMUP = Math.floor(REQUESTS / 5);
 const VALUE = "v".repeat(100);
 /** Rounds of the latency part: one round's p99 varies by more than the goal's 10%. */
-const LATENCY_ROUNDS = QUICK ? 1 : 5;
+const LATENCY_ROUNDS = QUICK ? 1 : 9;
 
 type Start = (args: string[]) => Promise<BenchServer>;
 const SERVERS: [string, Start][] = [

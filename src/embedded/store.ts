@@ -407,7 +407,7 @@ export async function openStore(config: Config, options: StartOptions = {}): Pro
   const memoryTimer = setInterval(() => {
     memory.setLogPending(wal?.pendingBytes ?? 0);
     memory.samplePeak();
-    heapWatch.check(memory.used + heapOutsideStore, memory.limit, performance.now());
+    heapWatch.check(memory.used + heapOutsideStore, memory.limit);
     // Without a limit (and nothing left over from one) there is nothing to check.
     if (evictor.watching) void actor.run(() => evictor.check());
   }, MEMORY_CHECK_MS);
