@@ -9,7 +9,8 @@ import { FIRST_PARTITION_ID, type Partition, SchemaError } from "../store/partit
 import { type Clock, systemClock } from "../store/clock.ts";
 import type { Logger } from "../log/logger.ts";
 import type { Config } from "../config/settings.ts";
-import { CommandStats } from "./command_stats.ts";
+import { type CommandCounters, CommandStats } from "./command_stats.ts";
+import { CommandTiming } from "./command_timing.ts";
 import { Observability } from "./observability.ts";
 import type { CommandContext } from "./context.ts";
 import {
@@ -39,6 +40,16 @@ import { retryAfter } from "../store/actor.ts";
 import { AccessControl } from "../security/access_control.ts";
 import { clientInfoLine } from "./client.ts";
 import { PubSubHub } from "../pubsub/hub.ts";
+
+/** Commands with more argument bytes than this are timed alone (copying them may take long). */
+const SHARED_ARGUMENT_BYTES = 1024;
+
+/** The chars of a command's arguments (its name included). */
+function argumentBytes(argv: string[]): number {
+  let bytes = 0;
+  for (let i = 0; i < argv.length; i++) bytes += argv[i].length;
+  return bytes;
+}
 
 export class Dispatcher {
   readonly stats = new CommandStats();
@@ -74,8 +85,12 @@ export class Dispatcher {
   /** The spec of the last command {@linkcode run} looked up (the round ledger notes it). */
   lastSpec: CommandSpec | null = null;
   readonly #ctx: CommandContext;
-  /** End time of the previous command in this round, or -1 (see #chainStart). */
-  #lastEnd = -1;
+  /** Start times and durations, with few clock reads (command_timing.ts). */
+  readonly #timing: CommandTiming;
+  /** Commands that may share their timing with their neighbours: the @fast ones. */
+  readonly #fastSpecs = new Set<CommandSpec>();
+  /** Handlers running now: more than one inside EXEC, whose commands are timed alone. */
+  #depth = 0;
   /**
    * With the system clock, a command's wall-clock time is the round's (one Date.now per round)
    * plus the monotonic time since, which the command's start time already holds: no clock read
@@ -110,6 +125,17 @@ export class Dispatcher {
     this.#clock = clock;
     this.#systemTime = clock === systemClock;
     this.#log = log;
+    this.#timing = new CommandTiming(this.#charge, (mono) => {
+      if (this.#systemTime) {
+        this.#roundWall = Date.now();
+        this.#roundMono = mono;
+      }
+    });
+    for (const spec of registry.original) {
+      for (const one of [spec, ...spec.subcommands ?? []]) {
+        if (one.flags.includes("fast")) this.#fastSpecs.add(one);
+      }
+    }
     this.addGate(GateOrder.diskError, this.#diskErrorGate);
     const transactions = new Transactions(this, store, server.config, clock);
     this.transactions = transactions;
@@ -342,7 +368,10 @@ export class Dispatcher {
         misses = store.stats.keyspaceMisses;
       }
     }
-    const started = this.#chainStart();
+    const argBytes = argumentBytes(argv);
+    const shares = this.#depth === 0 && this.observers.length === 0 &&
+      this.#fastSpecs.has(spec) && argBytes <= SHARED_ARGUMENT_BYTES;
+    const started = this.#timing.start(!shares);
     ctx.now = this.#systemTime
       ? this.#forward(Math.floor(this.#roundWall + (started - this.#roundMono)))
       : this.#clock();
@@ -353,6 +382,7 @@ export class Dispatcher {
     if (undo !== null) undo.coversUnlogged = session.waitsForRound;
     const counters = this.stats.counters(spec.name);
     const mark = out.length;
+    this.#depth++;
     try {
       spec.handler!(ctx, argv);
     } catch (error) {
@@ -367,12 +397,15 @@ export class Dispatcher {
       this.stats.countError(refusal.prefix);
       counters.failedCalls++;
     }
-    const ended = performance.now();
-    this.#lastEnd = ended;
-    const durationUs = (ended - started) * 1000;
-    counters.usec += durationUs;
+    this.#depth--;
+    let durationUs = -1;
+    if (shares) {
+      this.#timing.share(session, spec, argv, counters, argBytes + Math.max(0, out.length - mark));
+    } else {
+      durationUs = this.#timing.endAlone(started);
+      this.#charge(session, spec, argv, counters, durationUs);
+    }
     counters.calls++;
-    if (this.#latencyTracking) counters.latency.record(durationUs);
     this.stats.totalCommandsProcessed++;
     if (partition !== undefined) {
       // Read lookups are counted store-wide (keyspace_hits); the part this command added is
@@ -385,10 +418,7 @@ export class Dispatcher {
     if (session.heldPushes !== null && !session.inTransaction) session.writeHeldPushes();
     store.journal.commandEnd();
     if (this.afterCommand !== null) this.afterCommand(session);
-    if (durationUs >= this.#slowCommandUs) {
-      this.observability.slowCommand(session, spec, this.observability.shown(argv), durationUs);
-    }
-    if (this.observers.length !== 0) {
+    if (this.observers.length !== 0 && durationUs >= 0) {
       const shown = this.observability.shown(argv);
       // The database after the command, as Redis's MONITOR shows it (SELECT shows the new one).
       for (const observe of this.observers) observe(session, spec, shown, durationUs, session.db);
@@ -409,21 +439,27 @@ export class Dispatcher {
     return commandHas(session, spec, "write") || spec.name === "ping" ? refusal : null;
   };
 
-  /**
-   * When this command started, for commandstats. Commands of one round run back to back, so a
-   * command starts when the previous one ended: one clock read per command instead of two (the
-   * monotonic clock is an op call, a visible cost at high pipelining). The chain is cut at the
-   * end of the synchronous round by a microtask, so idle time is never charged to a command.
-   */
-  #chainStart(): number {
-    if (this.#lastEnd >= 0) return this.#lastEnd;
-    queueMicrotask(this.#cutChain);
-    const mono = performance.now();
-    if (this.#systemTime) {
-      this.#roundWall = Date.now();
-      this.#roundMono = mono;
+  /** Charges a command its duration: commandstats, its latency histogram, the slow log. */
+  readonly #charge = (
+    session: Session,
+    spec: CommandSpec,
+    argv: string[],
+    counters: CommandCounters,
+    durationUs: number,
+  ): void => {
+    counters.usec += durationUs;
+    if (this.#latencyTracking) counters.latency.record(durationUs);
+    if (durationUs >= this.#slowCommandUs) {
+      this.observability.slowCommand(session, spec, this.observability.shown(argv), durationUs);
     }
-    return mono;
+  };
+
+  /**
+   * The round's commands have run (the store actor's round hook, before replies are written):
+   * charges the commands still sharing a timing, and ends the chain of start times.
+   */
+  endRound(): void {
+    this.#timing.endRound();
   }
 
   /** `now`, or the latest time already given if the clocks put `now` before it. */
@@ -431,10 +467,6 @@ export class Dispatcher {
     if (now >= this.#latestNow) return this.#latestNow = now;
     return this.#latestNow;
   }
-
-  readonly #cutChain = (): void => {
-    this.#lastEnd = -1;
-  };
 
   /**
    * Answers a refused command. As Redis's rejectCommand, a refusal while the client is in MULTI

@@ -264,6 +264,7 @@ export async function openStore(config: Config, options: StartOptions = {}): Pro
   // Bytes of values a round released leave the account with the round (Keyspace#bytesLeaving).
   const roundHook = afterRound;
   const settleThenAfterRound: RoundHook<Session> = (sessions, release) => {
+    dispatcher.endRound();
     memory.settle();
     return roundHook(sessions, release);
   };
