@@ -368,9 +368,10 @@ export class Dispatcher {
         misses = store.stats.keyspaceMisses;
       }
     }
-    const argBytes = argumentBytes(argv);
-    const shares = this.#depth === 0 && this.observers.length === 0 &&
-      this.#fastSpecs.has(spec) && argBytes <= SHARED_ARGUMENT_BYTES;
+    // Only a @fast command's arguments are counted (an MSET of many keys is timed alone anyway).
+    const fast = this.#depth === 0 && this.observers.length === 0 && this.#fastSpecs.has(spec);
+    const argBytes = fast ? argumentBytes(argv) : 0;
+    const shares = fast && argBytes <= SHARED_ARGUMENT_BYTES;
     const started = this.#timing.start(!shares);
     ctx.now = this.#systemTime
       ? this.#forward(Math.floor(this.#roundWall + (started - this.#roundMono)))
