@@ -43,6 +43,12 @@ import { PubSubHub } from "../pubsub/hub.ts";
 
 /** Commands with more argument bytes than this are timed alone (copying them may take long). */
 const SHARED_ARGUMENT_BYTES = 1024;
+/**
+ * Commands Redis does not flag @fast whose work here is bounded by their arguments and reply
+ * all the same, so they may share their timing too: SET (Redis frees an overwritten value in
+ * place, O(N) for a big collection, which is why it is @slow; here the collector takes it).
+ */
+const BOUNDED_SLOW_COMMANDS = new Set(["set"]);
 
 /** The chars of a command's arguments (its name included). */
 function argumentBytes(argv: string[]): number {
@@ -87,8 +93,8 @@ export class Dispatcher {
   readonly #ctx: CommandContext;
   /** Start times and durations, with few clock reads (command_timing.ts). */
   readonly #timing: CommandTiming;
-  /** Commands that may share their timing with their neighbours: the @fast ones. */
-  readonly #fastSpecs = new Set<CommandSpec>();
+  /** Commands that may share their timing with their neighbours: @fast ones, and SET. */
+  readonly #sharingSpecs = new Set<CommandSpec>();
   /** Handlers running now: more than one inside EXEC, whose commands are timed alone. */
   #depth = 0;
   /**
@@ -133,7 +139,9 @@ export class Dispatcher {
     });
     for (const spec of registry.original) {
       for (const one of [spec, ...spec.subcommands ?? []]) {
-        if (one.flags.includes("fast")) this.#fastSpecs.add(one);
+        if (one.flags.includes("fast") || BOUNDED_SLOW_COMMANDS.has(one.name)) {
+          this.#sharingSpecs.add(one);
+        }
       }
     }
     this.addGate(GateOrder.diskError, this.#diskErrorGate);
@@ -368,10 +376,12 @@ export class Dispatcher {
         misses = store.stats.keyspaceMisses;
       }
     }
-    // Only a @fast command's arguments are counted (an MSET of many keys is timed alone anyway).
-    const fast = this.#depth === 0 && this.observers.length === 0 && this.#fastSpecs.has(spec);
-    const argBytes = fast ? argumentBytes(argv) : 0;
-    const shares = fast && argBytes <= SHARED_ARGUMENT_BYTES;
+    // Only a command that may share has its argument bytes counted (an MSET of many keys is
+    // timed alone anyway).
+    const mayShare = this.#depth === 0 && this.observers.length === 0 &&
+      this.#sharingSpecs.has(spec);
+    const argBytes = mayShare ? argumentBytes(argv) : 0;
+    const shares = mayShare && argBytes <= SHARED_ARGUMENT_BYTES;
     const started = this.#timing.start(!shares);
     ctx.now = this.#systemTime
       ? this.#forward(Math.floor(this.#roundWall + (started - this.#roundMono)))
