@@ -24,6 +24,30 @@ export const RUN_MAX = 16;
 /** A command's weight besides its bytes: about what a @fast command costs, in bytes copied. */
 export const COMMAND_WEIGHT = 4096;
 
+/** Commands with more argument bytes than this are timed alone (copying them may take long). */
+export const SHARED_ARGUMENT_BYTES = 1024;
+/**
+ * Commands Redis does not flag @fast whose work here is bounded by their arguments and reply
+ * all the same: SET (Redis frees an overwritten value in place, O(N) for a big collection, which
+ * is why it is @slow; here the collector takes it).
+ */
+const BOUNDED_SLOW_COMMANDS = new Set(["set"]);
+
+/**
+ * Whether calls of `spec` may share their timing (when their arguments are small, at the top
+ * level and while nothing watches each command: the dispatcher checks those per call).
+ */
+export function mayShareTiming(spec: CommandSpec): boolean {
+  return spec.flags.includes("fast") || BOUNDED_SLOW_COMMANDS.has(spec.name);
+}
+
+/** The chars of a command's arguments (its name included). */
+export function argumentBytes(argv: string[]): number {
+  let bytes = 0;
+  for (let i = 0; i < argv.length; i++) bytes += argv[i].length;
+  return bytes;
+}
+
 /** Charges a command its duration (counters, histograms, slow log). */
 export type Charge = (
   session: Session,
@@ -131,7 +155,9 @@ export class CommandTiming {
         this.#counters[i],
         this.#weights[i] * perWeight,
       );
+      // Nothing kept past its charge (a closed client, a request's arguments).
       this.#argvs[i] = undefined as unknown as string[];
+      this.#sessions[i] = undefined as unknown as Session;
     }
   }
 

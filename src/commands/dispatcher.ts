@@ -10,7 +10,12 @@ import { type Clock, systemClock } from "../store/clock.ts";
 import type { Logger } from "../log/logger.ts";
 import type { Config } from "../config/settings.ts";
 import { type CommandCounters, CommandStats } from "./command_stats.ts";
-import { CommandTiming } from "./command_timing.ts";
+import {
+  argumentBytes,
+  CommandTiming,
+  mayShareTiming,
+  SHARED_ARGUMENT_BYTES,
+} from "./command_timing.ts";
 import { Observability } from "./observability.ts";
 import type { CommandContext } from "./context.ts";
 import {
@@ -40,22 +45,6 @@ import { retryAfter } from "../store/actor.ts";
 import { AccessControl } from "../security/access_control.ts";
 import { clientInfoLine } from "./client.ts";
 import { PubSubHub } from "../pubsub/hub.ts";
-
-/** Commands with more argument bytes than this are timed alone (copying them may take long). */
-const SHARED_ARGUMENT_BYTES = 1024;
-/**
- * Commands Redis does not flag @fast whose work here is bounded by their arguments and reply
- * all the same, so they may share their timing too: SET (Redis frees an overwritten value in
- * place, O(N) for a big collection, which is why it is @slow; here the collector takes it).
- */
-const BOUNDED_SLOW_COMMANDS = new Set(["set"]);
-
-/** The chars of a command's arguments (its name included). */
-function argumentBytes(argv: string[]): number {
-  let bytes = 0;
-  for (let i = 0; i < argv.length; i++) bytes += argv[i].length;
-  return bytes;
-}
 
 export class Dispatcher {
   readonly stats = new CommandStats();
@@ -139,9 +128,7 @@ export class Dispatcher {
     });
     for (const spec of registry.original) {
       for (const one of [spec, ...spec.subcommands ?? []]) {
-        if (one.flags.includes("fast") || BOUNDED_SLOW_COMMANDS.has(one.name)) {
-          this.#sharingSpecs.add(one);
-        }
+        if (mayShareTiming(one)) this.#sharingSpecs.add(one);
       }
     }
     this.addGate(GateOrder.diskError, this.#diskErrorGate);
@@ -471,6 +458,11 @@ export class Dispatcher {
    */
   endRound(): void {
     this.#timing.endRound();
+  }
+
+  /** Commands run whose durations are not charged yet (tests). */
+  get unchargedCommands(): number {
+    return this.#timing.pending;
   }
 
   /** `now`, or the latest time already given if the clocks put `now` before it. */

@@ -4,7 +4,13 @@
  * still get one slow log entry each, in order.
  */
 import { assertEquals, assertOk } from "../../helpers/assert.ts";
-import { COMMAND_WEIGHT, CommandTiming, RUN_MAX } from "../../../src/commands/command_timing.ts";
+import {
+  COMMAND_WEIGHT,
+  CommandTiming,
+  mayShareTiming,
+  RUN_MAX,
+  SHARED_ARGUMENT_BYTES,
+} from "../../../src/commands/command_timing.ts";
 import type { CommandCounters } from "../../../src/commands/command_stats.ts";
 import type { CommandSpec } from "../../../src/commands/spec.ts";
 import { Session } from "../../../src/commands/session.ts";
@@ -122,8 +128,8 @@ Deno.test("command timing: without a round end, the run is charged when the stre
   h.timing.endRound();
 });
 
-Deno.test("pipelined @fast commands still get one slow log entry each, in order", () => {
-  const config = { ...DEFAULT_CONFIG, slowlogSlowerThanUs: 0 };
+/** A dispatcher over a fresh store, with `config`. */
+function dispatcherWith(config = DEFAULT_CONFIG): Dispatcher {
   const dispatcher = new Dispatcher(
     new Registry(ALL_COMMANDS),
     new Databases(new Journal()),
@@ -132,6 +138,49 @@ Deno.test("pipelined @fast commands still get one slow log entry each, in order"
     new Logger("error"),
   );
   dispatcher.configure(config);
+  return dispatcher;
+}
+
+Deno.test("command timing: the @fast commands and SET may share, others not", () => {
+  const byName = new Map(ALL_COMMANDS.map((spec) => [spec.name, spec]));
+  for (const name of ["get", "set", "rpush", "hset", "zadd", "incr"]) {
+    assertOk(mayShareTiming(byName.get(name)!), name);
+  }
+  for (const name of ["mset", "keys", "exec", "del", "lrange", "debug", "smembers"]) {
+    assertOk(!mayShareTiming(byName.get(name)!), name);
+  }
+});
+
+Deno.test("command timing: big arguments, EXEC's commands and MONITOR's presence time a command alone", () => {
+  const dispatcher = dispatcherWith();
+  const client = new Session(3, "127.0.0.1:5", "127.0.0.1:6", 0);
+  const run = (...argv: string[]) => dispatcher.run(client, argv);
+  run("GET", "a");
+  assertEquals(dispatcher.unchargedCommands, 1);
+  // A SET of more than SHARED_ARGUMENT_BYTES ends the run before it and is charged at once.
+  run("SET", "big", "v".repeat(SHARED_ARGUMENT_BYTES));
+  assertEquals(dispatcher.unchargedCommands, 0);
+  run("SET", "small", "v");
+  assertEquals(dispatcher.unchargedCommands, 1);
+  // EXEC is timed alone, and so are the commands it runs (its time includes theirs).
+  run("MULTI");
+  run("SET", "in", "v");
+  run("GET", "in");
+  run("EXEC");
+  assertEquals(dispatcher.unchargedCommands, 0);
+  // While something watches each command, each is timed alone.
+  dispatcher.observers.push(() => {});
+  run("GET", "a");
+  assertEquals(dispatcher.unchargedCommands, 0);
+  dispatcher.observers.length = 0;
+  dispatcher.endRound();
+  assertEquals(dispatcher.stats.counters("get").calls, 3);
+  client.out.take();
+});
+
+Deno.test("pipelined @fast commands still get one slow log entry each, in order", () => {
+  const config = { ...DEFAULT_CONFIG, slowlogSlowerThanUs: 0 };
+  const dispatcher = dispatcherWith(config);
   const client = new Session(2, "127.0.0.1:3", "127.0.0.1:4", 0);
   for (let i = 0; i < 40; i++) dispatcher.run(client, ["SET", `k${i}`, "v"]);
   dispatcher.run(client, ["GET", "k0"]);
