@@ -27,8 +27,14 @@ export interface PoolEntry {
 }
 
 export class EvictionPool {
-  /** Ascending by idle; at most POOL_SIZE. */
+  /**
+   * Ascending by idle; at most POOL_SIZE. The entry objects are reused (an offer rewrites one
+   * that left), so sampling allocates nothing: an entry {@linkcode takeBest} returned is valid
+   * until the next offer.
+   */
   readonly entries: PoolEntry[] = [];
+  /** Entries that left the pool, for the next offers to fill in. */
+  readonly #spare: PoolEntry[] = [];
 
   get size(): number {
     return this.entries.length;
@@ -37,30 +43,54 @@ export class EvictionPool {
   /** Offers a key sampled at `position` of `table` (one of `keyspace`'s) with its score. */
   offer(key: string, keyspace: Keyspace, idle: number, table: object, position: number): void {
     const entries = this.entries;
+    let n = entries.length;
     // A key sampled again keeps one entry, with its newer score.
-    for (let i = 0; i < entries.length; i++) {
-      if (entries[i].position === position && entries[i].table === table) {
-        entries.splice(i, 1);
+    for (let i = 0; i < n; i++) {
+      const entry = entries[i];
+      if (entry.position === position && entry.table === table) {
+        for (let j = i + 1; j < n; j++) entries[j - 1] = entries[j];
+        entries.length = --n;
+        this.#spare.push(entry);
         break;
       }
     }
     // The first entry with a score not below ours: we go before it.
     let at = 0;
-    while (at < entries.length && entries[at].idle < idle) at++;
-    if (entries.length === POOL_SIZE) {
+    while (at < n && entries[at].idle < idle) at++;
+    let entry: PoolEntry;
+    if (n === POOL_SIZE) {
       if (at === 0) return; // worse than everything kept
-      entries.shift(); // drop the worst; our place moves one left
+      // The worst entry (first) leaves; the ones up to our place move one left.
+      entry = entries[0];
       at--;
+      for (let j = 0; j < at; j++) entries[j] = entries[j + 1];
+    } else {
+      entry = this.#spare.pop() ?? { key, keyspace, idle, table, position };
+      entries.push(entry);
+      for (let j = n; j > at; j--) entries[j] = entries[j - 1];
     }
-    entries.splice(at, 0, { key, keyspace, idle, table, position });
+    entry.key = key;
+    entry.keyspace = keyspace;
+    entry.idle = idle;
+    entry.table = table;
+    entry.position = position;
+    entries[at] = entry;
   }
 
-  /** Removes and returns the best entry, or undefined when empty. */
+  /**
+   * Removes and returns the best entry, or undefined when empty; the entry is valid until the
+   * next {@linkcode offer}.
+   */
   takeBest(): PoolEntry | undefined {
-    return this.entries.pop();
+    const entry = this.entries.pop();
+    if (entry !== undefined) this.#spare.push(entry);
+    return entry;
   }
 
   clear(): void {
+    // The keys go (a cleared pool must not keep them alive); the objects stay for reuse.
+    for (const entry of this.entries) entry.key = "";
+    this.#spare.push(...this.entries);
     this.entries.length = 0;
   }
 }

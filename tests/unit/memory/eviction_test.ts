@@ -183,7 +183,8 @@ Deno.test("noeviction refuses (FAIL) and deletes nothing while over the limit", 
 });
 
 Deno.test("a pass stops at its time limit and the rest runs in deferred slices", () => {
-  // Every read of the clock takes 0.1 ms; a pass reads it every 16 evictions.
+  // Every read of the clock takes 0.1 ms; a pass reads it every 16 evictions, from the 16th on
+  // (the first read starts its time), so it stops at the 112th: 0.6 ms past the 16th.
   const t = setup("allkeys-lru", 0.1);
   fill(t.db, 3000);
   t.settings.maxmemoryEvictionTenacity = 10; // 500 us
@@ -196,9 +197,33 @@ Deno.test("a pass stops at its time limit and the rest runs in deferred slices",
     perPass.push(t.store.stats.evictedKeys - before);
   }
   assertOk(perPass.length > 5, `${perPass.length} passes`);
-  assertOk(perPass.every((n) => n <= 96), `evictions per pass: ${perPass}`);
+  assertOk(perPass.every((n) => n <= 112), `evictions per pass: ${perPass}`);
   assertOk(t.store.memory.counted <= t.store.memory.limit);
   assertEquals(t.evictor.running, false);
+});
+
+Deno.test("exceeded time counts only while passes end over the limit, as Redis's", () => {
+  // Every read of the clock takes 1 ms: the figures count the reads.
+  const t = setup("allkeys-lru", 1);
+  fill(t.db, 200);
+  t.limitBelow(500);
+  // A pass that gets under the limit opens no stretch and reads no clock.
+  t.db.set("key:extra", "x".repeat(600));
+  assertEquals(t.evictor.perform(), EvictResult.ok);
+  assertEquals(t.evictor.exceededTimes(), [0, 0]);
+  // A pass that cannot get under (noeviction) opens one; it closes once under again.
+  t.settings.maxmemoryPolicy = "noeviction";
+  t.evictor.applySettings();
+  t.db.set("key:more", "x".repeat(600));
+  assertEquals(t.evictor.perform(), EvictResult.fail);
+  const [, current] = t.evictor.exceededTimes();
+  assertOk(current > 0, `current ${current}`);
+  t.db.delete("key:more");
+  t.db.delete("key:extra");
+  assertEquals(t.evictor.perform(), EvictResult.ok);
+  const [total, after] = t.evictor.exceededTimes();
+  assertOk(total > current, `total ${total}`);
+  assertEquals(after, 0);
 });
 
 Deno.test("eviction time limits follow the tenacity as Redis computes them", () => {
