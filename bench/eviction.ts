@@ -28,6 +28,7 @@ import {
   startRedisServer,
 } from "./lib/servers.ts";
 import { runRedisBenchmark } from "./lib/redis_benchmark.ts";
+import { cpuSeconds } from "./lib/proc.ts";
 import { seededRandom } from "../tests/durability/workload.ts";
 import { median } from "./lib/stats.ts";
 
@@ -182,9 +183,15 @@ async function hitRatios(): Promise<void> {
 
 async function setLatency(): Promise<void> {
   console.log("\n2. SET latency, 50 clients, pipeline 1, 100-byte values, random keys (ms)");
-  console.log("server   case                          ops/s      p50      p99");
+  // The server's CPU per SET (utime + stime over the run): the p99 follows it steeply, because
+  // redis-benchmark's one thread needs about as much per request as Hermes (see the README).
+  console.log("server   case                          ops/s      p50      p99  cpu us/SET");
+  const requests = QUICK ? 50_000 : 300_000;
   for (const [name, start] of SERVERS) {
-    const results = new Map<string, { ops: number[]; p50: number[]; p99: number[] }>();
+    const results = new Map<
+      string,
+      { ops: number[]; p50: number[]; p99: number[]; cpu: number[] }
+    >();
     for (let round = 0; round < LATENCY_ROUNDS; round++) {
       for (const evicting of [false, true]) {
         const server = await start(["--maxmemory-policy", "allkeys-lru"]);
@@ -197,19 +204,22 @@ async function setLatency(): Promise<void> {
           await load(server.port, 300_000);
           if (!evicting) await client.send("CONFIG", "SET", "maxmemory", "0");
           client.close();
+          const cpuBefore = server.pid === null ? NaN : cpuSeconds(server.pid);
           const [row] = await runRedisBenchmark({
             port: server.port,
             tests: ["set"],
             clients: 50,
             pipeline: 1,
-            requests: QUICK ? 50_000 : 300_000,
+            requests,
             keyspace: 10_000_000,
             timeoutMs: 300_000,
             extraArgs: ["-d", "100"],
           });
+          const cpuUs = (cpuSeconds(server.pid ?? 0) - cpuBefore) / requests * 1e6;
           const label = evicting ? "evicting (allkeys-lru, 16 MB)" : "same data, limit lifted";
-          const entry = results.get(label) ?? { ops: [], p50: [], p99: [] };
+          const entry = results.get(label) ?? { ops: [], p50: [], p99: [], cpu: [] };
           entry.ops.push(row.opsPerSec);
+          entry.cpu.push(cpuUs);
           entry.p50.push(row.p50Ms);
           entry.p99.push(row.p99Ms);
           results.set(label, entry);
@@ -222,6 +232,7 @@ async function setLatency(): Promise<void> {
       console.log(
         `${name.padEnd(8)} ${label.padEnd(29)} ${median(r.ops).toFixed(0).padStart(7)} ` +
           `${median(r.p50).toFixed(3).padStart(8)} ${median(r.p99).toFixed(3).padStart(8)}` +
+          `${median(r.cpu).toFixed(2).padStart(12)}` +
           `   (p99s: ${r.p99.map((v) => v.toFixed(3)).join(" ")})`,
       );
     }
