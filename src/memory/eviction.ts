@@ -293,10 +293,7 @@ export class Evictor {
     const clocks = keyspace.clocks;
     const taken = Math.min(samples, source.size);
     for (let i = 0; i < taken; i++) {
-      let at = sweep.next(source);
-      for (let skip = Math.floor(Math.random() * SAMPLE_SKIP); skip > 0; skip--) {
-        at = sweep.next(source);
-      }
+      const at = sweep.next(source, Math.floor(Math.random() * SAMPLE_SKIP));
       if (at < 0) break;
       const table = sweep.table!;
       const key = table.keyAt(at);
@@ -323,9 +320,8 @@ export class Evictor {
       if (source.size === 0) continue;
       const sweeps = this.#sweepsOf(keyspace);
       const sweep = volatile ? sweeps.volatile : sweeps.all;
-      let skip = Math.floor(Math.random() * (Math.min(RANDOM_SKIP, source.size) + 1));
-      let at = sweep.next(source);
-      while (skip-- > 0 && at >= 0) at = sweep.next(source);
+      const skip = Math.floor(Math.random() * (Math.min(RANDOM_SKIP, source.size) + 1));
+      const at = sweep.next(source, skip);
       if (at >= 0 && keyspace.evict(sweep.table!.keyAt(at))) return true;
     }
     return false;
@@ -353,19 +349,23 @@ export class Sweep {
   table: KeyMap<unknown> | null = null;
 
   /**
-   * Moves to the next entry of `source` and returns its position in {@linkcode table} (valid
-   * until the table changes), or -1 when `source` is empty.
+   * Passes over `skip` entries of `source` (wrapping around), moves to the next one and returns
+   * its position in {@linkcode table} (valid until the table changes), or -1 when `source` is
+   * empty.
    */
-  next(source: ShardedMap<unknown>): number {
+  next(source: ShardedMap<unknown>, skip = 0): number {
     if (source.size === 0) return -1;
-    for (let passed = 0; passed <= SHARD_COUNT;) {
+    // A whole turn comes back to the same entry: at most one wrap is left to make.
+    skip %= source.size;
+    for (let passed = 0; passed <= 2 * SHARD_COUNT;) {
       const table = source.shards[this.#shard];
       if (this.#cursor === null || this.table !== table) {
         this.table = table;
         this.#cursor = table.cursor();
       }
-      const at = table.advance(this.#cursor);
+      const at = table.advancePast(this.#cursor, skip);
       if (at >= 0) return at;
+      skip = -1 - at;
       this.#shard = (this.#shard + 1) % SHARD_COUNT;
       this.#cursor = null;
       passed++;

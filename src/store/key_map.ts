@@ -441,6 +441,28 @@ export class KeyMap<V> {
     return i;
   }
 
+  /**
+   * {@linkcode advance}, first passing over `skip` live entries (in one loop: an eviction sample
+   * passes over a few keys each time): the position of the entry after them; at the end,
+   * -1 - (entries still to pass).
+   */
+  advancePast(cursor: KeyCursor, skip: number): number {
+    if (cursor.epoch !== this.#epoch) heal(cursor);
+    const slots = this.#slots;
+    const used = this.#used;
+    let i = cursor.index;
+    for (;; i++) {
+      while (i < used && slots[2 * i] === undefined) i++;
+      if (i >= used) {
+        cursor.index = i;
+        return -1 - skip;
+      }
+      if (skip-- === 0) break;
+    }
+    cursor.index = i + 1;
+    return i;
+  }
+
   keyAt(position: number): string {
     return this.#slots[2 * position] as string;
   }

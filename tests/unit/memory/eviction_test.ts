@@ -7,7 +7,9 @@ import {
   evictionTimeLimitUs,
   Evictor,
   EvictResult,
+  Sweep,
 } from "../../../src/memory/eviction.ts";
+import { ShardedMap } from "../../../src/store/sharded_map.ts";
 import type { EvictionPolicy } from "../../../src/memory/eviction_policy.ts";
 import { EvictionPool, POOL_SIZE } from "../../../src/memory/eviction_pool.ts";
 import { EventClass } from "../../../src/store/events.ts";
@@ -278,4 +280,40 @@ Deno.test("the eviction pool keeps the best scores, one entry per place sampled"
   assertEquals(pool.takeBest()?.key, "k1 elsewhere");
   pool.offer("low", t.db, 0, table, 100); // a free slot takes anything
   assertEquals(pool.entries[0].key, "low");
+});
+
+Deno.test("a sweep passes over keys across shards and wraps around, as one step at a time", () => {
+  const map = new ShardedMap<number>();
+  for (let i = 0; i < 40; i++) map.set(`key:${i}`, i);
+  for (let i = 0; i < 40; i += 3) map.delete(`key:${i}`);
+  // Walked one entry at a time, a sweep visits every key once per turn.
+  const single = new Sweep();
+  const turn = Array.from({ length: map.size }, () => {
+    const at = single.next(map);
+    return single.table!.keyAt(at);
+  });
+  assertEquals(new Set(turn).size, map.size);
+  // Passing over k keys lands where k + 1 single steps land, across shard ends and the wrap.
+  for (const skips of [[0, 0, 0], [3, 7, 15], [15, 15, 15, 15], [26, 1, 40]]) {
+    const skipping = new Sweep();
+    const walking = new Sweep();
+    for (const skip of skips) {
+      const at = skipping.next(map, skip);
+      let step = -1;
+      for (let k = 0; k <= skip % map.size; k++) step = walking.next(map);
+      assertEquals(skipping.table!.keyAt(at), walking.table!.keyAt(step), `skips ${skips}`);
+    }
+  }
+  // A few keys and long skips (a small database sampled with up to 15 skipped): many turns.
+  const few = new ShardedMap<number>();
+  for (let i = 0; i < 3; i++) few.set(`few:${i}`, i);
+  const skipping = new Sweep();
+  const walking = new Sweep();
+  for (const skip of [15, 14, 13, 2]) {
+    const at = skipping.next(few, skip);
+    let step = -1;
+    for (let k = 0; k <= skip; k++) step = walking.next(few);
+    assertEquals(skipping.table!.keyAt(at), walking.table!.keyAt(step), `skip ${skip}`);
+  }
+  assertEquals(new Sweep().next(new ShardedMap<number>(), 5), -1);
 });
