@@ -24,6 +24,7 @@ import type { Keyspace } from "../store/keyspace.ts";
 import type { ShardedMap } from "../store/sharded_map.ts";
 import type { KeyCursor, KeyMap } from "../store/key_map.ts";
 import { SHARD_COUNT } from "../store/sharded_map.ts";
+import { rememberHash } from "../store/key_hash.ts";
 import { accessClock, AccessKind, idleMs, lfuDecayed } from "./access_clocks.ts";
 import { EvictionPool } from "./eviction_pool.ts";
 import { type PolicyTraits, policyTraits } from "./eviction_policy.ts";
@@ -277,6 +278,14 @@ export class Evictor {
       let entry;
       while ((entry = pool.takeBest()) !== undefined) {
         const { keyspace, key } = entry;
+        // Still where it was sampled (the same string: no chars compared): the table has its
+        // hash. (A table a flush replaced still holds it too: evict then finds nothing.)
+        const table = entry.table as KeyMap<unknown>;
+        if (table.keyAt(entry.position) === key) {
+          rememberHash(key, table.hashAt(entry.position));
+          if (keyspace.evict(key)) return true;
+          continue;
+        }
         const source = traits.volatileOnly ? keyspace.expires : keyspace.data;
         if (source.has(key)) return keyspace.evict(key);
       }

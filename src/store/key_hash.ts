@@ -80,6 +80,18 @@ export function hashKey(key: string): number {
 }
 
 /**
+ * Tells {@linkcode hashKey} the hash of `key`, found where a table keeps it (an eviction takes a
+ * key it found by walking a table: hashing it would read every char of a string nothing else
+ * touched lately).
+ */
+export function rememberHash(key: string, hash: number): void {
+  previousKey = lastKey;
+  previousHash = lastHash;
+  lastKey = key;
+  lastHash = hash;
+}
+
+/**
  * Every char of a key up to 64 KiB counts, so keys that differ anywhere spread evenly (a key
  * family may vary only in the middle). Longer keys are hashed on their ends, their length and
  * samples of the middle, which keeps the cost bounded; equal keys still hash equal.

@@ -471,6 +471,11 @@ export class KeyMap<V> {
     return this.#slots[2 * position + 1] as V;
   }
 
+  /** The hash of the entry at `position` (kept for rebuilds): a caller there need not hash. */
+  hashAt(position: number): number {
+    return this.#hashes[position];
+  }
+
   /** The number (see {@linkcode keepAux}) of the entry at `position`, or undefined if none kept. */
   auxAt(position: number): number | undefined {
     return this.#aux === null ? undefined : this.#aux[position];
