@@ -372,7 +372,7 @@ export class Sweep {
         this.table = table;
         this.#cursor = table.cursor();
       }
-      const at = table.advancePast(this.#cursor, skip);
+      const at = table.advance(this.#cursor, skip);
       if (at >= 0) return at;
       skip = -1 - at;
       this.#shard = (this.#shard + 1) % SHARD_COUNT;

@@ -424,29 +424,11 @@ export class KeyMap<V> {
 
   /**
    * Moves `cursor` past the next live entry and returns that entry's position (for
-   * {@linkcode keyAt} and {@linkcode valueAt}, valid until the table next changes), or -1 at
-   * the end.
+   * {@linkcode keyAt} and {@linkcode valueAt}, valid until the table next changes), first passing
+   * over `skip` live entries (in one loop: an eviction sample passes over a few keys each time).
+   * At the end: -1 - (entries still to pass), so -1 when `skip` is 0.
    */
-  advance(cursor: KeyCursor): number {
-    if (cursor.epoch !== this.#epoch) heal(cursor);
-    const slots = this.#slots;
-    const used = this.#used;
-    let i = cursor.index;
-    while (i < used && slots[2 * i] === undefined) i++;
-    if (i >= used) {
-      cursor.index = i;
-      return -1;
-    }
-    cursor.index = i + 1;
-    return i;
-  }
-
-  /**
-   * {@linkcode advance}, first passing over `skip` live entries (in one loop: an eviction sample
-   * passes over a few keys each time): the position of the entry after them; at the end,
-   * -1 - (entries still to pass).
-   */
-  advancePast(cursor: KeyCursor, skip: number): number {
+  advance(cursor: KeyCursor, skip = 0): number {
     if (cursor.epoch !== this.#epoch) heal(cursor);
     const slots = this.#slots;
     const used = this.#used;
