@@ -16,24 +16,6 @@ export function rssBytes(pid: number): number {
   return procStatusBytes(pid, "VmRSS");
 }
 
-/** Clock ticks per second of /proc/<pid>/stat's times (USER_HZ: 100 on Linux). */
-const USER_HZ = 100;
-
-/**
- * CPU seconds (user + system, every thread) process `pid` has used so far; NaN when unreadable.
- * In 1/100 s steps: read over a few seconds of load, it tells CPU per request to about 1%.
- */
-export function cpuSeconds(pid: number): number {
-  try {
-    const text = Deno.readTextFileSync(`/proc/${pid}/stat`);
-    // Fields after the command name (which may hold spaces): state is the first, utime the 12th.
-    const fields = text.slice(text.lastIndexOf(")") + 2).split(" ");
-    return (Number(fields[11]) + Number(fields[12])) / USER_HZ;
-  } catch {
-    return NaN;
-  }
-}
-
 /** The CPU model from /proc/cpuinfo, or `unknown`. */
 export function cpuModel(): string {
   try {

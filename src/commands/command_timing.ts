@@ -7,8 +7,8 @@
  * - A chain: commands of one round run back to back, so a command starts when the previous one
  *   ended, and one read serves as both. The chain is cut at the end of the round, so idle time
  *   and the round's writes are never charged to a command.
- * - Runs: consecutive commands that may share (the dispatcher decides: @fast commands with small
- *   arguments, outside EXEC and while nothing watches each command) take one read per
+ * - Runs: consecutive commands that may share (the dispatcher decides: @fast commands and SET
+ *   with small arguments, outside EXEC and while nothing watches each command) take one read per
  *   {@linkcode RUN_MAX} of them, or fewer at the end of the round or before a command timed
  *   alone. The run's time is split among its commands by weight: a constant for each, plus the
  *   bytes of its arguments and reply, so a GET of a big value takes the share it most likely

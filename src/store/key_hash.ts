@@ -72,17 +72,14 @@ export function hashKey(key: string): number {
   } else {
     hash = computeHash(key);
   }
-  previousKey = lastKey;
-  previousHash = lastHash;
-  lastKey = key;
-  lastHash = hash;
+  rememberHash(key, hash);
   return hash;
 }
 
 /**
- * Tells {@linkcode hashKey} the hash of `key`, found where a table keeps it (an eviction takes a
- * key it found by walking a table: hashing it would read every char of a string nothing else
- * touched lately).
+ * Makes `key` the last key hashed, with `hash`: hashKey's own memo, and how an eviction hands
+ * over the hash a table kept for a key it found by walking the table (hashing it would read
+ * every char of a string nothing else touched lately).
  */
 export function rememberHash(key: string, hash: number): void {
   previousKey = lastKey;

@@ -10,6 +10,7 @@ import {
   Sweep,
 } from "../../../src/memory/eviction.ts";
 import { ShardedMap } from "../../../src/store/sharded_map.ts";
+import { UndoLog } from "../../../src/store/undo_log.ts";
 import type { EvictionPolicy } from "../../../src/memory/eviction_policy.ts";
 import { EvictionPool, POOL_SIZE } from "../../../src/memory/eviction_pool.ts";
 import { EventClass } from "../../../src/store/events.ts";
@@ -226,6 +227,23 @@ Deno.test("exceeded time counts only while passes end over the limit, as Redis's
   const [total, after] = t.evictor.exceededTimes();
   assertOk(total > current, `total ${total}`);
   assertEquals(after, 0);
+});
+
+Deno.test("candidates left in the pool by a flushed database are passed over, not a failure", () => {
+  const t = setup("allkeys-lru");
+  fill(t.db, 200, "old:");
+  t.limitBelow(2000); // evicts some, and leaves sampled candidates in the pool
+  // Under a round's undo log a flush hands its tables over whole: the candidates' tables still
+  // hold them at the places they were sampled, though the database no longer does.
+  t.store.journal.undo = new UndoLog();
+  t.db.flush();
+  t.store.journal.undo = null;
+  t.settings.maxmemoryBytes = 0;
+  t.evictor.applySettings();
+  fill(t.db, 200, "new:");
+  t.limitBelow(2000);
+  assertEquals(t.evictor.perform(), EvictResult.ok);
+  assertOk(t.db.size < 200 && t.db.size > 0, `${t.db.size} keys`);
 });
 
 Deno.test("eviction time limits follow the tenacity as Redis computes them", () => {
