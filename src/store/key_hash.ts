@@ -72,7 +72,11 @@ export function hashKey(key: string): number {
   } else {
     hash = computeHash(key);
   }
-  rememberHash(key, hash);
+  // rememberHash's steps, written out: this runs for every key of every command.
+  previousKey = lastKey;
+  previousHash = lastHash;
+  lastKey = key;
+  lastHash = hash;
   return hash;
 }
 
