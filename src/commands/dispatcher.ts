@@ -38,7 +38,14 @@ import {
   partitionRefusal,
   schemaErrorReply,
 } from "./partition_rules.ts";
-import { commandHas, type CommandObserver, type Gate, GateOrder, HANDLED } from "./gates.ts";
+import {
+  commandHas,
+  type CommandObserver,
+  type Gate,
+  GateOrder,
+  HANDLED,
+  ServerCondition,
+} from "./gates.ts";
 import { Transactions } from "../tx/transactions.ts";
 import { Blocking } from "./blocking.ts";
 import { retryAfter } from "../store/actor.ts";
@@ -52,18 +59,21 @@ export class Dispatcher {
   readonly blocking = new Blocking();
   /**
    * The checks run before a handler (gates.ts), in order; add them with {@linkcode addGate}.
-   * They run only for a session with `gated` set, or for every session while
-   * {@linkcode serverGated} is true.
+   * All run for a session with `gated` set; while {@linkcode serverGated} is true, the gates of
+   * the conditions that are on run for every session.
    */
   gates: Gate[] = [];
-  /** A server-wide gate is active (see {@linkcode setServerCondition}). */
+  /** Each gate's ServerCondition, or 0 for a session's gate. */
+  readonly #gateConditions: number[] = [];
+  /** A server-wide condition is on (see {@linkcode setServerCondition}). */
   serverGated = false;
   /** MULTI/EXEC, WATCH and BEGIN/COMMIT (src/tx/). */
   readonly transactions: Transactions;
   /** Users, AUTH, ACL rules and their log (src/security/). */
   readonly acl: AccessControl;
   readonly #gateOrders: number[] = [];
-  readonly #serverConditions = new Set<string>();
+  /** The ServerCondition bits that are on. */
+  #serverConditions = 0;
   #writeRefusal: CommandError | null = null;
   /** Called after each command while not empty (MONITOR). */
   readonly observers: CommandObserver[] = [];
@@ -131,7 +141,7 @@ export class Dispatcher {
         if (mayShareTiming(one)) this.#sharingSpecs.add(one);
       }
     }
-    this.addGate(GateOrder.diskError, this.#diskErrorGate);
+    this.addGate(GateOrder.diskError, this.#diskErrorGate, ServerCondition.diskError);
     const transactions = new Transactions(this, store, server.config, clock);
     this.transactions = transactions;
     const acl = new AccessControl(
@@ -217,6 +227,12 @@ export class Dispatcher {
       !spec.flags.includes("blocking");
   }
 
+  /**
+   * The running command's `ctx.now` while a handler runs, else the clock's time: what a write
+   * stamps on its key's access clock (a read is given `ctx.now` itself).
+   */
+  readonly accessTime = (): number => this.#depth !== 0 ? this.#ctx.now : this.#clock();
+
   /** The wall-clock time (Unix ms) the last command ran at: its `ctx.now`. */
   get commandTime(): number {
     return this.#ctx.now;
@@ -229,25 +245,30 @@ export class Dispatcher {
 
   set writeRefusal(refusal: CommandError | null) {
     this.#writeRefusal = refusal;
-    this.setServerCondition("disk-error", refusal !== null);
-  }
-
-  /** Adds a gate at its place in Redis's order (`GateOrder`); equal orders keep insertion order. */
-  addGate(order: number, gate: Gate): void {
-    let at = this.#gateOrders.length;
-    while (at > 0 && this.#gateOrders[at - 1] > order) at--;
-    this.#gateOrders.splice(at, 0, order);
-    this.gates.splice(at, 0, gate);
+    this.setServerCondition(ServerCondition.diskError, refusal !== null);
   }
 
   /**
-   * Turns a server-wide condition (MISCONF, out of memory, ...) on or off: while any is on, the
-   * gates run for every command.
+   * Adds a gate at its place in Redis's order (`GateOrder`); equal orders keep insertion order.
+   * With a `condition` (a ServerCondition) it is a server-wide gate, run for every session while
+   * that condition is on; without, it is a session's gate, run only for sessions flagged
+   * `gated` (it must find nothing to refuse in any other).
    */
-  setServerCondition(name: string, on: boolean): void {
-    if (on) this.#serverConditions.add(name);
-    else this.#serverConditions.delete(name);
-    this.serverGated = this.#serverConditions.size !== 0;
+  addGate(order: number, gate: Gate, condition = 0): void {
+    let at = this.#gateOrders.length;
+    while (at > 0 && this.#gateOrders[at - 1] > order) at--;
+    this.#gateOrders.splice(at, 0, order);
+    this.#gateConditions.splice(at, 0, condition);
+    this.gates.splice(at, 0, gate);
+  }
+
+  /** Turns a ServerCondition on or off: while it is on, its gate runs for every command. */
+  setServerCondition(condition: number, on: boolean): void {
+    const conditions = on
+      ? this.#serverConditions | condition
+      : this.#serverConditions & ~condition;
+    this.#serverConditions = conditions;
+    this.serverGated = conditions !== 0;
   }
 
   /**
@@ -303,7 +324,11 @@ export class Dispatcher {
 
     if (session.gated || this.serverGated) {
       const gates = this.gates;
+      // An ungated session skips the session's gates and those of conditions that are off.
+      const only = session.gated ? -1 : this.#serverConditions;
+      const conditions = this.#gateConditions;
       for (let i = 0; i < gates.length; i++) {
+        if ((conditions[i] & only) === 0 && only !== -1) continue;
         const verdict = gates[i](session, spec, argv);
         if (verdict === null) continue;
         if (verdict !== HANDLED) this.#reject(session, verdict, spec);

@@ -4,10 +4,12 @@
  * out of memory, MISCONF, read-only replicas. Each feature that adds a check adds a Gate here,
  * in Redis's order (processCommand), instead of growing the dispatcher.
  *
- * A gate costs nothing while it has nothing to check: the dispatcher calls the gates only when
- * the session is flagged (`session.gated`) or a server-wide condition is on
- * (`dispatcher.serverGated`). Gates are added with `dispatcher.addGate(GateOrder.x, gate)` so
- * features built apart still check in Redis's order.
+ * A gate costs nothing while it has nothing to check. A session's gates (authentication, ACL,
+ * MULTI, pub/sub context, MONITOR) run only for a session flagged `session.gated`; a server-wide
+ * gate (out of memory, MISCONF, a replica's checks, DEBUG RELOAD) is tied to its
+ * {@linkcode ServerCondition} and runs for every session while that condition is on. Gates are
+ * added with `dispatcher.addGate(GateOrder.x, gate[, condition])` so features built apart still
+ * check in Redis's order.
  *
  * A refusal while the client is in MULTI flags the transaction (EXEC then answers EXECABORT),
  * and a refused EXEC ends it, as Redis's rejectCommand does: the dispatcher does that for every
@@ -41,6 +43,22 @@ export type CommandObserver = (
   durationUs: number,
   dbIndex: number,
 ) => void;
+
+/**
+ * Server-wide conditions, one bit each: while one is on, the gate added with it runs for every
+ * command (see `dispatcher.setServerCondition`). Memory over the limit turns its condition on
+ * and off around every write under a steady eviction load, so these are bits, not names.
+ */
+export const ServerCondition = {
+  /** MISCONF: the log cannot be written. */
+  diskError: 1,
+  /** Memory is over maxmemory. */
+  outOfMemory: 2,
+  /** A replica (read-only, stale data) or a primary with min-replicas-to-write. */
+  replication: 4,
+  /** DEBUG RELOAD is reading the log back. */
+  reload: 8,
+} as const;
 
 /**
  * Where each check runs, in Redis 7's processCommand order. A gate added with the same order as

@@ -17,7 +17,7 @@ import { Errors, logWriteFailed } from "../commands/errors.ts";
 import { AclFileError } from "../security/access_control.ts";
 import type { Session } from "../commands/session.ts";
 import { ALL_COMMANDS } from "../commands/all.ts";
-import { GateOrder, HANDLED } from "../commands/gates.ts";
+import { GateOrder, HANDLED, ServerCondition } from "../commands/gates.ts";
 import type { ReloadOptions } from "../commands/server_control.ts";
 import { Server } from "../server/server.ts";
 import { StoreControl } from "./store_control.ts";
@@ -160,7 +160,10 @@ export async function openStore(config: Config, options: StartOptions = {}): Pro
   const heapAtOpen = heap.heapUsed + heap.external;
   if (options.ownsProcess) memory.setStartup(heapAtOpen);
   const heapOutsideStore = options.ownsProcess ? 0 : heapAtOpen;
-  const store = new Databases(changes, DATABASE_COUNT, memory, clock);
+  // Writes stamp access clocks with the running command's time (the dispatcher's, made below),
+  // as reads do: no clock read per write. Outside a command (replay) the clock is asked.
+  let accessTime: Clock = clock;
+  const store = new Databases(changes, DATABASE_COUNT, memory, () => accessTime());
   // A replica's log keeps keys past their deadline: its primary's DEL removes them.
   store.expiry.followsPrimary = config.replicaOf !== "";
   const wal = journal
@@ -333,6 +336,7 @@ export async function openStore(config: Config, options: StartOptions = {}): Pro
       : undefined,
   });
   const dispatcher: Dispatcher = new Dispatcher(registry, store, control, clock, log, pubsub);
+  accessTime = dispatcher.accessTime;
   dispatcher.addGate(GateOrder.pubsubContext, pubsubContextGate);
   // DEBUG RELOAD holds every other client's commands (they run once it is done) and active
   // expiry, so the log's files stay as they are while they are read back.
@@ -341,21 +345,21 @@ export async function openStore(config: Config, options: StartOptions = {}): Pro
     if (reloading === null || session.kind !== "normal") return null;
     session.blocking = reloading;
     return HANDLED;
-  });
+  }, ServerCondition.reload);
   const reload = (wal: WriteAheadLog, options: ReloadOptions): Promise<void> => {
     if (reloading !== null || replication?.isReplica) {
       return Promise.reject(new Error("Cannot reload: a reload runs, or this is a replica"));
     }
     let done!: () => void;
     reloading = new Promise((resolve) => done = resolve);
-    dispatcher.setServerCondition("reload", true);
+    dispatcher.setServerCondition(ServerCondition.reload, true);
     const expiry = store.activeExpiryEnabled;
     store.activeExpiryEnabled = false;
     const runInStore = (task: () => void) => actor.run(task);
     return reloadDataSet({ dir: config.dir, store, wal, log, now: clock, runInStore }, options)
       .finally(() => {
         reloading = null;
-        dispatcher.setServerCondition("reload", false);
+        dispatcher.setServerCondition(ServerCondition.reload, false);
         store.activeExpiryEnabled = expiry;
         done();
       });
@@ -384,14 +388,18 @@ export async function openStore(config: Config, options: StartOptions = {}): Pro
     now: clock,
     disconnect: (session) => control.disconnect(session),
     // A replica checks every command (read-only, stale data); a primary checks none.
-    onGatesNeeded: (needed) => dispatcher.setServerCondition("replication", needed),
+    onGatesNeeded: (needed) => dispatcher.setServerCondition(ServerCondition.replication, needed),
     setAfterCommand: (hook) => {
       dispatcher.afterCommand = hook;
     },
   });
   replication = replicas;
   control.setReplication(replicas);
-  dispatcher.addGate(GateOrder.readOnlyReplica, (session, spec) => replicas.refuse(session, spec));
+  dispatcher.addGate(
+    GateOrder.readOnlyReplica,
+    (session, spec) => replicas.refuse(session, spec),
+    ServerCondition.replication,
+  );
   // Over maxmemory, commands first evict (or are refused under noeviction): a server condition
   // turns the gate on only while memory is over the limit.
   const evictor: Evictor = new Evictor({
@@ -400,10 +408,10 @@ export async function openStore(config: Config, options: StartOptions = {}): Pro
     clock,
     schedule: (task) => void actor.run(task),
     allowed: () => !(config.replicaIgnoreMaxmemory && replicas.isReplica),
-    onCondition: (over) => dispatcher.setServerCondition("out-of-memory", over),
+    onCondition: (over) => dispatcher.setServerCondition(ServerCondition.outOfMemory, over),
   });
   control.setEviction(evictor);
-  dispatcher.addGate(GateOrder.outOfMemory, outOfMemoryGate(evictor));
+  dispatcher.addGate(GateOrder.outOfMemory, outOfMemoryGate(evictor), ServerCondition.outOfMemory);
   const heapWatch = new HeapWatch();
   const memoryTimer = setInterval(() => {
     memory.setLogPending(wal?.pendingBytes ?? 0);
