@@ -5,18 +5,15 @@
  * 30% of the server's CPU under redis-benchmark MSET). KeyMap buckets by this hash and
  * ShardedMap picks shards by it.
  *
- * Seeded per process, so a client cannot choose keys that pile into one bucket chain without
- * seeing the seed; each char goes through a multiply (FNV-1a's step) and the end through
- * MurmurHash3's finalizer, so every bit of the result depends on every char.
+ * The hash is HalfSipHash-1-3 (SipHash's 32-bit variant, with the rounds the Linux kernel uses
+ * for its hash tables) under a random 64-bit key drawn per process: a keyed function, so a
+ * client who does not know the key cannot make up keys that pile into one probe run (hash
+ * flooding), as Redis's SipHash keeps its dicts safe. Every char counts, however long the key.
+ * Keys are one-byte strings (latin1.ts), taken four chars to a word.
  */
 
-/** Keys up to this length are hashed on every char. */
-const FULL_HASH_CHARS = 65536;
-/** Chars taken from each end of a longer key, and samples spread over its middle. */
-const END_CHARS = 4096;
-const MIDDLE_SAMPLES = 4096;
-
-const SEED = crypto.getRandomValues(new Uint32Array(1))[0] | 0;
+/** The process's secret key, two 32-bit words. */
+const [KEY0, KEY1] = crypto.getRandomValues(new Int32Array(2));
 
 /**
  * The last two keys hashed and their hashes: a command hashes its key once, though the keyspace
@@ -93,27 +90,69 @@ export function rememberHash(key: string, hash: number): void {
 }
 
 /**
- * Every char of a key up to 64 KiB counts, so keys that differ anywhere spread evenly (a key
- * family may vary only in the middle). Longer keys are hashed on their ends, their length and
- * samples of the middle, which keeps the cost bounded; equal keys still hash equal.
+ * HalfSipHash-1-3 of `key` under the key (k0, k1), 32-bit output: one SipRound per four chars,
+ * one for the last word (the remaining chars and the length), three to finish.
  */
-function computeHash(key: string): number {
+export function halfSipHash13(key: string, k0: number, k1: number): number {
   const n = key.length;
-  let h = SEED ^ n;
-  if (n <= FULL_HASH_CHARS) {
-    for (let i = 0; i < n; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
-  } else {
-    for (let i = 0; i < END_CHARS; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
-    const stride = Math.ceil((n - 2 * END_CHARS) / MIDDLE_SAMPLES);
-    for (let i = END_CHARS; i < n - END_CHARS; i += stride) {
-      h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
-    }
-    for (let i = n - END_CHARS; i < n; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
+  let v0 = k0;
+  let v1 = k1;
+  let v2 = 0x6c796765 ^ k0;
+  let v3 = 0x74656462 ^ k1;
+  const whole = n & ~3;
+  let i = 0;
+  for (; i < whole; i += 4) {
+    const m = key.charCodeAt(i) | key.charCodeAt(i + 1) << 8 | key.charCodeAt(i + 2) << 16 |
+      key.charCodeAt(i + 3) << 24;
+    v3 ^= m;
+    v0 = (v0 + v1) | 0;
+    v1 = (v1 << 5) | (v1 >>> 27);
+    v1 ^= v0;
+    v0 = (v0 << 16) | (v0 >>> 16);
+    v2 = (v2 + v3) | 0;
+    v3 = (v3 << 8) | (v3 >>> 24);
+    v3 ^= v2;
+    v0 = (v0 + v3) | 0;
+    v3 = (v3 << 7) | (v3 >>> 25);
+    v3 ^= v0;
+    v2 = (v2 + v1) | 0;
+    v1 = (v1 << 13) | (v1 >>> 19);
+    v1 ^= v2;
+    v2 = (v2 << 16) | (v2 >>> 16);
+    v0 ^= m;
   }
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h;
+  // The last word: the length in the top byte, the 0-3 chars left below it.
+  let m = n << 24;
+  const left = n - whole;
+  if (left > 2) m |= key.charCodeAt(i + 2) << 16;
+  if (left > 1) m |= key.charCodeAt(i + 1) << 8;
+  if (left > 0) m |= key.charCodeAt(i);
+  v3 ^= m;
+  for (let round = 0; round < 4; round++) {
+    // Round 0 takes the last word in; rounds 1-3 finish.
+    if (round === 1) {
+      v0 ^= m;
+      v2 ^= 0xff;
+    }
+    v0 = (v0 + v1) | 0;
+    v1 = (v1 << 5) | (v1 >>> 27);
+    v1 ^= v0;
+    v0 = (v0 << 16) | (v0 >>> 16);
+    v2 = (v2 + v3) | 0;
+    v3 = (v3 << 8) | (v3 >>> 24);
+    v3 ^= v2;
+    v0 = (v0 + v3) | 0;
+    v3 = (v3 << 7) | (v3 >>> 25);
+    v3 ^= v0;
+    v2 = (v2 + v1) | 0;
+    v1 = (v1 << 13) | (v1 >>> 19);
+    v1 ^= v2;
+    v2 = (v2 << 16) | (v2 >>> 16);
+  }
+  return v1 ^ v3;
+}
+
+/** The hash under the process's key. */
+function computeHash(key: string): number {
+  return halfSipHash13(key, KEY0, KEY1);
 }
