@@ -92,6 +92,59 @@ Deno.test("KeyMap under churn (a cache evicting as it adds) stays four fifths li
   assertEquals(map.has("k93999"), false);
 });
 
+// Under churn at a steady size a rebuild closes the holes in the arrays it has (no new ones):
+// entries, their order, their numbers and live iterators must come through it as through a
+// rebuild into fresh arrays.
+Deno.test("KeyMap under churn closes its holes in place, keeping entries, order, numbers and iterators", () => {
+  for (let seed = 1; seed <= 5; seed++) {
+    const next = random(seed);
+    const map = new KeyMap<number>();
+    const model = new Map<string, number>();
+    const numbers = new Map<string, number>();
+    map.keepAux(-1);
+    let added = 0;
+    const add = () => {
+      const key = `k${added++}`;
+      map.set(key, added);
+      model.set(key, added);
+      numbers.set(key, -1);
+      if (next() < 0.5) {
+        map.setAux(key, added);
+        numbers.set(key, added);
+      }
+    };
+    for (let i = 0; i < 3_000; i++) add();
+    const iterators: [Iterator<[string, number]>, Iterator<[string, number]>][] = [];
+    const capacities = new Set<number>();
+    for (let step = 0; step < 60_000; step++) {
+      add();
+      // Deletes a random live key, mostly an old one (as eviction does).
+      const keys = [...model.keys()].slice(0, 64);
+      const key = keys[Math.floor(next() * keys.length)];
+      assertEquals(map.delete(key), model.delete(key));
+      numbers.delete(key);
+      if (step % 997 === 0 && iterators.length < 6) {
+        iterators.push([map.entries(), model.entries()]);
+      }
+      if (step % 7 === 0) {
+        for (const [ours, theirs] of iterators) assertEquals(ours.next(), theirs.next());
+      }
+      if (step > 10_000) capacities.add(map.capacity);
+    }
+    // One capacity once squeezed: the rebuilds under churn reused the arrays.
+    assertEquals(capacities.size, 1, `seed ${seed}: capacities ${[...capacities]}`);
+    assertEquals([...map], [...model], `seed ${seed} contents and order`);
+    for (const [key, number] of numbers) assertEquals(map.auxOf(key), number, key);
+    for (const [ours, theirs] of iterators) {
+      while (true) {
+        const step = theirs.next();
+        assertEquals(ours.next(), step, `seed ${seed} draining an iterator`);
+        if (step.done) break;
+      }
+    }
+  }
+});
+
 Deno.test("KeyMap doubles only a table that just grew: one with holes is rebuilt for its size", () => {
   const map = new KeyMap<number>();
   for (let i = 0; i < 8_192; i++) map.set(`k${i}`, i);
