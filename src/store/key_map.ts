@@ -384,19 +384,24 @@ export class KeyMap<V> {
   }
 
   /**
-   * Moves the live entries, in order, into fresh arrays of `capacity` slots, or closes the holes
-   * in the arrays there are when their capacity is about what is asked for.
+   * Moves the live entries, in order, into fresh arrays of `capacity` slots; or, when the arrays
+   * there are have about that capacity (within 1/16 above it), closes the holes in them. A table
+   * under churn (as many keys deleted as added: a cache that evicts, keys that expire) fills up
+   * with holes at a steady size, and fresh arrays at each rebuild made the old ones garbage for
+   * the old generation (about 150 bytes per SET under steady eviction).
    */
   #rebuild(capacity: number): void {
-    const current = this.#capacity;
-    if (capacity <= current && current - capacity <= capacity >> 4) return this.#compact();
     const slots = this.#slots;
     const hashes = this.#hashes;
     const aux = this.#aux;
     const used = this.#used;
     const holes = used - this.#size;
     const removed = holes === 0 ? NO_HOLES : new Int32Array(holes);
-    this.#allocate(capacity);
+    const current = this.#capacity;
+    const inPlace = capacity <= current && current - capacity <= capacity >> 4;
+    if (inPlace) this.#index.fill(EMPTY);
+    else this.#allocate(capacity);
+    // In place, an entry only ever moves down (n <= i), so the copy reads before it writes.
     const toSlots = this.#slots;
     const toHashes = this.#hashes;
     const toAux = this.#aux;
@@ -416,47 +421,11 @@ export class KeyMap<V> {
       this.#place(hash, n);
       n++;
     }
-    this.#used = n;
-    const closed = this.#epoch;
-    closed.removed = removed;
-    closed.next = this.#epoch = openEpoch();
-  }
-
-  /**
-   * Closes the holes in place: the live entries move down, in order, and the index is written
-   * again. A table under churn (as many keys deleted as added: a cache that evicts, keys that
-   * expire) fills up with holes at a steady size, and fresh arrays for each rebuild were garbage
-   * for the old generation (about 150 bytes per SET under steady eviction).
-   */
-  #compact(): void {
-    const slots = this.#slots;
-    const hashes = this.#hashes;
-    const aux = this.#aux;
-    const used = this.#used;
-    const holes = used - this.#size;
-    const removed = holes === 0 ? NO_HOLES : new Int32Array(holes);
-    this.#index.fill(EMPTY);
-    let n = 0;
-    let r = 0;
-    for (let i = 0; i < used; i++) {
-      const key = slots[2 * i];
-      if (key === undefined) {
-        removed[r++] = i;
-        continue;
-      }
-      const hash = hashes[i];
-      if (n !== i) {
-        slots[2 * n] = key;
-        slots[2 * n + 1] = slots[2 * i + 1];
-        hashes[n] = hash;
-        if (aux !== null) aux[n] = aux[i];
-      }
-      this.#place(hash, n);
-      n++;
+    if (inPlace) {
+      // The positions from n on are unused again: they hold nothing, and aux reads the fill.
+      slots.fill(undefined, 2 * n, 2 * used);
+      if (aux !== null) aux.fill(this.#auxFill, n, used);
     }
-    // The positions from n on are unused again: they hold nothing, and aux reads the fill.
-    slots.fill(undefined, 2 * n, 2 * used);
-    if (aux !== null) aux.fill(this.#auxFill, n, used);
     this.#used = n;
     const closed = this.#epoch;
     closed.removed = removed;

@@ -6,13 +6,9 @@
 import { assertEquals } from "../../helpers/assert.ts";
 import { Databases } from "../../../src/store/databases.ts";
 import { Journal } from "../../../src/store/journal.ts";
-import { Registry } from "../../../src/commands/registry.ts";
-import { Dispatcher } from "../../../src/commands/dispatcher.ts";
-import { ALL_COMMANDS } from "../../../src/commands/all.ts";
 import { Session } from "../../../src/commands/session.ts";
-import type { ServerControl } from "../../../src/commands/server_control.ts";
+import { bareDispatcher } from "../../helpers/bare_dispatcher.ts";
 import { DEFAULT_CONFIG } from "../../../src/config/settings.ts";
-import { Logger } from "../../../src/log/logger.ts";
 
 function harness() {
   const journal = new Journal();
@@ -20,14 +16,7 @@ function harness() {
   journal.notifyMask = ~0;
   journal.events = { event: (_class, name, _db, key) => void events.push(`${name}:${key}`) };
   const store = new Databases(journal);
-  const server = { config: { ...DEFAULT_CONFIG } } as unknown as ServerControl;
-  const dispatcher = new Dispatcher(
-    new Registry(ALL_COMMANDS),
-    store,
-    server,
-    () => 1000,
-    new Logger("error"),
-  );
+  const dispatcher = bareDispatcher({ ...DEFAULT_CONFIG }, () => 1000, store);
   const session = new Session(1, "127.0.0.1:1", "127.0.0.1:2", 0);
   const run = (...argv: string[]) => {
     events.length = 0;

@@ -14,15 +14,10 @@ import {
 import type { CommandCounters } from "../../../src/commands/command_stats.ts";
 import type { CommandSpec } from "../../../src/commands/spec.ts";
 import { Session } from "../../../src/commands/session.ts";
-import { Databases } from "../../../src/store/databases.ts";
-import { Journal } from "../../../src/store/journal.ts";
-import { Registry } from "../../../src/commands/registry.ts";
-import { Dispatcher } from "../../../src/commands/dispatcher.ts";
+import { bareDispatcher } from "../../helpers/bare_dispatcher.ts";
+import type { Dispatcher } from "../../../src/commands/dispatcher.ts";
 import { ALL_COMMANDS } from "../../../src/commands/all.ts";
-import type { ServerControl } from "../../../src/commands/server_control.ts";
 import { DEFAULT_CONFIG } from "../../../src/config/settings.ts";
-import { Logger } from "../../../src/log/logger.ts";
-import { systemClock } from "../../../src/store/clock.ts";
 
 const session = new Session(1, "127.0.0.1:1", "127.0.0.1:2", 0);
 const spec = { name: "get" } as CommandSpec;
@@ -130,13 +125,7 @@ Deno.test("command timing: without a round end, the run is charged when the stre
 
 /** A dispatcher over a fresh store, with `config`. */
 function dispatcherWith(config = DEFAULT_CONFIG): Dispatcher {
-  const dispatcher = new Dispatcher(
-    new Registry(ALL_COMMANDS),
-    new Databases(new Journal()),
-    { config } as unknown as ServerControl,
-    systemClock,
-    new Logger("error"),
-  );
+  const dispatcher = bareDispatcher(config);
   dispatcher.configure(config);
   return dispatcher;
 }

@@ -5,16 +5,9 @@
  * step back of one millisecond made a key accessed just now look 124 days idle).
  */
 import { assertOk as assert } from "../../helpers/assert.ts";
-import { Databases } from "../../../src/store/databases.ts";
-import { Journal } from "../../../src/store/journal.ts";
-import { Registry } from "../../../src/commands/registry.ts";
-import { Dispatcher } from "../../../src/commands/dispatcher.ts";
-import { ALL_COMMANDS } from "../../../src/commands/all.ts";
 import { Session } from "../../../src/commands/session.ts";
-import type { ServerControl } from "../../../src/commands/server_control.ts";
+import { bareDispatcher } from "../../helpers/bare_dispatcher.ts";
 import { DEFAULT_CONFIG } from "../../../src/config/settings.ts";
-import { Logger } from "../../../src/log/logger.ts";
-import { systemClock } from "../../../src/store/clock.ts";
 
 const decoder = new TextDecoder();
 
@@ -26,15 +19,7 @@ function timeMs(reply: Uint8Array): number {
 }
 
 Deno.test("a round whose Date.now is behind the previous round's derived time does not move time back", async () => {
-  const config = { ...DEFAULT_CONFIG, enableDebugCommand: "yes" };
-  const server = { config } as unknown as ServerControl;
-  const dispatcher = new Dispatcher(
-    new Registry(ALL_COMMANDS),
-    new Databases(new Journal()),
-    server,
-    systemClock,
-    new Logger("error"),
-  );
+  const dispatcher = bareDispatcher({ ...DEFAULT_CONFIG, enableDebugCommand: "yes" });
   const session = new Session(1, "127.0.0.1:1", "127.0.0.1:2", 0);
   const run = (...argv: string[]) => {
     dispatcher.run(session, argv);

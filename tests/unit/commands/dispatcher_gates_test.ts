@@ -5,27 +5,12 @@
  * write).
  */
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
-import { Databases } from "../../../src/store/databases.ts";
-import { Journal } from "../../../src/store/journal.ts";
-import { Registry } from "../../../src/commands/registry.ts";
-import { Dispatcher } from "../../../src/commands/dispatcher.ts";
-import { ALL_COMMANDS } from "../../../src/commands/all.ts";
 import { Session } from "../../../src/commands/session.ts";
-import type { ServerControl } from "../../../src/commands/server_control.ts";
-import { DEFAULT_CONFIG } from "../../../src/config/settings.ts";
-import { Logger } from "../../../src/log/logger.ts";
-import { systemClock } from "../../../src/store/clock.ts";
+import { bareDispatcher } from "../../helpers/bare_dispatcher.ts";
 import { GateOrder, ServerCondition } from "../../../src/commands/gates.ts";
 
 function setup() {
-  const server = { config: DEFAULT_CONFIG } as unknown as ServerControl;
-  const dispatcher = new Dispatcher(
-    new Registry(ALL_COMMANDS),
-    new Databases(new Journal()),
-    server,
-    systemClock,
-    new Logger("error"),
-  );
+  const dispatcher = bareDispatcher();
   const ran: string[] = [];
   dispatcher.addGate(GateOrder.acl, () => {
     ran.push("session");
