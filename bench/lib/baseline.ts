@@ -16,15 +16,26 @@ async function git(args: string[]): Promise<string> {
   return text;
 }
 
-/** Starts Hermes from git `ref` with `args`; stopping it also removes its worktree. */
-export async function startBaselineHermes(ref: string, args: string[]): Promise<BenchServer> {
+/** A checkout of `ref` in a temp dir (a git worktree), and how to remove it. */
+export async function checkOutBaseline(
+  ref: string,
+): Promise<{ commit: string; tree: string; remove: () => Promise<void> }> {
   const commit = await git(["rev-parse", "--short", ref]);
   const tree = await Deno.makeTempDir({ prefix: "hermes-baseline-" });
   await git(["worktree", "add", "--detach", tree, commit]);
-  const dir = await Deno.makeTempDir({ prefix: "hermes-baseline-data-" });
-  const removeTree = async () => {
+  const remove = async () => {
     await git(["worktree", "remove", "--force", tree]).catch(() => {});
     await Deno.remove(tree, { recursive: true }).catch(() => {});
+  };
+  return { commit, tree, remove };
+}
+
+/** Starts Hermes from git `ref` with `args`; stopping it also removes its worktree. */
+export async function startBaselineHermes(ref: string, args: string[]): Promise<BenchServer> {
+  const { commit, tree, remove } = await checkOutBaseline(ref);
+  const dir = await Deno.makeTempDir({ prefix: "hermes-baseline-data-" });
+  const removeTree = async () => {
+    await remove();
     await Deno.remove(dir, { recursive: true }).catch(() => {});
   };
   try {

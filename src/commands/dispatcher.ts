@@ -325,10 +325,11 @@ export class Dispatcher {
     if (session.gated || this.serverGated) {
       const gates = this.gates;
       // An ungated session skips the session's gates and those of conditions that are off.
-      const only = session.gated ? -1 : this.#serverConditions;
+      const all = session.gated;
+      const on = this.#serverConditions;
       const conditions = this.#gateConditions;
       for (let i = 0; i < gates.length; i++) {
-        if ((conditions[i] & only) === 0 && only !== -1) continue;
+        if (!all && (conditions[i] & on) === 0) continue;
         const verdict = gates[i](session, spec, argv);
         if (verdict === null) continue;
         if (verdict !== HANDLED) this.#reject(session, verdict, spec);
