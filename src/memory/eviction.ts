@@ -278,15 +278,15 @@ export class Evictor {
       let entry;
       while ((entry = pool.takeBest()) !== undefined) {
         const { keyspace, key } = entry;
+        const source: ShardedMap<unknown> = traits.volatileOnly ? keyspace.expires : keyspace.data;
         // Still where it was sampled (the same string: no chars compared): the table has its
-        // hash. (A table a flush replaced still holds it too: evict then finds nothing.)
-        const table = entry.table as KeyMap<unknown>;
+        // hash. (A shard a flush emptied has another table now: the key is looked up.)
+        const table = source.shards[entry.shard];
         if (table.keyAt(entry.position) === key) {
           rememberHash(key, table.hashAt(entry.position));
           if (keyspace.evict(key)) return true;
           continue;
         }
-        const source = traits.volatileOnly ? keyspace.expires : keyspace.data;
         if (source.has(key)) return keyspace.evict(key);
       }
     }
@@ -316,7 +316,7 @@ export class Evictor {
         const clock = volatile ? clocks.clockOf(key) : clocks.clockAt(table, at);
         idle = traits.ranking === "lru" ? idleMs(clock, now) : 255 - lfuDecayed(clock, now);
       }
-      this.#pool.offer(key, keyspace, idle, table, at);
+      this.#pool.offer(key, keyspace, idle, sweep.shard, at);
     }
   }
 
@@ -356,6 +356,11 @@ export class Sweep {
   #cursor: KeyCursor | null = null;
   /** The table of the entry {@linkcode next} found last. */
   table: KeyMap<unknown> | null = null;
+
+  /** The shard of that table. */
+  get shard(): number {
+    return this.#shard;
+  }
 
   /**
    * Passes over `skip` entries of `source` (wrapping around), moves to the next one and returns

@@ -6,11 +6,14 @@
  * the best entry; entries are not removed when their key goes, so the taker checks that the
  * key still exists ("ghosts" are skipped).
  *
- * A key sampled again keeps one entry. Samples are told apart by where they were found (the table
- * and the position in it), not by their keys: comparing a sampled key's text would read a string
- * nothing else touches, a cache miss per sample (it was 11% of a server evicting on every SET).
- * A table rebuilt between two samples may put another key at a position: that key's entry is
- * then replaced (one candidate lost), or a key gets two entries (the second is a ghost later).
+ * A key sampled again keeps one entry. Samples are told apart by where they were found (the
+ * keyspace, the shard and the position in its table), not by their keys: comparing a sampled
+ * key's text would read a string nothing else touches, a cache miss per sample (it was 11% of a
+ * server evicting on every SET). A table rebuilt between two samples may put another key at a
+ * position: that key's entry is then replaced (one candidate lost), or a key gets two entries
+ * (the second is a ghost later). Entries name the shard by its number, not its table: a flush
+ * under a round's undo log hands the tables over whole, and a pool holding them would keep a
+ * flushed database's keys and values alive.
  */
 import type { Keyspace } from "../store/keyspace.ts";
 
@@ -21,8 +24,8 @@ export interface PoolEntry {
   key: string;
   keyspace: Keyspace;
   idle: number;
-  /** Where the sample was found: a table of the keyspace, and the position in it. */
-  table: object;
+  /** Where the sample was found: a shard of the keyspace, and the position in its table. */
+  shard: number;
   position: number;
 }
 
@@ -40,14 +43,14 @@ export class EvictionPool {
     return this.entries.length;
   }
 
-  /** Offers a key sampled at `position` of `table` (one of `keyspace`'s) with its score. */
-  offer(key: string, keyspace: Keyspace, idle: number, table: object, position: number): void {
+  /** Offers a key sampled at `position` of `keyspace`'s shard `shard`, with its score. */
+  offer(key: string, keyspace: Keyspace, idle: number, shard: number, position: number): void {
     const entries = this.entries;
     let n = entries.length;
     // A key sampled again keeps one entry, with its newer score.
     for (let i = 0; i < n; i++) {
       const entry = entries[i];
-      if (entry.position === position && entry.table === table) {
+      if (entry.position === position && entry.shard === shard && entry.keyspace === keyspace) {
         for (let j = i + 1; j < n; j++) entries[j - 1] = entries[j];
         entries.length = --n;
         this.#spare.push(entry);
@@ -65,14 +68,14 @@ export class EvictionPool {
       at--;
       for (let j = 0; j < at; j++) entries[j] = entries[j + 1];
     } else {
-      entry = this.#spare.pop() ?? { key, keyspace, idle, table, position };
+      entry = this.#spare.pop() ?? { key, keyspace, idle, shard, position };
       entries.push(entry);
       for (let j = n; j > at; j--) entries[j] = entries[j - 1];
     }
     entry.key = key;
     entry.keyspace = keyspace;
     entry.idle = idle;
-    entry.table = table;
+    entry.shard = shard;
     entry.position = position;
     entries[at] = entry;
   }

@@ -280,23 +280,23 @@ Deno.test("an evicted key raises the evicted event and counts in evicted_keys", 
 Deno.test("the eviction pool keeps the best scores, one entry per place sampled", () => {
   const t = setup("allkeys-lru");
   const pool = new EvictionPool();
-  const table = {};
-  const other = {};
-  for (let i = 0; i < 40; i++) pool.offer(`k${i}`, t.db, (i * 37) % 40, table, i);
+  const shard = 0;
+  const other = 1;
+  for (let i = 0; i < 40; i++) pool.offer(`k${i}`, t.db, (i * 37) % 40, shard, i);
   assertEquals(pool.size, POOL_SIZE);
   const scores = pool.entries.map((e) => e.idle);
   assertEquals(scores, Array.from({ length: POOL_SIZE }, (_, i) => 40 - POOL_SIZE + i));
-  pool.offer("low", t.db, 0, table, 100); // worse than everything kept: dropped
+  pool.offer("low", t.db, 0, shard, 100); // worse than everything kept: dropped
   assertEquals(pool.entries.some((e) => e.key === "low"), false);
-  pool.offer("k1", t.db, 100, table, 1); // sampled again: moves to the best place
+  pool.offer("k1", t.db, 100, shard, 1); // sampled again: moves to the best place
   assertEquals(pool.entries.filter((e) => e.key === "k1").length, 1);
   assertEquals(pool.size, POOL_SIZE);
-  // The same position of another table is another key.
+  // The same position of another shard's table is another key.
   pool.offer("k1 elsewhere", t.db, 99, other, 1);
   assertEquals(pool.entries.filter((e) => e.position === 1).length, 2);
   assertEquals(pool.takeBest()?.key, "k1");
   assertEquals(pool.takeBest()?.key, "k1 elsewhere");
-  pool.offer("low", t.db, 0, table, 100); // a free slot takes anything
+  pool.offer("low", t.db, 0, shard, 100); // a free slot takes anything
   assertEquals(pool.entries[0].key, "low");
 });
 
