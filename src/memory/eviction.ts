@@ -354,8 +354,14 @@ export class Evictor {
 export class Sweep {
   #shard = 0;
   #cursor: KeyCursor | null = null;
+  /** The map swept last (a keyspace's maps live as long as it does), and its generation then. */
+  #source: ShardedMap<unknown> | null = null;
+  #generation = -1;
+
   /** The table of the entry {@linkcode next} found last. */
-  table: KeyMap<unknown> | null = null;
+  get table(): KeyMap<unknown> | null {
+    return this.#source === null ? null : this.#source.shards[this.#shard];
+  }
 
   /** The shard of that table. */
   get shard(): number {
@@ -369,12 +375,18 @@ export class Sweep {
    */
   next(source: ShardedMap<unknown>, skip = 0): number {
     if (source.size === 0) return -1;
+    if (this.#source !== source) {
+      this.#source = source;
+      this.#cursor = null;
+    }
     // A whole turn comes back to the same entry: at most one wrap is left to make.
     skip %= source.size;
     for (let passed = 0; passed <= 2 * SHARD_COUNT;) {
       const table = source.shards[this.#shard];
-      if (this.#cursor === null || this.table !== table) {
-        this.table = table;
+      // A table handed over (a flush under a round's undo log) is not walked on: the shard's
+      // new one is, from its start. The sweep holds no table (it would keep the flushed keys).
+      if (this.#cursor === null || this.#generation !== source.generation) {
+        this.#generation = source.generation;
         this.#cursor = table.cursor();
       }
       const at = table.advance(this.#cursor, skip);

@@ -30,6 +30,12 @@ export class ShardedMap<V> {
   counter: ByteCounter | null = null;
   /** The fill of the per-entry numbers every shard keeps (KeyMap.keepAux), or null for none. */
   #auxFill: number | null = null;
+  /**
+   * Counts the times the tables were handed over or back ({@linkcode detach},
+   * {@linkcode attach}): something that walks a shard checks this instead of holding its table,
+   * which would keep a flushed database's keys and values alive.
+   */
+  generation = 0;
 
   get size(): number {
     return this.#size;
@@ -159,6 +165,7 @@ export class ShardedMap<V> {
     const before = this.#allBytes;
     const taken = { shards: this.shards.slice(), size: this.#size };
     for (let i = 0; i < this.shards.length; i++) this.shards[i] = this.#freshShard();
+    this.generation++;
     this.#size = 0;
     this.counter?.addBytes(this.#allBytes - before);
     return taken;
@@ -176,6 +183,7 @@ export class ShardedMap<V> {
       else if (!shard.keepsAux) shard.keepAux(fill);
       this.shards[i] = shard;
     }
+    this.generation++;
     this.#size = taken.size;
     this.counter?.addBytes(this.#allBytes - before);
   }

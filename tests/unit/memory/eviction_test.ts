@@ -335,3 +335,19 @@ Deno.test("a sweep passes over keys across shards and wraps around, as one step 
   }
   assertEquals(new Sweep().next(new ShardedMap<number>(), 5), -1);
 });
+
+Deno.test("a sweep holds no table a flush handed over: it names the map's current one", () => {
+  // A flush under a round's undo log detaches the shards' tables whole (keys and values in them);
+  // a sweep that kept one would keep them alive after the round is released.
+  const map = new ShardedMap<number>();
+  for (let i = 0; i < 40; i++) map.set(`key:${i}`, i);
+  const sweep = new Sweep();
+  assertOk(sweep.next(map) >= 0);
+  const detached = map.detach();
+  assertOk(!(detached.shards as unknown[]).includes(sweep.table));
+  assertEquals(sweep.table, map.shards[sweep.shard]);
+  // Once the keys come back, the sweep walks the new tables.
+  for (let i = 0; i < 5; i++) map.set(`new:${i}`, i);
+  const at = sweep.next(map);
+  assertOk(sweep.table!.keyAt(at).startsWith("new:"));
+});
