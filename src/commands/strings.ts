@@ -171,14 +171,14 @@ const mget: Handler = (ctx, argv) => {
 
 const mset: Handler = (ctx, argv) => {
   if (argv.length % 2 === 0) throw wrongArity("mset");
-  ctx.db.prefetch(argv, 1, 2);
+  ctx.db.prefetch(argv, 1, 2, true);
   setAll(ctx, argv);
   ctx.out.ok();
 };
 
 const msetnx: Handler = (ctx, argv) => {
   if (argv.length % 2 === 0) throw wrongArity("msetnx");
-  ctx.db.prefetch(argv, 1, 2);
+  ctx.db.prefetch(argv, 1, 2, true);
   for (let i = 1; i < argv.length; i += 2) {
     if (ctx.db.get(argv[i], ctx.now) !== undefined) return ctx.out.integer(0);
   }

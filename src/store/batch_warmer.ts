@@ -58,8 +58,12 @@ export class BatchWarmer {
     this.#kinds[this.#count++] = MEMBER;
   }
 
-  /** Warms every entry noted in `db` (keys, then the members of the collections found). */
-  run(db: Keyspace): void {
+  /**
+   * Warms every entry noted in `db` (keys, then the members of the collections found) and the
+   * values the keys hold, unless `keyValues` is false (a write whose old values' sizes are read
+   * later: see Keyspace.prefetch).
+   */
+  run(db: Keyspace, keyValues = true): void {
     const n = this.#count;
     this.#count = 0;
     this.#lastKeyItem = -1;
@@ -81,7 +85,7 @@ export class BatchWarmer {
       if (kinds[i] === KEY) sum += shards[hashes[i] & (SHARD_COUNT - 1)].touchEntry(words[i]);
     }
     // The values: what a read sends, and what a write replaces (its size leaves the account).
-    for (let i = 0; i < n; i++) {
+    for (let i = 0; keyValues && i < n; i++) {
       if (kinds[i] !== KEY) continue;
       const value = shards[hashes[i] & (SHARD_COUNT - 1)].valueOfWord(words[i]);
       if (typeof value === "string") sum += value.length;
