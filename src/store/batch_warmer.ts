@@ -87,8 +87,7 @@ export class BatchWarmer {
     // The values: what a read sends, and what a write replaces (its size leaves the account).
     for (let i = 0; keyValues && i < n; i++) {
       if (kinds[i] !== KEY) continue;
-      const value = shards[hashes[i] & (SHARD_COUNT - 1)].valueOfWord(words[i]);
-      if (typeof value === "string") sum += value.length;
+      sum += shards[hashes[i] & (SHARD_COUNT - 1)].touchValue(words[i]);
     }
     // The members' tables first (their keys' entries are warm now), then the same two loops,
     // then the values those entries lead to (a big hash's field values).

@@ -25,6 +25,7 @@
  * were before it (a cleared table sends it back to the start).
  */
 import { hashKey } from "./key_hash.ts";
+import { fitsCell, REWRITTEN, type Rewritten, SmallValueCells } from "./small_values.ts";
 import { ARRAY_BYTES, objectBytes, TYPED_ARRAY_BYTES } from "../memory/costs.ts";
 
 /** Capacity of a new or cleared table (V8 starts a Map at 4 as well). */
@@ -181,6 +182,11 @@ export class KeyMap<V> {
   #used = 0;
   #size = 0;
   #epoch: Epoch = openEpoch();
+  /**
+   * Where short string values are kept (store/small_values.ts), their slots holding cell
+   * numbers; null when values are kept as given (always so for a table whose values are numbers).
+   */
+  #cells: SmallValueCells | null = null;
 
   constructor() {
     this.#allocate(KEY_MAP_MIN_CAPACITY);
@@ -188,6 +194,39 @@ export class KeyMap<V> {
 
   get size(): number {
     return this.#size;
+  }
+
+  /**
+   * Keeps short string values in cells from now on (store/small_values.ts): for an empty table
+   * whose values are never numbers (the keyspace's).
+   */
+  keepSmallStrings(): void {
+    if (this.#used !== 0) throw new Error("Only an empty KeyMap starts keeping cells");
+    this.#cells = new SmallValueCells();
+  }
+
+  /** Bytes of the cells' pages (0 when no cells are kept). */
+  get cellBytes(): number {
+    return this.#cells === null ? 0 : this.#cells.bytes;
+  }
+
+  /** The value a value slot holding `slot` stands for (a cell's string). */
+  #valueOf(slot: unknown): V {
+    const cells = this.#cells;
+    return (cells !== null && typeof slot === "number" ? cells.read(slot) : slot) as V;
+  }
+
+  /** What a value slot that held `old` holds for `value` (a cell it had is rewritten or freed). */
+  #slotFor(value: V, old: unknown): unknown {
+    const cells = this.#cells;
+    if (cells === null) return value;
+    if (typeof value === "string" && fitsCell(value)) {
+      if (typeof old !== "number") return cells.add(value);
+      cells.write(old, value);
+      return old;
+    }
+    if (typeof old === "number") cells.release(old);
+    return value;
   }
 
   /** Entries the table has room for before it is rebuilt (memory accounting). */
@@ -280,13 +319,24 @@ export class KeyMap<V> {
   /** The value of the entry an index word names (undefined for an empty or deleted word). */
   valueOfWord(word: number): V | undefined {
     if (word === EMPTY || word === DELETED) return undefined;
-    return this.#slots[2 * entryOf(word) + 1] as V;
+    return this.#valueOf(this.#slots[2 * entryOf(word) + 1]);
+  }
+
+  /**
+   * Reads the value of the entry an index word names as a lookup of it will (a string's header,
+   * a cell's length byte), for store/batch_warmer.ts; returns a number so that the reads stay.
+   */
+  touchValue(word: number): number {
+    if (word === EMPTY || word === DELETED) return 0;
+    const slot = this.#slots[2 * entryOf(word) + 1];
+    if (typeof slot === "string") return slot.length;
+    return this.#cells !== null && typeof slot === "number" ? this.#cells.lengthOf(slot) : 0;
   }
 
   /** {@linkcode get} of a key whose hash the caller has (it does not go through hashKey). */
   getHashed(key: string, hash: number): V | undefined {
     const p = this.#probe(key, hash);
-    return p < 0 ? undefined : this.#slots[2 * this.#entryAt(p) + 1] as V;
+    return p < 0 ? undefined : this.#valueOf(this.#slots[2 * this.#entryAt(p) + 1]);
   }
 
   get(key: string): V | undefined {
@@ -301,7 +351,7 @@ export class KeyMap<V> {
     const p = this.#probe(key, hashKey(key));
     if (p < 0) return undefined;
     const at = 2 * this.#entryAt(p);
-    this.#slots[at + 1] = value;
+    this.#slots[at + 1] = this.#slotFor(value, this.#slots[at + 1]);
     return this.#slots[at] as string;
   }
 
@@ -316,12 +366,29 @@ export class KeyMap<V> {
 
   /** Sets `key` to `value` and returns what it held before (undefined: it is new). */
   swap(key: string, value: V): V | undefined {
+    return this.swapOrRewrite(key, value, true) as V | undefined;
+  }
+
+  /**
+   * {@linkcode swap}, except that when `oldNeeded` is false and a short value in a cell is
+   * replaced by a short value, the new one is written into that cell without the old one being
+   * read, and REWRITTEN is returned (both cost the account the same: store/small_values.ts).
+   */
+  swapOrRewrite(key: string, value: V, oldNeeded: boolean): V | undefined | Rewritten {
     const hash = hashKey(key);
     const p = this.#probe(key, hash);
     if (p >= 0) {
       const at = 2 * this.#entryAt(p) + 1;
-      const old = this.#slots[at] as V;
-      this.#slots[at] = value;
+      const slot = this.#slots[at];
+      if (!oldNeeded && typeof slot === "number" && this.#cells !== null) {
+        if (typeof value === "string" && fitsCell(value)) {
+          this.#cells.write(slot, value);
+          return REWRITTEN;
+        }
+      }
+      // The old value is read before its cell is rewritten or freed.
+      const old = this.#valueOf(slot);
+      this.#slots[at] = this.#slotFor(value, slot);
       return old;
     }
     if (this.#used === this.#capacity) {
@@ -332,7 +399,7 @@ export class KeyMap<V> {
     }
     const j = this.#used++;
     this.#slots[2 * j] = key;
-    this.#slots[2 * j + 1] = value;
+    this.#slots[2 * j + 1] = this.#slotFor(value, undefined);
     this.#hashes[j] = hash;
     this.#place(hash, j);
     this.#size++;
@@ -355,6 +422,8 @@ export class KeyMap<V> {
     if (p < 0) return false;
     const i = this.#entryAt(p);
     this.#index[p] = DELETED;
+    const slot = this.#slots[2 * i + 1];
+    if (this.#cells !== null && typeof slot === "number") this.#cells.release(slot);
     this.#slots[2 * i] = undefined;
     this.#slots[2 * i + 1] = undefined;
     this.#size--;
@@ -371,6 +440,7 @@ export class KeyMap<V> {
     this.#allocate(KEY_MAP_MIN_CAPACITY);
     this.#used = 0;
     this.#size = 0;
+    this.#cells?.clear();
   }
 
   /** Fresh arrays for `capacity` entries (rebuiltCapacity never passes the cap). */
@@ -401,6 +471,9 @@ export class KeyMap<V> {
     const inPlace = capacity <= current && current - capacity <= capacity >> 4;
     if (inPlace) this.#index.fill(EMPTY);
     else this.#allocate(capacity);
+    // A table that shrinks moves its short values into fresh cells, whose pages fit them.
+    const cells = this.#cells;
+    const toCells = cells !== null && capacity < current && !inPlace ? new SmallValueCells() : null;
     // In place, an entry only ever moves down (n <= i), so the copy reads before it writes.
     const toSlots = this.#slots;
     const toHashes = this.#hashes;
@@ -415,7 +488,10 @@ export class KeyMap<V> {
       }
       const hash = hashes[i];
       toSlots[2 * n] = key;
-      toSlots[2 * n + 1] = slots[2 * i + 1];
+      const slot = slots[2 * i + 1];
+      toSlots[2 * n + 1] = toCells !== null && typeof slot === "number"
+        ? toCells.copyFrom(cells!, slot)
+        : slot;
       toHashes[n] = hash;
       if (toAux !== null) toAux[n] = aux![i];
       this.#place(hash, n);
@@ -427,6 +503,7 @@ export class KeyMap<V> {
       if (aux !== null) aux.fill(this.#auxFill, n, used);
     }
     this.#used = n;
+    if (toCells !== null) this.#cells = toCells;
     const closed = this.#epoch;
     closed.removed = removed;
     closed.next = this.#epoch = openEpoch();
@@ -465,7 +542,7 @@ export class KeyMap<V> {
   }
 
   valueAt(position: number): V {
-    return this.#slots[2 * position + 1] as V;
+    return this.#valueOf(this.#slots[2 * position + 1]);
   }
 
   /** The hash of the entry at `position` (kept for rebuilds): a caller there need not hash. */

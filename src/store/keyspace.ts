@@ -27,6 +27,7 @@ import type { KeyRestorer, UndoLog } from "./undo_log.ts";
 import { type Debtor, MemoryAccount } from "../memory/memory_account.ts";
 import { AccessClocks } from "../memory/access_clocks.ts";
 import { HEAP_NUMBER_BYTES, objectBytes, stringBytes } from "../memory/costs.ts";
+import { fitsCell, REWRITTEN, SMALL_VALUE_BYTES } from "./small_values.ts";
 
 export { cloneValue, type Value, valueType } from "./value.ts";
 
@@ -40,9 +41,13 @@ export interface KeyspaceStats {
 /** A keyspace object and its fields, before any key (see memory/costs.ts). */
 const KEYSPACE_BYTES = objectBytes(20);
 
-/** Bytes `value` holds: a string's characters, or a collection's own estimate. */
+/**
+ * Bytes `value` holds: a short string's cell (store/small_values.ts: the keyspace keeps them so),
+ * another string's characters, or a collection's own estimate.
+ */
 export function valueMemory(value: Value): number {
-  return typeof value === "string" ? stringBytes(value.length) : value.memoryBytes();
+  if (typeof value !== "string") return value.memoryBytes();
+  return fitsCell(value) ? SMALL_VALUE_BYTES : stringBytes(value.length);
 }
 
 /** How many released values a keyspace holds before it settles them itself. */
@@ -113,6 +118,7 @@ export class Keyspace implements KeyRestorer, ByteCounter, Debtor {
     this.expiry = expiry;
     this.#memory = memory;
     this.#clock = clock;
+    this.data.keepSmallStrings();
     this.data.counter = this;
     this.expires.counter = this;
     memory.addData(KEYSPACE_BYTES + 2 * EMPTY_TABLES_BYTES);
@@ -322,16 +328,26 @@ export class Keyspace implements KeyRestorer, ByteCounter, Debtor {
     if (this.schema !== Schema.any) this.#checkSchema(value);
     const shard = shardOf(key);
     // One lookup stores the value and serves the undo log, the memory account and the event.
-    const old = this.data.swapIn(shard, key, value);
+    // A short value written over a short one goes into its cell unread (REWRITTEN) when neither
+    // the undo log nor a partition's statistics need the old one: the account is unchanged.
     const undo = this.#undoLog();
-    if (undo !== null) this.#recordUndoOf(undo, key, old);
-    if (old === undefined && (journal.notifyMask & EventClass.new) !== 0) {
-      journal.notify(EventClass.new, "new", this.index, key);
+    const old = this.data.swapOrRewriteIn(
+      shard,
+      key,
+      value,
+      undo !== null || this.partition !== null,
+    );
+    let delta = 0;
+    if (old !== REWRITTEN) {
+      if (undo !== null) this.#recordUndoOf(undo, key, old);
+      if (old === undefined && (journal.notifyMask & EventClass.new) !== 0) {
+        journal.notify(EventClass.new, "new", this.index, key);
+      }
+      if (this.partition !== null) this.#countReplace(key, value, old);
+      delta = old === undefined
+        ? stringBytes(key.length) + valueMemory(value)
+        : valueMemory(value) - this.#bytesLeaving(old);
     }
-    if (this.partition !== null) this.#countReplace(key, value, old);
-    let delta = old === undefined
-      ? stringBytes(key.length) + valueMemory(value)
-      : valueMemory(value) - this.#bytesLeaving(old);
     if (expireAtMs > 0) {
       if (this.expires.setIn(shard, key, expireAtMs)) delta += HEAP_NUMBER_BYTES;
     } else if (this.expires.size !== 0 && this.expires.deleteIn(shard, key)) {
@@ -459,8 +475,8 @@ export class Keyspace implements KeyRestorer, ByteCounter, Debtor {
     this.data.setIn(shard, key, after);
     this.#addContent(
       current === undefined
-        ? stringBytes(key.length) + stringBytes(after.length)
-        : stringBytes(after.length) - stringBytes(current.length),
+        ? stringBytes(key.length) + valueMemory(after)
+        : valueMemory(after) - valueMemory(current),
     );
     if (this.clocks !== null) {
       if (current === undefined) this.clocks.created(shard, key, this.#clock());

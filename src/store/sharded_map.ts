@@ -6,6 +6,7 @@
 
 import { hashKey } from "./key_hash.ts";
 import { KEY_MAP_AUX_BYTES, KEY_MAP_MIN_CAPACITY, KeyMap, keyTableBytes } from "./key_map.ts";
+import type { Rewritten } from "./small_values.ts";
 
 export const SHARD_COUNT = 16;
 
@@ -36,6 +37,8 @@ export class ShardedMap<V> {
    * which would keep a flushed database's keys and values alive.
    */
   generation = 0;
+  /** Whether the shards keep short values in cells (see keepSmallStrings). */
+  #smallStrings = false;
 
   get size(): number {
     return this.#size;
@@ -113,9 +116,19 @@ export class ShardedMap<V> {
 
   /** {@linkcode setIn} that returns what the key held before (undefined: it is new). */
   swapIn(index: number, key: string, value: V): V | undefined {
+    return this.swapOrRewriteIn(index, key, value, true) as V | undefined;
+  }
+
+  /** {@linkcode swapIn} as KeyMap.swapOrRewrite: REWRITTEN when a short value took a cell over. */
+  swapOrRewriteIn(
+    index: number,
+    key: string,
+    value: V,
+    oldNeeded: boolean,
+  ): V | undefined | Rewritten {
     const shard = this.shards[index];
     const capacity = shard.capacity;
-    const old = shard.swap(key, value);
+    const old = shard.swapOrRewrite(key, value, oldNeeded);
     if (old !== undefined) return old;
     this.#size++;
     if (shard.capacity !== capacity) this.#resized(capacity, shard.capacity);
@@ -157,7 +170,17 @@ export class ShardedMap<V> {
   #freshShard(): KeyMap<V> {
     const shard = new KeyMap<V>();
     if (this.#auxFill !== null) shard.keepAux(this.#auxFill);
+    if (this.#smallStrings) shard.keepSmallStrings();
     return shard;
+  }
+
+  /**
+   * Every shard, and every shard made from now on, keeps short string values in cells
+   * (KeyMap.keepSmallStrings): for an empty map whose values are never numbers.
+   */
+  keepSmallStrings(): void {
+    this.#smallStrings = true;
+    for (const shard of this.shards) shard.keepSmallStrings();
   }
 
   /** Hands over every entry in O(1), leaving this map empty (undo of a flush keeps them). */

@@ -8,6 +8,7 @@ import {
 } from "../../../src/store/key_map.ts";
 import { AHEAD_MAX, hashAhead, hashKey } from "../../../src/store/key_hash.ts";
 import { checkStoresLikeAMap } from "./map_like.ts";
+import { REWRITTEN, SMALL_VALUE_BYTES } from "../../../src/store/small_values.ts";
 
 /** A small deterministic generator, so a failure replays. */
 function random(seed: number): () => number {
@@ -306,4 +307,84 @@ Deno.test("KeyMap.advance with a skip passes over live entries only, and tells w
   const seen: string[] = [];
   for (let at = map.advance(one); at >= 0; at = map.advance(one)) seen.push(map.keyAt(at));
   assertEquals(seen, ["k0", "k3", "k4", "k6", "k7", "k8", "k9"]);
+});
+
+Deno.test("KeyMap keeping short values in cells matches a Map, rewrites in place included", () => {
+  type Held = string | { id: number };
+  const isShort = (value: Held | undefined) => typeof value === "string" && value.length <= 15;
+  for (let seed = 1; seed <= 12; seed++) {
+    const next = random(seed);
+    const map = new KeyMap<Held>();
+    map.keepSmallStrings();
+    const model = new Map<string, Held>();
+    const iterators: [Iterator<[string, Held]>, Iterator<[string, Held]>][] = [];
+    const keySpace = 1 + Math.floor(next() * 1500);
+    // Short strings of any byte, strings past a cell, objects.
+    const value = (step: number): Held => {
+      const kind = next();
+      if (kind < 0.1) return { id: step };
+      const length = kind < 0.25 ? 16 + Math.floor(next() * 30) : Math.floor(next() * 16);
+      return String.fromCharCode(...Array.from({ length }, () => Math.floor(next() * 256)));
+    };
+    let rewrites = 0;
+    for (let step = 0; step < 15_000; step++) {
+      const roll = next();
+      const key = `key:${Math.floor(next() * keySpace)}`;
+      const where = `seed ${seed} step ${step}`;
+      if (roll < 0.25) {
+        const v = value(step);
+        map.set(key, v);
+        model.set(key, v);
+      } else if (roll < 0.4) {
+        const v = value(step);
+        assertEquals(map.swap(key, v), model.get(key), `${where} swap`);
+        model.set(key, v);
+      } else if (roll < 0.55) {
+        // Without the old value: a short one over a short one is rewritten unread.
+        const v = value(step);
+        const old = map.swapOrRewrite(key, v, false);
+        if (old === REWRITTEN) {
+          assertEquals(isShort(model.get(key)) && isShort(v), true, `${where} rewrite`);
+          rewrites++;
+        } else {
+          assertEquals(old, model.get(key), `${where} swapOrRewrite`);
+        }
+        model.set(key, v);
+      } else if (roll < 0.6) {
+        const v = value(step);
+        assertEquals(map.replace(key, v) !== undefined, model.has(key), `${where} replace`);
+        if (model.has(key)) model.set(key, v);
+      } else if (roll < 0.9) {
+        assertEquals(map.delete(key), model.delete(key), `${where} delete`);
+      } else if (roll < 0.93) {
+        if (iterators.length < 6) iterators.push([map.entries(), model.entries()]);
+      } else if (roll < 0.9305) {
+        map.clear();
+        model.clear();
+      } else {
+        for (const [ours, theirs] of iterators) {
+          for (let n = Math.floor(next() * 20); n > 0; n--) {
+            assertEquals(ours.next(), theirs.next(), `${where} iterator`);
+          }
+        }
+      }
+      assertEquals(map.size, model.size);
+      assertEquals(map.get(key), model.get(key), `${where} get`);
+    }
+    assertEquals([...map], [...model], `seed ${seed} contents and order`);
+    assertEquals(rewrites > 0, true, `seed ${seed}: some short values were rewritten in place`);
+  }
+});
+
+Deno.test("a KeyMap keeping cells gives their pages back as it shrinks", () => {
+  const map = new KeyMap<string>();
+  map.keepSmallStrings();
+  for (let i = 0; i < 20_000; i++) map.set(`k${i}`, `v${i}`);
+  const full = map.cellBytes;
+  assertEquals(full >= 20_000 * SMALL_VALUE_BYTES, true);
+  for (let i = 100; i < 20_000; i++) map.delete(`k${i}`);
+  assertEquals(map.cellBytes < full / 10, true, `${map.cellBytes} of ${full} bytes kept`);
+  for (let i = 0; i < 100; i++) assertEquals(map.get(`k${i}`), `v${i}`);
+  map.clear();
+  assertEquals(map.cellBytes < 1024, true);
 });
