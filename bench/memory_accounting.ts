@@ -36,6 +36,16 @@ const CASES: { name: string; policy?: string; count: number; load: Load }[] = [
     },
   },
   {
+    // Up to 15 bytes: kept in cells outside V8's heap (store/small_values.ts).
+    name: "strings, 16 B keys, 1-15 B values (cells)",
+    count: n(200_000),
+    load: (send) => {
+      for (let i = 0; i < n(200_000); i++) {
+        send("SET", keyName(i), "v".repeat(1 + i % 15));
+      }
+    },
+  },
+  {
     name: "strings with a TTL",
     count: n(200_000),
     load: (send) => {
