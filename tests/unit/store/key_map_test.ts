@@ -10,6 +10,17 @@ import { AHEAD_MAX, hashAhead, hashKey } from "../../../src/store/key_hash.ts";
 import { checkStoresLikeAMap } from "./map_like.ts";
 import { REWRITTEN, SMALL_VALUE_BYTES } from "../../../src/store/small_values.ts";
 
+/** Runs each pair of iterators (ours, a Map's) to its end, demanding the same steps. */
+function drainAlike<V>(iterators: [Iterator<[string, V]>, Iterator<[string, V]>][], seed: number) {
+  for (const [ours, theirs] of iterators) {
+    while (true) {
+      const step = theirs.next();
+      assertEquals(ours.next(), step, `seed ${seed} draining an iterator`);
+      if (step.done) break;
+    }
+  }
+}
+
 /** A small deterministic generator, so a failure replays. */
 function random(seed: number): () => number {
   let s = seed;
@@ -136,13 +147,7 @@ Deno.test("KeyMap under churn closes its holes in place, keeping entries, order,
     assertEquals(capacities.size, 1, `seed ${seed}: capacities ${[...capacities]}`);
     assertEquals([...map], [...model], `seed ${seed} contents and order`);
     for (const [key, number] of numbers) assertEquals(map.auxOf(key), number, key);
-    for (const [ours, theirs] of iterators) {
-      while (true) {
-        const step = theirs.next();
-        assertEquals(ours.next(), step, `seed ${seed} draining an iterator`);
-        if (step.done) break;
-      }
-    }
+    drainAlike(iterators, seed);
   }
 });
 
@@ -160,47 +165,56 @@ Deno.test("KeyMap doubles only a table that just grew: one with holes is rebuilt
 // The model: V8's own Map. Random operations go to both; live iterators started at random
 // moments over both must yield the same keys at every step (a Map's iterator skips deleted
 // entries, reaches later inserts and survives rehashing; a KeyMap's must do the same).
-Deno.test("KeyMap matches a Map over random operations, live iterators included", () => {
-  for (let seed = 1; seed <= 20; seed++) {
-    const next = random(seed);
-    const map = new KeyMap<number>();
-    const model = new Map<string, number>();
-    const iterators: [Iterator<[string, number]>, Iterator<[string, number]>][] = [];
-    const keySpace = 1 + Math.floor(next() * 2000);
-    for (let step = 0; step < 20_000; step++) {
-      const roll = next();
-      const key = `key:${Math.floor(next() * keySpace)}`;
-      if (roll < 0.3) {
-        map.set(key, step);
-        model.set(key, step);
-      } else if (roll < 0.45) {
-        assertEquals(map.swap(key, step), model.get(key), `seed ${seed} step ${step} swap`);
-        model.set(key, step);
-      } else if (roll < 0.85) {
-        assertEquals(map.delete(key), model.delete(key), `seed ${seed} step ${step} delete`);
-      } else if (roll < 0.9) {
-        if (iterators.length < 8) iterators.push([map.entries(), model.entries()]);
-      } else if (roll < 0.9005) {
-        map.clear();
-        model.clear();
-      } else {
-        for (const [ours, theirs] of iterators) {
-          for (let n = Math.floor(next() * 20); n > 0; n--) {
-            assertEquals(ours.next(), theirs.next(), `seed ${seed} step ${step} iterator`);
-          }
+/**
+ * Random operations on `map` and a Map beside it, live iterators included: `write` takes the
+ * rolls below `writeShare` (and says what it checked); the rest delete, open an iterator, clear,
+ * or step the open iterators. After every step the size and the key's value must agree, and at
+ * the end the contents, their order and every iterator's remaining steps.
+ */
+function matchAMap<V>(
+  map: KeyMap<V>,
+  seed: number,
+  writeShare: number,
+  write: (key: string, model: Map<string, V>, step: number, where: string) => void,
+): void {
+  const next = random(seed);
+  const model = new Map<string, V>();
+  const iterators: [Iterator<[string, V]>, Iterator<[string, V]>][] = [];
+  const keySpace = 1 + Math.floor(next() * 2000);
+  for (let step = 0; step < 15_000; step++) {
+    const roll = next();
+    const key = `key:${Math.floor(next() * keySpace)}`;
+    const where = `seed ${seed} step ${step}`;
+    const other = (roll - writeShare) / (1 - writeShare);
+    if (roll < writeShare) write(key, model, step, where);
+    else if (other < 0.72) assertEquals(map.delete(key), model.delete(key), `${where} delete`);
+    else if (other < 0.81) {
+      if (iterators.length < 8) iterators.push([map.entries(), model.entries()]);
+    } else if (other < 0.811) {
+      map.clear();
+      model.clear();
+    } else {
+      for (const [ours, theirs] of iterators) {
+        for (let n = Math.floor(next() * 20); n > 0; n--) {
+          assertEquals(ours.next(), theirs.next(), `${where} iterator`);
         }
       }
-      assertEquals(map.size, model.size);
-      assertEquals(map.get(key), model.get(key));
     }
-    assertEquals([...map], [...model], `seed ${seed} contents and order`);
-    for (const [ours, theirs] of iterators) {
-      while (true) {
-        const step = theirs.next();
-        assertEquals(ours.next(), step, `seed ${seed} draining an iterator`);
-        if (step.done) break;
-      }
-    }
+    assertEquals(map.size, model.size);
+    assertEquals(map.get(key), model.get(key), `${where} get`);
+  }
+  assertEquals([...map], [...model], `seed ${seed} contents and order`);
+  drainAlike(iterators, seed);
+}
+
+Deno.test("KeyMap matches a Map over random operations, live iterators included", () => {
+  for (let seed = 1; seed <= 20; seed++) {
+    const map = new KeyMap<number>();
+    matchAMap(map, seed, 0.45, (key, model, step, where) => {
+      if (step % 3 !== 0) map.set(key, step);
+      else assertEquals(map.swap(key, step), model.get(key), `${where} swap`);
+      model.set(key, step);
+    });
   }
 });
 
@@ -313,12 +327,9 @@ Deno.test("KeyMap keeping short values in cells matches a Map, rewrites in place
   type Held = string | { id: number };
   const isShort = (value: Held | undefined) => typeof value === "string" && value.length <= 15;
   for (let seed = 1; seed <= 12; seed++) {
-    const next = random(seed);
     const map = new KeyMap<Held>();
     map.keepSmallStrings();
-    const model = new Map<string, Held>();
-    const iterators: [Iterator<[string, Held]>, Iterator<[string, Held]>][] = [];
-    const keySpace = 1 + Math.floor(next() * 1500);
+    const next = random(seed * 7919);
     // Short strings of any byte, strings past a cell, objects.
     const value = (step: number): Held => {
       const kind = next();
@@ -327,21 +338,13 @@ Deno.test("KeyMap keeping short values in cells matches a Map, rewrites in place
       return String.fromCharCode(...Array.from({ length }, () => Math.floor(next() * 256)));
     };
     let rewrites = 0;
-    for (let step = 0; step < 15_000; step++) {
-      const roll = next();
-      const key = `key:${Math.floor(next() * keySpace)}`;
-      const where = `seed ${seed} step ${step}`;
-      if (roll < 0.25) {
-        const v = value(step);
-        map.set(key, v);
-        model.set(key, v);
-      } else if (roll < 0.4) {
-        const v = value(step);
-        assertEquals(map.swap(key, v), model.get(key), `${where} swap`);
-        model.set(key, v);
-      } else if (roll < 0.55) {
+    matchAMap(map, seed, 0.6, (key, model, step, where) => {
+      const v = value(step);
+      const kind = step % 4;
+      if (kind === 0) map.set(key, v);
+      else if (kind === 1) assertEquals(map.swap(key, v), model.get(key), `${where} swap`);
+      else if (kind === 2) {
         // Without the old value: a short one over a short one is rewritten unread.
-        const v = value(step);
         const old = map.swapOrRewrite(key, v, false);
         if (old === REWRITTEN) {
           assertEquals(isShort(model.get(key)) && isShort(v), true, `${where} rewrite`);
@@ -349,29 +352,12 @@ Deno.test("KeyMap keeping short values in cells matches a Map, rewrites in place
         } else {
           assertEquals(old, model.get(key), `${where} swapOrRewrite`);
         }
-        model.set(key, v);
-      } else if (roll < 0.6) {
-        const v = value(step);
-        assertEquals(map.replace(key, v) !== undefined, model.has(key), `${where} replace`);
-        if (model.has(key)) model.set(key, v);
-      } else if (roll < 0.9) {
-        assertEquals(map.delete(key), model.delete(key), `${where} delete`);
-      } else if (roll < 0.93) {
-        if (iterators.length < 6) iterators.push([map.entries(), model.entries()]);
-      } else if (roll < 0.9305) {
-        map.clear();
-        model.clear();
       } else {
-        for (const [ours, theirs] of iterators) {
-          for (let n = Math.floor(next() * 20); n > 0; n--) {
-            assertEquals(ours.next(), theirs.next(), `${where} iterator`);
-          }
-        }
+        assertEquals(map.replace(key, v) !== undefined, model.has(key), `${where} replace`);
+        if (!model.has(key)) return;
       }
-      assertEquals(map.size, model.size);
-      assertEquals(map.get(key), model.get(key), `${where} get`);
-    }
-    assertEquals([...map], [...model], `seed ${seed} contents and order`);
+      model.set(key, v);
+    });
     assertEquals(rewrites > 0, true, `seed ${seed}: some short values were rewritten in place`);
   }
 });
