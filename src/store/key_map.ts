@@ -19,6 +19,10 @@
  * and a value, a hash) and 4 per index word: 25 to 51 bytes per live entry while a table grows,
  * 32 under churn (the table before, whose index was twice its capacity: 28 to 56, and 37 to 75).
  *
+ * A table may keep short string values in cells outside V8's heap (keepSmallStrings: the
+ * keyspace's do; see store/small_values.ts), a value slot then holding the cell's number, which
+ * every method that hands a value out turns back into its string.
+ *
  * Iterators are live as a Map's: they skip holes, reach entries appended after they started,
  * and survive rebuilds. Each rebuild closes the table's epoch with the positions of the holes
  * it removed; an iterator still on an older epoch moves its position back by the holes that
@@ -380,11 +384,12 @@ export class KeyMap<V> {
     if (p >= 0) {
       const at = 2 * this.#entryAt(p) + 1;
       const slot = this.#slots[at];
-      if (!oldNeeded && typeof slot === "number" && this.#cells !== null) {
-        if (typeof value === "string" && fitsCell(value)) {
-          this.#cells.write(slot, value);
-          return REWRITTEN;
-        }
+      const cells = this.#cells;
+      const shortOverShort = cells !== null && typeof slot === "number" &&
+        typeof value === "string" && fitsCell(value);
+      if (shortOverShort && !oldNeeded) {
+        cells.write(slot, value);
+        return REWRITTEN;
       }
       // The old value is read before its cell is rewritten or freed.
       const old = this.#valueOf(slot);
