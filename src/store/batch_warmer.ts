@@ -29,8 +29,6 @@ export class BatchWarmer {
   readonly #tables: (KeyMap<unknown> | null)[] = new Array(AHEAD_MAX).fill(null);
   /** The collection of each member whose value is warmed too. */
   readonly #owners: (Collection | null)[] = new Array(AHEAD_MAX).fill(null);
-  /** What those members hold (their strings' headers are read last). */
-  readonly #values: unknown[] = new Array(AHEAD_MAX).fill(undefined);
   /** For each member item, the key item of its collection. */
   readonly #keyItems = new Int32Array(AHEAD_MAX);
   #count = 0;
@@ -104,7 +102,7 @@ export class BatchWarmer {
         const value = shards[hashes[k] & (SHARD_COUNT - 1)].getHashed(names[k], hashes[k]);
         const collection = typeof value === "object" ? value : null;
         table = collection?.memberTable?.() ?? null;
-        owner = collection?.valueOfEntry === undefined ? null : collection;
+        owner = collection?.touchValueOfEntry === undefined ? null : collection;
       }
       if (table === null) continue;
       tables[i] = table;
@@ -120,19 +118,13 @@ export class BatchWarmer {
         const table = tables[i];
         if (table !== null) sum += table.touchEntry(words[i]);
       }
-      const values = this.#values;
       for (let i = 1; i < n; i++) {
         const table = tables[i];
         if (table === null) continue;
         const owner = owners[i];
-        if (owner !== null) values[i] = owner.valueOfEntry!(table.valueOfWord(words[i]));
+        if (owner !== null) sum += owner.touchValueOfEntry!(table.valueOfWord(words[i]));
         tables[i] = null;
         owners[i] = null;
-      }
-      for (let i = 1; i < n; i++) {
-        const value = values[i];
-        if (typeof value === "string") sum += value.length;
-        values[i] = undefined;
       }
     }
     // Kept where the compiler cannot see it unused, or it would drop the reads.

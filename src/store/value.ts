@@ -46,11 +46,12 @@ export interface Collection {
    */
   memberTable?(): KeyMap<unknown> | null;
   /**
-   * What the member whose {@linkcode memberTable} entry holds `entry` has beside it (a big
-   * hash's field value): the batch warmer reads it so that a command about to replace it finds
-   * it in the cache.
+   * Reads what the member whose {@linkcode memberTable} entry holds `entry` has beside it (a big
+   * hash's field value: its string's header, or its cell's length byte), so that a command about
+   * to read or replace it finds it in the cache (store/batch_warmer.ts); returns a number so that
+   * the reads stay.
    */
-  valueOfEntry?(entry: unknown): unknown;
+  touchValueOfEntry?(entry: unknown): number;
 }
 
 export type Value = string | Collection;

@@ -7,10 +7,15 @@
  * Pages of fixed size mean growth never copies a huge array (no stall at a million elements).
  * The index is a chain of tables, so it is not bounded by one table's cap: new keys go to the
  * last, which is replaced by a fresh one once it holds {@linkcode MAP_LIMIT} keys.
+ *
+ * A hash's values of up to 15 bytes live in cells (store/small_values.ts), the value slot holding
+ * the cell's number, for the reason the keyspace keeps them so: a new value then stores no young
+ * string into an old page, and one written over a short value goes into its cell unread.
  */
 
 import { ARRAY_BYTES, objectBytes, SLOT_BYTES, stringBytes } from "../../memory/costs.ts";
 import { KeyMap, keyMapBytes } from "../key_map.ts";
+import { fitsCell, SMALL_VALUE_BYTES, SmallValueCells } from "../small_values.ts";
 
 const PAGE_BITS = 10;
 const PAGE_SIZE = 1 << PAGE_BITS;
@@ -24,14 +29,29 @@ export class DenseMap {
   /** Key -> slot. Usually one table; see the module comment. */
   readonly maps: KeyMap<number>[] = [new KeyMap<number>()];
   #keys: string[][] = [];
-  /** Values by slot, or null for a set. */
-  #values: string[][] | null;
+  /** Values by slot (a string, or the number of its cell), or null for a set. */
+  #values: (string | number)[][] | null;
+  /** Where a hash's short values are kept; null for a set. */
+  #cells: SmallValueCells | null;
   #size = 0;
   /** Bytes of the key and value strings held (memory accounting). */
   #stringBytes = 0;
 
   constructor(withValues: boolean) {
     this.#values = withValues ? [] : null;
+    this.#cells = withValues ? new SmallValueCells() : null;
+  }
+
+  /** The bytes a value (or what holds it: a cell's number) costs the account. */
+  static #valueBytes(value: string | number): number {
+    return typeof value === "number" || fitsCell(value)
+      ? SMALL_VALUE_BYTES
+      : stringBytes(value.length);
+  }
+
+  /** What a value slot holds for `value`: a fresh cell for a short one, else the string. */
+  #held(value: string): string | number {
+    return fitsCell(value) ? this.#cells!.add(value) : value;
   }
 
   get size(): number {
@@ -73,13 +93,18 @@ export class DenseMap {
   }
 
   valueAt(slot: number): string {
-    return this.#values![slot >> PAGE_BITS][slot & PAGE_MASK];
+    const held = this.#values![slot >> PAGE_BITS][slot & PAGE_MASK];
+    return typeof held === "number" ? this.#cells!.read(held) : held;
   }
 
-  /** The value at `slot` (a number from a table entry) for store/batch_warmer.ts, if any. */
-  valueOfEntry(slot: unknown): string | undefined {
-    if (this.#values === null || typeof slot !== "number" || slot >= this.#size) return undefined;
-    return this.valueAt(slot);
+  /**
+   * Reads what the value at `slot` (a number from a table entry) is kept in, as a lookup will
+   * (a string's header, a cell's length byte), for store/batch_warmer.ts; 0 when there is none.
+   */
+  touchValueOfEntry(slot: unknown): number {
+    if (this.#values === null || typeof slot !== "number" || slot >= this.#size) return 0;
+    const held = this.#values[slot >> PAGE_BITS][slot & PAGE_MASK];
+    return typeof held === "number" ? this.#cells!.lengthOf(held) : held.length;
   }
 
   /** The value of `key` (hashes), or undefined. */
@@ -94,13 +119,22 @@ export class DenseMap {
     if (slot >= 0) {
       if (this.#values !== null) {
         const page = this.#values[slot >> PAGE_BITS];
-        this.#stringBytes += stringBytes(value.length) - stringBytes(page[slot & PAGE_MASK].length);
-        page[slot & PAGE_MASK] = value;
+        const held = page[slot & PAGE_MASK];
+        if (typeof held === "number") {
+          // A short value over a short one: into its cell, unread, at the same cost.
+          if (fitsCell(value)) {
+            this.#cells!.write(held, value);
+            return false;
+          }
+          this.#cells!.release(held);
+        }
+        this.#stringBytes += DenseMap.#valueBytes(value) - DenseMap.#valueBytes(held);
+        page[slot & PAGE_MASK] = this.#held(value);
       }
       return false;
     }
     this.#stringBytes += stringBytes(key.length) +
-      (this.#values === null ? 0 : stringBytes(value.length));
+      (this.#values === null ? 0 : DenseMap.#valueBytes(value));
     const at = this.#size++;
     const page = at >> PAGE_BITS;
     if (page === this.#keys.length) {
@@ -109,7 +143,7 @@ export class DenseMap {
       this.#values?.push(new Array<string>(PAGE_SIZE));
     }
     this.#keys[page][at & PAGE_MASK] = key;
-    if (this.#values !== null) this.#values[page][at & PAGE_MASK] = value;
+    if (this.#values !== null) this.#values[page][at & PAGE_MASK] = this.#held(value);
     let last = this.maps[this.maps.length - 1];
     if (last.size >= MAP_LIMIT) this.maps.push(last = new KeyMap<number>());
     last.set(key, at);
@@ -129,8 +163,13 @@ export class DenseMap {
       }
     }
     if (slot < 0) return false;
-    this.#stringBytes -= stringBytes(key.length) +
-      (this.#values === null ? 0 : stringBytes(this.valueAt(slot).length));
+    let valueBytes = 0;
+    if (this.#values !== null) {
+      const held = this.#values[slot >> PAGE_BITS][slot & PAGE_MASK];
+      valueBytes = DenseMap.#valueBytes(held);
+      if (typeof held === "number") this.#cells!.release(held);
+    }
+    this.#stringBytes -= stringBytes(key.length) + valueBytes;
     const lastSlot = --this.#size;
     const lastPage = lastSlot >> PAGE_BITS;
     const lastAt = lastSlot & PAGE_MASK;
@@ -152,6 +191,7 @@ export class DenseMap {
       this.#keys.pop();
       this.#values?.pop();
     }
+    if (this.#size === 0) this.#cells?.clear();
     if (maps.length > 1) {
       for (let i = maps.length - 1; i >= 0 && maps.length > 1; i--) {
         if (maps[i].size === 0) maps.splice(i, 1);

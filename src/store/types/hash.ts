@@ -36,8 +36,8 @@ export class HashValue implements Collection {
     return this.#dense === null ? "listpack" : "hashtable";
   }
 
-  valueOfEntry(entry: unknown): unknown {
-    return this.#dense?.valueOfEntry(entry);
+  touchValueOfEntry(entry: unknown): number {
+    return this.#dense?.touchValueOfEntry(entry) ?? 0;
   }
 
   memberTable(): KeyMap<unknown> | null {
