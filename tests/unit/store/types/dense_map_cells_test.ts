@@ -1,14 +1,6 @@
 import { assertEquals } from "../../../helpers/assert.ts";
+import { random } from "../../../helpers/random.ts";
 import { DenseMap } from "../../../../src/store/types/dense_map.ts";
-
-/** A small deterministic generator, so a failure replays. */
-function random(seed: number): () => number {
-  let s = seed;
-  return () => {
-    s = (Math.imul(s, 1103515245) + 12345) & 0x7fffffff;
-    return s / 0x80000000;
-  };
-}
 
 Deno.test("a hash's DenseMap keeps short values in cells: values, order-free contents and bytes match a rebuild", () => {
   for (let seed = 1; seed <= 8; seed++) {
