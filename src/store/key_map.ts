@@ -385,13 +385,15 @@ export class KeyMap<V> {
       const at = 2 * this.#entryAt(p) + 1;
       const slot = this.#slots[at];
       const cells = this.#cells;
-      const shortOverShort = cells !== null && typeof slot === "number" &&
-        typeof value === "string" && fitsCell(value);
-      if (shortOverShort && !oldNeeded) {
+      if (
+        cells !== null && typeof slot === "number" && typeof value === "string" && fitsCell(value)
+      ) {
+        // A short value over a short one goes into the same cell, read first only if wanted.
+        const old = oldNeeded ? cells.read(slot) as V : REWRITTEN;
         cells.write(slot, value);
-        return REWRITTEN;
+        return old;
       }
-      // The old value is read before its cell is rewritten or freed.
+      // The old value is read before its cell is freed.
       const old = this.#valueOf(slot);
       this.#slots[at] = this.#slotFor(value, slot);
       return old;

@@ -27,7 +27,7 @@ import type { KeyRestorer, UndoLog } from "./undo_log.ts";
 import { type Debtor, MemoryAccount } from "../memory/memory_account.ts";
 import { AccessClocks } from "../memory/access_clocks.ts";
 import { HEAP_NUMBER_BYTES, objectBytes, stringBytes } from "../memory/costs.ts";
-import { fitsCell, REWRITTEN, SMALL_VALUE_BYTES } from "./small_values.ts";
+import { REWRITTEN, storedValueBytes } from "./small_values.ts";
 
 export { cloneValue, type Value, valueType } from "./value.ts";
 
@@ -46,8 +46,7 @@ const KEYSPACE_BYTES = objectBytes(20);
  * another string's characters, or a collection's own estimate.
  */
 export function valueMemory(value: Value): number {
-  if (typeof value !== "string") return value.memoryBytes();
-  return fitsCell(value) ? SMALL_VALUE_BYTES : stringBytes(value.length);
+  return typeof value === "string" ? storedValueBytes(value) : value.memoryBytes();
 }
 
 /** How many released values a keyspace holds before it settles them itself. */

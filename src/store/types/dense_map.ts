@@ -15,7 +15,7 @@
 
 import { ARRAY_BYTES, objectBytes, SLOT_BYTES, stringBytes } from "../../memory/costs.ts";
 import { KeyMap, keyMapBytes } from "../key_map.ts";
-import { fitsCell, SMALL_VALUE_BYTES, SmallValueCells } from "../small_values.ts";
+import { fitsCell, SMALL_VALUE_BYTES, SmallValueCells, storedValueBytes } from "../small_values.ts";
 
 const PAGE_BITS = 10;
 const PAGE_SIZE = 1 << PAGE_BITS;
@@ -44,9 +44,7 @@ export class DenseMap {
 
   /** The bytes a value (or what holds it: a cell's number) costs the account. */
   static #valueBytes(value: string | number): number {
-    return typeof value === "number" || fitsCell(value)
-      ? SMALL_VALUE_BYTES
-      : stringBytes(value.length);
+    return typeof value === "number" ? SMALL_VALUE_BYTES : storedValueBytes(value);
   }
 
   /** What a value slot holds for `value`: a fresh cell for a short one, else the string. */
